@@ -1,0 +1,35 @@
+"""The ``steward`` command. Only this package imports Typer; each domain has one module here.
+
+A command module defines ``app`` (a Typer group) or plain commands, and is registered below.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from steward import __version__
+from steward.cli import check, db, serve
+
+app = typer.Typer(
+    name="steward",
+    help="Steward: the privacy policy as code, and the engine that enforces it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+app.command("check")(check.check)
+app.command("init")(check.init)
+app.add_typer(db.app, name="db")
+app.add_typer(db.register_app, name="register")
+app.command("serve")(serve.serve)
+
+
+@app.command("version")
+def version() -> None:
+    """Print Steward's version."""
+    typer.echo(__version__)
+
+
+def main() -> None:
+    app()

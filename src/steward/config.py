@@ -1,0 +1,71 @@
+"""Steward's settings, read from ``STEWARD_*`` environment variables in one place.
+
+Every setting may also come from a file named by ``STEWARD_<NAME>_FILE`` (for secrets mounted
+by an orchestrator). ``docs/configuration.md`` documents each one; a test keeps them in step.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - refused outside dev mode
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="STEWARD_", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///steward.db",
+        description="Steward's own store: a SQLAlchemy URL (SQLite file or PostgreSQL).",
+    )
+    register_path: Path | None = Field(
+        None, description="Path of the operator's register YAML that the server loads."
+    )
+    secret_key: SecretStr = Field(
+        SecretStr(DEV_SECRET),
+        description="Key for signed links, sessions and CSRF tokens. Required outside dev mode.",
+    )
+    dev: bool = Field(False, description="Development mode: allows the built-in secret key.")
+    base_url: str = Field(
+        "http://127.0.0.1:8000", description="Public URL of this Steward, used in e-mailed links."
+    )
+    broker_url: str | None = Field(
+        None, description="Celery broker (Redis or RabbitMQ). Unset: jobs run in-process."
+    )
+    smtp_url: str | None = Field(
+        None,
+        description="smtp://user@host:port for outgoing e-mail. Unset: e-mail stays in the outbox.",
+    )
+    log_level: str = Field("INFO", description="Python logging level.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_secret_files(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        for name in cls.model_fields:
+            file_var = f"STEWARD_{name.upper()}_FILE"
+            if name not in data and file_var in os.environ:
+                data[name] = Path(os.environ[file_var]).read_text(encoding="utf-8").strip()
+        return data
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if not self.dev and self.secret_key.get_secret_value() == DEV_SECRET:
+            raise ValueError(
+                "STEWARD_SECRET_KEY is not set; set it to a long random value "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(48))'), "
+                "or set STEWARD_DEV=1 for local development"
+            )
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Jurisdictions as data: rights, answer deadlines, working-day calendars, age thresholds."""

@@ -1,0 +1,1 @@
+"""Append-only, hash-chained records: the audit log and the consent ledger."""

@@ -1,0 +1,102 @@
+"""The audit log: who did what, when, from where, to which object. Append-only, hash-chained.
+
+    record(session, actor="owner@example.com", action="request.approve",
+           object_type="request", object_id="42", ip="203.0.113.7", details={"kind": "erasure"})
+    broken = verify(session)          # None, or the first broken entry
+
+Details must not hold personal data in the clear: pass ids, counts and kinds, not values.
+Appends take a row lock on the chain head (PostgreSQL) or the database write lock (SQLite),
+so concurrent writers cannot fork the chain.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from steward.ledger.chain import GENESIS, ChainBreak, canonical_json, entry_hash, first_break
+from steward.store.tables import Base, UtcDateTime, utcnow
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(320), index=True)
+    action: Mapped[str] = mapped_column(String(100), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    object_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    details: Mapped[str] = mapped_column(Text, default="{}")
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(),
+            "actor": self.actor,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "ip": self.ip,
+            "details": json.loads(self.details),
+        }
+
+
+def _head(session: Session) -> str:
+    query = select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.scalars(query).first() or GENESIS
+
+
+def record(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    ip: str | None = None,
+    details: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> AuditEntry:
+    """Append one entry in the caller's transaction and return it."""
+    entry = AuditEntry(
+        at=at or utcnow(),
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        ip=ip,
+        details=canonical_json(details or {}),
+    )
+    entry.previous_hash = _head(session)
+    entry.hash = entry_hash(entry.previous_hash, canonical_json(entry.fields()))
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def entries(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
+    """Every entry in chain order, read in batches."""
+    last = 0
+    while True:
+        rows = session.scalars(
+            select(AuditEntry).where(AuditEntry.id > last).order_by(AuditEntry.id).limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].id
+
+
+def verify(session: Session) -> ChainBreak | None:
+    """Recompute the chain; the first broken entry, or None when every entry verifies."""
+    return first_break((e.id, e.previous_hash, e.hash, e.fields()) for e in entries(session))

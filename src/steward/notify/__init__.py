@@ -1,0 +1,1 @@
+"""E-mail: every message goes to the outbox first; SMTP delivers it when configured."""

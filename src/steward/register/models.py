@@ -1,0 +1,363 @@
+"""The processing register as typed data.
+
+Every model forbids unknown fields, so a misspelt key is an error that names the right one.
+Cross-references between sections (a purpose's categories, a cookie's purpose) are checked
+in ``checks.py``, which can report them even when other parts of the file are broken.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+import pycountry
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    model_validator,
+)
+from stdnum.ru import inn as ru_inn
+from stdnum.ru import ogrn as ru_ogrn
+
+from steward.register.duration import Duration
+from steward.register.taxonomy import (
+    BUILTIN_CATEGORIES,
+    Category,
+    Channel,
+    IdentityKind,
+    Jurisdiction,
+    LegalBasis,
+    Party,
+    RecipientRole,
+    RetentionStart,
+    Sensitivity,
+    Source,
+    SpecialBasis,
+    TableAction,
+    TrackerKind,
+    TransferBasis,
+)
+
+_ID = r"[a-z0-9][a-z0-9_-]*"
+Id = Annotated[
+    str,
+    Field(
+        pattern=rf"^{_ID}$",
+        max_length=64,
+        description="a lower-case id: letters, digits, '-' and '_'",
+    ),
+]
+CategoryId = Annotated[
+    str,
+    Field(pattern=rf"^{_ID}(\.{_ID})*$", max_length=128, description="a dotted category id"),
+]
+LangCode = Annotated[str, Field(pattern=r"^[a-z]{2}$", description="an ISO 639-1 code")]
+EnvVar = Annotated[
+    str, Field(pattern=r"^[A-Z_][A-Z0-9_]*$", description="an environment variable name")
+]
+
+
+def _country(value: str) -> str:
+    code = value.upper()
+    if pycountry.countries.get(alpha_2=code) is None:
+        raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code (RU, DE, US, ...)")
+    return code
+
+
+def _to_str(value: Any) -> Any:
+    return str(value) if isinstance(value, int) else value
+
+
+Country = Annotated[str, AfterValidator(_country)]
+Localized = dict[LangCode, Annotated[str, Field(min_length=1)]]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Dpo(Model):
+    name: str | None = None
+    email: EmailStr
+    phone: str | None = None
+
+
+class Contacts(Model):
+    privacy_email: EmailStr
+    postal_address: Localized | str
+    phone: str | None = None
+    website: str | None = None
+    dpo: Dpo | None = None
+
+
+def _check_inn(value: str) -> str:
+    if not ru_inn.is_valid(value):
+        raise ValueError(f"'{value}' is not a valid INN (10 or 12 digits with a correct checksum)")
+    return ru_inn.compact(value)
+
+
+def _check_ogrn(value: str) -> str:
+    if not ru_ogrn.is_valid(value):
+        raise ValueError(
+            f"'{value}' is not a valid OGRN/OGRNIP (13 or 15 digits with a correct checksum)"
+        )
+    return ru_ogrn.compact(value)
+
+
+class Registration(Model):
+    """State registration numbers of the operator, checked by their checksums."""
+
+    ru_inn: Annotated[str, BeforeValidator(_to_str), AfterValidator(_check_inn)] | None = None
+    ru_ogrn: Annotated[str, BeforeValidator(_to_str), AfterValidator(_check_ogrn)] | None = None
+    rkn_registry: str | None = Field(
+        None, description="entry in Roskomnadzor's register of operators"
+    )
+
+
+class Operator(Model):
+    id: Id
+    legal_name: str = Field(min_length=1)
+    names: Localized
+    country: Country
+    contacts: Contacts
+    jurisdictions: list[Jurisdiction] = Field(min_length=1)
+    languages: list[LangCode] = Field(min_length=1)
+    registration: Registration | None = None
+    website: str | None = None
+
+
+class Subject(Model):
+    id: Id
+    names: Localized
+    descriptions: Localized | None = None
+
+
+class CustomCategory(Model):
+    """A register's own category, below a built-in or another custom one."""
+
+    id: CategoryId
+    names: Localized
+    sensitivity: Sensitivity = Sensitivity.ORDINARY
+
+    def as_category(self) -> Category:
+        return Category(
+            self.id,
+            self.names.get("en") or next(iter(self.names.values())),
+            self.names.get("ru") or self.names.get("en") or next(iter(self.names.values())),
+            self.sensitivity,
+        )
+
+
+class Retention(Model):
+    duration: Duration
+    from_: RetentionStart = Field(RetentionStart.COLLECTION, alias="from")
+    notes: Localized | None = None
+
+
+PurposeTag = Literal[
+    "essential", "analytics", "marketing", "advertising", "sale", "sharing", "security", "legal"
+]
+
+
+class Purpose(Model):
+    id: Id
+    names: Localized
+    descriptions: Localized
+    basis: LegalBasis
+    basis_reference: str | None = Field(
+        None,
+        description="citation of the basis, e.g. 'GDPR Art. 6(1)(b)' or '152-FZ Art. 6 p.1(5)'",
+    )
+    special_basis: SpecialBasis | None = None
+    categories: list[CategoryId] = Field(min_length=1)
+    subjects: list[Id] = Field(min_length=1)
+    sources: list[Source] = Field(default_factory=list)
+    retention: Retention | None = None
+    recipients: list[Id] = Field(default_factory=list)
+    automated_decision: bool = False
+    tags: list[PurposeTag] = Field(default_factory=list)
+
+
+class Recipient(Model):
+    id: Id
+    name: str = Field(min_length=1)
+    names: Localized | None = None
+    role: RecipientRole
+    country: Country
+    transfer_basis: TransferBasis | None = None
+    descriptions: Localized | None = None
+
+
+class ColumnSpec(Model):
+    category: CategoryId
+    mask: Literal["null", "fixed", "hash", "pseudonym", "year"] | None = None
+    value: str | None = Field(None, description="the replacement text for mask: fixed")
+
+    @model_validator(mode="after")
+    def _fixed_needs_value(self) -> ColumnSpec:
+        if self.mask == "fixed" and self.value is None:
+            raise ValueError("mask 'fixed' needs a 'value' with the replacement text")
+        return self
+
+
+def _column_spec(value: Any) -> Any:
+    return {"category": value} if isinstance(value, str) else value
+
+
+class Reference(Model):
+    """A link between tables that the database does not declare as a foreign key."""
+
+    columns: Annotated[list[str], BeforeValidator(lambda v: [v] if isinstance(v, str) else v)]
+    table: str
+    to_columns: Annotated[list[str], BeforeValidator(lambda v: [v] if isinstance(v, str) else v)]
+
+    @model_validator(mode="after")
+    def _same_arity(self) -> Reference:
+        if len(self.columns) != len(self.to_columns):
+            raise ValueError(
+                f"'columns' has {len(self.columns)} names but 'to_columns' has "
+                f"{len(self.to_columns)}; a reference pairs them one to one"
+            )
+        return self
+
+
+class TableRetention(Model):
+    column: str
+    duration: Duration
+    action: TableAction = TableAction.DELETE
+
+
+class Table(Model):
+    name: str = Field(min_length=1)
+    schema_: str | None = Field(None, alias="schema")
+    subject: Id | None = None
+    reference_data: bool = False
+    identity: dict[str, IdentityKind] = Field(default_factory=dict)
+    columns: dict[str, Annotated[ColumnSpec, BeforeValidator(_column_spec)]] = Field(
+        default_factory=dict
+    )
+    references: list[Reference] = Field(default_factory=list)
+    retention: TableRetention | None = None
+    on_erasure: TableAction | None = None
+    purposes: list[Id] = Field(default_factory=list)
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.schema_}.{self.name}" if self.schema_ else self.name
+
+
+_PASSWORD_IN_URL = re.compile(r"^[a-z0-9+]+://[^/@:]*:[^/@]+@", re.IGNORECASE)
+
+
+class Connection(Model):
+    env: EnvVar | None = Field(None, description="variable holding the SQLAlchemy URL")
+    url: str | None = Field(None, description="a URL without a password, e.g. sqlite:///app.db")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Connection:
+        if (self.env is None) == (self.url is None):
+            raise ValueError("give exactly one of 'env' (recommended) or 'url'")
+        if self.url is not None and _PASSWORD_IN_URL.match(self.url):
+            raise ValueError(
+                "the URL contains a password; put the URL in an environment variable and "
+                "name it with 'env:'"
+            )
+        return self
+
+
+class Datastore(Model):
+    id: Id
+    kind: Literal["postgresql", "mysql", "mariadb", "sqlite"]
+    connection: Connection
+    location: Country
+    descriptions: Localized | None = None
+    tables: list[Table] = Field(default_factory=list)
+
+
+class Cookie(Model):
+    name: str = Field(min_length=1)
+    provider: str = Field(min_length=1)
+    purpose: Id
+    lifetime: Duration | Literal["session", "persistent"]
+    party: Party
+    kind: TrackerKind = TrackerKind.COOKIE
+    domain: str | None = None
+    descriptions: Localized | None = None
+
+
+class ConsentItem(Model):
+    id: Id
+    purpose: Id
+    channel: Channel = Channel.ANY
+    time_limit: Duration | None = None
+    labels: Localized
+
+
+class AgeRule(Model):
+    jurisdiction: Jurisdiction | None = None
+    minimum: int | None = Field(None, ge=0, le=21)
+    guardian_below: int | None = Field(None, ge=0, le=21)
+
+    @model_validator(mode="after")
+    def _meaningful(self) -> AgeRule:
+        if self.minimum is None and self.guardian_below is None:
+            raise ValueError("an age rule needs 'minimum', 'guardian_below' or both")
+        if (
+            self.minimum is not None
+            and self.guardian_below is not None
+            and self.guardian_below <= self.minimum
+        ):
+            raise ValueError(
+                f"guardian_below ({self.guardian_below}) must be above minimum ({self.minimum})"
+            )
+        return self
+
+
+class Consents(Model):
+    items: list[ConsentItem] = Field(default_factory=list)
+    age: list[AgeRule] = Field(default_factory=list)
+
+
+class Register(Model):
+    steward: Literal[1] = Field(1, description="register format version")
+    operator: Operator
+    subjects: list[Subject] = Field(min_length=1)
+    categories: list[CustomCategory] = Field(default_factory=list)
+    purposes: list[Purpose] = Field(min_length=1)
+    recipients: list[Recipient] = Field(default_factory=list)
+    datastores: list[Datastore] = Field(default_factory=list)
+    cookies: list[Cookie] = Field(default_factory=list)
+    consents: Consents = Field(default_factory=Consents)
+
+    @cached_property
+    def all_categories(self) -> dict[str, Category]:
+        merged = dict(BUILTIN_CATEGORIES)
+        merged.update({c.id: c.as_category() for c in self.categories})
+        return merged
+
+    def purpose(self, purpose_id: str) -> Purpose:
+        return next(p for p in self.purposes if p.id == purpose_id)
+
+    def recipient(self, recipient_id: str) -> Recipient:
+        return next(r for r in self.recipients if r.id == recipient_id)
+
+    def category(self, category_id: str) -> Category:
+        return self.all_categories[category_id]
+
+    def purposes_covering(self, category_id: str) -> list[Purpose]:
+        """Purposes that declare this category or one of its ancestors."""
+        return [p for p in self.purposes if any(_within(category_id, c) for c in p.categories)]
+
+
+def _within(category_id: str, ancestor: str) -> bool:
+    return category_id == ancestor or category_id.startswith(ancestor + ".")
+
+
+def within(category_id: str, ancestor: str) -> bool:
+    """True when ``category_id`` is ``ancestor`` or below it in the taxonomy."""
+    return _within(category_id, ancestor)

@@ -1,0 +1,1 @@
+"""Steward's own database: tables, engine and sessions, migrations."""

@@ -1,0 +1,12 @@
+"""Every table of Steward's store, imported so that ``Base.metadata`` knows them all.
+
+A domain that adds tables imports its table module here and adds an Alembic migration.
+"""
+
+from steward.ledger.audit import AuditEntry
+from steward.notify.outbox import OutboxMessage
+from steward.store.tables import Base, LoadedRegister
+
+metadata = Base.metadata
+
+__all__ = ["AuditEntry", "Base", "LoadedRegister", "OutboxMessage", "metadata"]

@@ -1,0 +1,1 @@
+"""The web face of Steward: JSON API, Privacy Center and admin pages."""

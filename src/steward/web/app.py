@@ -1,0 +1,51 @@
+"""The FastAPI application: ``create_app(settings)`` wires the store and the register."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import text
+
+from steward import __version__
+from steward.config import Settings, get_settings
+from steward.register import Register, load_register
+from steward.store.db import make_engine, session_factory
+from steward.store.registers import latest_register
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+    app = FastAPI(title="Steward", version=__version__, docs_url="/api/docs", redoc_url=None)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.state.register = load_register(settings.register_path) if settings.register_path else None
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.get("/healthz", tags=["operations"])
+    def healthz() -> dict[str, Any]:
+        """Liveness and store reachability."""
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request) -> HTMLResponse:
+        register: Register | None = app.state.register
+        name = register.operator.legal_name if register else None
+        if name is None:
+            with app.state.sessions() as session:
+                row = latest_register(session)
+                name = row.operator_name if row else None
+        return templates.TemplateResponse(request, "home.html", {"operator_name": name})
+
+    return app
