@@ -214,9 +214,8 @@ CASES = [
     ),
     Case(
         "section-not-a-list",
-    Case("section-not-a-list",
-         "\nsubjects:\n  - id: customer\n    names: {en: Customer, ru: Покупатель}\n"
-         "  - id: visitor\n    names: {en: Website visitor, ru: Посетитель сайта}\n",
+        "\nsubjects:\n  - id: customer\n    names: {en: Customer, ru: Покупатель}\n"
+        "  - id: visitor\n    names: {en: Website visitor, ru: Посетитель сайта}\n",
         "\nsubjects: customer #<\n",
         "customer",
         "must be a list",
