@@ -43,6 +43,11 @@ class Settings(BaseSettings):
         description="smtp://user@host:port for outgoing e-mail. Unset: e-mail stays in the outbox.",
     )
     log_level: str = Field("INFO", description="Python logging level.")
+    rate_limit_per_minute: int = Field(
+        300,
+        ge=1,
+        description="Requests per minute one client address may make without signing in.",
+    )
 
     @model_validator(mode="before")
     @classmethod

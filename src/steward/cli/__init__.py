@@ -12,6 +12,7 @@ import typer
 from pydantic import ValidationError
 
 from steward import __version__
+from steward.cli import admin as admin_cli
 from steward.cli import check, db, law, serve
 
 app = typer.Typer(
@@ -27,6 +28,7 @@ app.command("init")(check.init)
 app.add_typer(db.app, name="db")
 app.add_typer(db.register_app, name="register")
 app.command("serve")(serve.serve)
+app.add_typer(admin_cli.app, name="admin")
 app.add_typer(law.app, name="law")
 
 
