@@ -16,7 +16,17 @@ from steward.register import Register, load_register
 from steward.store.db import make_engine, session_factory
 from steward.store.registers import latest_register
 from steward.web.errors import install_error_handlers
-from steward.web.pages import dashboard, placeholders, signin
+from steward.web.pages import (
+    account,
+    audit,
+    dashboard,
+    outbox,
+    password_reset,
+    people,
+    placeholders,
+    signin,
+)
+from steward.web.pages import settings as settings_pages
 from steward.web.security import RateLimiter, SecurityMiddleware
 from steward.web.templating import templates
 
@@ -43,6 +53,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(signin.router)
     app.include_router(dashboard.router)
     app.include_router(placeholders.router)
+    app.include_router(account.router)
+    app.include_router(people.router)
+    app.include_router(audit.router)
+    app.include_router(outbox.router)
+    app.include_router(settings_pages.router)
+    app.include_router(password_reset.router)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, Any]:
