@@ -308,7 +308,11 @@ class ConsentService:
         )
         if str(target.purpose.basis) != "consent":
             return Decision(True, f"basis:{target.purpose.basis}")
-        who = self.subject(session, identifiers=identifiers, subject_id=subject_id)
+        who = (
+            self.subject(session, identifiers=identifiers, subject_id=subject_id)
+            if identifiers or subject_id
+            else None
+        )
         if who is None:
             return Decision(False, "unknown-subject")
         return self.cache.decide(session, who, purpose, target.channel, now)
