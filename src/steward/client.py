@@ -238,4 +238,3 @@ class ConsentClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
