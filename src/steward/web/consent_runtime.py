@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import threading
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import BackgroundTasks, FastAPI, HTTPException, Request
 
+from steward.consent import webhooks
 from steward.consent.identity import ConsentKeys
 from steward.consent.service import ConsentService
+from steward.store.db import transaction
 
 _lock = threading.Lock()
 
@@ -47,3 +49,20 @@ def install_consents(app: FastAPI) -> None:
     app.include_router(consent_banner.router)
     app.include_router(consents.router)
     app.include_router(api.router)
+
+
+def deliver_webhooks_later(
+    request: Request, service: ConsentService, tasks: BackgroundTasks
+) -> None:
+    """Send pending webhooks after the response, best effort; failures stay queued and are
+    retried by the next request or by ``steward ledger expire``."""
+    if not service.webhook_url:
+        return
+    sessions = request.app.state.sessions
+
+    def deliver() -> None:
+        assert service.webhook_url is not None
+        with transaction(sessions) as session:
+            webhooks.deliver_pending(session, service.webhook_url, service.keys.webhook_secret)
+
+    tasks.add_task(deliver)

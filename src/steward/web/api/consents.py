@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
@@ -31,7 +31,7 @@ from steward.consent.service import ConsentService
 from steward.consent.tables import ConsentEvent
 from steward.consent.tokens import center_token, unsubscribe_token
 from steward.store.db import transaction
-from steward.web.consent_runtime import consent_service
+from steward.web.consent_runtime import consent_service, deliver_webhooks_later
 
 try:
     from steward.web.auth import require_scope
@@ -143,7 +143,7 @@ def _recorded(done: Any) -> dict[str, Any]:
 @router.post(
     "/events", status_code=201, response_model=RecordOut, dependencies=[Depends(can_write)]
 )
-def record(body: RecordIn, request: Request) -> Any:
+def record(body: RecordIn, request: Request, tasks: BackgroundTasks) -> Any:
     """Record a consent given, refused or withdrawn, with the text shown and the evidence."""
     service = consent_service(request)
     try:
@@ -151,14 +151,14 @@ def record(body: RecordIn, request: Request) -> Any:
             done = service.record(session, **body.model_dump())
     except (ConsentRuleError, ledger.LedgerError, ValueError) as exc:
         return _fail(exc)
-    _deliver(request, service)
+    deliver_webhooks_later(request, service, tasks)
     return _recorded(done)
 
 
 @router.post(
     "/withdraw", status_code=201, response_model=RecordOut, dependencies=[Depends(can_write)]
 )
-def withdraw(body: WithdrawIn, request: Request) -> Any:
+def withdraw(body: WithdrawIn, request: Request, tasks: BackgroundTasks) -> Any:
     """Withdraw a consent (the same as recording ``action: withdrawn``)."""
     service = consent_service(request)
     try:
@@ -166,14 +166,8 @@ def withdraw(body: WithdrawIn, request: Request) -> Any:
             done = service.record(session, action="withdrawn", **body.model_dump())
     except (ConsentRuleError, ledger.LedgerError, ValueError) as exc:
         return _fail(exc)
-    _deliver(request, service)
+    deliver_webhooks_later(request, service, tasks)
     return _recorded(done)
-
-
-def _deliver(request: Request, service: ConsentService) -> None:
-    from steward.web.pages.consent_banner import _deliver_soon
-
-    _deliver_soon(request, service)
 
 
 @router.post("/check", response_model=CheckOut, dependencies=[Depends(can_read)])

@@ -15,15 +15,15 @@ import uuid
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from steward.consent import banner, ledger, webhooks
+from steward.consent import banner, ledger
 from steward.consent.rules import ConsentRuleError
 from steward.consent.service import ConsentService
 from steward.consent.tokens import TokenError, unsubscribe_claims
 from steward.store.db import transaction
-from steward.web.consent_runtime import consent_service
+from steward.web.consent_runtime import consent_service, deliver_webhooks_later
 
 router = APIRouter(tags=["consent banner"])
 STARTED = date.today().isoformat()
@@ -126,7 +126,7 @@ def banner_choice_preflight(request: Request) -> Response:
 
 
 @router.post("/consent/choice", name="banner_choice", include_in_schema=False)
-async def banner_choice(request: Request) -> Response:
+async def banner_choice(request: Request, tasks: BackgroundTasks) -> Response:
     """Record a banner choice; the server, not the script, sets the consent cookie."""
     if not _origin_allowed(request):
         return _error(403, "origin-not-allowed", "this origin is not in STEWARD_CONSENT_ORIGINS")
@@ -141,6 +141,7 @@ async def banner_choice(request: Request) -> Response:
         visitor, choices, events = _record_choice(request, service, body)
     except (ConsentRuleError, ledger.LedgerError, ValueError) as exc:
         return _error(422, getattr(exc, "code", "bad-choice"), str(exc))
+    deliver_webhooks_later(request, service, tasks)
     response = JSONResponse({"choices": choices, "receipts": events})
     _set_cookie(request, response, visitor, choices)
     _cors(request, response)
@@ -203,16 +204,7 @@ def _record_choice(
         state = service.cache.state(session, subject)
         choices = {p: state[(p, "web")].action == "given" for p in offered if (p, "web") in state}
         receipts = [state[(p, "web")].receipt_id for p in offered if (p, "web") in state]
-    _deliver_soon(request, service)
     return visitor, choices, receipts
-
-
-def _deliver_soon(request: Request, service: ConsentService) -> None:
-    """Send pending webhooks now, best effort; failures stay queued for the next attempt."""
-    if not service.webhook_url:
-        return
-    with transaction(request.app.state.sessions) as session:
-        webhooks.deliver_pending(session, service.webhook_url, service.keys.webhook_secret)
 
 
 @router.get("/.well-known/gpc.json", include_in_schema=False)
@@ -247,7 +239,7 @@ def unsubscribe_page(request: Request, token: str) -> HTMLResponse:
 
 
 @router.post("/consent/unsubscribe/{token}", response_class=HTMLResponse, include_in_schema=False)
-def unsubscribe(request: Request, token: str) -> HTMLResponse:
+def unsubscribe(request: Request, token: str, tasks: BackgroundTasks) -> HTMLResponse:
     """One click withdraws exactly the consent the token names; repeating it is harmless."""
     from steward.web.pages.consents import render
 
@@ -270,7 +262,7 @@ def unsubscribe(request: Request, token: str) -> HTMLResponse:
                 method="unsubscribe",
                 evidence={"user_agent": request.headers.get("user-agent")},
             )
-    _deliver_soon(request, service)
+    deliver_webhooks_later(request, service, tasks)
     purpose = next((p for p in service.register.purposes if p.id == purpose_id), None)
     return render(
         request, "privacy/unsubscribe.html", {"purpose": purpose, "channel": channel, "done": True}
