@@ -5,8 +5,9 @@
     [event] = append(session, [EventDraft(subject_id=subject, purpose_id="newsletter", ...)])
     broken = verify(session)          # None, or the first broken event
 
-Appends take a row lock on the chain head (PostgreSQL) or the database write lock (SQLite) so
-concurrent writers cannot fork the chain; a batch is chained in memory and inserted at once.
+Appends take an advisory lock (PostgreSQL) or the database write lock (SQLite) before reading
+the chain head, so concurrent writers cannot fork the chain; a batch is chained in memory and
+inserted at once.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy import text as sql_text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from steward.consent.identity import ConsentKeys
@@ -34,6 +38,8 @@ from steward.consent.tables import (
 )
 from steward.ledger.chain import GENESIS, ChainBreak, canonical_json, entry_hash, first_break
 from steward.store.tables import utcnow
+
+LOCK_KEY = 0x57E3_C0A5  # the consent ledger's PostgreSQL advisory lock
 
 
 class LedgerError(ValueError):
@@ -69,12 +75,21 @@ def store_artefact(
     """Keep ``text`` once under its SHA-256; return the hash. A stored one never changes."""
     sha = artefact_sha256(text)
     if session.get(ConsentArtefact, sha) is None:
-        session.add(
-            ConsentArtefact(
-                sha256=sha, kind=kind, lang=lang, notice_version=notice_version, text=text
+        # Two writers may show the same text at once: the second insert must not fail.
+        dialect = session.get_bind().dialect.name
+        make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        session.execute(
+            make_insert(ConsentArtefact)
+            .values(
+                sha256=sha,
+                kind=kind,
+                lang=lang,
+                notice_version=notice_version,
+                text=text,
+                created_at=utcnow(),
             )
+            .on_conflict_do_nothing(index_elements=["sha256"])
         )
-        session.flush()
     return sha
 
 
@@ -132,8 +147,16 @@ def _head(session: Session) -> str:
     if cached is not None and cached[0] is transaction:
         return str(cached[1])
     query = select(ConsentEvent.hash).order_by(ConsentEvent.id.desc()).limit(1)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        # A row lock on the head is not enough: a writer waiting on it would, once granted,
+        # still read the old head. A transaction-scoped advisory lock serialises appenders and
+        # the read that follows it sees the newest committed head.
+        session.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+    elif dialect == "sqlite":
+        # Take SQLite's write lock before reading the head (an UPDATE of no rows starts a write
+        # transaction); otherwise two writers could both chain onto the same head.
+        session.execute(sql_text("UPDATE consent_events SET id = id WHERE id < 0"))
     return session.scalars(query).first() or GENESIS
 
 
