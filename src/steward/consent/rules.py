@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from steward.register.models import ConsentItem, Purpose, Register
+from steward.register.taxonomy import Channel
+
+CHANNELS = tuple(str(c) for c in Channel)
 
 
 class ConsentRuleError(ValueError):
@@ -32,6 +35,10 @@ def resolve_target(
     register: Register, *, item_id: str | None, purpose_id: str | None, channel: str | None
 ) -> Target:
     """Find the item or purpose named; an item fixes the purpose and its channel."""
+    if channel is not None and channel not in CHANNELS:
+        raise ConsentRuleError(
+            "unknown-channel", f"unknown channel '{channel}'; use one of {', '.join(CHANNELS)}"
+        )
     if item_id:
         item = next((i for i in register.consents.items if i.id == item_id), None)
         if item is None:

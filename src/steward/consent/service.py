@@ -27,7 +27,7 @@ from steward.consent.identity import ConsentKeys, ip_evidence
 from steward.consent.ledger import EventDraft, LedgerError
 from steward.consent.rules import ConsentRuleError
 from steward.consent.state import Decision, Entry, StateCache, decide_from, fold
-from steward.consent.tables import ConsentEvent, ConsentReconfirmation
+from steward.consent.tables import ConsentEvent, ConsentReconfirmation, ConsentSubject
 from steward.register.models import Register
 from steward.store.tables import utcnow
 
@@ -172,6 +172,10 @@ class ConsentService:
                     lang=lang,
                     notice_version=version,
                 )
+        if subject_id is not None and session.get(ConsentSubject, subject_id) is None:
+            raise LedgerError(
+                f"no subject '{subject_id}' in the ledger; name a new subject by 'identifiers'"
+            )
         who = ledger.resolve_subject(session, self.keys, identifiers) if identifiers else None
         who = subject_id or who
         if who is None:
