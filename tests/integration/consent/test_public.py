@@ -168,3 +168,11 @@ def test_ledger_verify_cli_reports_a_tampered_event(tmp_path: Path, monkeypatch)
     assert broken.exit_code == 1
     assert "entry 1 is broken" in broken.output and "shown text" in broken.output
     assert ConsentKeys.from_settings(Settings(dev=True)).key_id()
+
+
+def test_privacy_center_link_requests_are_rate_limited(client) -> None:
+    codes = [
+        client.post("/privacy/consents", data={"email": f"p{n}@example.com"}).status_code
+        for n in range(7)
+    ]
+    assert codes == [200] * 5 + [429] * 2
