@@ -187,3 +187,14 @@ def test_banner_speaks_russian_to_a_russian_browser(site, browser: Browser) -> N
         assert dialog.get_attribute("lang") == "ru"
     finally:
         context.close()
+
+
+def test_banner_and_its_choices_have_no_axe_violations(site, page: Page) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    base, _ = site
+    page.goto(base + "/shop")
+    page.get_by_role("button", name="Choose").click()
+    results = Axe().run(page, context="#steward-consent")
+    assert results.response["passes"], "axe checked nothing"
+    assert results.violations_count == 0, results.generate_report()
