@@ -198,3 +198,11 @@ def test_banner_and_its_choices_have_no_axe_violations(site, page: Page) -> None
     results = Axe().run(page, context="#steward-consent")
     assert results.response["passes"], "axe checked nothing"
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_preview_page_runs_analytics_after_accepting(site, page: Page) -> None:
+    base, _ = site
+    page.goto(base + "/consent/preview")
+    expect(page.locator("#analytics-state")).to_have_text("blocked")
+    page.get_by_role("button", name="Accept all").click()
+    expect(page.locator("#analytics-state")).to_have_text("running")

@@ -115,3 +115,14 @@ def test_sdk_raises_steward_errors_with_the_message(client) -> None:
         assert (exc.status, exc.code) == (422, "unknown-item"), exc
     else:
         raise AssertionError("no error")
+
+
+def test_consent_api_is_in_the_openapi_document(client) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/consents/events",
+        "/api/v1/consents/check",
+        "/api/v1/consents/subjects/{subject_id}/history",
+        "/.well-known/steward-consent-key.json",
+    ):
+        assert path in paths

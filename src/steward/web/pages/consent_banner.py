@@ -209,6 +209,20 @@ def _record_choice(
     return visitor, choices, receipts
 
 
+@router.get("/consent/preview", response_class=HTMLResponse, include_in_schema=False)
+def banner_preview(request: Request, lang: str | None = None) -> HTMLResponse:
+    """A page embedding the banner as a site would, to try it out (``make run``)."""
+    from steward.web.pages.consents import render
+
+    consent_service(request)  # 503 with a clear message when no register is loaded
+    base = str(request.base_url).rstrip("/")
+    return render(
+        request,
+        "privacy/banner_preview.html",
+        {"base": base, "lang": lang if lang in banner.LANGS else None},
+    )
+
+
 @router.get("/.well-known/gpc.json", include_in_schema=False)
 def gpc_json() -> dict[str, Any]:
     return {"gpc": True, "lastUpdate": STARTED}
