@@ -326,9 +326,22 @@ class AgeRule(Model):
         return self
 
 
+def _gpc_default() -> list[PurposeTag]:
+    return ["sale", "sharing", "advertising"]
+
+
 class Consents(Model):
     items: list[ConsentItem] = Field(default_factory=list)
     age: list[AgeRule] = Field(default_factory=list)
+    ip_evidence: Literal["truncate", "hash", "none"] = Field(
+        "truncate",
+        description="how the consent ledger keeps the IP address as evidence: truncated "
+        "(IPv4 /24, IPv6 /48), keyed hash, or not at all",
+    )
+    gpc_opt_out: list[PurposeTag] = Field(
+        default_factory=_gpc_default,
+        description="purpose tags that Global Privacy Control opts a visitor out of",
+    )
 
 
 class Register(Model):

@@ -3,6 +3,7 @@
 A domain that adds tables imports its table module here and adds an Alembic migration.
 """
 
+import steward.consent.tables  # noqa: F401 - the consent ledger's tables
 from steward.ledger.audit import AuditEntry
 from steward.notify.outbox import OutboxMessage
 from steward.store.tables import Base, LoadedRegister
