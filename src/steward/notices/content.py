@@ -217,7 +217,10 @@ def _groups(register: Register, lang: str) -> tuple[list[CategoryGroup], list[st
         )
     used = {s for found in sources.values() for s in found}
     return (
-        [CategoryGroup(_category_name(register, root, lang), items) for root, items in groups.items()],
+        [
+            CategoryGroup(_category_name(register, root, lang), items)
+            for root, items in groups.items()
+        ],
         [phrases.SOURCE[lang][s] for s in Source if s in used],
     )
 
@@ -400,7 +403,8 @@ def _security(register: Register, lang: str) -> list[str]:
         measures.append(
             "Storage periods are enforced automatically and each destruction is documented."
             if en
-            else "Сроки хранения соблюдаются автоматически, каждое уничтожение данных документируется."
+            else "Сроки хранения соблюдаются автоматически, каждое уничтожение данных "
+            "документируется."
         )
     return measures
 

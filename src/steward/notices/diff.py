@@ -16,7 +16,7 @@ shorter retention, removals) is published as a new version without an announceme
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from steward.notices import phrases
@@ -36,6 +36,7 @@ class Change:
     old: Any = None
     new: Any = None
     detail: Names = field(default_factory=dict)
+    ref: str = ""  # the purpose id for purpose-* changes
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -61,7 +62,9 @@ def _longer(old: Duration, new: Duration) -> bool:
     return new.approximate_days() > old.approximate_days()
 
 
-def _purpose_changes(old: Purpose, new: Purpose, old_reg: Register, new_reg: Register) -> list[Change]:
+def _purpose_changes(
+    old: Purpose, new: Purpose, old_reg: Register, new_reg: Register
+) -> list[Change]:
     name = _names(new.names, new.id)
     out: list[Change] = []
     if old.names != new.names:
@@ -172,12 +175,13 @@ def diff_registers(old: Register, new: Register) -> list[Change]:
     new_purposes = {p.id: p for p in new.purposes}
     for pid, purpose in new_purposes.items():
         if pid not in old_purposes:
-            out.append(Change("purpose-added", True, _names(purpose.names, pid)))
+            out.append(Change("purpose-added", True, _names(purpose.names, pid), ref=pid))
         else:
-            out.extend(_purpose_changes(old_purposes[pid], purpose, old, new))
+            found = _purpose_changes(old_purposes[pid], purpose, old, new)
+            out.extend(replace(c, ref=pid) for c in found)
     for pid, purpose in old_purposes.items():
         if pid not in new_purposes:
-            out.append(Change("purpose-removed", False, _names(purpose.names, pid)))
+            out.append(Change("purpose-removed", False, _names(purpose.names, pid), ref=pid))
 
     old_recipients = {r.id: r for r in old.recipients}
     for recipient in new.recipients:
@@ -188,9 +192,7 @@ def diff_registers(old: Register, new: Register) -> list[Change]:
             continue
         if before.country != recipient.country:
             abroad = recipient.country != home
-            out.append(
-                Change("recipient-country", abroad, name, before.country, recipient.country)
-            )
+            out.append(Change("recipient-country", abroad, name, before.country, recipient.country))
         if before.transfer_basis != recipient.transfer_basis:
             out.append(Change("recipient-transfer-basis", False, name))
         if (before.names, before.name, before.descriptions, before.role) != (
@@ -286,7 +288,8 @@ _RU = {
     "purpose-removed": "исключена цель *{name}*",
     "purpose-renamed": "цель *{old}* переименована в *{new}*",
     "purpose-description-edited": "уточнено описание цели *{name}*",
-    "purpose-basis-changed": "правовое основание цели *{name}* изменено: было «{old}», стало «{new}»",
+    "purpose-basis-changed": "правовое основание цели *{name}* изменено: "
+    "было «{old}», стало «{new}»",
     "purpose-category-added": "для цели *{name}* теперь обрабатываются данные: *{detail}*",
     "purpose-category-removed": "для цели *{name}* больше не обрабатываются данные: *{detail}*",
     "purpose-subject-added": "цель *{name}* теперь распространяется на субъектов: *{detail}*",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gettext
 from datetime import date
-from functools import lru_cache
+from functools import cache
 from typing import Final
 
 import pycountry
@@ -234,7 +234,10 @@ RIGHT: Final[dict[str, dict[str, tuple[str, str]]]] = {
             "Право на доступ",
             "узнать, обрабатываем ли мы ваши данные, и получить их копию",
         ),
-        "rectification": ("Право на уточнение", "потребовать исправить неточные или неполные данные"),
+        "rectification": (
+            "Право на уточнение",
+            "потребовать исправить неточные или неполные данные",
+        ),
         "erasure": ("Право на удаление", "потребовать удалить (уничтожить) ваши данные"),
         "restriction": ("Право на ограничение", "потребовать ограничить (блокировать) обработку"),
         "portability": (
@@ -302,13 +305,13 @@ _MONTHS_RU: Final = (
 
 
 def long_date(day: date, lang: str) -> str:
-    """"22 November 2026" / «22 ноября 2026 г.»."""
+    """ "22 November 2026" / «22 ноября 2026 г.»."""
     if lang == "ru":
         return f"{day.day} {_MONTHS_RU[day.month - 1]} {day.year} г."
     return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _country_translation(lang: str) -> gettext.NullTranslations:
     if lang == "en":
         return gettext.NullTranslations()
@@ -325,7 +328,7 @@ def country_name(code: str, lang: str) -> str:
 
 
 def retention_phrase(duration: Duration | None, start: RetentionStart | None, lang: str) -> str:
-    """"3 years after the contract ends" / «3 года после окончания действия договора»."""
+    """ "3 years after the contract ends" / «3 года после окончания действия договора»."""
     if duration is None:
         return NO_RETENTION[lang]
     return RETENTION_FROM[lang][start or RetentionStart.COLLECTION].format(

@@ -52,7 +52,7 @@ def _count(n: int, unit: Unit, lang: str, case: Case = "nom") -> str:
 
 
 @lru_cache(maxsize=1)
-def _environment() -> Environment:
+def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
@@ -75,13 +75,17 @@ _CSS = (TEMPLATES / "notice.css").read_text(encoding="utf-8")
 # Link text for the version list, per language; the page's other words come from the notice.
 _PAGE_WORDS = {
     "en": {"contents": "Contents", "versions": "Earlier versions", "skip": "Skip to the notice"},
-    "ru": {"contents": "Содержание", "versions": "Предыдущие редакции", "skip": "К тексту политики"},
+    "ru": {
+        "contents": "Содержание",
+        "versions": "Предыдущие редакции",
+        "skip": "К тексту политики",
+    },
 }
 
 
 def render_markdown(notice: Notice) -> str:
     """The notice as Markdown from ``templates/<lang>/notice.md.j2``."""
-    text = _environment().get_template(f"{notice.lang}/notice.md.j2").render(n=notice)
+    text = environment().get_template(f"{notice.lang}/notice.md.j2").render(n=notice)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
@@ -103,7 +107,7 @@ def render_html_page(
     """A complete, printable HTML document; inline styles unless ``stylesheet_href`` is given."""
     body, title, toc = markdown_to_html(render_markdown(notice))
     return (
-        _environment()
+        environment()
         .get_template("page.html.j2")
         .render(
             lang=notice.lang,
