@@ -71,6 +71,7 @@ def render_svg(title: str, data: PanelData) -> str:
         "title": title,
         "x_title": data.x_title or None,
         "print_values": data.kind != "line",
+        "print_zeroes": False,
         "explicit_size": True,
     }
     chart = {"bar": pygal.Bar, "line": pygal.Line, "pie": pygal.Pie}[data.kind](**config)
