@@ -118,7 +118,39 @@ def outbox_status(session: Session) -> PanelData:
     )
 
 
+def consents_over_time(session: Session) -> PanelData:
+    """Consents given and withdrawn per day over the last 30 days, from the consent ledger."""
+    from steward.consent.tables import ConsentEvent
+
+    today = utcnow().date()
+    days = [today - timedelta(days=n) for n in range(29, -1, -1)]
+    since = utcnow() - timedelta(days=30)
+    counts: dict[tuple[str, str], int] = {}
+    rows = session.execute(
+        select(ConsentEvent.at, ConsentEvent.action).where(
+            ConsentEvent.at >= since, ConsentEvent.action.in_(("given", "withdrawn"))
+        )
+    )
+    for at, action in rows:
+        key = (action, at.date().isoformat())
+        counts[key] = counts.get(key, 0) + 1
+    return PanelData(
+        "line",
+        [d.strftime("%d %b") for d in days],
+        {
+            action: [counts.get((action, d.isoformat()), 0) for d in days]
+            for action in ("given", "withdrawn")
+        },
+        empty="No consents given or withdrawn in the last 30 days.",
+        link="/admin/consents",
+        link_label="Open consents",
+    )
+
+
 PANELS: list[Panel] = [
+    Panel(
+        "consents-over-time", "Consents given and withdrawn", "consents.read", consents_over_time
+    ),
     Panel("audit-activity", "Audit log entries per day", "audit.read", audit_activity),
     Panel("outbox-status", "E-mail by status", "outbox.read", outbox_status),
 ]
