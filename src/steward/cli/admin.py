@@ -55,6 +55,8 @@ def create(
     except AccountError as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
 
 
 @app.command("reset-password")
@@ -86,3 +88,5 @@ def reset_password(
     except AccountError as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
