@@ -45,6 +45,7 @@ class PanelData:
     empty: str = ""  # shown instead of a chart when there is nothing to draw
     link: str = ""
     link_label: str = ""
+    label_title: str = "Day"  # heading of the label column in the table
 
     @property
     def has_data(self) -> bool:
@@ -113,6 +114,7 @@ def outbox_status(session: Session) -> PanelData:
         [str(status) for status, _ in rows],
         {"messages": [int(count) for _, count in rows]},
         empty="No e-mail yet.",
+        label_title="Status",
         link="/admin/outbox",
         link_label="Open the outbox",
     )

@@ -51,7 +51,7 @@ def dashboard(request: Request, who: Reader) -> Response:
                     "title": panel.title,
                     "chart": f"/admin/charts/{panel.slug}.svg" if data.has_data else None,
                     "alt": f"Chart: {panel.title}; the numbers are in the table below.",
-                    "columns": [data.x_title or "", *data.series],
+                    "columns": [data.label_title, *data.series],
                     "rows": _rows(data),
                     "empty": data.empty,
                     "link": data.link,
