@@ -12,8 +12,8 @@ from steward.register import Register, check_file
 from steward.register.duration import Duration
 from steward.register.models import Table
 from steward.register.taxonomy import (
-    Channel,
     ChangeEffect,
+    Channel,
     Jurisdiction,
     LegalBasis,
     RequestChannel,
