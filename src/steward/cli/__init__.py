@@ -5,10 +5,15 @@ A command module defines ``app`` (a Typer group) or plain commands, and is regis
 
 from __future__ import annotations
 
+import os
+import sys
+
 import typer
+from pydantic import ValidationError
 
 from steward import __version__
-from steward.cli import check, db, serve
+from steward.cli import check, db, law, serve
+from steward.cli import ledger as ledger_cli
 
 app = typer.Typer(
     name="steward",
@@ -23,6 +28,8 @@ app.command("init")(check.init)
 app.add_typer(db.app, name="db")
 app.add_typer(db.register_app, name="register")
 app.command("serve")(serve.serve)
+app.add_typer(law.app, name="law")
+app.add_typer(ledger_cli.app, name="ledger")
 
 
 @app.command("version")
@@ -32,4 +39,18 @@ def version() -> None:
 
 
 def main() -> None:
-    app()
+    """Run the CLI. Unexpected errors print one line, not a traceback (STEWARD_DEBUG=1 shows it)."""
+    try:
+        app()
+    except ValidationError as exc:  # settings from the environment
+        problems = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        sys.stderr.write(f"steward: configuration: {problems}\n")
+        sys.exit(2)
+    except Exception as exc:
+        if os.environ.get("STEWARD_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"steward: internal error ({type(exc).__name__}); "
+            "run again with STEWARD_DEBUG=1 to see the traceback and report it\n"
+        )
+        sys.exit(2)

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from steward.register import check_file
+from steward.register import CheckResult, check_file
 from steward.register.starter import STARTER_FILENAME, starter_text
+
+
+class OutputFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    GITHUB = "github"
+
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -20,11 +29,23 @@ def check(
     strict: Annotated[
         bool, typer.Option("--strict", help="Treat lint warnings as errors (use in CI).")
     ] = False,
+    output: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            help="text: FILE:LINE:COL lines; json: one document; github: workflow annotations.",
+        ),
+    ] = OutputFormat.TEXT,
 ) -> None:
     """Validate a register; print each problem as FILE:LINE:COL: message. Exit 1 on errors."""
     if register.is_dir():
         register = register / STARTER_FILENAME
     result = check_file(register, strict=strict)
+    if output is not OutputFormat.TEXT:
+        _print_machine_readable(result, output)
+        if not result.ok:
+            raise typer.Exit(1)
+        return
     for problem in result.problems:
         style = "red" if problem.severity == "error" else "yellow"
         err.print(problem.format(), style=style, markup=False)
@@ -43,6 +64,31 @@ def check(
         f"{len(reg.consents.items)} consent items; {len(result.warnings)} warning(s)",
         markup=False,
     )
+
+
+def _print_machine_readable(result: CheckResult, output: OutputFormat) -> None:
+    if output is OutputFormat.JSON:
+        document = {
+            "file": result.file,
+            "ok": result.ok,
+            "problems": [
+                {
+                    "line": p.line,
+                    "column": p.column,
+                    "severity": str(p.severity),
+                    "code": p.code,
+                    "message": p.message,
+                }
+                for p in result.problems
+            ],
+        }
+        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    for p in result.problems:  # GitHub Actions workflow commands
+        message = p.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        typer.echo(
+            f"::{p.severity} file={p.file},line={p.line},col={p.column},title={p.code}::{message}"
+        )
 
 
 def init(

@@ -175,8 +175,9 @@ def check_references(d: Draft) -> Iterator[Finding]:
         for _, code, msg in purpose_check(("consents", "items", i), [item.purpose]):
             yield ("consents", "items", i, "purpose"), code, msg
     for s, store in d.datastores:
-        tables = {t.name for t in store.tables} | {t.qualified_name for t in store.tables}
-        for t, table in enumerate(store.tables):
+        store_tables = getattr(store, "tables", [])
+        tables = {t.name for t in store_tables} | {t.qualified_name for t in store_tables}
+        for t, table in enumerate(store_tables):
             base: Path = ("datastores", s, "tables", t)
             for column, spec in table.columns.items():
                 for _, code, msg in category_check(base, [spec.category]):

@@ -116,12 +116,8 @@ def _message(error: Any, path: Path, prefix: Path) -> str:
     msg: str = error["msg"]
     msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if kind == "string_pattern_mismatch":
-        model = _model_at((*prefix, *path[:-1]))
-        info = model.model_fields.get(str(name)) if model else None
-        meta = [getattr(m, "description", None) for m in (info.metadata if info else [])]
-        want = (info.description if info else None) or next((m for m in meta if m), None)
-        shown = error.get("input")
-        return f"'{shown}' is not {want}" if want else msg
+        want = models.PATTERN_HINTS.get(error.get("ctx", {}).get("pattern", ""))
+        return f"'{error.get('input')}' is not {want}" if want else msg
     if kind in ("enum", "literal_error"):
         return f"'{error.get('input')}' is not allowed: {msg[0].lower()}{msg[1:]}"
     if kind.endswith("_type") and "input" in error:
@@ -251,11 +247,13 @@ def _draft(data: dict[str, Any], file: str, smap: SourceMap, problems: list[Prob
         for index, item in enumerate(raw):
             valid = _validate_part(model, item, (section, index), file, smap, seen, problems)
             if valid is None:
-                draft.broken.add(section)
                 draft.partial.add((section, index))
                 valid = _salvage(model, item)
-            if valid is not None:
-                items.append((index, valid))
+                key = "name" if section == "cookies" else "id"
+                if valid is None or getattr(valid, key, None) is None:
+                    draft.broken.add(section)  # an id is unknown: references to it may be right
+                    continue
+            items.append((index, valid))
     if "consents" in data:
         consents = _validate_part(
             models.Consents, data["consents"], ("consents",), file, smap, seen, problems

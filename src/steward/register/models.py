@@ -48,6 +48,16 @@ from steward.register.taxonomy import (
 )
 
 _ID = r"[a-z0-9][a-z0-9_-]*"
+_CATEGORY_PATTERN = rf"^{_ID}(\.{_ID})*$"
+_LANG_PATTERN = r"^[a-z]{2}$"
+_ENV_PATTERN = r"^[A-Z_][A-Z0-9_]*$"
+# What each pattern means, for error messages ("'Orders Page' is not a lower-case id ...").
+PATTERN_HINTS = {
+    f"^{_ID}$": "a lower-case id: letters, digits, '-' and '_' (e.g. 'marketing-email')",
+    _CATEGORY_PATTERN: "a dotted category id such as 'contact.email'",
+    _LANG_PATTERN: "a two-letter ISO 639-1 language code such as 'en' or 'ru'",
+    _ENV_PATTERN: "an environment variable name in capitals, such as 'APP_DATABASE_URL'",
+}
 Id = Annotated[
     str,
     Field(
@@ -58,12 +68,10 @@ Id = Annotated[
 ]
 CategoryId = Annotated[
     str,
-    Field(pattern=rf"^{_ID}(\.{_ID})*$", max_length=128, description="a dotted category id"),
+    Field(pattern=_CATEGORY_PATTERN, max_length=128, description="a dotted category id"),
 ]
-LangCode = Annotated[str, Field(pattern=r"^[a-z]{2}$", description="an ISO 639-1 code")]
-EnvVar = Annotated[
-    str, Field(pattern=r"^[A-Z_][A-Z0-9_]*$", description="an environment variable name")
-]
+LangCode = Annotated[str, Field(pattern=_LANG_PATTERN, description="an ISO 639-1 code")]
+EnvVar = Annotated[str, Field(pattern=_ENV_PATTERN, description="an environment variable name")]
 
 
 def _country(value: str) -> str:
@@ -327,9 +335,22 @@ class AgeRule(Model):
         return self
 
 
+def _gpc_default() -> list[PurposeTag]:
+    return ["sale", "sharing", "advertising"]
+
+
 class Consents(Model):
     items: list[ConsentItem] = Field(default_factory=list)
     age: list[AgeRule] = Field(default_factory=list)
+    ip_evidence: Literal["truncate", "hash", "none"] = Field(
+        "truncate",
+        description="how the consent ledger keeps the IP address as evidence: truncated "
+        "(IPv4 /24, IPv6 /48), keyed hash, or not at all",
+    )
+    gpc_opt_out: list[PurposeTag] = Field(
+        default_factory=_gpc_default,
+        description="purpose tags that Global Privacy Control opts a visitor out of",
+    )
 
 
 class SecurityMeasure(Model):

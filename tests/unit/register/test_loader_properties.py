@@ -1,0 +1,136 @@
+"""Whatever bytes arrive, the loader answers with problems, never an exception."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from steward.register import check_bytes
+
+BASE = (Path(__file__).parent / "data" / "base.yaml").read_bytes()
+BASE_LINES = BASE.decode().splitlines(keepends=True)
+
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20)
+)
+yaml_values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
+    max_leaves=25,
+)
+section_names = st.sampled_from(
+    [
+        "steward",
+        "operator",
+        "subjects",
+        "purposes",
+        "recipients",
+        "datastores",
+        "cookies",
+        "consents",
+        "categories",
+        "names",
+        "id",
+        "retention",
+        "tables",
+        "columns",
+    ]
+)
+register_like = st.dictionaries(section_names, yaml_values, max_size=8)
+
+PROPERTY_SETTINGS = settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+def _assert_answers(raw: bytes) -> None:
+    result = check_bytes(raw, "fuzz.yaml")
+    for problem in result.problems:
+        assert problem.line >= 1 and problem.column >= 1
+        assert problem.message
+    if result.register is None:
+        assert result.errors, "an unloadable register must say why"
+
+
+@PROPERTY_SETTINGS
+@given(st.binary(max_size=2000))
+def test_random_bytes_never_raise(raw: bytes) -> None:
+    _assert_answers(raw)
+
+
+@PROPERTY_SETTINGS
+@given(yaml_values)
+def test_random_yaml_never_raises(value: object) -> None:
+    _assert_answers(yaml.safe_dump(value, allow_unicode=True).encode())
+
+
+@PROPERTY_SETTINGS
+@given(register_like)
+def test_register_shaped_yaml_never_raises(value: object) -> None:
+    _assert_answers(yaml.safe_dump(value, allow_unicode=True).encode())
+
+
+@PROPERTY_SETTINGS
+@given(
+    st.lists(
+        st.tuples(st.integers(0, len(BASE_LINES) - 1), st.sampled_from(["drop", "dup", "cut"])),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_mangled_real_registers_never_raise(edits: list[tuple[int, str]]) -> None:
+    lines = list(BASE_LINES)
+    for index, how in edits:
+        index %= len(lines)
+        if how == "drop":
+            del lines[index]
+        elif how == "dup":
+            lines.insert(index, lines[index])
+        else:
+            lines[index] = lines[index][: len(lines[index]) // 2] + "\n"
+        if not lines:
+            break
+    _assert_answers("".join(lines).encode())
+
+
+def test_oversized_file_is_refused_without_parsing() -> None:
+    result = check_bytes(b"a: b\n" * 2_000_000, "big.yaml")
+    assert [p.code for p in result.problems] == ["Y001"]
+
+
+def test_alias_bomb_is_refused() -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n"
+    for level in "bcdefghij":
+        previous = chr(ord(level) - 1)
+        bomb += f"{level}: &{level} [" + ", ".join([f"*{previous}"] * 9) + "]\n"
+    result = check_bytes(bomb.encode(), "bomb.yaml")
+    assert [p.code for p in result.problems] == ["Y003"]
+
+
+def test_deep_nesting_is_refused() -> None:
+    result = check_bytes(b"[" * 5000 + b"]" * 5000, "deep.yaml")
+    assert result.register is None and result.problems[0].code in ("Y004", "Y010")
+
+
+def test_python_tags_are_never_constructed() -> None:
+    raw = b"operator: !!python/object/apply:os.system ['echo pwned']\n"
+    result = check_bytes(raw, "tag.yaml")
+    assert result.register is None
+    assert result.errors
+
+
+def test_norway_stays_a_country() -> None:
+    text = BASE.decode().replace(
+        "    country: RU\n  - id: tax-authority",
+        "    country: NO\n    transfer_basis: adequacy\n  - id: tax-authority",
+    )
+    assert text != BASE.decode()
+    result = check_bytes(text.encode(), "no.yaml", strict=True)
+    assert result.ok, [p.format() for p in result.problems]
+    assert result.register is not None
+    assert result.register.recipient("courier").country == "NO"
