@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from steward.law.kinds import RequestKind
 from steward.register import check_bytes
 from steward.register.models import AnswerDeadline, BreachPolicy, ChangePolicy, Policy
-from steward.register.taxonomy import ChangeEffect
+from steward.register.taxonomy import ChangeEffect, Right
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 DEMO = (EXAMPLES / "demo" / "register.yaml").read_text(encoding="utf-8")
@@ -95,3 +96,7 @@ def test_written_consent_defaults_to_false() -> None:
     result = check_bytes(DEMO.encode(), "register.yaml")
     assert result.register is not None
     assert not any(item.written for item in result.register.consents.items)
+
+
+def test_register_rights_are_the_request_kinds_of_the_law_package() -> None:
+    assert {r.value for r in Right} == {k.value for k in RequestKind}
