@@ -73,7 +73,9 @@ def test_breach_policy_needs_a_channel() -> None:
 
 def test_unknown_unsolicited_category_is_an_error_naming_the_fix() -> None:
     problems = check_with("  unsolicited_categories: [special.helth]\n")
-    assert any("unknown category special.helth" in p for p in problems)
+    assert any(
+        "unknown category 'special.helth'; did you mean 'special.health'" in p for p in problems
+    )
 
 
 def test_human_review_contradicts_an_automated_decision() -> None:
@@ -83,7 +85,28 @@ def test_human_review_contradicts_an_automated_decision() -> None:
     raw = (text + "\npolicy:\n  human_review: true\n").encode()
     result = check_bytes(raw, "register.yaml")
     assert result.register is None
-    assert any("automated_decision: true" in p.message for p in result.errors)
+    line = text.splitlines().index("    automated_decision: true") + 1
+    flagged = [p for p in result.errors if p.code == "E133"]
+    assert flagged and flagged[0].line == line and "human_review" in flagged[0].message
+
+
+def test_policy_errors_are_reported_beside_other_errors() -> None:
+    text = DEMO.replace(
+        "categories: [contact, identity.name,", "categories: [contact, identity.nmae,"
+    )
+    raw = (text + "\npolicy:\n  last_updated: yesterday\n").encode()
+    messages = [p.message for p in check_bytes(raw, "register.yaml").errors]
+    assert any("identity.nmae" in m for m in messages)
+    assert any("date" in m for m in messages), messages
+
+
+def test_a_stray_word_in_a_flow_mapping_is_reported_once() -> None:
+    text = DEMO.replace(
+        "names: {en: Customer, ru: Покупатель}", "names: {en: Customer, big, ru: Покупатель}"
+    )
+    assert text != DEMO
+    problems = check_bytes(text.encode(), "register.yaml").errors
+    assert len(problems) == 1 and "'big'" in problems[0].message
 
 
 def test_last_updated_must_be_a_date() -> None:
