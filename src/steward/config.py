@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     consent_policy_url: str | None = Field(
         None, description="URL of the privacy notice named in consent receipts."
     )
+    rate_limit_per_minute: int = Field(
+        300,
+        ge=1,
+        description="Requests per minute one client address may make without signing in.",
+    )
 
     @model_validator(mode="before")
     @classmethod
