@@ -3,8 +3,8 @@
 A domain that adds tables imports its table module here and adds an Alembic migration.
 """
 
+import steward.accounts.tables
 import steward.consent.tables  # noqa: F401 - the consent ledger's tables
-import steward.accounts.tables  # noqa: F401  (the admin app's tables)
 from steward.ledger.audit import AuditEntry
 from steward.notices.tables import NoticeDocument, NoticeVersion
 from steward.notify.outbox import OutboxMessage
