@@ -3,10 +3,21 @@
 A domain that adds tables imports its table module here and adds an Alembic migration.
 """
 
+from steward.datastores.tables import ExecutionExport, ExecutionRun, ExecutionStep, Restriction
 from steward.ledger.audit import AuditEntry
 from steward.notify.outbox import OutboxMessage
 from steward.store.tables import Base, LoadedRegister
 
 metadata = Base.metadata
 
-__all__ = ["AuditEntry", "Base", "LoadedRegister", "OutboxMessage", "metadata"]
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "ExecutionExport",
+    "ExecutionRun",
+    "ExecutionStep",
+    "LoadedRegister",
+    "OutboxMessage",
+    "Restriction",
+    "metadata",
+]
