@@ -12,7 +12,7 @@ import typer
 from pydantic import ValidationError
 
 from steward import __version__
-from steward.cli import check, db, serve
+from steward.cli import check, datastores, db, serve
 
 app = typer.Typer(
     name="steward",
@@ -27,6 +27,8 @@ app.command("init")(check.init)
 app.add_typer(db.app, name="db")
 app.add_typer(db.register_app, name="register")
 app.command("serve")(serve.serve)
+app.add_typer(datastores.app, name="datastores")
+app.command("worker")(datastores.worker)
 
 
 @app.command("version")
