@@ -11,6 +11,7 @@ again in a fresh transaction and ``residual`` counts rows still found outside le
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -18,7 +19,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 
 from steward.datastores.actions import TableOutcome, erase, rectify, restrict
-from steward.datastores.connect import Schema, datastore_engine, reflect
+from steward.datastores.connect import Schema, datastore_engine, datastore_url, reflect
 from steward.datastores.errors import ConnectionFailed, InvalidRequest
 from steward.datastores.graph import Found, find_subject
 from steward.datastores.identity import Identifiers
@@ -76,6 +77,30 @@ def _residual(found: Found, held: set[tuple[str, tuple[Any, ...]]]) -> int:
     return sum(1 for table, rows in found.rows.items() for key in rows if (table, key) not in held)
 
 
+_CACHE: dict[str, tuple[float, sa.Engine, Schema]] = {}
+SCHEMA_TTL = 60.0
+
+
+def connected(datastore: Datastore) -> tuple[sa.Engine, Schema]:
+    """A pooled engine and a reflected schema, reused for ``SCHEMA_TTL`` seconds per process."""
+    url = datastore_url(datastore)
+    key = f"{datastore.id}|{url}|{datastore.model_dump_json()}"
+    hit = _CACHE.get(key)
+    if hit is not None and time.monotonic() - hit[0] < SCHEMA_TTL:
+        return hit[1], hit[2]
+    engine = hit[1] if hit is not None else datastore_engine(datastore)
+    schema = reflect(engine, datastore)
+    _CACHE[key] = (time.monotonic(), engine, schema)
+    return engine, schema
+
+
+def forget_connections() -> None:
+    """Dispose every cached engine (tests, and after a schema change)."""
+    for _, engine, _ in _CACHE.values():
+        engine.dispose()
+    _CACHE.clear()
+
+
 def run_on_datastore(
     register: Register,
     datastore: Datastore,
@@ -88,10 +113,9 @@ def run_on_datastore(
     schema: Schema | None = None,
 ) -> DatastoreOutcome:
     """Execute ``request`` on ``datastore``; raises ``DatastoreError`` subclasses on failure."""
-    own = engine is None
-    engine = engine or datastore_engine(datastore)
+    if engine is None or schema is None:
+        engine, schema = connected(datastore)
     try:
-        schema = schema or reflect(engine, datastore)
         outcome = DatastoreOutcome(datastore.id)
         try:
             with engine.connect() as connection, connection.begin() as transaction:
@@ -135,6 +159,6 @@ def run_on_datastore(
                 again = find_subject(connection, schema, ids)
             outcome.residual = _residual(again, _kept_keys(outcome.tables))
         return outcome
-    finally:
-        if own:
-            engine.dispose()
+    except ConnectionFailed:
+        forget_connections()
+        raise

@@ -6,7 +6,9 @@
 Rules, in the order the search applies them:
 
 1. Seeds: rows of registered tables whose identity columns match the subject's identifiers
-   (e-mail case-folded, phone compared in E.164, account id exact).
+   (e-mail case-folded, phone compared in E.164, account id exact). Identifiers of other kinds
+   read from the subject's own rows (the phone stored on the account found by e-mail) seed a
+   second round, so a call recording kept only by phone number is found from an e-mail.
 2. Inbound: rows that refer to a subject row (orders -> customer), through a reflected foreign
    key or a reference the register declares, belong to the subject and are searched in turn.
    Tables that declare ``subject:`` (the customers of the operator) are the exception: a
@@ -93,28 +95,50 @@ def _select_in(
 
 
 def _seed(
-    connection: sa.Connection, schema: Schema, ids: Identifiers, found: Found
-) -> dict[str, set[Key]]:
-    frontier: dict[str, set[Key]] = defaultdict(set)
+    connection: sa.Connection,
+    schema: Schema,
+    values: dict[IdentityKind, set[str]],
+    region: str | None,
+    found: Found,
+    frontier: dict[str, set[Key]],
+) -> None:
     for info in schema.tables.values():
         if not _enterable(info) or info.spec is None or not info.spec.identity:
             continue
         for column, kind in info.spec.identity.items():
-            wanted = candidates(kind, ids)
+            targets = values.get(kind, set())
+            wanted = sorted({c for v in targets for c in candidates(kind, v)})
             if not wanted or column not in info.table.c:
                 continue
-            target = ids.value(kind)
             col = info.table.c[column]
             test = sa.func.lower(col).in_(wanted) if kind is IdentityKind.EMAIL else col.in_(wanted)
             found.queries += 1
             for row in connection.execute(sa.select(info.table).where(test)).mappings():
-                if normalise(kind, row[column], ids.region) != target:
+                if normalise(kind, row[column], region) not in targets:
                     continue
                 key = _key(info, dict(row))
                 if key not in found.rows[info.key]:
                     found.rows[info.key][key] = dict(row)
                     frontier[info.key].add(key)
-    return frontier
+
+
+def _learned(
+    schema: Schema, found: Found, known: dict[IdentityKind, set[str]], region: str | None
+) -> dict[IdentityKind, set[str]]:
+    """Identifiers of other kinds read from the subject's own rows (the phone on the account)."""
+    learned: dict[IdentityKind, set[str]] = defaultdict(set)
+    for table, rows in found.rows.items():
+        spec = schema.tables[table].spec
+        if spec is None or spec.subject is None:
+            continue
+        for column, kind in spec.identity.items():
+            if known.get(kind):
+                continue
+            for row in rows.values():
+                value = normalise(kind, row.get(column), region)
+                if value:
+                    learned[kind].add(value)
+    return learned
 
 
 def _index(rows: dict[Key, dict[str, Any]], keys: Iterable[Key], columns: Sequence[str]):  # type: ignore[no-untyped-def]
@@ -163,6 +187,10 @@ def _follow_outbound(
         return
     rows = found.rows[link.child]
     values = {tuple(rows[k][c] for c in link.columns) for k in child_keys}
+    have = found.rows.get(parent.key, {})
+    values -= {tuple(r[c] for c in link.to_columns) for r in have.values()}
+    if not values:
+        return  # every row it points to is already the subject's (invoice -> its order)
     for row in _select_in(connection, found, parent, link.to_columns, values):
         key = _key(parent, row)
         if key not in found.rows[parent.key]:
@@ -201,7 +229,12 @@ def _drop_shared(
 def find_subject(connection: sa.Connection, schema: Schema, ids: Identifiers) -> Found:
     """All rows of the subject in this datastore (see the module docstring for the rules)."""
     found = Found()
-    frontier = _seed(connection, schema, ids, found)
+    frontier: dict[str, set[Key]] = defaultdict(set)
+    known = {k: {v} for k in IdentityKind if (v := ids.value(k))}
+    _seed(connection, schema, known, ids.region, found, frontier)
+    learned = _learned(schema, found, known, ids.region)
+    if learned:
+        _seed(connection, schema, learned, ids.region, found, frontier)
     leaves: dict[str, set[Key]] = defaultdict(set)
     while any(frontier.values()):
         current, frontier = frontier, defaultdict(set)

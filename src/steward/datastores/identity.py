@@ -100,9 +100,9 @@ class Identifiers:
         return {k: v for k, v in pairs.items() if v}
 
 
-def candidates(kind: IdentityKind, ids: Identifiers) -> list[str]:
+def candidates(kind: IdentityKind, ids: Identifiers | str | None) -> list[str]:
     """Spellings of the subject's identifier to look up (exact, index-friendly)."""
-    value = ids.value(kind)
+    value = ids.value(kind) if isinstance(ids, Identifiers) else ids
     if value is None:
         return []
     if kind is IdentityKind.PHONE:
