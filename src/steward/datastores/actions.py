@@ -6,6 +6,7 @@ Erasure decides per row, then applies in one transaction that the caller owns:
 
 - held:    a legal hold is running (see ``holds.py``): the row is restricted, not touched;
 - delete:  the table's ``on_erasure`` is ``delete`` (the default when no column names a mask);
+           rows in a foreign-key cycle that no delete order can break are masked instead;
 - mask:    ``on_erasure: anonymise``, or a row that something kept still refers to (a held
            invoice's order, a customer another customer was referred by): its personal columns
            are masked so that foreign keys and other subjects' rows stay intact.
@@ -154,11 +155,10 @@ def _apply_mask(
         connection.execute(statement, params)
 
 
-def _apply_deletes(
-    connection: sa.Connection, schema: Schema, found: Found, delete: set[RowRef]
-) -> set[RowRef]:
-    """Delete child-first in passes; returns rows that could not be ordered (left to mask)."""
+def _delete_passes(found: Found, delete: set[RowRef]) -> tuple[list[set[RowRef]], set[RowRef]]:
+    """Child-first passes over ``delete``, and the rows no order can delete (a cycle)."""
     remaining = set(delete)
+    passes: list[set[RowRef]] = []
     while remaining:
         ready = {
             ref
@@ -166,7 +166,14 @@ def _apply_deletes(
             if not any(r in remaining and r != ref for r in found.referrers.get(ref, ()))
         }
         if not ready:
-            return remaining
+            return passes, remaining
+        passes.append(ready)
+        remaining -= ready
+    return passes, set()
+
+
+def _apply_deletes(connection: sa.Connection, schema: Schema, passes: list[set[RowRef]]) -> None:
+    for ready in passes:
         by_table: dict[str, list[Key]] = defaultdict(list)
         for table, key in ready:
             by_table[table].append(key)
@@ -174,8 +181,6 @@ def _apply_deletes(
             info = schema.tables[table]
             for batch in _batches(sorted(keys, key=repr)):
                 connection.execute(sa.delete(info.table).where(_where_keys(info, list(batch))))
-        remaining -= ready
-    return set()
 
 
 def restrict_rows(
@@ -204,10 +209,19 @@ def erase(
     today: date,
 ) -> list[TableOutcome]:
     held, delete, mask = _plan(schema, found, register, today)
-    if not dry_run:
-        stuck = _apply_deletes(connection, schema, found, delete)
+    passes, stuck = _delete_passes(found, delete)
+    while stuck:  # rows in a cycle are masked; rows they referred to may then have to stay
         delete -= stuck
         mask |= stuck
+        held_or_kept = mask | {(t, k) for t, keys in held.items() for k in keys}
+        blocked = {
+            ref for ref in delete if any(r in held_or_kept for r in found.referrers.get(ref, ()))
+        }
+        delete -= blocked
+        mask |= blocked
+        passes, stuck = _delete_passes(found, delete)
+    if not dry_run:
+        _apply_deletes(connection, schema, passes)
     outcomes = []
     for table, rows in sorted(found.rows.items()):
         info = schema.tables[table]
