@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (SQL text reads better unwrapped)
 """Executing requests at scale: Steward's executor beside hand-written SQL, and queue throughput.
 
     .venv/bin/python bench/execution.py --customers 1000000 --runs 21 --queued 1000
