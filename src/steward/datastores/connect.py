@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -73,6 +74,7 @@ class TableInfo:
     generated: frozenset[str]
     spec: Table | None
     unique: frozenset[str] = frozenset()
+    statements: dict[Any, Any] = field(default_factory=dict)  # compiled lookups (graph.py)
 
 
 @dataclass

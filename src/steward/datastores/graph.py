@@ -78,6 +78,35 @@ def _enterable(info: TableInfo | None) -> bool:
     return info is not None and info.spec is not None and not info.spec.reference_data
 
 
+def _lookup(info: TableInfo, columns: Sequence[str], dialect: str, lower: bool = False) -> Any:
+    """A compiled-once ``SELECT * ... WHERE cols IN :values`` for this table and columns.
+
+    On PostgreSQL a single column uses ``= ANY(:values)``: one SQL text for any number of
+    values, so the statement is compiled once and prepared by the server.
+    """
+    key = (tuple(columns), dialect, lower)
+    statement = info.statements.get(key)
+    if statement is None:
+        table = info.table
+        if len(columns) == 1:
+            column: Any = table.c[columns[0]]
+            if lower:
+                column = sa.func.lower(column)
+            if dialect == "postgresql":
+                from sqlalchemy.dialects.postgresql import ARRAY
+
+                param = sa.bindparam("values", type_=ARRAY(table.c[columns[0]].type))
+                test = column == sa.any_(param)
+            else:
+                test = column.in_(sa.bindparam("values", expanding=True))
+        else:
+            test = sa.tuple_(*(table.c[c] for c in columns)).in_(
+                sa.bindparam("values", expanding=True)
+            )
+        statement = info.statements[key] = sa.select(table).where(test)
+    return statement
+
+
 def _select_in(
     connection: sa.Connection,
     found: Found,
@@ -87,10 +116,12 @@ def _select_in(
 ) -> list[dict[str, Any]]:
     distinct = sorted({v for v in values if all(x is not None for x in v)}, key=repr)
     rows: list[dict[str, Any]] = []
+    statement = _lookup(info, columns, connection.dialect.name)
+    single = len(columns) == 1
     for batch in _batches(distinct):
-        query = sa.select(info.table).where(_match(info.table, columns, batch))
         found.queries += 1
-        rows.extend(dict(r) for r in connection.execute(query).mappings())
+        params = [v[0] for v in batch] if single else list(batch)
+        rows.extend(dict(r) for r in connection.execute(statement, {"values": params}).mappings())
     return rows
 
 
@@ -110,10 +141,11 @@ def _seed(
             wanted = sorted({c for v in targets for c in candidates(kind, v)})
             if not wanted or column not in info.table.c:
                 continue
-            col = info.table.c[column]
-            test = sa.func.lower(col).in_(wanted) if kind is IdentityKind.EMAIL else col.in_(wanted)
+            statement = _lookup(
+                info, [column], connection.dialect.name, lower=kind is IdentityKind.EMAIL
+            )
             found.queries += 1
-            for row in connection.execute(sa.select(info.table).where(test)).mappings():
+            for row in connection.execute(statement, {"values": wanted}).mappings():
                 if normalise(kind, row[column], region) not in targets:
                     continue
                 key = _key(info, dict(row))
