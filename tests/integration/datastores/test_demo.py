@@ -202,3 +202,45 @@ def test_bad_identifiers_get_a_clear_error(
     ):
         with pytest.raises(InvalidRequest, match=message):
             execute(factory, register, ExecutionRequest("access", identifiers, "X"), secret=b"k")
+
+
+def test_restriction_puts_every_row_of_the_subject_on_stewards_list(
+    demo: tuple[Path, Register, sessionmaker[Session]],
+) -> None:
+    path, register, factory = demo
+    cid, email, _phone, _lang = _customer(path, "id IN (SELECT customer_id FROM orders) LIMIT 1")
+    before = path.read_bytes()
+    result = execute(
+        factory,
+        register,
+        ExecutionRequest("restriction", {"email": email}, "S-1"),
+        secret=b"k",
+        today=TODAY,
+    )
+    assert result["totals"]["restricted"] == result["totals"]["found"] > 1
+    with factory() as session:
+        assert is_restricted(session, "app", "customers", [cid])
+        assert not is_restricted(session, "app", "customers", [cid + 1])
+    assert path.read_bytes() == before, "restriction without a flag column changed the database"
+
+
+def test_datastores_test_command_reports_ok_and_problems(
+    demo: tuple[Path, Register, sessionmaker[Session]], tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from steward.cli import app
+
+    ok = CliRunner().invoke(app, ["datastores", "test", str(DEMO / "register.yaml")])
+    assert ok.exit_code == 0, ok.output
+    assert "app (sqlite): 7 tables reflected, 7 in the register: ok" in ok.output
+    broken = tmp_path / "register.yaml"
+    broken.write_text(
+        (DEMO / "register.yaml")
+        .read_text(encoding="utf-8")
+        .replace("audio_path: communications", "audio_file: communications"),
+        encoding="utf-8",
+    )
+    bad = CliRunner().invoke(app, ["datastores", "test", str(broken)])
+    assert bad.exit_code == 1
+    assert "app.call_recordings: column 'audio_file' does not exist" in bad.output
