@@ -49,6 +49,40 @@ class Settings(BaseSettings):
         description="smtp://user@host:port for outgoing e-mail. Unset: e-mail stays in the outbox.",
     )
     log_level: str = Field("INFO", description="Python logging level.")
+    consent_signing_key: SecretStr | None = Field(
+        None,
+        description="Ed25519 private key (PEM) that signs consent receipts; "
+        "unset: derived from the secret key.",
+    )
+    consent_identifier_key: SecretStr | None = Field(
+        None,
+        description="Key of the HMAC that hashes subject identifiers in the consent ledger; "
+        "unset: derived from the secret key. Changing it makes stored identifiers unfindable.",
+    )
+    consent_webhook_url: str | None = Field(
+        None, description="The operator's URL that receives signed consent-withdrawal webhooks."
+    )
+    consent_webhook_secret: SecretStr | None = Field(
+        None,
+        description="Shared secret signing consent webhooks; unset: derived from the secret key.",
+    )
+    consent_cookie_name: str = Field(
+        "steward_consent", description="Name of the first-party cookie holding banner choices."
+    )
+    consent_cookie_domain: str | None = Field(
+        None,
+        description="Domain of the consent cookie (e.g. .example.com to share it with the site).",
+    )
+    consent_cookie_days: int = Field(
+        365, ge=1, le=400, description="Lifetime of the consent cookie in days (browsers cap 400)."
+    )
+    consent_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins of the operator's sites allowed to post banner choices (CORS).",
+    )
+    consent_policy_url: str | None = Field(
+        None, description="URL of the privacy notice named in consent receipts."
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -12,7 +12,8 @@ import typer
 from pydantic import ValidationError
 
 from steward import __version__
-from steward.cli import check, datastores, db, serve
+from steward.cli import check, datastores, db, law, serve
+from steward.cli import ledger as ledger_cli
 
 app = typer.Typer(
     name="steward",
@@ -29,6 +30,8 @@ app.add_typer(db.register_app, name="register")
 app.command("serve")(serve.serve)
 app.add_typer(datastores.app, name="datastores")
 app.command("worker")(datastores.worker)
+app.add_typer(law.app, name="law")
+app.add_typer(ledger_cli.app, name="ledger")
 
 
 @app.command("version")

@@ -3,8 +3,10 @@
 A domain that adds tables imports its table module here and adds an Alembic migration.
 """
 
+import steward.consent.tables  # noqa: F401 - the consent ledger's tables
 from steward.datastores.tables import ExecutionExport, ExecutionRun, ExecutionStep, Restriction
 from steward.ledger.audit import AuditEntry
+from steward.notices.tables import NoticeDocument, NoticeVersion
 from steward.notify.outbox import OutboxMessage
 from steward.store.tables import Base, LoadedRegister
 
@@ -17,6 +19,8 @@ __all__ = [
     "ExecutionRun",
     "ExecutionStep",
     "LoadedRegister",
+    "NoticeDocument",
+    "NoticeVersion",
     "OutboxMessage",
     "Restriction",
     "metadata",

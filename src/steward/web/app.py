@@ -16,6 +16,7 @@ from steward.config import Settings, get_settings
 from steward.register import Register, load_register
 from steward.store.db import make_engine, session_factory
 from steward.store.registers import latest_register
+from steward.web.consent_runtime import install_consents
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -48,4 +49,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 name = row.operator_name if row else None
         return templates.TemplateResponse(request, "home.html", {"operator_name": name})
 
+    install_consents(app)
     return app

@@ -1,0 +1,145 @@
+"""The cookie banner's configuration and copy, built from the register's cookies and purposes.
+
+    config = banner_config(register, lang="ru", endpoint=".../consent/choice", ...)
+    copy_text(register, "ru")      # the exact copy shown; its SHA-256 goes in each event
+
+The banner offers every purpose that a cookie or tracker serves and that rests on consent;
+cookies of other purposes are listed as essential. The copy is rebuilt the same way each time,
+so the hash the script sends back identifies exactly what the visitor saw.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from steward.consent import rules
+from steward.ledger.chain import canonical_json
+from steward.register.models import Purpose, Register
+
+SCRIPT = Path(__file__).parent / "banner.js"
+STYLE = Path(__file__).parent / "banner.css"
+LANGS = ("en", "ru")
+
+TEXT = {
+    "en": {
+        "title": "Cookies on this site",
+        "body": "We use cookies that the site needs to work. With your consent we would also "
+        "use the cookies below. You can change your choice at any time.",
+        "accept": "Accept all",
+        "reject": "Reject all",
+        "choose": "Choose",
+        "save": "Save my choice",
+        "essential": "Always on (needed for the site to work)",
+        "gpc": "Your browser sends Global Privacy Control: we treat it as a refusal of "
+        "selling, sharing and advertising.",
+        "policy": "Privacy notice",
+        "label": "Cookie choices",
+    },
+    "ru": {
+        "title": "Файлы cookie на этом сайте",
+        "body": "Мы используем cookie, необходимые для работы сайта. С вашего согласия мы также "
+        "будем использовать cookie, перечисленные ниже. Вы можете изменить выбор в любой момент.",
+        "accept": "Принять все",
+        "reject": "Отклонить все",
+        "choose": "Выбрать",
+        "save": "Сохранить выбор",
+        "essential": "Всегда включены (нужны для работы сайта)",
+        "gpc": "Ваш браузер передаёт сигнал Global Privacy Control: мы считаем его отказом "
+        "от продажи, передачи данных и рекламы.",
+        "policy": "Политика конфиденциальности",
+        "label": "Выбор cookie",
+    },
+}
+
+
+def pick_lang(register: Register, wanted: str | None, accept_language: str | None) -> str:
+    """The banner's language: asked for, else the browser's first supported, else the first."""
+    offered = [lang for lang in register.operator.languages if lang in LANGS] or ["en"]
+    if wanted in offered:
+        return str(wanted)
+    for part in (accept_language or "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in offered:
+            return code
+    return offered[0]
+
+
+def _name(names: dict[str, str], lang: str) -> str:
+    return names.get(lang) or names.get("en") or next(iter(names.values()))
+
+
+def banner_purposes(register: Register) -> list[Purpose]:
+    """Purposes a cookie or tracker serves that need consent, in register order."""
+    used = {c.purpose for c in register.cookies}
+    wanted = set(rules.consent_purposes(register))
+    return [p for p in register.purposes if p.id in used and p.id in wanted]
+
+
+def copy_of(register: Register, lang: str) -> dict[str, Any]:
+    """Everything the banner shows in ``lang``: the artefact kept as proof."""
+    offered = banner_purposes(register)
+    offered_ids = {p.id for p in offered}
+    return {
+        "operator": register.operator.legal_name,
+        "lang": lang,
+        "text": TEXT[lang],
+        "purposes": [
+            {
+                "id": p.id,
+                "name": _name(p.names, lang),
+                "description": _name(p.descriptions, lang),
+                "cookies": [c.name for c in register.cookies if c.purpose == p.id],
+            }
+            for p in offered
+        ],
+        "essential": [
+            f"{c.name} ({c.provider})" for c in register.cookies if c.purpose not in offered_ids
+        ],
+    }
+
+
+def copy_text(register: Register, lang: str) -> str:
+    return canonical_json(copy_of(register, lang))
+
+
+def copy_sha256(register: Register, lang: str) -> str:
+    return hashlib.sha256(copy_text(register, lang).encode()).hexdigest()
+
+
+def banner_config(
+    register: Register,
+    *,
+    lang: str,
+    endpoint: str,
+    notice_version: str,
+    policy_url: str | None,
+    choices: dict[str, bool] | None,
+    gpc_header: bool,
+) -> dict[str, Any]:
+    copy = copy_of(register, lang)
+    tags = {p.id: list(p.tags) for p in register.purposes}
+    return {
+        "endpoint": endpoint,
+        "lang": lang,
+        "version": notice_version,
+        "copy": copy_sha256(register, lang),
+        "text": copy["text"],
+        "purposes": [dict(p, tags=tags[p["id"]]) for p in copy["purposes"]],
+        "essential": copy["essential"],
+        "gpc": rules.gpc_purposes(register),
+        "gpcHeader": gpc_header,
+        "policy": policy_url,
+        "choices": choices,
+    }
+
+
+def script(config: dict[str, Any]) -> str:
+    """The one script the operator embeds: the code with its configuration and style inlined."""
+    code = SCRIPT.read_text(encoding="utf-8")
+    style = STYLE.read_text(encoding="utf-8").strip()
+    payload = canonical_json(config).replace("</", "<\\/")
+    return code.replace("__STYLE__", canonical_json({"s": style})[5:-1]).replace(
+        "__CONFIG__", payload
+    )

@@ -1,0 +1,141 @@
+"""Keys, identifier hashes and IP evidence for the consent ledger.
+
+    keys = ConsentKeys.from_settings(settings)
+    keys.identifier_digest("email", " Anna@Example.COM ")   # HMAC-SHA256, normalised first
+    ip_evidence("203.0.113.77", "truncate", keys)            # "203.0.113.0/24"
+
+Identifiers are never stored in plain text: only an HMAC keyed by a secret, so a leaked table
+cannot be reversed by hashing a list of e-mail addresses. Every key not set explicitly is
+derived from ``STEWARD_SECRET_KEY`` with HKDF and a label per use, so one secret suffices.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+from dataclasses import dataclass
+from functools import lru_cache
+
+import phonenumbers
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from steward.config import Settings
+
+IDENTIFIER_KINDS = ("email", "phone", "account-id", "visitor", "guardian", "other")
+
+
+class IdentifierError(ValueError):
+    """An identifier of an unknown kind or an empty value."""
+
+
+def derive(secret: str, label: str, length: int = 32) -> bytes:
+    """A key for one use, derived from the master secret (HKDF-SHA256)."""
+    return HKDF(
+        algorithm=hashes.SHA256(), length=length, salt=b"steward-consent", info=label.encode()
+    ).derive(secret.encode())
+
+
+def normalise(kind: str, value: str) -> str:
+    """The canonical form hashed for ``kind``: e-mail lower-cased, phone in E.164."""
+    if kind not in IDENTIFIER_KINDS:
+        raise IdentifierError(
+            f"unknown identifier kind '{kind}'; use one of {', '.join(IDENTIFIER_KINDS)}"
+        )
+    text = value.strip()
+    if not text:
+        raise IdentifierError(f"the {kind} identifier is empty")
+    if kind == "email":
+        return text.lower()
+    if kind == "phone":
+        try:
+            number = phonenumbers.parse(text, None if text.startswith("+") else "RU")
+        except phonenumbers.NumberParseException:
+            return "".join(ch for ch in text if ch.isdigit() or ch == "+")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return text
+
+
+@dataclass(frozen=True)
+class ConsentKeys:
+    """The secrets the consent ledger uses, resolved once from settings."""
+
+    identifier_key: bytes
+    signing_key: Ed25519PrivateKey
+    webhook_secret: bytes
+    token_secret: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ConsentKeys:
+        return _keys(
+            settings.secret_key.get_secret_value(),
+            _secret(settings.consent_identifier_key),
+            _secret(settings.consent_signing_key),
+            _secret(settings.consent_webhook_secret),
+        )
+
+    @property
+    def public_key(self) -> Ed25519PublicKey:
+        return self.signing_key.public_key()
+
+    def public_key_raw(self) -> bytes:
+        return self.public_key.public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+
+    def public_key_pem(self) -> str:
+        return self.public_key.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ).decode()
+
+    def key_id(self) -> str:
+        """A short fingerprint of the public key: the first 16 hex digits of its SHA-256."""
+        return hashlib.sha256(self.public_key_raw()).hexdigest()[:16]
+
+    def identifier_digest(self, kind: str, value: str) -> str:
+        message = f"{kind}\n{normalise(kind, value)}".encode()
+        return hmac.new(self.identifier_key, message, hashlib.sha256).hexdigest()
+
+
+def _secret(value: object) -> str | None:
+    getter = getattr(value, "get_secret_value", None)
+    return getter() if getter else None
+
+
+@lru_cache(maxsize=8)
+def _keys(
+    master: str, identifier: str | None, signing: str | None, webhook: str | None
+) -> ConsentKeys:
+    if signing:
+        loaded = serialization.load_pem_private_key(signing.encode(), password=None)
+        if not isinstance(loaded, Ed25519PrivateKey):
+            raise ValueError(
+                "STEWARD_CONSENT_SIGNING_KEY is not an Ed25519 private key; make one with "
+                "'openssl genpkey -algorithm ed25519'"
+            )
+        signing_key = loaded
+    else:
+        signing_key = Ed25519PrivateKey.from_private_bytes(derive(master, "receipt-signing"))
+    return ConsentKeys(
+        identifier_key=identifier.encode() if identifier else derive(master, "identifiers"),
+        signing_key=signing_key,
+        webhook_secret=webhook.encode() if webhook else derive(master, "webhooks"),
+        token_secret=derive(master, "unsubscribe").hex(),
+    )
+
+
+def ip_evidence(ip: str | None, rule: str, keys: ConsentKeys) -> str | None:
+    """The IP address as the register's ``consents.ip_evidence`` rule allows it to be kept."""
+    if not ip or rule == "none":
+        return None
+    try:
+        address = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        return None
+    if rule == "hash":
+        digest = hmac.new(keys.identifier_key, f"ip\n{address}".encode(), hashlib.sha256)
+        return "hmac:" + digest.hexdigest()[:32]
+    prefix = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))

@@ -1,0 +1,55 @@
+"""One-click unsubscribe tokens and Privacy Center links, signed with itsdangerous.
+
+    token = unsubscribe_token(keys, subject_id, "newsletter", "email")
+    unsubscribe_claims(keys, token)        # ("subject id", "newsletter", "email") or raises
+
+An unsubscribe token names one subject, one purpose and one channel and can do nothing but
+withdraw that consent, so it needs no sign-in; it is signed (not encrypted) and carries no
+identifier, only the Steward subject id. Privacy Center links expire after a day.
+"""
+
+from __future__ import annotations
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from steward.consent.identity import ConsentKeys
+
+UNSUBSCRIBE_MAX_AGE = 400 * 86400
+CENTER_MAX_AGE = 86400
+
+
+class TokenError(ValueError):
+    """A token that is forged, damaged, for another use, or expired."""
+
+
+def _serializer(keys: ConsentKeys, salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(keys.token_secret, salt=salt)
+
+
+def unsubscribe_token(keys: ConsentKeys, subject_id: str, purpose_id: str, channel: str) -> str:
+    return _serializer(keys, "consent-unsubscribe").dumps([subject_id, purpose_id, channel])
+
+
+def unsubscribe_claims(keys: ConsentKeys, token: str) -> tuple[str, str, str]:
+    try:
+        subject_id, purpose_id, channel = _serializer(keys, "consent-unsubscribe").loads(
+            token, max_age=UNSUBSCRIBE_MAX_AGE
+        )
+    except SignatureExpired:
+        raise TokenError("this unsubscribe link has expired") from None
+    except (BadSignature, ValueError, TypeError):
+        raise TokenError("this unsubscribe link is not valid") from None
+    return str(subject_id), str(purpose_id), str(channel)
+
+
+def center_token(keys: ConsentKeys, subject_id: str) -> str:
+    return _serializer(keys, "consent-center").dumps(subject_id)
+
+
+def center_subject(keys: ConsentKeys, token: str, max_age: int = CENTER_MAX_AGE) -> str:
+    try:
+        return str(_serializer(keys, "consent-center").loads(token, max_age=max_age))
+    except SignatureExpired:
+        raise TokenError("this link has expired; ask for a new one") from None
+    except (BadSignature, ValueError, TypeError):
+        raise TokenError("this link is not valid; ask for a new one") from None

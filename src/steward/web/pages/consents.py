@@ -1,0 +1,242 @@
+"""Privacy Center: a verified subject sees every consent and changes it; receipts to download.
+
+    GET  /privacy/consents                 ask for a link by e-mail (answer never says if known)
+    GET  /privacy/consents/{token}         every consent item with its state and a toggle
+    POST /privacy/consents/{token}         give or withdraw one item (CSRF-checked form)
+    GET  /privacy/consents/{token}/receipts/{receipt_id}   the signed receipt, as JSON
+
+The token is a signed, expiring link naming the Steward subject: e-mailed to a verified address,
+or issued by the operator's backend for a signed-in user (``POST /api/v1/consents/center-links``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from steward.consent import ledger
+from steward.consent.receipts import build_receipt
+from steward.consent.rules import ConsentRuleError
+from steward.consent.service import ConsentService
+from steward.consent.tables import ConsentEvent
+from steward.consent.tokens import TokenError, center_subject, center_token
+from steward.notify import outbox
+from steward.store.db import transaction
+from steward.web.consent_runtime import consent_service, rate_limit
+
+router = APIRouter(tags=["privacy center"], include_in_schema=False)
+
+WORDS = {
+    "en": {
+        "title": "Your consents",
+        "on": "Given",
+        "off": "Not given",
+        "give": "Give consent",
+        "withdraw": "Withdraw",
+        "receipt": "Receipt",
+        "expires": "expires",
+        "reconfirm": "Please confirm again: the purpose has changed",
+        "saved": "Saved. Your choice is recorded in the consent ledger.",
+        "ask": "Enter your e-mail address and we will send you a link to your consents.",
+        "send": "Send the link",
+        "sent": "If we know this address, a link is on its way. It works for 24 hours.",
+        "email": "E-mail address",
+    },
+    "ru": {
+        "title": "Ваши согласия",
+        "on": "Дано",
+        "off": "Не дано",
+        "give": "Дать согласие",
+        "withdraw": "Отозвать",
+        "receipt": "Квитанция",
+        "expires": "истекает",
+        "reconfirm": "Подтвердите ещё раз: цель обработки изменилась",
+        "saved": "Сохранено. Ваш выбор записан в журнал согласий.",
+        "ask": "Укажите адрес электронной почты, и мы пришлём ссылку на ваши согласия.",
+        "send": "Прислать ссылку",
+        "sent": "Если этот адрес нам известен, ссылка уже отправлена. Она действует 24 часа.",
+        "email": "Адрес электронной почты",
+    },
+}
+
+
+def lang_of(request: Request, service: ConsentService | None = None) -> str:
+    wanted = request.query_params.get("lang")
+    if wanted in WORDS:
+        return str(wanted)
+    accept = request.headers.get("accept-language", "")[:2].lower()
+    return accept if accept in WORDS else "en"
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    from steward.web.app import templates
+
+    lang = lang_of(request)
+    return templates.TemplateResponse(
+        request, name, {"lang": lang, "w": WORDS[lang], **context}, status_code=status
+    )
+
+
+def _csrf(service: ConsentService, token: str) -> str:
+    return hmac.new(
+        service.keys.token_secret.encode(), f"csrf\n{token}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def _name(names: dict[str, str], lang: str) -> str:
+    return names.get(lang) or names.get("en") or next(iter(names.values()))
+
+
+def _rows(request: Request, service: ConsentService, subject_id: str) -> list[dict[str, Any]]:
+    lang = lang_of(request)
+    register = service.register
+    with request.app.state.sessions() as session:
+        current = {
+            (e.purpose_id, e.channel): (e, d) for e, d in service.current(session, subject_id)
+        }
+        rows = []
+        for item in register.consents.items:
+            decision = service.decide(
+                session, subject_id=subject_id, purpose=item.purpose, channel=str(item.channel)
+            )
+            entry = current.get((item.purpose, str(item.channel)), (None, None))[0]
+            rows.append(
+                {
+                    "id": item.id,
+                    "label": _name(item.labels, lang),
+                    "purpose": _name(register.purpose(item.purpose).names, lang),
+                    "allowed": decision.allowed,
+                    "reason": decision.reason,
+                    "expires": decision.expires_at,
+                    "receipt": entry.receipt_id if entry else None,
+                }
+            )
+    return rows
+
+
+@router.get("/privacy/consents", response_class=HTMLResponse)
+def ask_for_link(request: Request) -> HTMLResponse:
+    return render(request, "privacy/consents_ask.html", {"sent": False})
+
+
+@router.post("/privacy/consents", response_class=HTMLResponse)
+def send_link(request: Request, email: str = Form(..., max_length=320)) -> HTMLResponse:
+    """Mail a link when the address is known; the page says the same either way."""
+    service = consent_service(request)
+    lang = lang_of(request)
+    if not rate_limit(request, "center-link", 5).allow(request):
+        return render(
+            request,
+            "privacy/consents_ask.html",
+            {"error": "Too many requests; wait a minute."},
+            status=429,
+        )
+    with transaction(request.app.state.sessions) as session:
+        try:
+            subject_id = ledger.find_subject(session, service.keys, {"email": email})
+        except ValueError:
+            subject_id = None
+        if subject_id:
+            base = request.app.state.settings.base_url.rstrip("/")
+            link = f"{base}/privacy/consents/{center_token(service.keys, subject_id)}?lang={lang}"
+            outbox.queue(
+                session,
+                to=email.strip(),
+                subject=WORDS[lang]["title"],
+                text=f"{WORDS[lang]['title']}: {link}\n",
+                kind="consents.center-link",
+                lang=lang,
+            )
+    return render(request, "privacy/consents_ask.html", {"sent": True})
+
+
+def _subject_or_error(request: Request, service: ConsentService, token: str) -> str | HTMLResponse:
+    try:
+        return center_subject(service.keys, token)
+    except TokenError as exc:
+        return render(request, "privacy/consents_ask.html", {"error": str(exc)}, status=400)
+
+
+@router.get("/privacy/consents/{token}", response_class=HTMLResponse)
+def center(request: Request, token: str, saved: int = 0) -> HTMLResponse:
+    service = consent_service(request)
+    subject = _subject_or_error(request, service, token)
+    if isinstance(subject, HTMLResponse):
+        return subject
+    return render(
+        request,
+        "privacy/consents.html",
+        {
+            "rows": _rows(request, service, subject),
+            "token": token,
+            "csrf": _csrf(service, token),
+            "saved": saved,
+        },
+    )
+
+
+@router.post("/privacy/consents/{token}", response_model=None)
+def change(
+    request: Request,
+    token: str,
+    item: str = Form(..., max_length=64),
+    action: str = Form(..., max_length=16),
+    csrf: str = Form(..., max_length=128),
+) -> Response:
+    service = consent_service(request)
+    subject = _subject_or_error(request, service, token)
+    if isinstance(subject, HTMLResponse):
+        return subject
+    if not hmac.compare_digest(csrf, _csrf(service, token)):
+        return render(request, "privacy/consents_ask.html", {"error": "form expired"}, status=403)
+    if action not in ("given", "withdrawn"):
+        return render(request, "privacy/consents_ask.html", {"error": "unknown action"}, status=400)
+    try:
+        with transaction(request.app.state.sessions) as session:
+            service.record(
+                session,
+                subject_id=subject,
+                item=item,
+                action=action,
+                method="web-form",
+                lang=lang_of(request),
+                evidence={
+                    "form_id": "privacy-center",
+                    "user_agent": request.headers.get("user-agent"),
+                    "ip": request.client.host if request.client else None,
+                },
+            )
+    except (ConsentRuleError, ledger.LedgerError) as exc:
+        return render(request, "privacy/consents_ask.html", {"error": str(exc)}, status=422)
+    lang = lang_of(request)
+    return RedirectResponse(f"/privacy/consents/{token}?saved=1&lang={lang}", status_code=303)
+
+
+@router.get("/privacy/consents/{token}/receipts/{receipt_id}", response_model=None)
+def receipt(request: Request, token: str, receipt_id: str) -> Response:
+    service = consent_service(request)
+    subject = _subject_or_error(request, service, token)
+    if isinstance(subject, HTMLResponse):
+        return subject
+    with request.app.state.sessions() as session:
+        event = session.scalars(
+            select(ConsentEvent).where(
+                ConsentEvent.receipt_id == receipt_id, ConsentEvent.subject_id == subject
+            )
+        ).first()
+        if event is None:
+            return JSONResponse(
+                {"error": {"code": "not-found", "message": "no such receipt"}}, status_code=404
+            )
+        document = build_receipt(
+            event, service.register, service.keys, request.app.state.settings.consent_policy_url
+        )
+    return JSONResponse(
+        document,
+        headers={"Content-Disposition": f'attachment; filename="consent-{receipt_id}.json"'},
+    )
