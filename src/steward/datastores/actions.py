@@ -113,6 +113,8 @@ def _apply_mask(
     specs = {c: spec.columns.get(c) for c in columns}
     constant = [c for c in columns if is_constant(specs[c], info.table.c[c], c in info.unique)]
     varying = [c for c in columns if c not in constant]
+    if varying:  # one executemany UPDATE carries the constant columns too
+        varying, constant = columns, []
     rows = found.rows[info.key]
     if constant:
         sample = rows[keys[0]]
