@@ -42,7 +42,9 @@ def datastore_url(datastore: Datastore) -> str:
 def datastore_engine(datastore: Datastore) -> sa.Engine:
     """An engine for the datastore; SQLite gets foreign keys on and a busy timeout."""
     url = datastore_url(datastore)
-    engine = sa.create_engine(url, pool_pre_ping=True)
+    # no pre-ping: a dropped pooled connection fails the step as ConnectionFailed (retryable),
+    # the pool is discarded and the retry reconnects; pinging would cost a round trip per step
+    engine = sa.create_engine(url, pool_recycle=1800)
     if engine.dialect.name == "sqlite":
 
         @sa.event.listens_for(engine, "connect")
