@@ -125,6 +125,13 @@ def _select_in(
     return rows
 
 
+def _is_integer(column: sa.Column[Any]) -> bool:
+    try:
+        return column.type.python_type is int
+    except NotImplementedError:
+        return False
+
+
 def _seed(
     connection: sa.Connection,
     schema: Schema,
@@ -138,9 +145,13 @@ def _seed(
             continue
         for column, kind in info.spec.identity.items():
             targets = values.get(kind, set())
-            wanted = sorted({c for v in targets for c in candidates(kind, v)})
+            wanted: list[Any] = sorted({c for v in targets for c in candidates(kind, v)})
             if not wanted or column not in info.table.c:
                 continue
+            if _is_integer(info.table.c[column]):  # an account id kept in an integer column
+                wanted = [int(v) for v in wanted if v.lstrip("-").isdigit()]
+                if not wanted:
+                    continue
             statement = _lookup(
                 info, [column], connection.dialect.name, lower=kind is IdentityKind.EMAIL
             )

@@ -14,6 +14,6 @@ A job raises an exception with ``retryable = True`` to be tried again later.
 
 from __future__ import annotations
 
-from steward.jobs.registry import enqueue, job, jobs, runner
+from steward.jobs.registry import enqueue, job, jobs, runner, start_recovery
 
-__all__ = ["enqueue", "job", "jobs", "runner"]
+__all__ = ["enqueue", "job", "jobs", "runner", "start_recovery"]

@@ -9,7 +9,6 @@ claim the run. Each worker also re-enqueues, every half lease, runs the store sa
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
 from celery import Celery
@@ -49,21 +48,8 @@ def make_celery(broker_url: str) -> Celery:
     return app
 
 
-def _recover_forever(stop: threading.Event, every: float) -> None:
-    from steward.jobs.builtin import requeue_stale
-
-    while not stop.is_set():
-        try:
-            count = requeue_stale()
-            if count:
-                log.info("re-enqueued %d stale run(s)", count)
-        except Exception:
-            log.exception("stale-run recovery failed; trying again later")
-        stop.wait(every)
-
-
 @worker_ready.connect
 def _on_ready(**_kwargs: Any) -> None:
-    every = max(get_settings().job_lease_seconds / 2, 1.0)
-    thread = threading.Thread(target=_recover_forever, args=(threading.Event(), every), daemon=True)
-    thread.start()
+    from steward.jobs.registry import start_recovery
+
+    start_recovery()

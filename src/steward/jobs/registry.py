@@ -92,3 +92,28 @@ def runner() -> EmbeddedRunner | CeleryRunner:
 def enqueue(name: str, **payload: Any) -> Any:
     """Run job ``name`` with ``payload`` on the configured runner; returns its handle."""
     return runner().submit(name, payload)
+
+
+def _recover_forever(stop: threading.Event, every: float) -> None:
+    from steward.jobs.builtin import requeue_stale
+
+    while not stop.is_set():
+        try:
+            count = requeue_stale()
+            if count:
+                log.info("re-enqueued %d stale run(s)", count)
+        except Exception:
+            log.exception("stale-run recovery failed; trying again later")
+        stop.wait(every)
+
+
+def start_recovery() -> threading.Event:
+    """Re-enqueue queued and abandoned runs now and every half lease; set the event to stop.
+
+    ``steward worker`` calls it when Celery is ready; ``steward serve`` calls it in embedded
+    mode, so runs left by a crashed server resume when it starts again.
+    """
+    stop = threading.Event()
+    every = max(get_settings().job_lease_seconds / 2, 1.0)
+    threading.Thread(target=_recover_forever, args=(stop, every), daemon=True).start()
+    return stop
