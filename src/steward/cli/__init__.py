@@ -12,7 +12,7 @@ import typer
 from pydantic import ValidationError
 
 from steward import __version__
-from steward.cli import check, db, serve
+from steward.cli import check, db, law, serve
 from steward.cli import ledger as ledger_cli
 
 app = typer.Typer(
@@ -28,6 +28,7 @@ app.command("init")(check.init)
 app.add_typer(db.app, name="db")
 app.add_typer(db.register_app, name="register")
 app.command("serve")(serve.serve)
+app.add_typer(law.app, name="law")
 app.add_typer(ledger_cli.app, name="ledger")
 
 

@@ -5,9 +5,18 @@ A domain that adds tables imports its table module here and adds an Alembic migr
 
 import steward.consent.tables  # noqa: F401 - the consent ledger's tables
 from steward.ledger.audit import AuditEntry
+from steward.notices.tables import NoticeDocument, NoticeVersion
 from steward.notify.outbox import OutboxMessage
 from steward.store.tables import Base, LoadedRegister
 
 metadata = Base.metadata
 
-__all__ = ["AuditEntry", "Base", "LoadedRegister", "OutboxMessage", "metadata"]
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "LoadedRegister",
+    "NoticeDocument",
+    "NoticeVersion",
+    "OutboxMessage",
+    "metadata",
+]

@@ -1,0 +1,1 @@
+"""Privacy notices rendered from the register: text, versions, diffs, announcements."""

@@ -1,0 +1,370 @@
+"""What changed between two registers, in words, and which changes are material.
+
+    changes = diff_registers(old, new)
+    [describe(c, "en") for c in changes]
+    -> ["purpose *Marketing* added", "retention for *Call-centre quality* shortened from
+        6 months to 3 months"]
+    any(c.material for c in changes)
+
+Material changes are those a subject must be told about before they apply: a new purpose, a new
+category of data for a purpose, a new subject kind for a purpose, a new recipient or a new
+transfer abroad (a recipient, a datastore or a third-party tracker in another country), a longer
+retention (or one that is dropped, which makes it open-ended), a basis changed to consent, and a
+purpose that starts making solely automated decisions. Everything else (wording, contacts,
+shorter retention, removals) is published as a new version without an announcement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from steward.notices import phrases
+from steward.notices.plural import duration_phrase
+from steward.register.duration import Duration
+from steward.register.models import Purpose, Register
+from steward.register.taxonomy import LegalBasis, Party, RetentionStart
+
+Names = dict[str, str]
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    material: bool
+    name: Names
+    old: Any = None
+    new: Any = None
+    detail: Names = field(default_factory=dict)
+    ref: str = ""  # the purpose id for purpose-* changes
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Change:
+        return cls(**data)
+
+
+def _names(localized: dict[str, str] | None, fallback: str) -> Names:
+    base = dict(localized or {})
+    return {lang: base.get(lang) or base.get("en") or fallback for lang in phrases.LANGUAGES}
+
+
+def _category_names(register: Register, category_id: str) -> Names:
+    category = register.all_categories.get(category_id)
+    if category is None:
+        return dict.fromkeys(phrases.LANGUAGES, category_id)
+    return {"en": category.en, "ru": category.ru}
+
+
+def _longer(old: Duration, new: Duration) -> bool:
+    return new.approximate_days() > old.approximate_days()
+
+
+def _purpose_changes(
+    old: Purpose, new: Purpose, old_reg: Register, new_reg: Register
+) -> list[Change]:
+    name = _names(new.names, new.id)
+    out: list[Change] = []
+    if old.names != new.names:
+        out.append(Change("purpose-renamed", False, name, _names(old.names, old.id), name))
+    if old.descriptions != new.descriptions:
+        out.append(Change("purpose-description-edited", False, name))
+    if old.basis != new.basis:
+        out.append(
+            Change(
+                "purpose-basis-changed",
+                new.basis is LegalBasis.CONSENT,
+                name,
+                old.basis.value,
+                new.basis.value,
+            )
+        )
+    for category in new.categories:
+        if category not in old.categories:
+            detail = _category_names(new_reg, category)
+            out.append(Change("purpose-category-added", True, name, detail=detail))
+    for category in old.categories:
+        if category not in new.categories:
+            detail = _category_names(old_reg, category)
+            out.append(Change("purpose-category-removed", False, name, detail=detail))
+    for subject in new.subjects:
+        if subject not in old.subjects:
+            found = next((s for s in new_reg.subjects if s.id == subject), None)
+            detail = _names(found.names if found else None, subject)
+            out.append(Change("purpose-subject-added", True, name, detail=detail))
+    out.extend(_retention_changes(old, new, name))
+    for recipient_id in new.recipients:
+        if recipient_id not in old.recipients:
+            detail = _recipient_names(new_reg, recipient_id)
+            out.append(Change("purpose-recipient-added", True, name, detail=detail))
+    for recipient_id in old.recipients:
+        if recipient_id not in new.recipients:
+            detail = _recipient_names(old_reg, recipient_id)
+            out.append(Change("purpose-recipient-removed", False, name, detail=detail))
+    if new.automated_decision and not old.automated_decision:
+        out.append(Change("purpose-automated-added", True, name))
+    if old.automated_decision and not new.automated_decision:
+        out.append(Change("purpose-automated-removed", False, name))
+    return out
+
+
+def _retention_changes(old: Purpose, new: Purpose, name: Names) -> list[Change]:
+    before, after = old.retention, new.retention
+    if before is None and after is None:
+        return []
+    if before is None and after is not None:
+        return [Change("purpose-retention-set", False, name, None, str(after.duration))]
+    if after is None and before is not None:
+        return [Change("purpose-retention-dropped", True, name, str(before.duration), None)]
+    assert before is not None and after is not None
+    out = []
+    if before.duration != after.duration:
+        longer = _longer(before.duration, after.duration)
+        kind = "purpose-retention-longer" if longer else "purpose-retention-shorter"
+        out.append(Change(kind, longer, name, str(before.duration), str(after.duration)))
+    if before.from_ != after.from_:
+        # Counting from a later event (contract end, last activity) keeps data longer.
+        out.append(
+            Change("purpose-retention-start", True, name, before.from_.value, after.from_.value)
+        )
+    return out
+
+
+def _recipient_names(register: Register, recipient_id: str) -> Names:
+    found = next((r for r in register.recipients if r.id == recipient_id), None)
+    return _names(found.names if found else None, found.name if found else recipient_id)
+
+
+def _table_retention(register: Register) -> dict[str, tuple[Duration, Names]]:
+    """Per table with a retention rule: its duration and a label made of the data it holds.
+
+    The label names the categories of the columns that do not identify the subject
+    (a call_recordings table is "Call recordings", not "Telephone number").
+    """
+    found = {}
+    for store in register.datastores:
+        for table in store.tables:
+            if table.retention is None:
+                continue
+            columns = [c for c in table.columns if c not in table.identity] or list(table.columns)
+            labels: list[Names] = []
+            for column in columns:
+                names = _category_names(register, table.columns[column].category)
+                if names not in labels:
+                    labels.append(names)
+            label = (
+                {lang: ", ".join(n[lang] for n in labels) for lang in phrases.LANGUAGES}
+                if labels
+                else dict.fromkeys(phrases.LANGUAGES, table.name)
+            )
+            found[f"{store.id}/{table.qualified_name}"] = (table.retention.duration, label)
+    return found
+
+
+def _locations(register: Register) -> dict[str, str]:
+    return {s.id: s.location for s in register.datastores}
+
+
+def diff_registers(old: Register, new: Register) -> list[Change]:
+    """Every change from ``old`` to ``new`` that a reader of the notice would care about."""
+    out: list[Change] = []
+    home = new.operator.country
+    old_purposes = {p.id: p for p in old.purposes}
+    new_purposes = {p.id: p for p in new.purposes}
+    for pid, purpose in new_purposes.items():
+        if pid not in old_purposes:
+            out.append(Change("purpose-added", True, _names(purpose.names, pid), ref=pid))
+        else:
+            found = _purpose_changes(old_purposes[pid], purpose, old, new)
+            out.extend(replace(c, ref=pid) for c in found)
+    for pid, purpose in old_purposes.items():
+        if pid not in new_purposes:
+            out.append(Change("purpose-removed", False, _names(purpose.names, pid), ref=pid))
+
+    old_recipients = {r.id: r for r in old.recipients}
+    for recipient in new.recipients:
+        name = _names(recipient.names, recipient.name)
+        before = old_recipients.get(recipient.id)
+        if before is None:
+            out.append(Change("recipient-added", True, name, None, recipient.country))
+            continue
+        if before.country != recipient.country:
+            abroad = recipient.country != home
+            out.append(Change("recipient-country", abroad, name, before.country, recipient.country))
+        if before.transfer_basis != recipient.transfer_basis:
+            out.append(Change("recipient-transfer-basis", False, name))
+        if (before.names, before.name, before.descriptions, before.role) != (
+            recipient.names,
+            recipient.name,
+            recipient.descriptions,
+            recipient.role,
+        ):
+            out.append(Change("recipient-edited", False, name))
+    for rid, recipient in old_recipients.items():
+        if rid not in {r.id for r in new.recipients}:
+            out.append(Change("recipient-removed", False, _names(recipient.names, recipient.name)))
+
+    old_tables, new_tables = _table_retention(old), _table_retention(new)
+    for key, (duration, label) in new_tables.items():
+        if key in old_tables and old_tables[key][0] != duration:
+            longer = _longer(old_tables[key][0], duration)
+            kind = "table-retention-longer" if longer else "table-retention-shorter"
+            out.append(Change(kind, longer, label, str(old_tables[key][0]), str(duration)))
+        elif key not in old_tables:
+            out.append(Change("table-retention-set", False, label, None, str(duration)))
+    for key, (duration, label) in old_tables.items():
+        if key not in new_tables:
+            out.append(Change("table-retention-dropped", True, label, str(duration), None))
+
+    old_places = _locations(old)
+    for store_id, country in _locations(new).items():
+        before_country = old_places.get(store_id)
+        if before_country != country and (before_country is not None or country != home):
+            abroad = country != home
+            name = dict.fromkeys(phrases.LANGUAGES, store_id)
+            out.append(Change("datastore-location", abroad, name, before_country, country))
+
+    old_cookies = {c.name: c for c in old.cookies}
+    for cookie in new.cookies:
+        name = dict.fromkeys(phrases.LANGUAGES, cookie.name)
+        if cookie.name not in old_cookies:
+            out.append(Change("cookie-added", cookie.party is Party.THIRD, name, None, None))
+        elif old_cookies[cookie.name] != cookie:
+            out.append(Change("cookie-edited", False, name))
+    for cookie_name in old_cookies:
+        if cookie_name not in {c.name for c in new.cookies}:
+            name = dict.fromkeys(phrases.LANGUAGES, cookie_name)
+            out.append(Change("cookie-removed", False, name))
+
+    if old.operator != new.operator:
+        out.append(Change("operator-edited", False, _names(new.operator.names, "")))
+    if old.consents.age != new.consents.age:
+        out.append(Change("age-rules-edited", False, {}))
+    if not out and old != new:
+        out.append(Change("wording-edited", False, {}))
+    return out
+
+
+_EN = {
+    "purpose-added": "purpose *{name}* added",
+    "purpose-removed": "purpose *{name}* removed",
+    "purpose-renamed": "purpose *{old}* renamed to *{new}*",
+    "purpose-description-edited": "description of purpose *{name}* edited",
+    "purpose-basis-changed": "legal basis of *{name}* changed from {old} to {new}",
+    "purpose-category-added": "*{detail}* now processed for *{name}*",
+    "purpose-category-removed": "*{detail}* no longer processed for *{name}*",
+    "purpose-subject-added": "purpose *{name}* now covers *{detail}*",
+    "purpose-retention-set": "retention for *{name}* set to {new}",
+    "purpose-retention-dropped": "fixed retention of {old} for *{name}* removed",
+    "purpose-retention-longer": "retention for *{name}* extended from {old} to {new}",
+    "purpose-retention-shorter": "retention for *{name}* shortened from {old} to {new}",
+    "purpose-retention-start": "retention for *{name}* now counts {new} instead of {old}",
+    "purpose-recipient-added": "*{detail}* now receives data for *{name}*",
+    "purpose-recipient-removed": "*{detail}* no longer receives data for *{name}*",
+    "purpose-automated-added": "purpose *{name}* now makes solely automated decisions",
+    "purpose-automated-removed": "purpose *{name}* no longer makes solely automated decisions",
+    "recipient-added": "recipient *{name}* ({new}) added",
+    "recipient-removed": "recipient *{name}* removed",
+    "recipient-country": "recipient *{name}* moved from {old} to {new}",
+    "recipient-transfer-basis": "transfer basis for *{name}* changed",
+    "recipient-edited": "description of recipient *{name}* edited",
+    "table-retention-set": "retention of *{name}* set to {new}",
+    "table-retention-dropped": "fixed retention of {old} for *{name}* removed",
+    "table-retention-longer": "retention of *{name}* extended from {old} to {new}",
+    "table-retention-shorter": "retention of *{name}* shortened from {old} to {new}",
+    "datastore-location": "database *{name}* now stored in {new}",
+    "cookie-added": "tracker *{name}* added",
+    "cookie-removed": "tracker *{name}* removed",
+    "cookie-edited": "tracker *{name}* changed",
+    "operator-edited": "operator details or contacts updated",
+    "age-rules-edited": "age rules changed",
+    "wording-edited": "wording edited",
+}
+
+_RU = {
+    "purpose-added": "добавлена цель *{name}*",
+    "purpose-removed": "исключена цель *{name}*",
+    "purpose-renamed": "цель *{old}* переименована в *{new}*",
+    "purpose-description-edited": "уточнено описание цели *{name}*",
+    "purpose-basis-changed": "правовое основание цели *{name}* изменено: "
+    "было «{old}», стало «{new}»",
+    "purpose-category-added": "для цели *{name}* теперь обрабатываются данные: *{detail}*",
+    "purpose-category-removed": "для цели *{name}* больше не обрабатываются данные: *{detail}*",
+    "purpose-subject-added": "цель *{name}* теперь распространяется на субъектов: *{detail}*",
+    "purpose-retention-set": "для цели *{name}* установлен срок хранения: {new}",
+    "purpose-retention-dropped": "для цели *{name}* отменён фиксированный срок хранения ({old})",
+    "purpose-retention-longer": "срок хранения для цели *{name}* увеличен с {old} до {new}",
+    "purpose-retention-shorter": "срок хранения для цели *{name}* сокращён с {old} до {new}",
+    "purpose-retention-start": "срок хранения для цели *{name}* теперь отсчитывается иначе: "
+    "«{new}» вместо «{old}»",
+    "purpose-recipient-added": "*{detail}* теперь получает данные для цели *{name}*",
+    "purpose-recipient-removed": "*{detail}* больше не получает данные для цели *{name}*",
+    "purpose-automated-added": "для цели *{name}* теперь принимаются автоматизированные решения",
+    "purpose-automated-removed": "для цели *{name}* больше не принимаются автоматизированные "
+    "решения",
+    "recipient-added": "добавлен получатель *{name}* ({new})",
+    "recipient-removed": "исключён получатель *{name}*",
+    "recipient-country": "получатель *{name}* перенесён: {old} → {new}",
+    "recipient-transfer-basis": "изменено основание передачи получателю *{name}*",
+    "recipient-edited": "уточнены сведения о получателе *{name}*",
+    "table-retention-set": "для данных *{name}* установлен срок хранения: {new}",
+    "table-retention-dropped": "для данных *{name}* отменён фиксированный срок хранения ({old})",
+    "table-retention-longer": "срок хранения данных *{name}* увеличен с {old} до {new}",
+    "table-retention-shorter": "срок хранения данных *{name}* сокращён с {old} до {new}",
+    "datastore-location": "база данных *{name}* теперь размещена: {new}",
+    "cookie-added": "добавлен трекер *{name}*",
+    "cookie-removed": "исключён трекер *{name}*",
+    "cookie-edited": "изменены сведения о трекере *{name}*",
+    "operator-edited": "обновлены сведения об операторе или контакты",
+    "age-rules-edited": "изменены возрастные ограничения",
+    "wording-edited": "уточнены формулировки",
+}
+
+_DURATION_KINDS = {
+    "purpose-retention-set",
+    "purpose-retention-dropped",
+    "purpose-retention-longer",
+    "purpose-retention-shorter",
+    "table-retention-set",
+    "table-retention-dropped",
+    "table-retention-longer",
+    "table-retention-shorter",
+}
+_COUNTRY_KINDS = {"recipient-added", "recipient-country", "datastore-location"}
+
+
+def _value(change: Change, value: Any, lang: str) -> str:
+    if value is None:
+        return "—"
+    if change.kind in _DURATION_KINDS:
+        # Russian "с … до …" and "(…)" take the genitive; "установлен срок: …" the nominative.
+        case = "gen" if lang == "ru" and not change.kind.endswith("-set") else "nom"
+        return duration_phrase(Duration.parse(value), lang, case=case)
+    if change.kind in _COUNTRY_KINDS:
+        return phrases.country_name(value, lang)
+    if change.kind == "purpose-basis-changed":
+        label = phrases.BASIS[lang][LegalBasis(value)]
+        return label[:1].lower() + label[1:] if lang == "en" else label
+    if change.kind == "purpose-retention-start":
+        return phrases.RETENTION_FROM[lang][RetentionStart(value)].format(d="").strip()
+    if isinstance(value, dict):
+        return str(value.get(lang) or value.get("en") or "")
+    return str(value)
+
+
+def describe(change: Change, lang: str) -> str:
+    """One change in words, with names in *emphasis* (Markdown)."""
+    words = (_RU if lang == "ru" else _EN)[change.kind]
+    return words.format(
+        name=change.name.get(lang, ""),
+        detail=change.detail.get(lang, ""),
+        old=_value(change, change.old, lang),
+        new=_value(change, change.new, lang),
+    )
+
+
+def summary(changes: list[Change], lang: str) -> str:
+    """All changes as one sentence-like line separated by semicolons."""
+    return "; ".join(describe(c, lang) for c in changes)
