@@ -97,13 +97,15 @@ def banner_script(request: Request, lang: str | None = None) -> Response:
     register = service.register
     chosen = banner.pick_lang(register, lang, request.headers.get("accept-language"))
     cookie = read_cookie(request)
+    with request.app.state.sessions() as session:
+        version = service.notice_version(session)
     offered = {p.id for p in banner.banner_purposes(register)}
     choices = {k: bool(v) for k, v in cookie.get("c", {}).items() if k in offered} or None
     config = banner.banner_config(
         register,
         lang=chosen,
         endpoint=str(request.url_for("banner_choice")),
-        notice_version=service.default_notice_version,
+        notice_version=version,
         policy_url=request.app.state.settings.consent_policy_url,
         choices=choices if choices and set(choices) == offered else None,
         gpc_header=_gpc(request),
@@ -182,6 +184,7 @@ def _record_choice(
                 raise ValueError("method 'gpc' needs the Sec-GPC: 1 header or gpc: true")
             service.apply_gpc(session, subject, evidence)
         elif method == "banner":
+            version = service.notice_version(session)
             if body.get("copy") != banner.copy_sha256(register, lang):
                 raise ValueError("the banner copy does not match this register; reload the page")
             sha = ledger.store_artefact(
@@ -189,7 +192,7 @@ def _record_choice(
                 kind="banner",
                 text=banner.copy_text(register, lang),
                 lang=lang,
-                notice_version=service.default_notice_version,
+                notice_version=version,
             )
             service.record_choices(
                 session,
@@ -197,7 +200,7 @@ def _record_choice(
                 choices=raw,
                 method="banner",
                 lang=lang,
-                notice_version=service.default_notice_version,
+                notice_version=version,
                 artefact_sha256=sha,
                 evidence=evidence,
             )
