@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from steward.consent import banner, ledger
 from steward.consent.rules import ConsentRuleError
 from steward.consent.service import ConsentService
+from steward.consent.state import fold
 from steward.consent.tokens import TokenError, unsubscribe_claims
 from steward.store.db import transaction
 from steward.web.consent_runtime import consent_service, deliver_webhooks_later, rate_limit
@@ -206,7 +207,8 @@ def _record_choice(
             )
         else:
             raise ValueError("method must be 'banner' or 'gpc'")
-        state = service.cache.state(session, subject)
+        # Folded afresh, not through the cache: this transaction has not committed yet.
+        state = fold(service.history(session, subject))
         choices = {p: state[(p, "web")].action == "given" for p in offered if (p, "web") in state}
         receipts = [state[(p, "web")].receipt_id for p in offered if (p, "web") in state]
     return visitor, choices, receipts
