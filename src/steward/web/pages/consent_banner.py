@@ -224,7 +224,7 @@ def banner_preview(request: Request, lang: str | None = None) -> HTMLResponse:
     return render(
         request,
         "privacy/banner_preview.html",
-        {"base": base, "lang": lang if lang in banner.LANGS else None},
+        {"base": base, "banner_lang": lang if lang in banner.LANGS else None},
     )
 
 
