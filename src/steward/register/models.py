@@ -8,6 +8,7 @@ in ``checks.py``, which can report them even when other parts of the file are br
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -28,13 +29,16 @@ from steward.register.duration import Duration
 from steward.register.taxonomy import (
     BUILTIN_CATEGORIES,
     Category,
+    ChangeEffect,
     Channel,
     IdentityKind,
     Jurisdiction,
     LegalBasis,
     Party,
     RecipientRole,
+    RequestChannel,
     RetentionStart,
+    Right,
     Sensitivity,
     Source,
     SpecialBasis,
@@ -304,6 +308,11 @@ class ConsentItem(Model):
     channel: Channel = Channel.ANY
     time_limit: Duration | None = None
     labels: Localized
+    written: bool = Field(
+        False,
+        description="the operator treats this tick as consent in writing (152-FZ Art. 9 p.4); "
+        "the ledger keeps the form and text it was given on",
+    )
 
 
 class AgeRule(Model):
@@ -344,6 +353,94 @@ class Consents(Model):
     )
 
 
+class SecurityMeasure(Model):
+    """One protective measure the notice promises (152-FZ Art. 19, GDPR Art. 32)."""
+
+    id: Id
+    names: Localized = Field(description="the measure as the notice states it, per language")
+
+
+class ChangePolicy(Model):
+    """How a new version of the notice takes effect and who is told."""
+
+    effective: ChangeEffect = Field(
+        ChangeEffect.ON_PUBLICATION, description="when a new version applies"
+    )
+    notice_period: Duration | None = Field(
+        None, description="with 'after-notice': how long after subjects are told"
+    )
+    notify: list[Channel] = Field(
+        default_factory=list,
+        description="channels by which subjects are told of a material change (empty: none)",
+    )
+
+    @model_validator(mode="after")
+    def _period_with_notice(self) -> ChangePolicy:
+        if self.effective is ChangeEffect.AFTER_NOTICE and self.notice_period is None:
+            raise ValueError("effective 'after-notice' needs a 'notice_period', e.g. P30D")
+        if self.effective is ChangeEffect.ON_PUBLICATION and self.notice_period is not None:
+            raise ValueError(
+                "'notice_period' applies only with effective 'after-notice'; remove it or "
+                "set effective: after-notice"
+            )
+        return self
+
+
+class AnswerDeadline(Model):
+    """The operator's own promise of how fast a request is answered."""
+
+    days: int = Field(ge=1, le=90, description="number of days")
+    working_days: bool = Field(False, description="count working days, not calendar days")
+
+
+class RequestPolicy(Model):
+    """How data-subject requests are made and answered, as the notice promises."""
+
+    rights: list[Right] = Field(default_factory=list, description="rights the notice lists")
+    channels: list[RequestChannel] = Field(
+        default_factory=list, description="where a request may be filed"
+    )
+    signed_document: bool = Field(
+        False,
+        description="a request must be a document bearing the subject's signature "
+        "(e.g. a signed scan, 152-FZ Art. 14 p.3)",
+    )
+    answer_within: AnswerDeadline | None = Field(
+        None, description="the operator's deadline if it promises one shorter than the law's"
+    )
+    erase_on_objection: bool = Field(
+        False, description="an objection to processing leads to erasure of the account"
+    )
+
+
+class BreachPolicy(Model):
+    """What the notice promises subjects when their data is breached."""
+
+    notify_subjects: list[Channel] = Field(
+        min_length=1, description="channels used to tell affected subjects"
+    )
+    within: Duration | None = Field(
+        None, description="promised delay; absent means 'as soon as possible'"
+    )
+
+
+class Policy(Model):
+    """Promises of the notice that are not about one purpose, table or consent."""
+
+    last_updated: date | None = Field(None, description="date shown as 'last updated'")
+    changes: ChangePolicy | None = None
+    requests: RequestPolicy | None = None
+    breaches: BreachPolicy | None = None
+    security: list[SecurityMeasure] = Field(default_factory=list)
+    unsolicited_categories: list[CategoryId] = Field(
+        default_factory=list,
+        description="categories the operator asks not to be sent; discovery reports any found",
+    )
+    human_review: bool = Field(
+        False, description="no decision is based solely on automated processing; a person reviews"
+    )
+
+
 class Register(Model):
     steward: Literal[1] = Field(1, description="register format version")
     operator: Operator
@@ -354,6 +451,25 @@ class Register(Model):
     datastores: list[Datastore] = Field(default_factory=list)
     cookies: list[Cookie] = Field(default_factory=list)
     consents: Consents = Field(default_factory=Consents)
+    policy: Policy = Field(default_factory=Policy)
+
+    @model_validator(mode="after")
+    def _policy_consistent(self) -> Register:
+        known = set(BUILTIN_CATEGORIES) | {c.id for c in self.categories}
+        unknown = [c for c in self.policy.unsolicited_categories if c not in known]
+        if unknown:
+            raise ValueError(
+                f"policy.unsolicited_categories: unknown category {', '.join(unknown)}; "
+                "use a built-in id such as 'special' or 'criminal', or declare it in 'categories'"
+            )
+        if self.policy.human_review:
+            automated = [p.id for p in self.purposes if p.automated_decision]
+            if automated:
+                raise ValueError(
+                    "policy.human_review says no decision is solely automated, but purposes "
+                    f"{', '.join(automated)} declare 'automated_decision: true'"
+                )
+        return self
 
     @cached_property
     def all_categories(self) -> dict[str, Category]:

@@ -237,6 +237,40 @@ class Channel(StrEnum):
     PUSH = "push"
 
 
+class Right(StrEnum):
+    """Rights of the data subject a notice lists and the request intake offers."""
+
+    ACCESS = "access"  # GDPR Art. 15, 152-FZ Art. 14
+    RECTIFICATION = "rectification"  # GDPR Art. 16, 152-FZ Art. 14 p.1
+    ERASURE = "erasure"  # GDPR Art. 17, 152-FZ Art. 14 p.1, 21
+    RESTRICTION = "restriction"  # GDPR Art. 18; 152-FZ "blocking"
+    PORTABILITY = "portability"  # GDPR Art. 20
+    OBJECTION = "objection"  # GDPR Art. 21
+    WITHDRAW_CONSENT = "withdraw-consent"  # GDPR Art. 7(3), 152-FZ Art. 9 p.2
+    TRANSFER_INFO = "transfer-info"  # who receives the data: 152-FZ Art. 14 p.7, GDPR Art. 15(1)(c)
+    COMPLAINT = "complaint"  # GDPR Art. 77, 152-FZ Art. 17
+    OPT_OUT_SALE = "opt-out-sale"  # CCPA 1798.120
+
+
+class RequestChannel(StrEnum):
+    """Where a subject may file a request."""
+
+    PRIVACY_CENTER = "privacy-center"  # Steward's public request form
+    EMAIL = "email"
+    POST = "post"
+    PHONE = "phone"
+    IN_APP = "in-app"  # inside the operator's own product
+    OFFICE = "office"  # in person
+    MESSENGER = "messenger"
+
+
+class ChangeEffect(StrEnum):
+    """When a new version of the notice applies."""
+
+    ON_PUBLICATION = "on-publication"
+    AFTER_NOTICE = "after-notice"  # after 'notice_period' from telling the subjects
+
+
 class TrackerKind(StrEnum):
     COOKIE = "cookie"
     LOCAL_STORAGE = "local-storage"
