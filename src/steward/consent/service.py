@@ -318,13 +318,19 @@ class ConsentService:
         target = rules.resolve_target(
             self.register, item_id=None, purpose_id=purpose, channel=channel
         )
-        if str(target.purpose.basis) != "consent":
-            return Decision(True, f"basis:{target.purpose.basis}")
         who = (
             self.subject(session, identifiers=identifiers, subject_id=subject_id)
             if identifiers or subject_id
             else None
         )
+        if str(target.purpose.basis) != "consent":
+            # Another basis needs no consent, but an objection or opt-out (a refusal or a
+            # withdrawal recorded for the purpose, e.g. by an unsubscribe link) is honoured.
+            basis = Decision(True, f"basis:{target.purpose.basis}")
+            if who is None:
+                return basis
+            found = self.cache.decide(session, who, purpose, target.channel, now)
+            return found if found.reason in ("refused", "withdrawn") else basis
         if who is None:
             return Decision(False, "unknown-subject")
         return self.cache.decide(session, who, purpose, target.channel, now)
