@@ -38,16 +38,17 @@ class Settings(BaseSettings):
     broker_url: str | None = Field(
         None, description="Celery broker (Redis or RabbitMQ). Unset: jobs run in-process."
     )
+    job_lease_seconds: int = Field(
+        600,
+        ge=1,
+        description="How long a worker may hold a request before another worker may take it "
+        "over; also the broker's visibility timeout.",
+    )
     smtp_url: str | None = Field(
         None,
         description="smtp://user@host:port for outgoing e-mail. Unset: e-mail stays in the outbox.",
     )
     log_level: str = Field("INFO", description="Python logging level.")
-    rate_limit_per_minute: int = Field(
-        300,
-        ge=1,
-        description="Requests per minute one client address may make without signing in.",
-    )
     consent_signing_key: SecretStr | None = Field(
         None,
         description="Ed25519 private key (PEM) that signs consent receipts; "
@@ -81,6 +82,11 @@ class Settings(BaseSettings):
     )
     consent_policy_url: str | None = Field(
         None, description="URL of the privacy notice named in consent receipts."
+    )
+    rate_limit_per_minute: int = Field(
+        300,
+        ge=1,
+        description="Requests per minute one client address may make without signing in.",
     )
 
     @model_validator(mode="before")

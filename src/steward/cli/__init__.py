@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from steward import __version__
 from steward.cli import admin as admin_cli
 from steward.cli import audit as audit_cli
-from steward.cli import check, db, law, serve
+from steward.cli import check, datastores, db, law, serve
 from steward.cli import doctor as doctor_cli
 from steward.cli import ledger as ledger_cli
 
@@ -34,6 +34,8 @@ app.command("serve")(serve.serve)
 app.add_typer(admin_cli.app, name="admin")
 app.add_typer(audit_cli.app, name="audit")
 app.command("doctor")(doctor_cli.doctor)
+app.add_typer(datastores.app, name="datastores")
+app.command("worker")(datastores.worker)
 app.add_typer(law.app, name="law")
 app.add_typer(ledger_cli.app, name="ledger")
 

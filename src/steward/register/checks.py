@@ -18,6 +18,7 @@ from steward.register.models import (
     CustomCategory,
     Datastore,
     Operator,
+    Policy,
     Purpose,
     Recipient,
     Subject,
@@ -48,6 +49,7 @@ class Draft:
     datastores: list[tuple[int, Datastore]] = field(default_factory=list)
     cookies: list[tuple[int, Cookie]] = field(default_factory=list)
     consent_items: list[tuple[int, ConsentItem]] = field(default_factory=list)
+    policy: Policy | None = None
     # Sections that failed validation; references into them are not reported as unknown.
     broken: set[str] = field(default_factory=set)
     # Items built from their valid fields only (see loader._salvage); lint skips them.
@@ -68,6 +70,7 @@ class Draft:
             datastores=keep("datastores", self.datastores),
             cookies=keep("cookies", self.cookies),
             consent_items=self.consent_items,
+            policy=self.policy,
             broken=self.broken,
         )
 
@@ -246,12 +249,36 @@ def check_consent_retention(d: Draft) -> Iterator[Finding]:
             )
 
 
+def check_policy(d: Draft) -> Iterator[Finding]:
+    if d.policy is None:
+        return
+    if "categories" not in d.broken:
+        known = d.category_ids()
+        for i, category in enumerate(d.policy.unsolicited_categories):
+            if category not in known:
+                yield (
+                    ("policy", "unsolicited_categories", i),
+                    "E116",
+                    _suggest(category, known, "category"),
+                )
+    if d.policy.human_review:
+        for i, p in d.purposes:
+            if getattr(p, "automated_decision", False):
+                yield (
+                    ("purposes", i, "automated_decision"),
+                    "E133",
+                    f"purpose '{p.id}' declares a solely automated decision, but "
+                    "policy.human_review says a person reviews every decision; change one of them",
+                )
+
+
 STRUCTURAL_CHECKS = (
     check_unique_ids,
     check_custom_categories,
     check_references,
     check_translations,
     check_consent_retention,
+    check_policy,
 )
 
 

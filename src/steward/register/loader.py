@@ -130,7 +130,9 @@ def _validation_problems(
 ) -> list[Problem]:
     problems = []
     for error in exc.errors():
-        path, absent = _data_path(data, error["loc"])
+        loc = error["loc"]
+        key_error = bool(loc) and loc[-1] == "[key]"
+        path, absent = _data_path(data, loc[:-1] if key_error else loc)
         full = (*prefix, *path)
         if full in seen:
             continue
@@ -139,7 +141,7 @@ def _validation_problems(
         if kind == "missing" or absent:
             pos = smap.locate(full[:-1])
         else:
-            pos = smap.locate(full, key=kind == "extra_forbidden")
+            pos = smap.locate(full, key=key_error or kind == "extra_forbidden")
         problems.append(Problem(file, pos.line, pos.column, "E001", _message(error, path, prefix)))
     return problems
 
@@ -254,6 +256,10 @@ def _draft(data: dict[str, Any], file: str, smap: SourceMap, problems: list[Prob
                     draft.broken.add(section)  # an id is unknown: references to it may be right
                     continue
             items.append((index, valid))
+    if "policy" in data:
+        draft.policy = _validate_part(
+            models.Policy, data["policy"], ("policy",), file, smap, seen, problems
+        )
     if "consents" in data:
         consents = _validate_part(
             models.Consents, data["consents"], ("consents",), file, smap, seen, problems

@@ -257,6 +257,13 @@ class Table(Model):
     retention: TableRetention | None = None
     on_erasure: TableAction | None = None
     purposes: list[Id] = Field(default_factory=list)
+    restrict_column: str | None = Field(
+        None,
+        description="boolean column set to true on restriction; unset: Steward's restriction list",
+    )
+    collected_at: str | None = Field(
+        None, description="column holding when a row was collected; legal holds count from it"
+    )
 
     @property
     def qualified_name(self) -> str:
@@ -452,24 +459,6 @@ class Register(Model):
     cookies: list[Cookie] = Field(default_factory=list)
     consents: Consents = Field(default_factory=Consents)
     policy: Policy = Field(default_factory=Policy)
-
-    @model_validator(mode="after")
-    def _policy_consistent(self) -> Register:
-        known = set(BUILTIN_CATEGORIES) | {c.id for c in self.categories}
-        unknown = [c for c in self.policy.unsolicited_categories if c not in known]
-        if unknown:
-            raise ValueError(
-                f"policy.unsolicited_categories: unknown category {', '.join(unknown)}; "
-                "use a built-in id such as 'special' or 'criminal', or declare it in 'categories'"
-            )
-        if self.policy.human_review:
-            automated = [p.id for p in self.purposes if p.automated_decision]
-            if automated:
-                raise ValueError(
-                    "policy.human_review says no decision is solely automated, but purposes "
-                    f"{', '.join(automated)} declare 'automated_decision: true'"
-                )
-        return self
 
     @cached_property
     def all_categories(self) -> dict[str, Category]:

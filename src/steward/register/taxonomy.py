@@ -238,7 +238,7 @@ class Channel(StrEnum):
 
 
 class Right(StrEnum):
-    """Rights of the data subject a notice lists and the request intake offers."""
+    """Rights of the data subject a notice lists; the same values as ``law.kinds.RequestKind``."""
 
     ACCESS = "access"  # GDPR Art. 15, 152-FZ Art. 14
     RECTIFICATION = "rectification"  # GDPR Art. 16, 152-FZ Art. 14 p.1
@@ -247,7 +247,7 @@ class Right(StrEnum):
     PORTABILITY = "portability"  # GDPR Art. 20
     OBJECTION = "objection"  # GDPR Art. 21
     WITHDRAW_CONSENT = "withdraw-consent"  # GDPR Art. 7(3), 152-FZ Art. 9 p.2
-    TRANSFER_INFO = "transfer-info"  # who receives the data: 152-FZ Art. 14 p.7, GDPR Art. 15(1)(c)
+    INFORMATION = "information"  # processing, recipients, transfers: 152-FZ Art. 14 p.7
     COMPLAINT = "complaint"  # GDPR Art. 77, 152-FZ Art. 17
     OPT_OUT_SALE = "opt-out-sale"  # CCPA 1798.120
 

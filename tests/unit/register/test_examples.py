@@ -213,7 +213,7 @@ def test_softvendor_requests_are_signed_scans_in_the_software_within_ten_working
     assert requests.channels == [RequestChannel.IN_APP]
     assert requests.answer_within is not None
     assert (requests.answer_within.days, requests.answer_within.working_days) == (10, True)
-    assert Right.TRANSFER_INFO in requests.rights
+    assert Right.INFORMATION in requests.rights
 
 
 def test_softvendor_notifies_breaches_by_email_or_phone() -> None:

@@ -68,6 +68,21 @@ PUBLIC = {
     ("POST", "/admin/password-reset/{token}"),
     ("GET", "/admin/invitations/{token}"),
     ("POST", "/admin/invitations/{token}"),
+    # Consents: the banner and its choices, GPC, receipts' key, one-click unsubscribe links
+    # and the subject's own consent page (signed link or e-mailed code).
+    ("GET", "/consent/banner.js"),
+    ("OPTIONS", "/consent/choice"),
+    ("POST", "/consent/choice"),
+    ("GET", "/consent/preview"),
+    ("GET", "/.well-known/gpc.json"),
+    ("GET", "/.well-known/steward-consent-key.json"),
+    ("GET", "/consent/unsubscribe/{token}"),
+    ("POST", "/consent/unsubscribe/{token}"),
+    ("GET", "/privacy/consents"),
+    ("POST", "/privacy/consents"),
+    ("GET", "/privacy/consents/{token}"),
+    ("POST", "/privacy/consents/{token}"),
+    ("GET", "/privacy/consents/{token}/receipts/{receipt_id}"),
 }
 # Pages for data subjects and site visitors: public by design, rate-limited instead.
 PUBLIC_PREFIXES = ("/privacy/", "/consent/", "/.well-known/")

@@ -10,6 +10,7 @@ GET  /consent/unsubscribe/{token}  a page with one button; POST withdraws (RFC 8
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import uuid
 from datetime import date
@@ -21,15 +22,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from steward.consent import banner, ledger
 from steward.consent.rules import ConsentRuleError
 from steward.consent.service import ConsentService
+from steward.consent.state import fold
 from steward.consent.tokens import TokenError, unsubscribe_claims
 from steward.store.db import transaction
 from steward.web.consent_runtime import consent_service, deliver_webhooks_later, rate_limit
+from steward.web.security import CSP
 
 router = APIRouter(tags=["consent banner"])
-PREVIEW_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-    "frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-)
 STARTED = date.today().isoformat()
 
 
@@ -101,13 +100,15 @@ def banner_script(request: Request, lang: str | None = None) -> Response:
     register = service.register
     chosen = banner.pick_lang(register, lang, request.headers.get("accept-language"))
     cookie = read_cookie(request)
+    with request.app.state.sessions() as session:
+        version = service.notice_version(session)
     offered = {p.id for p in banner.banner_purposes(register)}
     choices = {k: bool(v) for k, v in cookie.get("c", {}).items() if k in offered} or None
     config = banner.banner_config(
         register,
         lang=chosen,
         endpoint=str(request.url_for("banner_choice")),
-        notice_version=service.default_notice_version,
+        notice_version=version,
         policy_url=request.app.state.settings.consent_policy_url,
         choices=choices if choices and set(choices) == offered else None,
         gpc_header=_gpc(request),
@@ -186,6 +187,7 @@ def _record_choice(
                 raise ValueError("method 'gpc' needs the Sec-GPC: 1 header or gpc: true")
             service.apply_gpc(session, subject, evidence)
         elif method == "banner":
+            version = service.notice_version(session)
             if body.get("copy") != banner.copy_sha256(register, lang):
                 raise ValueError("the banner copy does not match this register; reload the page")
             sha = ledger.store_artefact(
@@ -193,7 +195,7 @@ def _record_choice(
                 kind="banner",
                 text=banner.copy_text(register, lang),
                 lang=lang,
-                notice_version=service.default_notice_version,
+                notice_version=version,
             )
             service.record_choices(
                 session,
@@ -201,13 +203,14 @@ def _record_choice(
                 choices=raw,
                 method="banner",
                 lang=lang,
-                notice_version=service.default_notice_version,
+                notice_version=version,
                 artefact_sha256=sha,
                 evidence=evidence,
             )
         else:
             raise ValueError("method must be 'banner' or 'gpc'")
-        state = service.cache.state(session, subject)
+        # Folded afresh, not through the cache: this transaction has not committed yet.
+        state = fold(service.history(session, subject))
         choices = {p: state[(p, "web")].action == "given" for p in offered if (p, "web") in state}
         receipts = [state[(p, "web")].receipt_id for p in offered if (p, "web") in state]
     return visitor, choices, receipts
@@ -220,15 +223,25 @@ def banner_preview(request: Request, lang: str | None = None) -> HTMLResponse:
 
     consent_service(request)  # 503 with a clear message when no register is loaded
     base = str(request.base_url).rstrip("/")
-    page = render(
+    response = render(
         request,
         "privacy/banner_preview.html",
-        {"base": base, "lang": lang if lang in banner.LANGS else None},
+        {
+            "base": base,
+            "banner_lang": lang if lang in banner.LANGS else None,
+            "analytics_script": PREVIEW_ANALYTICS_SCRIPT,
+        },
     )
-    # The banner runs the page's blocked inline scripts once allowed, as on an operator's site;
-    # this demo page alone relaxes the app-wide CSP for that.
-    page.headers["Content-Security-Policy"] = PREVIEW_CSP
-    return page
+    # The demo "analytics" tag is inline, as on operators' sites; allow exactly that script
+    # by its hash rather than loosening the policy to 'unsafe-inline'.
+    digest = base64.b64encode(hashlib.sha256(PREVIEW_ANALYTICS_SCRIPT.encode()).digest()).decode()
+    response.headers["Content-Security-Policy"] = CSP.replace(
+        "script-src 'self'", f"script-src 'self' 'sha256-{digest}'"
+    )
+    return response
+
+
+PREVIEW_ANALYTICS_SCRIPT = 'document.getElementById("analytics-state").textContent = "running";'
 
 
 @router.get("/.well-known/gpc.json", include_in_schema=False)
