@@ -35,10 +35,19 @@ def create(
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
+    exists_ok: Annotated[
+        bool, typer.Option("--exists-ok", help="Succeed without change if the account exists.")
+    ] = False,
 ) -> None:
     """Create an account (the first owner, typically); the password is asked twice."""
     engine = make_engine(get_settings().database_url)
     upgrade(engine)
+    if exists_ok:
+        with session_factory(engine)() as session:
+            if find_person(session, email) is not None:
+                out.print(f"{email.strip().lower()} already has an account", markup=False)
+                engine.dispose()
+                return
     password = _password(password_stdin)
     try:
         with transaction(session_factory(engine)) as session:
