@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     broker_url: str | None = Field(
         None, description="Celery broker (Redis or RabbitMQ). Unset: jobs run in-process."
     )
+    job_lease_seconds: int = Field(
+        600,
+        ge=1,
+        description="How long a worker may hold a request before another worker may take it "
+        "over; also the broker's visibility timeout.",
+    )
     smtp_url: str | None = Field(
         None,
         description="smtp://user@host:port for outgoing e-mail. Unset: e-mail stays in the outbox.",
@@ -88,6 +94,11 @@ class Settings(BaseSettings):
     requests_operator_secret: SecretStr | None = Field(
         None,
         description="Shared secret with which the operator's backend signs identity assertions.",
+    )
+    rate_limit_per_minute: int = Field(
+        300,
+        ge=1,
+        description="Requests per minute one client address may make without signing in.",
     )
 
     @model_validator(mode="before")

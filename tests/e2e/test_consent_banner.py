@@ -27,8 +27,11 @@ def site(serve, tmp_path: Path) -> tuple[str, sa.Engine]:
     app = make_app(tmp_path)
 
     @app.get("/shop", response_class=HTMLResponse, include_in_schema=False)
-    def shop() -> str:
-        return SITE
+    def shop() -> HTMLResponse:
+        # The shop stands for the operator's own site, which has its own policy (inline
+        # tags, Playwright's evaluations), not the strict one Steward sends for its pages.
+        policy = "script-src 'self' 'unsafe-inline' 'unsafe-eval'"
+        return HTMLResponse(SITE, headers={"Content-Security-Policy": policy})
 
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'steward.db'}")
     return serve(app), engine

@@ -12,7 +12,9 @@ import typer
 from pydantic import ValidationError
 
 from steward import __version__
-from steward.cli import check, db, law, serve
+from steward.cli import admin as admin_cli
+from steward.cli import audit as audit_cli
+from steward.cli import check, datastores, db, law, serve
 from steward.cli import ledger as ledger_cli
 
 app = typer.Typer(
@@ -28,6 +30,10 @@ app.command("init")(check.init)
 app.add_typer(db.app, name="db")
 app.add_typer(db.register_app, name="register")
 app.command("serve")(serve.serve)
+app.add_typer(admin_cli.app, name="admin")
+app.add_typer(audit_cli.app, name="audit")
+app.add_typer(datastores.app, name="datastores")
+app.command("worker")(datastores.worker)
 app.add_typer(law.app, name="law")
 app.add_typer(ledger_cli.app, name="ledger")
 

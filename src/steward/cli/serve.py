@@ -14,6 +14,10 @@ def serve(
     """Serve the Privacy Center, the admin app and the API."""
     import uvicorn
 
+    from steward.config import get_settings
+    from steward.jobs import start_recovery
     from steward.web.app import create_app
 
+    if not get_settings().broker_url:
+        start_recovery()  # embedded jobs: resume requests a previous run of the server left
     uvicorn.run(create_app(), host=host, port=port, log_level="info", access_log=False)

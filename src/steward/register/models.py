@@ -257,6 +257,13 @@ class Table(Model):
     retention: TableRetention | None = None
     on_erasure: TableAction | None = None
     purposes: list[Id] = Field(default_factory=list)
+    restrict_column: str | None = Field(
+        None,
+        description="boolean column set to true on restriction; unset: Steward's restriction list",
+    )
+    collected_at: str | None = Field(
+        None, description="column holding when a row was collected; legal holds count from it"
+    )
 
     @property
     def qualified_name(self) -> str:

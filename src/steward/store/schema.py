@@ -3,7 +3,9 @@
 A domain that adds tables imports its table module here and adds an Alembic migration.
 """
 
+import steward.accounts.tables
 import steward.consent.tables  # noqa: F401 - the consent ledger's tables
+from steward.datastores.tables import ExecutionExport, ExecutionRun, ExecutionStep, Restriction
 from steward.ledger.audit import AuditEntry
 from steward.notices.tables import NoticeDocument, NoticeVersion
 from steward.notify.outbox import OutboxMessage
@@ -15,9 +17,13 @@ metadata = Base.metadata
 __all__ = [
     "AuditEntry",
     "Base",
+    "ExecutionExport",
+    "ExecutionRun",
+    "ExecutionStep",
     "LoadedRegister",
     "NoticeDocument",
     "NoticeVersion",
     "OutboxMessage",
+    "Restriction",
     "metadata",
 ]

@@ -8,7 +8,6 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from sqlalchemy import text
 
 from steward import __version__
@@ -17,9 +16,22 @@ from steward.register import Register, load_register
 from steward.store.db import make_engine, session_factory
 from steward.store.registers import latest_register
 from steward.web.consent_runtime import install_consents
+from steward.web.errors import install_error_handlers
+from steward.web.pages import (
+    account,
+    audit,
+    dashboard,
+    outbox,
+    password_reset,
+    people,
+    placeholders,
+    signin,
+)
+from steward.web.pages import settings as settings_pages
+from steward.web.security import RateLimiter, SecurityMiddleware
+from steward.web.templating import templates
 
 HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=HERE / "templates")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -30,7 +42,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.register = load_register(settings.register_path) if settings.register_path else None
+    app.state.rate_limiter = RateLimiter()
+    app.add_middleware(
+        SecurityMiddleware,
+        https=settings.base_url.startswith("https://"),
+        per_minute=settings.rate_limit_per_minute,
+        limiter=app.state.rate_limiter,
+    )
+    install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(signin.router)
+    app.include_router(dashboard.router)
+    app.include_router(placeholders.router)
+    app.include_router(account.router)
+    app.include_router(people.router)
+    app.include_router(audit.router)
+    app.include_router(outbox.router)
+    app.include_router(settings_pages.router)
+    app.include_router(password_reset.router)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, Any]:

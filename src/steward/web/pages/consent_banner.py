@@ -10,6 +10,7 @@ GET  /consent/unsubscribe/{token}  a page with one button; POST withdraws (RFC 8
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import uuid
 from datetime import date
@@ -24,6 +25,7 @@ from steward.consent.service import ConsentService
 from steward.consent.tokens import TokenError, unsubscribe_claims
 from steward.store.db import transaction
 from steward.web.consent_runtime import consent_service, deliver_webhooks_later, rate_limit
+from steward.web.security import CSP
 
 router = APIRouter(tags=["consent banner"])
 STARTED = date.today().isoformat()
@@ -216,11 +218,25 @@ def banner_preview(request: Request, lang: str | None = None) -> HTMLResponse:
 
     consent_service(request)  # 503 with a clear message when no register is loaded
     base = str(request.base_url).rstrip("/")
-    return render(
+    response = render(
         request,
         "privacy/banner_preview.html",
-        {"base": base, "lang": lang if lang in banner.LANGS else None},
+        {
+            "base": base,
+            "lang": lang if lang in banner.LANGS else None,
+            "analytics_script": PREVIEW_ANALYTICS_SCRIPT,
+        },
     )
+    # The demo "analytics" tag is inline, as on operators' sites; allow exactly that script
+    # by its hash rather than loosening the policy to 'unsafe-inline'.
+    digest = base64.b64encode(hashlib.sha256(PREVIEW_ANALYTICS_SCRIPT.encode()).digest()).decode()
+    response.headers["Content-Security-Policy"] = CSP.replace(
+        "script-src 'self'", f"script-src 'self' 'sha256-{digest}'"
+    )
+    return response
+
+
+PREVIEW_ANALYTICS_SCRIPT = 'document.getElementById("analytics-state").textContent = "running";'
 
 
 @router.get("/.well-known/gpc.json", include_in_schema=False)

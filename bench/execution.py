@@ -1,0 +1,466 @@
+# ruff: noqa: E501  (SQL text reads better unwrapped)
+"""Executing requests at scale: Steward's executor beside hand-written SQL, and queue throughput.
+
+    .venv/bin/python bench/execution.py --customers 1000000 --runs 21 --queued 1000
+
+Builds a PostgreSQL database (``--customers`` customers across eleven related tables, foreign
+keys indexed), then prints for access and erasure of one subject the median time of Steward's
+executor beside hand-written SQL doing the same work in the same run, and the throughput of
+``--queued`` erasure requests executed by two Celery workers (Redis broker, PostgreSQL store).
+Needs PostgreSQL at --postgres and Redis at --redis. Re-uses the database when it already has
+the requested size (``--rebuild`` to force).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import psycopg
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from steward.datastores import ExecutionRequest  # noqa: E402
+from steward.datastores.executor import connected, run_on_datastore  # noqa: E402
+from steward.datastores.identity import Identifiers  # noqa: E402
+from steward.register import load_register  # noqa: E402
+
+SCHEMA = """
+CREATE TABLE cities (id int PRIMARY KEY, name text NOT NULL);
+CREATE TABLE customers (id bigint PRIMARY KEY, email text NOT NULL, phone text, full_name text NOT NULL,
+  city_id int REFERENCES cities(id), referred_by bigint REFERENCES customers(id), created_at date NOT NULL);
+CREATE TABLE addresses (id bigint PRIMARY KEY, customer_id bigint NOT NULL REFERENCES customers(id),
+  street text NOT NULL, postcode text);
+CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL REFERENCES customers(id),
+  billing_name text NOT NULL, billing_address text NOT NULL, total_cents int NOT NULL, created_at date NOT NULL);
+CREATE TABLE order_items (id bigint PRIMARY KEY, order_id bigint NOT NULL REFERENCES orders(id),
+  sku text NOT NULL, gift_message text);
+CREATE TABLE invoices (id bigint PRIMARY KEY, order_id bigint NOT NULL REFERENCES orders(id),
+  billing_name text NOT NULL, amount_cents int NOT NULL, issued_at date NOT NULL,
+  restricted boolean NOT NULL DEFAULT false);
+CREATE TABLE payments (id bigint PRIMARY KEY, invoice_id bigint NOT NULL REFERENCES invoices(id),
+  card_last4 text, paid_at date NOT NULL);
+CREATE TABLE support_tickets (id bigint PRIMARY KEY, customer_id bigint NOT NULL REFERENCES customers(id),
+  body text NOT NULL);
+CREATE TABLE login_events (id bigint PRIMARY KEY, customer_id bigint NOT NULL REFERENCES customers(id),
+  ip text NOT NULL, at timestamptz NOT NULL);
+CREATE TABLE newsletter (email text PRIMARY KEY, subscribed_at date NOT NULL);
+CREATE TABLE call_recordings (id bigint PRIMARY KEY, caller_phone text NOT NULL, audio_path text NOT NULL);
+"""
+
+FILL = """
+INSERT INTO cities SELECT g, 'City ' || g FROM generate_series(1, 100) g;
+INSERT INTO customers SELECT g, 'Customer' || g || '@Example.com', '+7912' || lpad(g::text, 7, '0'),
+  'Name ' || g, 1 + g % 100, CASE WHEN g % 7 = 0 AND g > 1 THEN g - 1 END,
+  date '2025-01-01' + (g % 600) FROM generate_series(1, {n}) g;
+INSERT INTO addresses SELECT g, g, g || ' Main Street', lpad((g % 99999)::text, 5, '0')
+  FROM generate_series(1, {n}) g;
+INSERT INTO orders SELECT g, 1 + (g - 1) / 2, 'Name ' || (1 + (g - 1) / 2), 'Some address ' || g,
+  100 + g % 5000, date '2025-01-01' + (g % 600) FROM generate_series(1, 2 * {n}) g;
+INSERT INTO order_items SELECT g, g, 'SKU-' || (g % 300), NULL FROM generate_series(1, 2 * {n}) g;
+INSERT INTO invoices SELECT g, g, 'Name ' || (1 + (g - 1) / 2), 100 + g % 5000,
+  date '2025-01-01' + (g % 600), false FROM generate_series(1, 2 * {n}) g;
+INSERT INTO payments SELECT g, g, lpad((g % 10000)::text, 4, '0'), date '2025-01-01' + (g % 600)
+  FROM generate_series(1, 2 * {n}) g;
+INSERT INTO support_tickets SELECT g, 1 + (g * 2) % {n}, 'Ticket text ' || g
+  FROM generate_series(1, {n} / 2) g;
+INSERT INTO login_events SELECT g, 1 + (g - 1) % {n}, '10.0.' || (g % 250) || '.' || (g % 200),
+  now() - (g % 1000) * interval '1 hour' FROM generate_series(1, 2 * {n}) g;
+INSERT INTO newsletter SELECT 'customer' || g || '@example.com', date '2025-01-01' + (g % 600)
+  FROM generate_series(1, {n}) g WHERE g % 3 = 0;
+INSERT INTO call_recordings SELECT g, '+7912' || lpad((1 + (g * 3) % {n})::text, 7, '0'),
+  'rec/' || g || '.ogg' FROM generate_series(1, {n} / 2) g;
+CREATE INDEX ON customers (lower(email));
+CREATE INDEX ON customers (phone);
+CREATE INDEX ON customers (referred_by);
+CREATE INDEX ON customers (city_id);
+CREATE INDEX ON addresses (customer_id);
+CREATE INDEX ON orders (customer_id);
+CREATE INDEX ON order_items (order_id);
+CREATE INDEX ON invoices (order_id);
+CREATE INDEX ON payments (invoice_id);
+CREATE INDEX ON support_tickets (customer_id);
+CREATE INDEX ON login_events (customer_id);
+CREATE INDEX ON newsletter (lower(email));
+CREATE INDEX ON call_recordings (caller_phone);
+ANALYZE;
+"""
+
+REGISTER = """
+steward: 1
+operator:
+  id: bench-shop
+  legal_name: Bench Shop LLC
+  names: {en: Bench Shop}
+  country: RU
+  contacts: {privacy_email: privacy@bench.example, postal_address: "1 Bench St"}
+  jurisdictions: [eu-gdpr]
+  languages: [en]
+subjects:
+  - id: customer
+    names: {en: Customer}
+purposes:
+  - id: orders
+    names: {en: Orders}
+    descriptions: {en: Orders.}
+    basis: contract
+    categories: [contact, identity.name, contract.services, device.ip_address]
+    subjects: [customer]
+    sources: [subject]
+    retention: {duration: P3Y, from: contract-end}
+  - id: accounting
+    names: {en: Accounting}
+    descriptions: {en: Accounting.}
+    basis: legal-obligation
+    categories: [financial.transactions, financial.card, identity.name]
+    subjects: [customer]
+    retention: {duration: P5Y, from: collection}
+datastores:
+  - id: shop
+    kind: postgresql
+    connection: {env: BENCH_SHOP_URL}
+    location: RU
+    tables:
+      - {name: cities, reference_data: true}
+      - name: customers
+        subject: customer
+        identity: {email: email, phone: phone}
+        columns: {email: contact.email, phone: contact.phone, full_name: identity.name}
+        purposes: [orders]
+        on_erasure: delete
+      - name: addresses
+        columns: {street: contact.address, postcode: contact.address}
+      - name: orders
+        columns: {billing_name: identity.name, billing_address: contact.address}
+        purposes: [orders]
+      - name: order_items
+        columns: {gift_message: contract.services}
+        purposes: [orders]
+      - name: invoices
+        columns: {billing_name: identity.name, amount_cents: financial.transactions}
+        purposes: [accounting]
+        collected_at: issued_at
+        restrict_column: restricted
+      - name: payments
+        columns: {card_last4: financial.card}
+        purposes: [accounting]
+        collected_at: paid_at
+      - name: support_tickets
+        columns: {body: contract.support}
+        purposes: [orders]
+      - name: login_events
+        columns: {ip: device.ip_address}
+        purposes: [orders]
+      - name: newsletter
+        identity: {email: email}
+        columns: {email: contact.email}
+        purposes: [orders]
+      - name: call_recordings
+        identity: {caller_phone: phone}
+        columns: {caller_phone: contact.phone, audio_path: communications.call_recording}
+        purposes: [orders]
+"""
+
+
+def ensure_database(server: str, name: str, customers: int, rebuild: bool) -> str:
+    admin = psycopg.connect(server, autocommit=True)
+    url = server.rsplit("/", 1)[0] + "/" + name
+    exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+    if exists and not rebuild:
+        with psycopg.connect(url) as db:
+            row = db.execute("SELECT count(*) FROM customers").fetchone()
+            if row and row[0] == customers:
+                print(f"re-using {name} with {customers:,} customers")
+                admin.close()
+                return url
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    started = time.perf_counter()
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute(SCHEMA)
+        for statement in FILL.format(n=customers).split(";"):
+            if statement.strip():
+                db.execute(statement)
+        rows = sum(
+            db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
+            for t in (
+                "customers",
+                "addresses",
+                "orders",
+                "order_items",
+                "invoices",
+                "payments",
+                "support_tickets",
+                "login_events",
+                "newsletter",
+                "call_recordings",
+            )
+        )
+    print(
+        f"built {name}: {customers:,} customers, {rows:,} rows in {time.perf_counter() - started:.0f} s"
+    )
+    return url
+
+
+def hand_access(db: psycopg.Connection, email: str) -> int:
+    """What a careful engineer writes by hand for one subject's data."""
+    rows = 0
+    customers = db.execute("SELECT * FROM customers WHERE lower(email) = %s", (email,)).fetchall()
+    ids = [c[0] for c in customers]
+    phones = [c[2] for c in customers if c[2]]
+    rows += len(customers)
+    for table in ("addresses", "support_tickets", "login_events"):
+        rows += len(
+            db.execute(f"SELECT * FROM {table} WHERE customer_id = ANY(%s)", (ids,)).fetchall()
+        )
+    orders = db.execute("SELECT * FROM orders WHERE customer_id = ANY(%s)", (ids,)).fetchall()
+    order_ids = [o[0] for o in orders]
+    items = db.execute(
+        "SELECT * FROM order_items WHERE order_id = ANY(%s)", (order_ids,)
+    ).fetchall()
+    invoices = db.execute(
+        "SELECT * FROM invoices WHERE order_id = ANY(%s)", (order_ids,)
+    ).fetchall()
+    payments = db.execute(
+        "SELECT * FROM payments WHERE invoice_id = ANY(%s)", ([i[0] for i in invoices],)
+    ).fetchall()
+    news = db.execute("SELECT * FROM newsletter WHERE lower(email) = %s", (email,)).fetchall()
+    calls = db.execute(
+        "SELECT * FROM call_recordings WHERE caller_phone = ANY(%s)", (phones,)
+    ).fetchall()
+    rows += len(orders) + len(items) + len(invoices) + len(payments) + len(news) + len(calls)
+    db.rollback()
+    return rows
+
+
+def hand_erase(db: psycopg.Connection, email: str) -> None:
+    """The same erasure by hand: holds restricted, the rest deleted or masked, one transaction."""
+    with db.transaction():
+        row = db.execute(
+            "SELECT id, phone FROM customers WHERE lower(email) = %s", (email,)
+        ).fetchone()
+        assert row is not None
+        cid, phone = row
+        order_ids = [
+            r[0] for r in db.execute("SELECT id FROM orders WHERE customer_id = %s", (cid,))
+        ]
+        db.execute("DELETE FROM order_items WHERE order_id = ANY(%s)", (order_ids,))
+        db.execute(
+            "UPDATE invoices SET restricted = true WHERE order_id = ANY(%s) "
+            "AND issued_at + interval '5 years' > current_date",
+            (order_ids,),
+        )
+        db.execute(
+            "UPDATE orders SET billing_name = '[erased]', billing_address = '[erased]' "
+            "WHERE id = ANY(%s)",
+            (order_ids,),
+        )
+        for table in ("addresses", "support_tickets", "login_events"):
+            db.execute(f"DELETE FROM {table} WHERE customer_id = %s", (cid,))
+        db.execute("DELETE FROM newsletter WHERE lower(email) = %s", (email,))
+        db.execute("DELETE FROM call_recordings WHERE caller_phone = %s", (phone,))
+        db.execute(
+            "UPDATE customers SET email = 'anon-' || md5(random()::text), phone = NULL, "
+            "full_name = '[erased]' WHERE id = %s",
+            (cid,),
+        )
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def throughput(args: argparse.Namespace, url: str, register_path: Path, first: int) -> float:
+    from steward.datastores.runs import submit
+    from steward.store.db import make_engine, session_factory, transaction, upgrade
+    from steward.store.registers import record_register
+
+    admin = psycopg.connect(args.postgres, autocommit=True)
+    admin.execute('DROP DATABASE IF EXISTS "steward_bench_store" WITH (FORCE)')
+    admin.execute('CREATE DATABASE "steward_bench_store"')
+    admin.close()
+    store = args.postgres.rsplit("/", 1)[0] + "/steward_bench_store"
+    engine = make_engine(store)
+    upgrade(engine)
+    factory = session_factory(engine)
+    env = dict(
+        os.environ,
+        STEWARD_DATABASE_URL=store,
+        STEWARD_BROKER_URL=args.redis,
+        STEWARD_DEV="1",
+        BENCH_SHOP_URL=url,
+        STEWARD_JOB_LEASE_SECONDS="600",
+    )
+    import redis
+
+    redis.Redis.from_url(args.redis).flushdb()
+    with transaction(factory) as session:
+        _, loaded = record_register(session, register_path)
+        run_ids = [
+            submit(
+                session,
+                ExecutionRequest(
+                    "erasure", {"email": f"customer{first + i}@example.com"}, f"B-{i}"
+                ),
+                register_id=loaded.id,
+            ).id
+            for i in range(args.queued)
+        ]
+    os.environ.update(STEWARD_BROKER_URL=args.redis, STEWARD_DEV="1")
+    from steward.config import get_settings
+
+    get_settings.cache_clear()
+    from steward.jobs import enqueue
+
+    for run_id in run_ids:
+        enqueue("execution.run", run_id=run_id)
+    started = time.perf_counter()
+    workers = [
+        subprocess.Popen(
+            [str(ROOT / ".venv/bin/steward"), "worker", "--loglevel", "WARNING"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(2)
+    ]
+    try:
+        with engine.connect() as connection:
+            while True:
+                done = connection.execute(
+                    sa.text("SELECT count(*) FROM execution_runs WHERE status = 'done'")
+                ).scalar_one()
+                connection.rollback()
+                if done >= len(run_ids):
+                    break
+                time.sleep(0.2)
+        elapsed = time.perf_counter() - started
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(30)
+    engine.dispose()
+    return len(run_ids) / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument("--queued", type=int, default=1000)
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args()
+    url = ensure_database(
+        args.postgres, f"steward_bench_exec_{args.customers}", args.customers, args.rebuild
+    )
+    os.environ["BENCH_SHOP_URL"] = url
+    with tempfile.TemporaryDirectory() as tmp:
+        register_path = Path(tmp) / "register.yaml"
+        register_path.write_text(REGISTER, encoding="utf-8")
+        register = load_register(register_path)
+        datastore = register.datastores[0]
+        engine, schema = connected(datastore)
+        today = date.today()
+        db = psycopg.connect(url)
+        # subjects nobody erased yet (a re-used database keeps earlier runs' erasures)
+        pool = random.sample(range(1, args.customers + 1), min(args.customers, 20 * args.runs))
+        intact = {
+            r[0]
+            for r in db.execute(
+                "SELECT id FROM customers WHERE id = ANY(%s) AND email LIKE 'Customer%%'", (pool,)
+            )
+        }
+        subjects = [s for s in pool if s in intact][: 4 * args.runs + 2]
+        db.rollback()
+        timings: dict[str, list[float]] = {k: [] for k in ("sa", "ha", "se", "he", "sn")}
+        for i in range(args.runs):
+            email = f"customer{subjects[i]}@example.com"
+            ids = Identifiers.parse({"email": email}, "RU")
+            hand_access(db, email)  # warm the subject's pages so neither side pays for the disk
+            started = time.perf_counter()
+            outcome = run_on_datastore(
+                register,
+                datastore,
+                ExecutionRequest("access", {"email": email}, "A"),
+                ids,
+                secret=b"k",
+                today=today,
+                engine=engine,
+                schema=schema,
+            )
+            timings["sa"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            count = hand_access(db, email)
+            timings["ha"].append(time.perf_counter() - started)
+            found = sum(t.found for t in outcome.tables)
+            assert found == count, (email, found, count)
+        for i in range(args.runs):
+            steward_email = f"customer{subjects[args.runs + 2 * i]}@example.com"
+            hand_email = f"customer{subjects[args.runs + 2 * i + 1]}@example.com"
+            ids = Identifiers.parse({"email": steward_email}, "RU")
+            hand_access(db, steward_email)  # warm both subjects' pages
+            hand_access(db, hand_email)
+            started = time.perf_counter()
+            run_on_datastore(
+                register,
+                datastore,
+                ExecutionRequest("erasure", {"email": steward_email}, "E"),
+                ids,
+                secret=b"k",
+                today=today,
+                engine=engine,
+                schema=schema,
+            )
+            timings["se"].append(time.perf_counter() - started)
+            unverified = f"customer{subjects[3 * args.runs + i]}@example.com"
+            hand_access(db, unverified)
+            started = time.perf_counter()
+            run_on_datastore(
+                register,
+                datastore,
+                ExecutionRequest("erasure", {"email": unverified}, "E"),
+                Identifiers.parse({"email": unverified}, "RU"),
+                secret=b"k",
+                today=today,
+                engine=engine,
+                schema=schema,
+                verify=False,
+            )
+            timings["sn"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            hand_erase(db, hand_email)
+            timings["he"].append(time.perf_counter() - started)
+        db.close()
+        print(f"\n{args.customers:,} customers, median of {args.runs} runs, one subject each")
+        print(f"{'operation':<38}{'Steward ms':>12}{'hand SQL ms':>13}{'ratio':>8}")
+        for label, s, h in (
+            ("access (find + read every row)", "sa", "ha"),
+            ("erasure (incl. re-search after)", "se", "he"),
+            ("erasure without the re-search", "sn", "he"),
+        ):
+            ms, mh = median_ms(timings[s]), median_ms(timings[h])
+            print(f"{label:<38}{ms:>12.1f}{mh:>13.1f}{ms / mh:>8.2f}")
+        if args.queued:
+            rate = throughput(args, url, register_path, first=subjects[-1])
+            print(
+                f"\n{args.queued} queued erasure requests, 2 Celery workers (Redis broker, "
+                f"PostgreSQL store): {rate:.1f} requests/s"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""API tokens for machines: scoped, shown once, stored hashed, revocable, last use recorded.
+
+raw, row = create_token(session, "backend", {"consents:write"}, created_by=person.id)
+row = authenticate_token(session, raw)   # None when unknown or revoked
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from steward.accounts.keys import digest, new_token
+from steward.accounts.people import AccountError
+from steward.accounts.tables import ApiToken
+from steward.store.tables import utcnow
+
+SCOPES = {
+    "consents:read": "Read consent state and history",
+    "consents:write": "Record and withdraw consents",
+    "requests:read": "Read data-subject requests",
+    "requests:write": "File data-subject requests",
+}
+PREFIX = "stw"
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+def create_token(
+    session: Session, name: str, scopes: Iterable[str], *, created_by: int | None
+) -> tuple[str, ApiToken]:
+    name = " ".join(name.split())[:100]
+    if not name:
+        raise AccountError("give the token a name that says which system uses it")
+    chosen = sorted(set(scopes))
+    unknown = [s for s in chosen if s not in SCOPES]
+    if unknown:
+        raise AccountError(f"unknown scope {unknown[0][:40]!r}; use: {', '.join(SCOPES)}")
+    if not chosen:
+        raise AccountError("choose at least one scope")
+    raw = new_token(PREFIX)
+    row = ApiToken(
+        name=name,
+        prefix=raw[: len(PREFIX) + 7],
+        token_hash=digest(raw),
+        scopes=" ".join(chosen),
+        created_by=created_by,
+        created_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    return raw, row
+
+
+def authenticate_token(session: Session, raw: str, now: datetime | None = None) -> ApiToken | None:
+    if not raw.startswith(PREFIX + "_") or len(raw) > 200:
+        return None
+    row = session.scalars(select(ApiToken).where(ApiToken.token_hash == digest(raw))).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    now = now or utcnow()
+    if row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY:
+        row.last_used_at = now
+    return row
+
+
+def revoke_token(row: ApiToken) -> None:
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+
+
+def all_tokens(session: Session) -> list[ApiToken]:
+    return list(session.scalars(select(ApiToken).order_by(ApiToken.id.desc())))

@@ -1,0 +1,88 @@
+"""``steward admin ...``: accounts from the command line (the first owner, recovery)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from steward.accounts.people import AccountError, create_person, find_person, set_password
+from steward.accounts.sessions import revoke_all
+from steward.accounts.tables import ROLES
+from steward.config import get_settings
+from steward.ledger.audit import record
+from steward.store.db import make_engine, session_factory, transaction, upgrade
+
+app = typer.Typer(help="People who use the admin app.", no_args_is_help=True)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+ACTOR = "cli"
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@app.command("create")
+def create(
+    email: Annotated[str, typer.Argument(help="E-mail address the person signs in with.")],
+    role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")] = "owner",
+    name: Annotated[str, typer.Option(help="Name shown in the admin app.")] = "",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create an account (the first owner, typically); the password is asked twice."""
+    engine = make_engine(get_settings().database_url)
+    upgrade(engine)
+    password = _password(password_stdin)
+    try:
+        with transaction(session_factory(engine)) as session:
+            person = create_person(session, email, role=role, password=password, name=name)
+            record(
+                session,
+                actor=ACTOR,
+                action="person.create",
+                object_type="person",
+                object_id=person.id,
+                details={"role": role},
+            )
+            out.print(f"created {person.email} ({person.role})", markup=False)
+    except AccountError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(1) from None
+
+
+@app.command("reset-password")
+def reset_password(
+    email: Annotated[str, typer.Argument(help="E-mail address of the account.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Set a new password, unlock the account and sign it out everywhere."""
+    engine = make_engine(get_settings().database_url)
+    upgrade(engine)
+    password = _password(password_stdin)
+    try:
+        with transaction(session_factory(engine)) as session:
+            person = find_person(session, email)
+            if person is None:
+                raise AccountError(f"no account for {email.strip()[:100]}")
+            set_password(person, password)
+            revoke_all(session, person.id)
+            record(
+                session,
+                actor=ACTOR,
+                action="person.password_reset",
+                object_type="person",
+                object_id=person.id,
+            )
+            out.print(f"password of {person.email} changed; its sessions were ended", markup=False)
+    except AccountError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(1) from None

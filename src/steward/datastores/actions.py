@@ -1,0 +1,331 @@
+"""Erasure, restriction and rectification of the subject's rows in one datastore.
+
+    outcomes = erase(connection, schema, found, register, secret=..., dry_run=False)
+
+Erasure decides per row, then applies in one transaction that the caller owns:
+
+- held:    a legal hold is running (see ``holds.py``): the row is restricted, not touched;
+- delete:  the table's ``on_erasure`` is ``delete`` (the default when no column names a mask);
+           rows in a foreign-key cycle that no delete order can break are masked instead;
+- mask:    ``on_erasure: anonymise``, or a row that something kept still refers to (a held
+           invoice's order, a customer another customer was referred by): its personal columns
+           are masked so that foreign keys and other subjects' rows stay intact.
+
+Deletes run child-first in passes, so databases that check foreign keys row by row (InnoDB)
+never see a dangling reference. Generated columns are never written: the database derives them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+
+from steward.datastores.connect import Schema, TableInfo
+from steward.datastores.errors import InvalidRequest
+from steward.datastores.graph import BATCH, Found, Key, RowRef, _batches, _match
+from steward.datastores.holds import Hold, hold_for, legal_purposes
+from steward.datastores.identity import normalise_phone
+from steward.datastores.masking import is_constant, mask_value
+from steward.register.models import Register
+from steward.register.taxonomy import TableAction
+
+
+@dataclass
+class TableOutcome:
+    datastore: str
+    table: str
+    found: int = 0
+    deleted: int = 0
+    masked: int = 0
+    held: int = 0
+    restricted: int = 0
+    rectified: int = 0
+    holds: list[dict[str, Any]] = field(default_factory=list)
+    restricted_keys: list[list[Any]] = field(default_factory=list)
+    masked_keys: list[list[Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if not k.endswith("_keys")}
+
+
+def personal_columns(info: TableInfo) -> list[str]:
+    spec = info.spec
+    if spec is None:
+        return []
+    names = dict.fromkeys([*spec.identity, *spec.columns])
+    return [n for n in names if n in info.table.c and n not in info.generated]
+
+
+def _where_keys(info: TableInfo, keys: list[Key]) -> Any:
+    return _match(info.table, info.primary_key, keys)
+
+
+def _plan(
+    schema: Schema, found: Found, register: Register, today: date
+) -> tuple[dict[str, dict[Key, Hold]], set[RowRef], set[RowRef]]:
+    held: dict[str, dict[Key, Hold]] = defaultdict(dict)
+    delete: set[RowRef] = set()
+    mask: set[RowRef] = set()
+    for table, rows in found.rows.items():
+        info = schema.tables[table]
+        spec = info.spec
+        assert spec is not None
+        legal = legal_purposes(register, spec)
+        action = spec.on_erasure or (
+            TableAction.ANONYMISE
+            if any(c.mask for c in spec.columns.values())
+            else TableAction.DELETE
+        )
+        for key, row in rows.items():
+            hold = hold_for(legal, spec, row, today) if legal else None
+            if hold is not None:
+                held[table][key] = hold
+            elif action is TableAction.DELETE:
+                delete.add((table, key))
+            else:
+                mask.add((table, key))
+    changed = True
+    while changed:  # a row something kept refers to cannot go: mask it instead
+        changed = False
+        for ref in list(delete):
+            if any(referrer not in delete for referrer in found.referrers.get(ref, ())):
+                delete.discard(ref)
+                mask.add(ref)
+                changed = True
+    return held, delete, mask
+
+
+def _apply_mask(
+    connection: sa.Connection, info: TableInfo, found: Found, keys: list[Key], secret: bytes
+) -> None:
+    spec = info.spec
+    assert spec is not None
+    columns = [
+        c for c in personal_columns(info) if c not in info.primary_key or spec.columns.get(c)
+    ]
+    if not columns or not keys:
+        return
+    specs = {c: spec.columns.get(c) for c in columns}
+    constant = [c for c in columns if is_constant(specs[c], info.table.c[c], c in info.unique)]
+    varying = [c for c in columns if c not in constant]
+    if varying:  # one executemany UPDATE carries the constant columns too
+        varying, constant = columns, []
+    rows = found.rows[info.key]
+    if constant:
+        sample = rows[keys[0]]
+        values = {
+            c: mask_value(
+                specs[c],
+                info.table.c[c],
+                sample[c] if sample[c] is not None else "",
+                secret=secret,
+                unique=c in info.unique,
+            )
+            for c in constant
+        }
+        for batch in _batches(keys):
+            connection.execute(
+                sa.update(info.table).where(_where_keys(info, list(batch))).values(values)
+            )
+    if varying:
+        params = []
+        for key in keys:
+            row = rows[key]
+            entry = {f"k_{i}": v for i, v in enumerate(key)}
+            for c in varying:
+                entry[f"v_{c}"] = mask_value(
+                    specs[c], info.table.c[c], row[c], secret=secret, unique=c in info.unique
+                )
+            params.append(entry)
+        statement = (
+            sa.update(info.table)
+            .where(
+                sa.and_(
+                    *(
+                        info.table.c[k] == sa.bindparam(f"k_{i}")
+                        for i, k in enumerate(info.primary_key)
+                    )
+                )
+            )
+            .values({c: sa.bindparam(f"v_{c}") for c in varying})
+        )
+        connection.execute(statement, params)
+
+
+def _delete_passes(found: Found, delete: set[RowRef]) -> tuple[list[set[RowRef]], set[RowRef]]:
+    """Child-first passes over ``delete``, and the rows no order can delete (a cycle)."""
+    remaining = set(delete)
+    passes: list[set[RowRef]] = []
+    while remaining:
+        ready = {
+            ref
+            for ref in remaining
+            if not any(r in remaining and r != ref for r in found.referrers.get(ref, ()))
+        }
+        if not ready:
+            return passes, remaining
+        passes.append(ready)
+        remaining -= ready
+    return passes, set()
+
+
+def _apply_deletes(connection: sa.Connection, schema: Schema, passes: list[set[RowRef]]) -> None:
+    for ready in passes:
+        by_table: dict[str, list[Key]] = defaultdict(list)
+        for table, key in ready:
+            by_table[table].append(key)
+        for table, keys in by_table.items():
+            info = schema.tables[table]
+            for batch in _batches(sorted(keys, key=repr)):
+                connection.execute(sa.delete(info.table).where(_where_keys(info, list(batch))))
+
+
+def restrict_rows(
+    connection: sa.Connection, info: TableInfo, keys: list[Key], dry_run: bool
+) -> None:
+    """Set the register's restriction flag column on ``keys`` (no-op without a flag column)."""
+    spec = info.spec
+    if dry_run or spec is None or not spec.restrict_column or not keys:
+        return
+    for batch in _batches(keys):
+        connection.execute(
+            sa.update(info.table)
+            .where(_where_keys(info, list(batch)))
+            .values({spec.restrict_column: True})
+        )
+
+
+def erase(
+    connection: sa.Connection,
+    schema: Schema,
+    found: Found,
+    register: Register,
+    *,
+    secret: bytes,
+    dry_run: bool,
+    today: date,
+) -> list[TableOutcome]:
+    held, delete, mask = _plan(schema, found, register, today)
+    passes, stuck = _delete_passes(found, delete)
+    while stuck:  # rows in a cycle are masked; rows they referred to may then have to stay
+        delete -= stuck
+        mask |= stuck
+        held_or_kept = mask | {(t, k) for t, keys in held.items() for k in keys}
+        blocked = {
+            ref for ref in delete if any(r in held_or_kept for r in found.referrers.get(ref, ()))
+        }
+        delete -= blocked
+        mask |= blocked
+        passes, stuck = _delete_passes(found, delete)
+    if not dry_run:
+        _apply_deletes(connection, schema, passes)
+    outcomes = []
+    for table, rows in sorted(found.rows.items()):
+        info = schema.tables[table]
+        outcome = TableOutcome(schema.datastore.id, table, found=len(rows))
+        outcome.deleted = sum(1 for t, _ in delete if t == table)
+        mask_keys = sorted((k for t, k in mask if t == table), key=repr)
+        outcome.masked = len(mask_keys)
+        outcome.masked_keys = [list(k) for k in mask_keys]
+        hold_keys = sorted(held.get(table, {}), key=repr)
+        outcome.held = outcome.restricted = len(hold_keys)
+        groups: dict[Hold, int] = defaultdict(int)
+        for key in hold_keys:
+            groups[held[table][key]] += 1
+        outcome.holds = [
+            {
+                "purpose": h.purpose,
+                "basis": h.basis_reference,
+                "until": h.until.isoformat() if h.until else None,
+                "rows": n,
+            }
+            for h, n in sorted(groups.items(), key=lambda item: repr(item[0]))
+        ]
+        outcome.restricted_keys = [list(k) for k in hold_keys]
+        if not dry_run:
+            _apply_mask(connection, info, found, mask_keys, secret)
+            restrict_rows(connection, info, hold_keys, dry_run)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def restrict(
+    connection: sa.Connection, schema: Schema, found: Found, *, dry_run: bool
+) -> list[TableOutcome]:
+    outcomes = []
+    for table, rows in sorted(found.rows.items()):
+        info = schema.tables[table]
+        keys = sorted(rows, key=repr)
+        restrict_rows(connection, info, keys, dry_run)
+        outcome = TableOutcome(schema.datastore.id, table, found=len(rows), restricted=len(keys))
+        outcome.restricted_keys = [list(k) for k in keys]
+        outcomes.append(outcome)
+    return outcomes
+
+
+def validate_value(category: str, column: sa.Column[Any], value: str, region: str | None) -> Any:
+    """The value to store, or ``InvalidRequest`` saying what a right value looks like."""
+    text = value.strip()
+    if not text:
+        raise InvalidRequest(f"the new value for {column.name} is empty")
+    if category.startswith("contact.email"):
+        try:
+            text = validate_email(text, check_deliverability=False).normalized
+        except EmailNotValidError:
+            raise InvalidRequest(f"the new value for {column.name} is not a valid e-mail") from None
+    elif category.startswith("contact.phone"):
+        e164 = normalise_phone(text, region)
+        if e164 is None:
+            raise InvalidRequest(
+                f"the new value for {column.name} is not a valid phone number (+country code)"
+            )
+        text = e164
+    length = getattr(column.type, "length", None)
+    if length and len(text) > length:
+        raise InvalidRequest(f"the new value for {column.name} is longer than {length} characters")
+    return text
+
+
+def rectify(
+    connection: sa.Connection,
+    schema: Schema,
+    found: Found,
+    values: dict[str, str],
+    *,
+    region: str | None,
+    dry_run: bool,
+) -> list[TableOutcome]:
+    """Set new values, keyed by category (subject tables) or ``table.column`` (that column)."""
+    outcomes = []
+    for table, rows in sorted(found.rows.items()):
+        info = schema.tables[table]
+        spec = info.spec
+        assert spec is not None
+        updates: dict[str, Any] = {}
+        for name, column_spec in spec.columns.items():
+            if name in info.generated or name not in info.table.c:
+                continue
+            qualified = f"{table}.{name}"
+            if qualified in values:
+                raw = values[qualified]
+            elif spec.subject is not None and column_spec.category in values:
+                raw = values[column_spec.category]
+            else:
+                continue
+            updates[name] = validate_value(column_spec.category, info.table.c[name], raw, region)
+        outcome = TableOutcome(schema.datastore.id, table, found=len(rows))
+        if updates:
+            outcome.rectified = len(rows)
+            if not dry_run:
+                keys = sorted(rows, key=repr)
+                for batch in _batches(keys, BATCH):
+                    connection.execute(
+                        sa.update(info.table).where(_where_keys(info, list(batch))).values(updates)
+                    )
+        outcomes.append(outcome)
+    return outcomes

@@ -1,0 +1,203 @@
+"""Connect to the operator's databases named in the register, and reflect what is there.
+
+    engine = datastore_engine(datastore)          # URL from the variable the register names
+    schema = reflect(engine, datastore)           # tables, keys, foreign keys, generated columns
+    problems = compare(schema, datastore)          # what the register names that is not there
+
+A ``Schema`` joins the database's reflected foreign keys with the ``references`` the register
+declares, so the subject graph follows both the same way.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from steward.datastores.errors import ConnectionFailed, SchemaMismatch
+from steward.register.models import Datastore, Table
+
+
+def datastore_url(datastore: Datastore) -> str:
+    """The SQLAlchemy URL of ``datastore``; raises ``SchemaMismatch`` when the variable is unset."""
+    if datastore.connection.url:
+        url = datastore.connection.url
+    else:
+        env = datastore.connection.env or ""
+        url = os.environ.get(env, "")
+        if not url:
+            raise SchemaMismatch(
+                f"datastore '{datastore.id}': environment variable {env} is not set; "
+                f"set it to the database URL (e.g. postgresql://user:pass@host/db)"
+            )
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    elif url.startswith("mysql://") or url.startswith("mariadb://"):
+        url = "mysql+pymysql://" + url.split("://", 1)[1]
+    return url
+
+
+def datastore_engine(datastore: Datastore) -> sa.Engine:
+    """An engine for the datastore; SQLite gets foreign keys on and a busy timeout."""
+    url = datastore_url(datastore)
+    # no pre-ping: a dropped pooled connection fails the step as ConnectionFailed (retryable),
+    # the pool is discarded and the retry reconnects; pinging would cost a round trip per step
+    engine = sa.create_engine(url, pool_recycle=1800)
+    if engine.dialect.name == "sqlite":
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.close()
+
+    return engine
+
+
+@dataclass(frozen=True)
+class Link:
+    """``child.columns`` refer to ``parent.to_columns``; ``enforced`` when the database says so."""
+
+    child: str
+    columns: tuple[str, ...]
+    parent: str
+    to_columns: tuple[str, ...]
+    enforced: bool
+
+
+@dataclass
+class TableInfo:
+    key: str  # qualified name as the register writes it
+    table: sa.Table
+    primary_key: tuple[str, ...]
+    generated: frozenset[str]
+    spec: Table | None
+    unique: frozenset[str] = frozenset()
+    statements: dict[Any, Any] = field(default_factory=dict)  # compiled lookups (graph.py)
+
+
+@dataclass
+class Schema:
+    datastore: Datastore
+    tables: dict[str, TableInfo] = field(default_factory=dict)
+    links: list[Link] = field(default_factory=list)
+
+    def inbound(self, name: str) -> list[Link]:
+        return [link for link in self.links if link.parent == name]
+
+    def outbound(self, name: str) -> list[Link]:
+        return [link for link in self.links if link.child == name]
+
+
+def _qualified(schema: str | None, name: str) -> str:
+    return f"{schema}.{name}" if schema else name
+
+
+def reflect(engine: sa.Engine, datastore: Datastore) -> Schema:
+    """Reflect every table in the schemas the register uses; raises ``ConnectionFailed``."""
+    schemas = {t.schema_ for t in datastore.tables} or {None}
+    metadata = sa.MetaData()
+    try:
+        with engine.connect() as connection:
+            for schema_name in schemas:
+                metadata.reflect(connection, schema=schema_name)
+    except sa.exc.OperationalError as exc:
+        raise ConnectionFailed(
+            f"datastore '{datastore.id}': cannot connect: {type(exc.orig).__name__}"
+        ) from None
+    specs = {t.qualified_name: t for t in datastore.tables}
+    result = Schema(datastore)
+    for table in metadata.tables.values():
+        key = _qualified(table.schema, table.name)
+        unique = {c.name for c in table.primary_key.columns}
+        for constraint in table.constraints:
+            if isinstance(constraint, sa.UniqueConstraint) and len(constraint.columns) == 1:
+                unique.update(c.name for c in constraint.columns)
+        for index in table.indexes:
+            if index.unique and len(index.columns) == 1:
+                unique.update(c.name for c in index.columns)
+        result.tables[key] = TableInfo(
+            key=key,
+            table=table,
+            primary_key=tuple(c.name for c in table.primary_key.columns),
+            generated=frozenset(c.name for c in table.columns if c.computed is not None),
+            spec=specs.get(key),
+            unique=frozenset(unique),
+        )
+    for info in result.tables.values():
+        for fk in info.table.foreign_key_constraints:
+            parent = fk.referred_table
+            result.links.append(
+                Link(
+                    child=info.key,
+                    columns=tuple(c.name for c in fk.columns),
+                    parent=_qualified(parent.schema, parent.name),
+                    to_columns=tuple(e.column.name for e in fk.elements),
+                    enforced=True,
+                )
+            )
+    for spec in datastore.tables:
+        for ref in spec.references:
+            link = Link(
+                spec.qualified_name, tuple(ref.columns), ref.table, tuple(ref.to_columns), False
+            )
+            same = any(
+                (existing.child, existing.columns, existing.parent, existing.to_columns)
+                == (link.child, link.columns, link.parent, link.to_columns)
+                for existing in result.links
+            )
+            if not same:
+                result.links.append(link)
+    return result
+
+
+def compare(schema: Schema, datastore: Datastore) -> list[str]:
+    """Problems between the register and the database, one sentence each (empty when none)."""
+    problems: list[str] = []
+    for spec in datastore.tables:
+        info = schema.tables.get(spec.qualified_name)
+        where = f"{datastore.id}.{spec.qualified_name}"
+        if info is None:
+            problems.append(f"{where}: table does not exist in the database")
+            continue
+        names = {c.name for c in info.table.columns}
+        wanted = [*spec.identity, *spec.columns]
+        if spec.retention:
+            wanted.append(spec.retention.column)
+        for extra in ("restrict_column", "collected_at"):
+            value = getattr(spec, extra, None)
+            if value:
+                wanted.append(value)
+        for ref in spec.references:
+            wanted.extend(ref.columns)
+        for column in dict.fromkeys(wanted):
+            if column not in names:
+                problems.append(f"{where}: column '{column}' does not exist")
+        if not info.primary_key and not spec.reference_data:
+            problems.append(f"{where}: table has no primary key; Steward needs one to track rows")
+        for ref in spec.references:
+            parent = schema.tables.get(ref.table)
+            if parent is None:
+                problems.append(f"{where}: reference to table '{ref.table}' which does not exist")
+                continue
+            parent_names = {c.name for c in parent.table.columns}
+            for column in ref.to_columns:
+                if column not in parent_names:
+                    problems.append(
+                        f"{where}: reference to '{ref.table}.{column}' which does not exist"
+                    )
+            for link in schema.outbound(spec.qualified_name):
+                if (
+                    link.enforced
+                    and link.columns == tuple(ref.columns)
+                    and (link.parent, link.to_columns) != (ref.table, tuple(ref.to_columns))
+                ):
+                    problems.append(
+                        f"{where}: the register says {','.join(ref.columns)} refers to "
+                        f"{ref.table}.{','.join(ref.to_columns)} but the database's foreign key "
+                        f"points to {link.parent}.{','.join(link.to_columns)}"
+                    )
+    return problems

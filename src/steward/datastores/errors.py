@@ -1,0 +1,25 @@
+"""Errors of the datastores domain. Each says whether retrying the same work can help.
+
+DatastoreError
+ ├── ConnectionFailed    (retryable: the server may come back)
+ ├── SchemaMismatch      (not retryable: the register names what the database lacks)
+ └── InvalidRequest      (not retryable: bad identifiers or rectification values)
+"""
+
+from __future__ import annotations
+
+
+class DatastoreError(Exception):
+    retryable = False
+
+
+class ConnectionFailed(DatastoreError):
+    retryable = True
+
+
+class SchemaMismatch(DatastoreError):
+    pass
+
+
+class InvalidRequest(DatastoreError):
+    pass

@@ -1,0 +1,165 @@
+"""Run one request kind on one datastore, in one transaction of that datastore.
+
+    outcome = run_on_datastore(register, datastore, request, ids, secret=b"...", today=date.today())
+
+This module knows nothing of Steward's store: ``runs.py`` persists progress around it.
+Erasure, restriction and rectification search and change inside the same transaction, so a
+crash or a dropped connection rolls everything back; after an erasure commits, the search runs
+again in a fresh transaction and ``residual`` counts rows still found outside legal holds
+(zero when the erasure is complete).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+import sqlalchemy as sa
+
+from steward.datastores.actions import TableOutcome, erase, rectify, restrict
+from steward.datastores.connect import Schema, datastore_engine, datastore_url, reflect
+from steward.datastores.errors import ConnectionFailed, InvalidRequest
+from steward.datastores.graph import Found, find_subject
+from steward.datastores.identity import Identifiers
+from steward.register.models import Datastore, Register
+
+Kind = Literal["access", "portability", "erasure", "restriction", "rectification"]
+KINDS: tuple[str, ...] = ("access", "portability", "erasure", "restriction", "rectification")
+
+
+@dataclass(frozen=True)
+class ExecutionRequest:
+    """What the requests domain hands over once a request is verified (and approved)."""
+
+    kind: Kind
+    identifiers: dict[str, str]
+    reference: str
+    dry_run: bool = False
+    rectify: dict[str, str] = field(default_factory=dict)
+    language: str = "en"
+
+    def check(self) -> None:
+        if self.kind not in KINDS:
+            raise InvalidRequest(f"unknown request kind '{self.kind}'; use one of {KINDS}")
+        if self.kind == "rectification" and not self.rectify:
+            raise InvalidRequest("rectification needs the new values (category or table.column)")
+        if not self.reference.strip():
+            raise InvalidRequest("the request reference is empty")
+
+
+@dataclass
+class DatastoreOutcome:
+    datastore: str
+    tables: list[TableOutcome] = field(default_factory=list)
+    queries: int = 0
+    residual: int | None = None
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # access only
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "datastore": self.datastore,
+            "tables": [t.as_dict() for t in self.tables],
+            "queries": self.queries,
+            "residual": self.residual,
+        }
+
+
+def _kept_keys(outcomes: list[TableOutcome]) -> set[tuple[str, tuple[Any, ...]]]:
+    """Rows erasure kept on purpose: held by law, or masked (their personal columns replaced)."""
+    kept = {(t.table, tuple(k)) for t in outcomes if t.held for k in t.restricted_keys}
+    kept.update((t.table, tuple(k)) for t in outcomes for k in t.masked_keys)
+    return kept
+
+
+def _residual(found: Found, held: set[tuple[str, tuple[Any, ...]]]) -> int:
+    return sum(1 for table, rows in found.rows.items() for key in rows if (table, key) not in held)
+
+
+_CACHE: dict[str, tuple[float, sa.Engine, Schema]] = {}
+SCHEMA_TTL = 60.0
+
+
+def connected(datastore: Datastore) -> tuple[sa.Engine, Schema]:
+    """A pooled engine and a reflected schema, reused for ``SCHEMA_TTL`` seconds per process."""
+    url = datastore_url(datastore)
+    key = f"{datastore.id}|{url}|{datastore.model_dump_json()}"
+    hit = _CACHE.get(key)
+    if hit is not None and time.monotonic() - hit[0] < SCHEMA_TTL:
+        return hit[1], hit[2]
+    engine = hit[1] if hit is not None else datastore_engine(datastore)
+    schema = reflect(engine, datastore)
+    _CACHE[key] = (time.monotonic(), engine, schema)
+    return engine, schema
+
+
+def forget_connections() -> None:
+    """Dispose every cached engine (tests, and after a schema change)."""
+    for _, engine, _ in _CACHE.values():
+        engine.dispose()
+    _CACHE.clear()
+
+
+def run_on_datastore(
+    register: Register,
+    datastore: Datastore,
+    request: ExecutionRequest,
+    ids: Identifiers,
+    *,
+    secret: bytes,
+    today: date,
+    engine: sa.Engine | None = None,
+    schema: Schema | None = None,
+    verify: bool = True,
+) -> DatastoreOutcome:
+    """Execute ``request`` on ``datastore``; raises ``DatastoreError`` subclasses on failure."""
+    if engine is None or schema is None:
+        engine, schema = connected(datastore)
+    try:
+        outcome = DatastoreOutcome(datastore.id)
+        try:
+            with engine.connect() as connection, connection.begin() as transaction:
+                found = find_subject(connection, schema, ids)
+                outcome.queries = found.queries
+                if request.kind in ("access", "portability"):
+                    outcome.tables = [
+                        TableOutcome(datastore.id, t, found=len(r)) for t, r in found.rows.items()
+                    ]
+                    outcome.rows = {t: list(r.values()) for t, r in found.rows.items()}
+                elif request.kind == "erasure":
+                    outcome.tables = erase(
+                        connection,
+                        schema,
+                        found,
+                        register,
+                        secret=secret,
+                        dry_run=request.dry_run,
+                        today=today,
+                    )
+                elif request.kind == "restriction":
+                    outcome.tables = restrict(connection, schema, found, dry_run=request.dry_run)
+                else:
+                    outcome.tables = rectify(
+                        connection,
+                        schema,
+                        found,
+                        request.rectify,
+                        region=ids.region,
+                        dry_run=request.dry_run,
+                    )
+                if request.dry_run or request.kind in ("access", "portability"):
+                    transaction.rollback()
+        except sa.exc.OperationalError as exc:
+            raise ConnectionFailed(
+                f"datastore '{datastore.id}': {type(exc.orig).__name__} during {request.kind}; "
+                f"nothing was committed"
+            ) from None
+        if request.kind == "erasure" and not request.dry_run and verify:
+            with engine.connect() as connection:
+                again = find_subject(connection, schema, ids)
+            outcome.residual = _residual(again, _kept_keys(outcome.tables))
+        return outcome
+    except ConnectionFailed:
+        forget_connections()
+        raise

@@ -1,0 +1,85 @@
+"""Steward's own record of executions: runs, their per-datastore steps, exports, restrictions.
+
+A run's state lives here, never only in a broker or a cache: a worker claims a run by a
+conditional UPDATE that sets a lease, and a run whose lease ran out (its worker died) is
+claimed again by the next worker. Each datastore is one step, committed in the operator's
+database first and then marked done here, so a crash in between repeats one idempotent step.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from steward.store.tables import Base, UtcDateTime, utcnow
+
+
+class ExecutionRun(Base):
+    __tablename__ = "execution_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(100), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    dry_run: Mapped[bool] = mapped_column(default=False)
+    identifiers: Mapped[str] = mapped_column(Text)  # JSON; needed to resume after a crash
+    options: Mapped[str] = mapped_column(Text, default="{}")  # JSON (rectification values)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    register_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    result: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class ExecutionStep(Base):
+    __tablename__ = "execution_steps"
+    __table_args__ = (UniqueConstraint("run_id", "datastore"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("execution_runs.id"), index=True)
+    datastore: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    result: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ExecutionExport(Base):
+    __tablename__ = "execution_exports"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("execution_runs.id"), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Restriction(Base):
+    """A row Steward keeps restricted: held by law after an erasure, or restricted on request."""
+
+    __tablename__ = "restrictions"
+    __table_args__ = (UniqueConstraint("datastore", "table_name", "row_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    datastore: Mapped[str] = mapped_column(String(64))
+    table_name: Mapped[str] = mapped_column(String(200))
+    row_key: Mapped[str] = mapped_column(String(500))  # canonical JSON of the primary key
+    reason: Mapped[str] = mapped_column(String(100))  # "request" or the holding purpose id
+    until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    reference: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -1,0 +1,103 @@
+"""One JSON error envelope for the API, one HTML error page for people.
+
+    raise ApiError(404, "not_found", "No request 42.")
+    # /api/...  -> 404 {"error": {"code": "not_found", "message": "No request 42."}}
+    # pages     -> 404 error.html with the message
+
+Exceptions:
+    ApiError(status, code, message)     any 4xx a handler decides on
+    SignInRequired                      401 on the API; pages redirect to /admin/sign-in?next=...
+    TotpEnrolmentRequired               an owner made TOTP mandatory; pages go to enrolment
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid",
+    429: "rate_limited",
+}
+
+
+class ApiError(Exception):
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.headers = status, code, message, headers
+
+
+class SignInRequired(ApiError):
+    def __init__(self) -> None:
+        super().__init__(401, "unauthenticated", "Sign in first.", {"WWW-Authenticate": "Bearer"})
+
+
+class TotpEnrolmentRequired(ApiError):
+    def __init__(self) -> None:
+        super().__init__(403, "totp_required", "Set up a second factor (TOTP) before continuing.")
+
+
+def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, **extra}}
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for problem in exc.errors()[:5]:
+        where = ".".join(str(p) for p in problem.get("loc", ()) if p != "body")
+        parts.append(f"{where}: {problem.get('msg', 'invalid')}" if where else problem["msg"])
+    return "; ".join(parts) or "The request is not valid."
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    from steward.web.templating import templates
+
+    def respond(request: Request, status: int, code: str, message: str, headers: Any) -> Response:
+        if wants_json(request):
+            return JSONResponse(error_body(code, message), status_code=status, headers=headers)
+        if code == "unauthenticated":
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/admin/sign-in?next={quote(target, safe='')}", 303)
+        if code == "totp_required":
+            return RedirectResponse("/admin/account/totp", 303)
+        return templates.TemplateResponse(
+            request,
+            "error.html",
+            {"status": status, "code": code, "message": message},
+            status_code=status,
+            headers=headers,
+        )
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> Response:
+        return respond(request, exc.status, exc.code, exc.message, exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        code = STATUS_CODES.get(exc.status_code, "error")
+        message = exc.detail if isinstance(exc.detail, str) else "The request failed."
+        if exc.status_code == 404 and message == "Not Found":
+            message = "There is nothing at this address."
+        return respond(request, exc.status_code, code, message, getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        return respond(request, 422, "invalid", _validation_message(exc), None)

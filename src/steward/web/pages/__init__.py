@@ -1,0 +1,1 @@
+"""Server-rendered pages: one router module per domain, included by ``web/app.py``."""

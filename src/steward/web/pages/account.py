@@ -1,0 +1,166 @@
+"""One's own account: password, TOTP enrolment, sessions (list, revoke, sign out everywhere)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
+
+from steward.accounts import totp
+from steward.accounts.passwords import verify_password
+from steward.accounts.people import AccountError, set_password, totp_required
+from steward.accounts.sessions import live_sessions, revoke_all
+from steward.accounts.tables import Person, SignInSession
+from steward.web.auth import Principal, require
+from steward.web.errors import ApiError
+from steward.web.pages.common import see_other, store
+from steward.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+Me = Annotated[Principal, Depends(require("account"))]
+
+
+def _me(session, who: Principal) -> Person:  # type: ignore[no-untyped-def]
+    person = session.get(Person, who.id)
+    if person is None:
+        raise ApiError(404, "not_found", "Your account no longer exists.")
+    return person
+
+
+def _account_page(request: Request, who: Principal, **extra: object) -> Response:
+    with store(request) as session:
+        person = _me(session, who)
+        sessions = live_sessions(session, person.id)
+        required = totp_required(session)
+    context = {"person": person, "sessions": sessions, "totp_required": required, **extra}
+    status = 400 if extra.get("error") else 200
+    return templates.TemplateResponse(request, "admin/account.html", context, status_code=status)
+
+
+@router.get("/admin/account", response_class=HTMLResponse)
+def account(request: Request, who: Me) -> Response:
+    return _account_page(request, who)
+
+
+@router.post("/admin/account/password", response_class=HTMLResponse)
+def change_password(
+    request: Request,
+    who: Me,
+    current: Annotated[str, Form(max_length=1024)] = "",
+    new: Annotated[str, Form(max_length=1024)] = "",
+    new_again: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    with store(request) as session:
+        person = _me(session, who)
+        if not verify_password(person.password_hash, current):
+            error = "The current password is wrong."
+        elif new != new_again:
+            error = "The two new passwords differ."
+        else:
+            try:
+                set_password(person, new)
+            except AccountError as exc:
+                error = str(exc)
+            else:
+                error = None
+                revoke_all(session, person.id, keep=who.session_id)
+                who.record(
+                    session, "person.password_change", object_type="person", object_id=person.id
+                )
+    if error:
+        return _account_page(request, who, error=error)
+    return _account_page(request, who, flash="Password changed; your other sessions ended.")
+
+
+@router.get("/admin/account/totp", response_class=HTMLResponse)
+def totp_enrol_form(request: Request, who: Me) -> Response:
+    with store(request) as session:
+        person = _me(session, who)
+        if person.totp_enabled:
+            return see_other("/admin/account")
+        if not person.totp_secret:
+            person.totp_secret = totp.new_secret()
+        secret = person.totp_secret
+        required = totp_required(session)
+    return _enrol_page(request, who, secret, required)
+
+
+def _enrol_page(
+    request: Request, who: Principal, secret: str, required: bool, error: str | None = None
+) -> Response:
+    uri = totp.provisioning_uri(secret, who.name, issuer="Steward")
+    qr = Markup(totp.qr_svg(uri))  # noqa: S704 - SVG made by segno from our own URI
+    return templates.TemplateResponse(
+        request,
+        "admin/totp_enrol.html",
+        {"secret": secret, "qr": qr, "required": required, "error": error},
+        status_code=400 if error else 200,
+    )
+
+
+@router.post("/admin/account/totp", response_class=HTMLResponse)
+def totp_enrol(
+    request: Request, who: Me, code: Annotated[str, Form(max_length=20)] = ""
+) -> Response:
+    with store(request) as session:
+        person = _me(session, who)
+        if person.totp_enabled or not person.totp_secret:
+            return see_other("/admin/account/totp")
+        step = totp.check_code(person.totp_secret, code, person.totp_last_step)
+        if step is not None:
+            person.totp_enabled, person.totp_last_step = True, step
+            who.record(session, "person.totp_enable", object_type="person", object_id=person.id)
+        secret = person.totp_secret
+        required = totp_required(session)
+    if step is None:
+        wrong = "That code is wrong; check the clock of your phone and try the next one."
+        return _enrol_page(request, who, secret, required, wrong)
+    return _account_page(request, who, flash="Second factor set up.")
+
+
+@router.post("/admin/account/totp/disable", response_class=HTMLResponse)
+def totp_disable(
+    request: Request, who: Me, password: Annotated[str, Form(max_length=1024)] = ""
+) -> Response:
+    with store(request) as session:
+        person = _me(session, who)
+        if totp_required(session):
+            error = "An owner made the second factor mandatory; it cannot be switched off."
+        elif not verify_password(person.password_hash, password):
+            error = "The password is wrong."
+        else:
+            error = None
+            person.totp_enabled, person.totp_secret = False, None
+            who.record(session, "person.totp_disable", object_type="person", object_id=person.id)
+    if error:
+        return _account_page(request, who, error=error)
+    return _account_page(request, who, flash="Second factor switched off.")
+
+
+@router.post("/admin/account/sessions/{session_id}/revoke")
+def revoke_session(request: Request, session_id: int, who: Me) -> Response:
+    with store(request) as session:
+        row = session.get(SignInSession, session_id)
+        if row is None or row.person_id != who.id:
+            raise ApiError(404, "not_found", "No such session of yours.")
+        from steward.accounts.sessions import revoke
+
+        revoke(row)
+        who.record(session, "auth.session_revoke", object_type="session", object_id=row.id)
+    return see_other("/admin/account")
+
+
+@router.post("/admin/account/sign-out-everywhere")
+def sign_out_everywhere(request: Request, who: Me) -> Response:
+    with store(request) as session:
+        count = revoke_all(session, who.id)
+        who.record(
+            session,
+            "auth.sign_out_everywhere",
+            object_type="person",
+            object_id=who.id,
+            details={"sessions": count},
+        )
+    return see_other("/admin/sign-in")

@@ -1,0 +1,76 @@
+"""The dashboard: one panel per registered provider (``web/charts.py``), chart plus table."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from steward.web.auth import Principal, require
+from steward.web.charts import PANELS, render_svg
+from steward.web.errors import ApiError
+from steward.web.pages.common import store
+from steward.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+Reader = Annotated[Principal, Depends(require("dashboard.read"))]
+CHART_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+# Sections whose dashboard panels come with their modules; until then the dashboard says so.
+COMING: dict[str, tuple[str, str]] = {
+    "requests.read": (
+        "Requests",
+        "Requests by status and days to deadline appear here once "
+        "the requests module is installed.",
+    ),
+    "consents.read": (
+        "Consents",
+        "Consents given and withdrawn over time appear here once the consents module is installed.",
+    ),
+}
+
+
+@router.get("/admin/", response_class=HTMLResponse)
+def dashboard(request: Request, who: Reader) -> Response:
+    panels = []
+    with store(request) as session:
+        for panel in PANELS:
+            if not who.can(panel.permission):
+                continue
+            data = panel.provide(session)
+            panels.append(
+                {
+                    "title": panel.title,
+                    "chart": f"/admin/charts/{panel.slug}.svg" if data.has_data else None,
+                    "alt": f"Chart: {panel.title}; the numbers are in the table below.",
+                    "columns": (data.x_title or "", next(iter(data.series), "")),
+                    "rows": list(
+                        zip(data.labels, next(iter(data.series.values()), []), strict=False)
+                    )
+                    if data.has_data
+                    else [],
+                    "empty": data.empty,
+                    "link": data.link,
+                    "link_label": data.link_label,
+                }
+            )
+    covered = {p.permission for p in PANELS}
+    for permission, (title, text) in COMING.items():
+        if permission not in covered and who.can(permission):
+            panels.append({"title": title, "empty": text, "rows": [], "chart": None})
+    return templates.TemplateResponse(request, "admin/dashboard.html", {"panels": panels})
+
+
+@router.get("/admin/charts/{slug}.svg")
+def chart(request: Request, slug: str, who: Reader) -> Response:
+    panel = next((p for p in PANELS if p.slug == slug), None)
+    if panel is None or not who.can(panel.permission):
+        raise ApiError(404, "not_found", f"No chart {slug[:40]!r}.")
+    with store(request) as session:
+        data = panel.provide(session)
+    return Response(
+        render_svg(panel.title, data),
+        media_type="image/svg+xml",
+        headers={"Content-Security-Policy": CHART_CSP, "Cache-Control": "no-store"},
+    )

@@ -1,0 +1,60 @@
+"""The outbox: every e-mail Steward sent or would send. Links in account e-mails are secrets
+(invitations, password resets), so only people who manage accounts see them unmasked."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from steward.notify.outbox import OutboxMessage
+from steward.web.auth import Principal, require
+from steward.web.errors import ApiError
+from steward.web.pages.common import store
+from steward.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+Reader = Annotated[Principal, Depends(require("outbox.read"))]
+SECRET_KINDS = ("admin.",)
+LINK = re.compile(r"https?://\S+")
+PAGE = 50
+
+
+def _body(message: OutboxMessage, who: Principal) -> str:
+    if message.kind.startswith(SECRET_KINDS) and not who.can("people.manage"):
+        return LINK.sub("[link hidden: it is a secret]", message.body_text)
+    return message.body_text
+
+
+@router.get("/admin/outbox", response_class=HTMLResponse)
+def outbox(
+    request: Request, who: Reader, before: Annotated[int | None, Query(ge=1)] = None
+) -> Response:
+    with store(request) as session:
+        query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(PAGE + 1)
+        if before is not None:
+            query = query.where(OutboxMessage.id < before)
+        rows = list(session.scalars(query))
+        smtp = bool(request.app.state.settings.smtp_url)
+    more = len(rows) > PAGE
+    rows = rows[:PAGE]
+    return templates.TemplateResponse(
+        request,
+        "admin/outbox.html",
+        {"rows": rows, "smtp": smtp, "next_before": rows[-1].id if more and rows else None},
+    )
+
+
+@router.get("/admin/outbox/{message_id}", response_class=HTMLResponse)
+def outbox_message(request: Request, message_id: int, who: Reader) -> Response:
+    with store(request) as session:
+        message = session.get(OutboxMessage, message_id)
+        if message is None:
+            raise ApiError(404, "not_found", f"No message {message_id}.")
+        body = _body(message, who)
+    return templates.TemplateResponse(
+        request, "admin/outbox_message.html", {"message": message, "body": body}
+    )

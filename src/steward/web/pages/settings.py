@@ -1,0 +1,100 @@
+"""Settings: what this Steward runs with, mandatory TOTP, and API tokens for machines."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.engine import make_url
+
+from steward.accounts.people import TOTP_REQUIRED, AccountError, set_setting, totp_required
+from steward.accounts.tables import ApiToken
+from steward.accounts.tokens import SCOPES, all_tokens, create_token, revoke_token
+from steward.web.auth import Principal, require
+from steward.web.errors import ApiError
+from steward.web.pages.common import see_other, store
+from steward.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+
+
+def _settings_page(request: Request, who: Principal, **extra: object) -> Response:
+    settings = request.app.state.settings
+    with store(request) as session:
+        tokens = all_tokens(session)
+        required = totp_required(session)
+    facts = [
+        ("Store", make_url(settings.database_url).get_backend_name()),
+        ("Public address", settings.base_url),
+        ("E-mail", "SMTP configured" if settings.smtp_url else "outbox only (no SMTP server)"),
+        ("Jobs", "Celery broker" if settings.broker_url else "in-process"),
+        ("Development mode", "on" if settings.dev else "off"),
+    ]
+    context = {"facts": facts, "tokens": tokens, "scopes": SCOPES, "totp_required": required}
+    context.update(extra)
+    status = 400 if extra.get("error") else 200
+    return templates.TemplateResponse(request, "admin/settings.html", context, status_code=status)
+
+
+@router.get("/admin/settings", response_class=HTMLResponse)
+def settings_page(
+    request: Request, who: Annotated[Principal, Depends(require("settings.read"))]
+) -> Response:
+    return _settings_page(request, who)
+
+
+@router.post("/admin/settings/totp")
+def set_totp_required(
+    request: Request,
+    who: Annotated[Principal, Depends(require("people.manage"))],
+    required: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    value = "1" if required == "1" else "0"
+    with store(request) as session:
+        set_setting(session, TOTP_REQUIRED, value)
+        who.record(
+            session,
+            "settings.totp_required",
+            object_type="setting",
+            object_id=TOTP_REQUIRED,
+            details={"value": value == "1"},
+        )
+    return see_other("/admin/settings")
+
+
+@router.post("/admin/settings/tokens", response_class=HTMLResponse)
+async def new_token(
+    request: Request, who: Annotated[Principal, Depends(require("tokens.manage"))]
+) -> Response:
+    form = await request.form()
+    name = str(form.get("name", ""))[:200]
+    scopes = [str(s)[:40] for s in form.getlist("scope")][:10]
+    try:
+        with store(request) as session:
+            raw, row = create_token(session, name, scopes, created_by=who.id)
+            who.record(
+                session,
+                "token.create",
+                object_type="api_token",
+                object_id=row.id,
+                details={"scopes": sorted(row.scope_set), "name": row.name},
+            )
+    except AccountError as exc:
+        return _settings_page(request, who, error=str(exc))
+    return _settings_page(request, who, new_token=raw, flash=f"Token {row.name!r} created.")
+
+
+@router.post("/admin/settings/tokens/{token_id}/revoke")
+def revoke(
+    request: Request,
+    token_id: int,
+    who: Annotated[Principal, Depends(require("tokens.manage"))],
+) -> Response:
+    with store(request) as session:
+        row = session.get(ApiToken, token_id)
+        if row is None:
+            raise ApiError(404, "not_found", f"No API token {token_id}.")
+        revoke_token(row)
+        who.record(session, "token.revoke", object_type="api_token", object_id=row.id)
+    return see_other("/admin/settings")

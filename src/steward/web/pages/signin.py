@@ -1,0 +1,171 @@
+"""Sign-in with password and TOTP, sign-out. One message for every failure (no enumeration)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from steward.accounts.people import is_locked, register_totp_failure, sign_in
+from steward.accounts.sessions import LIFETIME, load_session, promote, revoke, start_session
+from steward.accounts.tables import Person
+from steward.accounts.totp import check_code
+from steward.ledger.audit import record
+from steward.web.auth import Principal, client_ip, csrf_protect, require
+from steward.web.pages.common import https, safe_next, see_other, store
+from steward.web.security import SESSION_COOKIE, rate_limit, set_cookie_header
+from steward.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+FAILED = "The e-mail address or password is wrong, or the account is locked for a while."
+sign_in_limit = rate_limit("sign-in", 20, 300)
+
+
+def _with_session_cookie(response: Response, request: Request, raw: str | None) -> Response:
+    value = raw or ""
+    max_age = int(LIFETIME.total_seconds()) if raw else 0
+    header = set_cookie_header(SESSION_COOKIE, value, secure=https(request), max_age=max_age)
+    response.headers.append("set-cookie", header)
+    return response
+
+
+@router.get("/admin/sign-in", response_class=HTMLResponse)
+def sign_in_form(request: Request, next: str = "") -> Response:
+    return templates.TemplateResponse(
+        request, "admin/sign_in.html", {"next": safe_next(next), "error": None, "email": ""}
+    )
+
+
+@router.post(
+    "/admin/sign-in",
+    response_class=HTMLResponse,
+    dependencies=[Depends(csrf_protect), Depends(sign_in_limit)],
+)
+def sign_in_submit(
+    request: Request,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    target = safe_next(next)
+    ip = client_ip(request)
+    with store(request) as session:
+        result = sign_in(session, email, password)
+        if result.person is None:
+            if result.account is not None:
+                record(
+                    session,
+                    actor=result.account.email,
+                    action="auth.sign_in_failed",
+                    object_type="person",
+                    object_id=result.account.id,
+                    ip=ip,
+                    details={"reason": result.reason},
+                )
+            failed = True
+        else:
+            failed = False
+            person = result.person
+            stage = "totp" if person.totp_enabled else "full"
+            raw, row = start_session(
+                session,
+                person,
+                ip=ip,
+                user_agent=request.headers.get("user-agent", ""),
+                stage=stage,
+            )
+            if stage == "full":
+                person.last_sign_in_at = row.created_at
+                record(
+                    session,
+                    actor=person.email,
+                    action="auth.sign_in",
+                    object_type="person",
+                    object_id=person.id,
+                    ip=ip,
+                    details={"second_factor": False},
+                )
+    if failed:
+        return templates.TemplateResponse(
+            request,
+            "admin/sign_in.html",
+            {"next": target, "error": FAILED, "email": email[:320]},
+            status_code=400,
+        )
+    destination = f"/admin/sign-in/totp?next={target}" if stage == "totp" else target
+    return _with_session_cookie(see_other(destination), request, raw)
+
+
+@router.get("/admin/sign-in/totp", response_class=HTMLResponse)
+def totp_form(request: Request, next: str = "") -> Response:
+    return templates.TemplateResponse(
+        request, "admin/sign_in_totp.html", {"next": safe_next(next), "error": None}
+    )
+
+
+@router.post(
+    "/admin/sign-in/totp",
+    response_class=HTMLResponse,
+    dependencies=[Depends(csrf_protect), Depends(sign_in_limit)],
+)
+def totp_submit(
+    request: Request,
+    code: Annotated[str, Form(max_length=20)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    target = safe_next(next)
+    raw = request.cookies.get(SESSION_COOKIE, "")
+    ip = client_ip(request)
+    with store(request) as session:
+        row = load_session(session, raw) if raw else None
+        person = session.get(Person, row.person_id) if row and row.stage == "totp" else None
+        ok = False
+        if person is not None and row is not None and not is_locked(person):
+            step = check_code(person.totp_secret or "", code, person.totp_last_step)
+            if step is not None:
+                ok = True
+                person.totp_last_step = step
+                person.failed_sign_ins = 0
+                person.last_sign_in_at = row.created_at
+                promote(row)
+                record(
+                    session,
+                    actor=person.email,
+                    action="auth.sign_in",
+                    object_type="person",
+                    object_id=person.id,
+                    ip=ip,
+                    details={"second_factor": True},
+                )
+            else:
+                register_totp_failure(person)
+                record(
+                    session,
+                    actor=person.email,
+                    action="auth.sign_in_failed",
+                    object_type="person",
+                    object_id=person.id,
+                    ip=ip,
+                    details={"reason": "totp"},
+                )
+    if row is None:
+        return see_other("/admin/sign-in")
+    if not ok:
+        return templates.TemplateResponse(
+            request,
+            "admin/sign_in_totp.html",
+            {"next": target, "error": "That code is wrong or was already used; try the next one."},
+            status_code=400,
+        )
+    return see_other(target)
+
+
+@router.post("/admin/sign-out")
+def sign_out(request: Request, who: Annotated[Principal, Depends(require("account"))]) -> Response:
+    with store(request) as session:
+        row = load_session(session, request.cookies.get(SESSION_COOKIE, ""))
+        if row is not None:
+            revoke(row)
+        who.record(session, "auth.sign_out", object_type="person", object_id=who.id)
+    return _with_session_cookie(see_other("/admin/sign-in"), request, None)

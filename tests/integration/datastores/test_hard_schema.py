@@ -1,0 +1,200 @@
+"""The executor on a schema with every hard case, on real SQLite, PostgreSQL and MariaDB."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from steward.datastores import ExecutionRequest, execute
+from steward.datastores.connect import compare, reflect
+from steward.datastores.executor import forget_connections, run_on_datastore
+from steward.datastores.identity import Identifiers
+from steward.register import load_register
+from steward.register.models import Register
+from steward.store.db import make_engine, session_factory, upgrade
+
+from .hard_schema import ALICE, ALICE_PG, ddl, fill, register_yaml
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
+def hard(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[sa.Engine, Register, str]]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'hard.db'}"
+    else:
+        fixture = "postgres_database" if request.param == "postgresql" else "mariadb_database"
+        factory: Callable[[], str] = request.getfixturevalue(fixture)
+        url = factory()
+    engine = sa.create_engine(url)
+    dialect = engine.dialect.name
+    with engine.begin() as connection:
+        for statement in ddl(dialect):
+            connection.exec_driver_sql(statement)
+        fill(connection, dialect)
+    kind = {"sqlite": "sqlite", "postgresql": "postgresql", "mysql": "mariadb"}[dialect]
+    monkeypatch.setenv("HARD_DB_URL", url)
+    path = tmp_path / "register.yaml"
+    path.write_text(register_yaml(kind, "HARD_DB_URL"), encoding="utf-8")
+    yield engine, load_register(path), dialect
+    forget_connections()
+    engine.dispose()
+
+
+def _expected(dialect: str) -> dict[str, set[tuple[Any, ...]]]:
+    wanted = ALICE_PG if dialect == "postgresql" else ALICE
+    return {t: k for t, k in wanted.items() if k}
+
+
+def _access(
+    engine: sa.Engine, register: Register, identifiers: dict[str, str]
+) -> dict[str, set[tuple[Any, ...]]]:
+    datastore = register.datastores[0]
+    ids = Identifiers.parse(identifiers, "RU")
+    outcome = run_on_datastore(
+        register,
+        datastore,
+        ExecutionRequest("access", identifiers, "T"),
+        ids,
+        secret=b"k",
+        today=TODAY,
+    )
+    schema = reflect(engine, datastore)
+    return {
+        table: {tuple(row[c] for c in schema.tables[table].primary_key) for row in rows}
+        for table, rows in outcome.rows.items()
+    }
+
+
+def _snapshot(engine: sa.Engine) -> dict[str, dict[tuple[Any, ...], tuple[Any, ...]]]:
+    meta = sa.MetaData()
+    meta.reflect(engine)
+    shot = {}
+    with engine.connect() as connection:
+        for table in meta.tables.values():
+            if table.name.startswith("events_"):
+                continue
+            pk = [c.name for c in table.primary_key.columns]
+            rows = connection.execute(sa.select(table)).mappings()
+            shot[table.name] = {tuple(r[c] for c in pk): tuple(r.values()) for r in rows}
+    return shot
+
+
+@pytest.mark.parametrize(
+    "identifiers",
+    [
+        {"email": "  alice.liddell@EXAMPLE.com"},
+        {"phone": "+7 (912) 345 67 89"},
+        {"account-id": "u-alice"},
+    ],
+    ids=["email-any-case", "phone-any-format", "account-id"],
+)
+def test_access_finds_exactly_the_subjects_rows(
+    hard: tuple[sa.Engine, Register, str], identifiers: dict[str, str]
+) -> None:
+    engine, register, dialect = hard
+    assert _access(engine, register, identifiers) == _expected(dialect)
+
+
+def test_identity_only_by_phone_finds_carol_and_her_calls(
+    hard: tuple[sa.Engine, Register, str],
+) -> None:
+    engine, register, _dialect = hard
+    found = _access(engine, register, {"phone": "+7 916 000-00-03"})
+    assert found == {"Account Holders": {("u-carol",)}, "addresses": {(2,)}, "call_log": {(3,)}}
+
+
+def test_erasure_removes_exactly_the_subject_and_keeps_others_byte_for_byte(
+    hard: tuple[sa.Engine, Register, str], tmp_path: Path
+) -> None:
+    engine, register, dialect = hard
+    expected = _expected(dialect)
+    before = _snapshot(engine)
+    store = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    upgrade(store)
+    factory = session_factory(store)
+    dry = execute(
+        factory,
+        register,
+        ExecutionRequest("erasure", {"email": "alice.liddell@example.com"}, "D-1", dry_run=True),
+        secret=b"k",
+        today=TODAY,
+    )
+    assert _snapshot(engine) == before, "a dry run changed the database"
+    assert dry["totals"]["found"] == sum(len(k) for k in expected.values())
+    result = execute(
+        factory,
+        register,
+        ExecutionRequest("erasure", {"email": "alice.liddell@example.com"}, "E-1"),
+        secret=b"k",
+        today=TODAY,
+    )
+    assert result["residual"] == 0
+    assert {k: v for k, v in result["totals"].items() if k != "found"} == {
+        k: v for k, v in dry["totals"].items() if k != "found"
+    }
+    assert [(h["table"], h["until"], h["rows"]) for h in result["holds"]] == [
+        ("invoices", "2031-06-01", 1)
+    ]
+    after = _snapshot(engine)
+    for table, rows in before.items():
+        mine = expected.get(table, set())
+        for key, row in rows.items():
+            if key not in mine:
+                assert after[table].get(key) == row, f"{table} {key} of another subject changed"
+    held = after["invoices"][(1,)]
+    assert held == before["invoices"][(1,)], "the held invoice was touched"
+    assert (2,) not in after["invoices"], "the invoice past its retention was kept"
+    alice = after["Account Holders"].get(("u-alice",))
+    assert alice is not None, "Alice is referred to by Bob's row and her held invoice"
+    text = json.dumps([str(v) for v in alice])
+    assert "Alice" not in text and "345" not in text and "first" not in text
+    with engine.connect() as connection:
+        display = (
+            connection.execute(
+                sa.text(
+                    "SELECT * FROM "
+                    + ("`Account Holders`" if dialect == "mysql" else '"Account Holders"')
+                )
+            )
+            .mappings()
+            .all()
+        )
+    row = next(r for r in display if r["User ID"] == "u-alice")
+    assert row["Display"] == (row["name"] or "").upper() or row["Display"] is None
+    assert row["changes"] >= 1, "the update trigger did not run"
+    for table in ("memberships", "membership_notes", "messages", "call_log"):
+        assert not any(k in after[table] for k in expected[table]), f"{table} rows left"
+    again = execute(
+        factory,
+        register,
+        ExecutionRequest("erasure", {"email": "alice.liddell@example.com"}, "E-2"),
+        secret=b"k",
+        today=TODAY,
+    )
+    assert again["totals"]["deleted"] == 0 and again["residual"] == 0
+    assert _snapshot(engine) == after, "running the same erasure twice changed something"
+
+
+def test_datastores_test_names_what_the_register_gets_wrong(
+    hard: tuple[sa.Engine, Register, str], tmp_path: Path
+) -> None:
+    engine, register, _dialect = hard
+    text = register_yaml(register.datastores[0].kind, "HARD_DB_URL")
+    text = text.replace("columns: {note: content}", "columns: {notte: content}")
+    text = text.replace("- name: call_log", "- name: call_logs")
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    bad = load_register(path)
+    problems = compare(reflect(engine, bad.datastores[0]), bad.datastores[0])
+    assert "app.membership_notes: column 'notte' does not exist" in problems
+    assert "app.call_logs: table does not exist in the database" in problems
+    assert compare(reflect(engine, register.datastores[0]), register.datastores[0]) == []

@@ -1,0 +1,189 @@
+"""Every route × every persona (owner, dpo, agent, auditor, stranger): allowed or refused.
+
+``TABLE`` names who may use each admin route. A route not in it must still be guarded: the test
+reads the permission from its ``require(...)`` dependency and checks each role against it, or
+the route must be listed in ``PUBLIC``. When you add a route, add its row here.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+
+from steward.web.auth import ROLE_PERMISSIONS, SCOPE_PERMISSIONS
+
+from ...personas import ensure_person, sign_in_as
+
+ROLES = ("owner", "dpo", "agent", "auditor")
+EVERYONE = set(ROLES)
+READERS = {"owner", "dpo", "auditor"}
+MANAGERS = {"owner", "dpo"}
+OWNER = {"owner"}
+
+TABLE: dict[tuple[str, str], set[str]] = {
+    ("GET", "/admin/"): EVERYONE,
+    ("GET", "/admin/charts/{slug}.svg"): EVERYONE,
+    ("GET", "/admin/account"): EVERYONE,
+    ("POST", "/admin/account/password"): EVERYONE,
+    ("GET", "/admin/account/totp"): EVERYONE,
+    ("POST", "/admin/account/totp"): EVERYONE,
+    ("POST", "/admin/account/totp/disable"): EVERYONE,
+    ("POST", "/admin/account/sessions/{session_id}/revoke"): EVERYONE,
+    ("POST", "/admin/account/sign-out-everywhere"): EVERYONE,
+    ("POST", "/admin/sign-out"): EVERYONE,
+    ("GET", "/admin/requests"): EVERYONE,
+    ("GET", "/admin/consents"): EVERYONE,
+    ("GET", "/admin/notices"): EVERYONE,
+    ("GET", "/admin/register"): EVERYONE,
+    ("GET", "/admin/breaches"): READERS,
+    ("GET", "/admin/audit"): READERS,
+    ("GET", "/admin/audit/export.csv"): READERS,
+    ("GET", "/admin/audit/export.jsonl"): READERS,
+    ("GET", "/admin/people"): READERS,
+    ("POST", "/admin/people/invite"): OWNER,
+    ("POST", "/admin/people/{person_id}/role"): OWNER,
+    ("POST", "/admin/people/{person_id}/deactivate"): OWNER,
+    ("POST", "/admin/invitations/{invitation_id}/revoke"): OWNER,
+    ("GET", "/admin/outbox"): READERS,
+    ("GET", "/admin/outbox/{message_id}"): READERS,
+    ("GET", "/admin/settings"): READERS,
+    ("POST", "/admin/settings/totp"): OWNER,
+    ("POST", "/admin/settings/tokens"): MANAGERS,
+    ("POST", "/admin/settings/tokens/{token_id}/revoke"): MANAGERS,
+}
+
+PUBLIC = {
+    ("GET", "/"),
+    ("GET", "/healthz"),
+    ("GET", "/admin/sign-in"),
+    ("POST", "/admin/sign-in"),
+    ("GET", "/admin/sign-in/totp"),
+    ("POST", "/admin/sign-in/totp"),
+    ("GET", "/admin/password-reset"),
+    ("POST", "/admin/password-reset"),
+    ("GET", "/admin/password-reset/{token}"),
+    ("POST", "/admin/password-reset/{token}"),
+    ("GET", "/admin/invitations/{token}"),
+    ("POST", "/admin/invitations/{token}"),
+    # Consents: the banner and its choices, GPC, receipts' key, one-click unsubscribe links
+    # and the subject's own consent page (signed link or e-mailed code).
+    ("GET", "/consent/banner.js"),
+    ("OPTIONS", "/consent/choice"),
+    ("POST", "/consent/choice"),
+    ("GET", "/consent/preview"),
+    ("GET", "/.well-known/gpc.json"),
+    ("GET", "/.well-known/steward-consent-key.json"),
+    ("GET", "/consent/unsubscribe/{token}"),
+    ("POST", "/consent/unsubscribe/{token}"),
+    ("GET", "/privacy/consents"),
+    ("POST", "/privacy/consents"),
+    ("GET", "/privacy/consents/{token}"),
+    ("POST", "/privacy/consents/{token}"),
+    ("GET", "/privacy/consents/{token}/receipts/{receipt_id}"),
+}
+# Routes of the framework itself (OpenAPI document and its viewer).
+FRAMEWORK = {"/openapi.json", "/api/docs", "/api/docs/oauth2-redirect"}
+
+
+def _guard(route: APIRoute) -> tuple[str, str] | None:
+    """("permission", name) or ("scope", name) from the route's auth dependency, if any."""
+    for dependency in route.dependant.dependencies:
+        name = getattr(dependency.call, "__name__", "")
+        if name.startswith("require_scope_"):
+            scope = name.removeprefix("require_scope_").replace("_", ":", 1)
+            return ("scope", scope)
+        if name.startswith("require_"):
+            permission = name.removeprefix("require_").replace("_", ".", 1)
+            return ("permission", permission)
+    return None
+
+
+def _routes(app) -> list[tuple[str, str, APIRoute]]:
+    """Every (method, path, route) of the app, through included routers."""
+    found = []
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute) and context.path not in FRAMEWORK:
+            for method in sorted(set(context.methods or ()) - {"HEAD"}):
+                found.append((method, context.path, route))
+    return found
+
+
+def _expected(method: str, path: str, route: APIRoute) -> tuple[str, set[str]]:
+    if (method, path) in TABLE:
+        return "permission", TABLE[(method, path)]
+    guard = _guard(route)
+    if guard is None:
+        return "public", EVERYONE
+    kind, name = guard
+    if kind == "scope":
+        assert name in SCOPE_PERMISSIONS, f"{method} {path}: unknown scope {name}"
+        return "scope", set()
+    return "permission", {role for role in ROLES if name in ROLE_PERMISSIONS[role]}
+
+
+def _url(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "1", path)
+
+
+def test_every_route_is_in_the_table_or_guarded_or_public(web_app) -> None:
+    problems = []
+    for method, path, route in _routes(web_app):
+        if (method, path) in TABLE or (method, path) in PUBLIC:
+            continue
+        if _guard(route) is None:
+            problems.append(f"{method} {path}: no require(...) and not listed in PUBLIC")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_table_matches_the_role_permissions_it_guards_with(web_app) -> None:
+    """The explicit table and the permissions the routes ask for say the same thing."""
+    routes = {(m, p): r for m, p, r in _routes(web_app)}
+    assert set(TABLE) <= set(routes), set(TABLE) - set(routes)
+    for key, allowed in TABLE.items():
+        guard = _guard(routes[key])
+        assert guard is not None and guard[0] == "permission", key
+        granted = {role for role in ROLES if guard[1] in ROLE_PERMISSIONS[role]}
+        assert granted == allowed, f"{key}: routes grant {granted}, table says {allowed}"
+
+
+@pytest.mark.parametrize("persona", [*ROLES, "stranger"])
+def test_each_persona_is_allowed_exactly_the_routes_the_table_gives_it(web_app, persona) -> None:
+    for role in ROLES:
+        ensure_person(web_app, role)
+    wrong = []
+    client = TestClient(web_app, follow_redirects=False)
+    for method, path, route in _routes(web_app):
+        kind, allowed = _expected(method, path, route)
+        client.cookies.clear()  # a fresh session each time: some routes end sessions
+        csrf = sign_in_as(client, persona) if persona != "stranger" else _anon_csrf(client)
+        response = client.request(method, _url(path), data={"csrf_token": csrf})
+        status = response.status_code
+        to_sign_in = status == 303 and response.headers["location"].startswith("/admin/sign-in?")
+        refused = status in (401, 403) or to_sign_in
+        if kind == "public":
+            if refused and not (path.startswith("/admin/sign-in") and status == 303):
+                wrong.append(f"{method} {path}: public but refused {persona} ({status})")
+        elif kind == "scope":
+            if status != 401:
+                wrong.append(f"{method} {path}: token-only but {persona} got {status}")
+        elif persona in allowed:
+            if refused:
+                wrong.append(f"{method} {path}: {persona} should be allowed, got {status}")
+            assert status < 500, f"{method} {path} as {persona}: {status}"
+        elif persona == "stranger":
+            if not (to_sign_in or status == 401):
+                wrong.append(f"{method} {path}: stranger should be sent to sign in, got {status}")
+        elif status != 403:
+            wrong.append(f"{method} {path}: {persona} should be refused (403), got {status}")
+    assert not wrong, "\n".join(wrong)
+
+
+def _anon_csrf(client: TestClient) -> str:
+    page = client.get("/admin/sign-in")
+    found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
+    assert found
+    return found.group(1)
