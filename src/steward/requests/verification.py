@@ -160,3 +160,12 @@ def verify_assertion(
     service.mark_verified(
         session, request, how="operator-assertion", actor=actor, register=register
     )
+
+
+def latest_code(session: Session, request_id: int) -> VerificationCode | None:
+    return session.scalars(
+        select(VerificationCode)
+        .where(VerificationCode.request_id == request_id)
+        .order_by(VerificationCode.id.desc())
+        .limit(1)
+    ).first()

@@ -46,9 +46,7 @@ def upgrade() -> None:
         sa.Column("verification_required", sa.Boolean(), nullable=False),
         sa.Column("verified_at", UtcDateTime()),
         sa.Column("verified_by", sa.String(60)),
-        sa.Column(
-            "duplicate_of", sa.Integer(), sa.ForeignKey("subject_requests.id"), index=True
-        ),
+        sa.Column("duplicate_of", sa.Integer(), sa.ForeignKey("subject_requests.id"), index=True),
         sa.Column("assignee", sa.String(320), index=True),
         sa.Column("outcome", sa.Text()),
         sa.Column("result", sa.LargeBinary()),
