@@ -106,6 +106,13 @@ def detail_page(request: Request, request_id: int, who: Reader) -> Response:
 @router.post("/admin/requests/{request_id}", response_class=HTMLResponse)
 async def act(request: Request, request_id: int, who: Worker) -> Response:
     form = await request.form()
+    try:
+        return await _act(request, request_id, who, form)
+    finally:
+        await form.close()  # uploads are spooled to temporary files
+
+
+async def _act(request: Request, request_id: int, who: Principal, form: Any) -> Response:
     action = str(form.get("action", ""))
     text = str(form.get("text", "")).strip()[:5000]
     register = request.app.state.register

@@ -146,6 +146,13 @@ def new_request_form(request: Request) -> HTMLResponse:
 )
 async def file_request(request: Request) -> Response:
     form = await request.form()
+    try:
+        return await _file_request(request, form)
+    finally:
+        await form.close()  # uploads are spooled to temporary files
+
+
+async def _file_request(request: Request, form: Any) -> Response:
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     lang = _lang(request, values.get("lang"))
     settings = request.app.state.settings
