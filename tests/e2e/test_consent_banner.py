@@ -206,6 +206,7 @@ def test_banner_and_its_choices_have_no_axe_violations(site, page: Page) -> None
 def test_preview_page_runs_analytics_after_accepting(site, page: Page) -> None:
     base, _ = site
     page.goto(base + "/consent/preview")
+    assert page.locator("html").get_attribute("lang") == "en"
     expect(page.locator("#analytics-state")).to_have_text("blocked")
     page.get_by_role("button", name="Accept all").click()
     expect(page.locator("#analytics-state")).to_have_text("running")

@@ -6,3 +6,7 @@ Modules: ``tables`` (rows), ``identity`` (keyed identifier hashes, IP evidence),
 consent receipts), ``tokens`` (unsubscribe links), ``webhooks`` (signed notices of withdrawal),
 ``banner`` (the cookie banner's configuration).
 """
+
+from steward.consent.service import mark_for_reconfirmation, subjects_to_reconfirm
+
+__all__ = ["mark_for_reconfirmation", "subjects_to_reconfirm"]

@@ -71,10 +71,17 @@ def _name(names: dict[str, str], lang: str) -> str:
 
 
 def banner_purposes(register: Register) -> list[Purpose]:
-    """Purposes a cookie or tracker serves that need consent, in register order."""
+    """Purposes a cookie or tracker serves that need consent, in register order.
+
+    Purposes tagged ``essential`` are strictly necessary: their cookies are listed as always on.
+    """
     used = {c.purpose for c in register.cookies}
     wanted = set(rules.consent_purposes(register))
-    return [p for p in register.purposes if p.id in used and p.id in wanted]
+    return [
+        p
+        for p in register.purposes
+        if p.id in used and p.id in wanted and "essential" not in p.tags
+    ]
 
 
 def copy_of(register: Register, lang: str) -> dict[str, Any]:

@@ -102,9 +102,14 @@ def age_requirement(register: Register, age: int | None, jurisdiction: str | Non
 
 
 def gpc_purposes(register: Register) -> list[str]:
-    """Purposes that Global Privacy Control opts out of: tagged as the register says."""
+    """Purposes that Global Privacy Control opts out of: tagged as the register says.
+
+    A purpose also tagged ``essential`` (the service itself) is never switched off by GPC.
+    """
     tags = set(register.consents.gpc_opt_out)
-    return [p.id for p in register.purposes if tags.intersection(p.tags)]
+    return [
+        p.id for p in register.purposes if tags.intersection(p.tags) and "essential" not in p.tags
+    ]
 
 
 def consent_purposes(register: Register) -> list[str]:

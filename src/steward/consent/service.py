@@ -77,6 +77,13 @@ class ConsentService:
         self.webhook_url = webhook_url
         self.default_notice_version = register_version(register)
 
+    def notice_version(self, session: Session) -> str:
+        """The notice version in force: the newest published one, else the register's hash."""
+        from steward.notices.publish import latest_version
+
+        published = latest_version(session, self.register.operator.id)
+        return str(published.number) if published else self.default_notice_version
+
     # -- subjects ------------------------------------------------------------------------
     def subject(
         self,
@@ -157,7 +164,7 @@ class ConsentService:
         if expires_at is not None and expires_at.tzinfo is None:
             raise LedgerError("expires_at needs a time zone, e.g. 2026-12-01T00:00:00Z")
         lang = lang or self.register.operator.languages[0]
-        version = notice_version or self.default_notice_version
+        version = notice_version or self.notice_version(session)
         sha = artefact_sha256
         if sha is None:
             text = shown_text
@@ -234,6 +241,7 @@ class ConsentService:
     ) -> list[int]:
         """A banner's choices: one given/refused event per purpose, appended together."""
         kept = self._evidence(evidence)
+        version = notice_version or self.notice_version(session)
         drafts = []
         for purpose_id, allowed in choices.items():
             target = rules.resolve_target(
@@ -247,7 +255,7 @@ class ConsentService:
                     item_id=target.item.id if target.item else None,
                     action="given" if allowed else "refused",
                     method=method,
-                    notice_version=notice_version or self.default_notice_version,
+                    notice_version=version,
                     artefact_sha256=artefact_sha256,
                     lang=lang,
                     evidence=kept,
@@ -310,13 +318,19 @@ class ConsentService:
         target = rules.resolve_target(
             self.register, item_id=None, purpose_id=purpose, channel=channel
         )
-        if str(target.purpose.basis) != "consent":
-            return Decision(True, f"basis:{target.purpose.basis}")
         who = (
             self.subject(session, identifiers=identifiers, subject_id=subject_id)
             if identifiers or subject_id
             else None
         )
+        if str(target.purpose.basis) != "consent":
+            # Another basis needs no consent, but an objection or opt-out (a refusal or a
+            # withdrawal recorded for the purpose, e.g. by an unsubscribe link) is honoured.
+            basis = Decision(True, f"basis:{target.purpose.basis}")
+            if who is None:
+                return basis
+            found = self.cache.decide(session, who, purpose, target.channel, now)
+            return found if found.reason in ("refused", "withdrawn") else basis
         if who is None:
             return Decision(False, "unknown-subject")
         return self.cache.decide(session, who, purpose, target.channel, now)

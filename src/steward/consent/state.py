@@ -148,6 +148,12 @@ class StateCache:
                 self._marks_seen = marks_newest
 
     def state(self, session: Session, subject_id: str, *, synced: bool = False) -> SubjectState:
+        if _writing(session):
+            # This transaction appended events that may yet roll back: answer from the
+            # database as this session sees it, and teach the cache nothing.
+            if self._marks_seen < 0:
+                self._marks = latest_marks(session)
+            return load_subject(session, subject_id)
         if not synced:
             self.sync(session)
         found = self._subjects.get(subject_id)
@@ -170,6 +176,12 @@ class StateCache:
     ) -> Decision:
         state = self.state(session, subject_id)
         return decide_from(state, purpose_id, channel, self._marks, now or utcnow())
+
+
+def _writing(session: Session) -> bool:
+    """True when this session's open transaction has appended to the ledger."""
+    head = session.info.get("consent_head")
+    return head is not None and head[0] is session.get_transaction()
 
 
 def latest_marks(session: Session) -> dict[str, datetime]:

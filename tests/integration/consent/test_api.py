@@ -126,3 +126,15 @@ def test_consent_api_is_in_the_openapi_document(client) -> None:
         "/.well-known/steward-consent-key.json",
     ):
         assert path in paths
+
+
+def test_backend_forwards_gpc_and_advertising_is_refused_once(client) -> None:
+    first = client.post("/api/v1/consents/gpc", json=ANNA).json()
+    again = client.post("/api/v1/consents/gpc", json=ANNA).json()
+    assert first["refused"] == ["ads"] and again["refused"] == []
+    check = client.post(
+        "/api/v1/consents/check", json=ANNA | {"purpose": "ads", "channel": "web"}
+    ).json()
+    assert check["allowed"] is False and check["reason"] == "refused"
+    history = client.get(f"/api/v1/consents/subjects/{first['subject_id']}/history").json()
+    assert [e["method"] for e in history["events"]] == ["gpc"]

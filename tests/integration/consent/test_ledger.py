@@ -238,3 +238,23 @@ def test_bad_input_gets_a_clear_error_and_records_nothing(store_engine, consents
         consents.record(s, identifiers=ANNA, action="maybe", item="registration")
     with sessions() as s:
         assert s.scalar(sa.text("SELECT count(*) FROM consent_events")) == 0
+
+
+def test_a_rolled_back_consent_is_never_answered_from_the_cache(store_engine, consents) -> None:
+    sessions = session_factory(store_engine)
+    with transaction(sessions) as s:
+        consents.record(s, identifiers=ANNA, action="given", item="marketing-calls")
+    with sessions() as s:
+        assert not consents.decide(
+            s, identifiers=ANNA, purpose="marketing", channel="email"
+        ).allowed
+    session = sessions()
+    with session.begin():
+        consents.record(session, identifiers=ANNA, action="given", item="marketing-email")
+        inside = consents.decide(session, identifiers=ANNA, purpose="marketing", channel="email")
+        session.rollback()
+    session.close()
+    assert inside.allowed  # the writer sees its own write
+    with sessions() as s:
+        after = consents.decide(s, identifiers=ANNA, purpose="marketing", channel="email")
+    assert not after.allowed and after.reason == "no-consent"

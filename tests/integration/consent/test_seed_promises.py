@@ -1,4 +1,4 @@
-"""Each seed operator's consent promises, exercised through the ledger, the API and the banner."""
+"""Each seed operator's consent promises, exercised on its example register."""
 
 from __future__ import annotations
 
@@ -15,22 +15,23 @@ from steward.consent.receipts import build_receipt
 from steward.consent.rules import ConsentRuleError
 from steward.consent.service import ConsentService
 from steward.consent.tables import ConsentArtefact, ConsentEvent
+from steward.register import load_register
 from steward.store.db import session_factory, transaction
 from steward.store.tables import utcnow
 
-from ... import seed_consent_registers as seeds
+from ...conftest import EXAMPLES
 from .conftest import make_app
 
 KEYS = ConsentKeys.from_settings(Settings(dev=True))
 USER = {"email": "user@example.com"}
 
 
-def service_for(register) -> ConsentService:
-    return ConsentService(register, KEYS)
+def service_for(operator: str) -> ConsentService:
+    return ConsentService(load_register(EXAMPLES / operator / "register.yaml"), KEYS)
 
 
-def test_amrcloud_messages_analytics_admin_access_and_publication(store_engine, tmp_path) -> None:
-    consents = service_for(seeds.amrcloud(tmp_path))
+def test_amrcloud_messages_analytics_admin_access_and_publication(store_engine) -> None:
+    consents = service_for("amrcloud")
     sessions = session_factory(store_engine)
     with sessions() as s:
         # technical messages always; other messages only with consent
@@ -41,46 +42,52 @@ def test_amrcloud_messages_analytics_admin_access_and_publication(store_engine, 
     with transaction(sessions) as s:
         access = consents.record(s, identifiers=USER, action="given", item="admin-access")
         consents.record(s, identifiers=USER, action="given", item="publish-results")
-        subject = ledger.resolve_subject(s, KEYS, {"visitor": "v-1"})
+        visitor = ledger.resolve_subject(s, KEYS, {"visitor": "v-1"})
         consents.record_choices(
             s,
-            subject_id=subject,
-            choices={"analytics": False},
+            subject_id=visitor,
+            choices={"analytics-cookies": False},
             method="banner",
-            lang="ru",
+            lang="en",
             notice_version=None,
             artefact_sha256=None,
         )
     assert access.expires_at - utcnow() <= timedelta(days=7)
     with sessions() as s:
-        assert consents.decide(s, identifiers=USER, purpose="admin-access").allowed
+        assert consents.decide(s, identifiers=USER, purpose="admin-access", channel="web").allowed
+        lapsed = consents.decide(
+            s,
+            identifiers=USER,
+            purpose="admin-access",
+            channel="web",
+            now=utcnow() + timedelta(days=7, minutes=1),
+        )
+        assert not lapsed.allowed and lapsed.reason == "expired"
+        # Google Analytics is set only with the visitor's choice
+        assert [p.id for p in banner.banner_purposes(consents.register)] == ["analytics-cookies"]
         assert not consents.decide(
-            s, identifiers=USER, purpose="admin-access", now=utcnow() + timedelta(days=7, minutes=1)
+            s, subject_id=visitor, purpose="analytics-cookies", channel="web"
         ).allowed
-        assert not consents.decide(
-            s, subject_id=subject, purpose="analytics", channel="web"
-        ).allowed
-    with transaction(sessions) as s:  # the administration's access is revocable early
+    with transaction(sessions) as s:  # both permissions are revocable
         consents.record(s, identifiers=USER, action="withdrawn", item="admin-access")
         consents.record(s, identifiers=USER, action="withdrawn", item="publish-results")
     with sessions() as s:
         assert not consents.decide(s, identifiers=USER, purpose="admin-access").allowed
-        assert consents.decide(s, identifiers=USER, purpose="publication").reason == "withdrawn"
+        published = consents.decide(s, identifiers=USER, purpose="publishing", channel="web")
+        assert published.reason == "withdrawn"
 
 
-def test_acrcloud_calls_and_emails_opt_out_separately_and_under_14_refused(
-    store_engine, tmp_path
-) -> None:
-    consents = service_for(seeds.acrcloud(tmp_path))
+def test_acrcloud_calls_and_emails_opt_out_separately_and_under_14_refused(store_engine) -> None:
+    consents = service_for("acrcloud")
     sessions = session_factory(store_engine)
     with transaction(sessions) as s:
         consents.record(s, identifiers=USER, action="given", item="marketing-email", age=30)
-        consents.record(s, identifiers=USER, action="given", item="marketing-calls", age=30)
+        consents.record(s, identifiers=USER, action="given", item="marketing-phone", age=30)
         consents.record(
             s,
             identifiers=USER,
             action="withdrawn",
-            item="marketing-calls",
+            item="marketing-phone",
             method="phone",
             recorded_by="agent",
             evidence={"call_id": "c-17"},
@@ -102,46 +109,48 @@ def test_acrcloud_calls_and_emails_opt_out_separately_and_under_14_refused(
 
 
 def test_softvendor_registration_under_152fz_names_the_third_parties_and_guards_children(
-    store_engine, tmp_path
+    store_engine,
 ) -> None:
-    register = seeds.softvendor(tmp_path)
-    consents = service_for(register)
+    consents = service_for("softvendor")
     sessions = session_factory(store_engine)
     with transaction(sessions) as s:
         reg = consents.record(
             s,
             identifiers=USER,
             action="given",
-            item="registration-152fz",
+            item="registration",
             method="web-form",
             age=30,
             jurisdiction="ru-152fz",
         )
         consents.record(s, identifiers=USER, action="given", item="cookies", method="web-form")
     with sessions() as s:
-        receipt = build_receipt(s.get(ConsentEvent, reg.event_id), register, KEYS)["receipt"]
+        event = s.get(ConsentEvent, reg.event_id)
+        receipt = build_receipt(event, consents.register, KEYS)["receipt"]
+        label = s.get(ConsentArtefact, event.artefact_sha256).text
+    assert "152-FZ" in label and "transfer to third parties" in label
     [purpose] = receipt["services"][0]["purposes"]
-    assert purpose["thirdPartyDisclosure"] and purpose["thirdPartyName"] == ["Hosting Provider LLC"]
-    assert "RU" in receipt["jurisdiction"]
+    assert purpose["thirdPartyDisclosure"]
+    assert purpose["thirdPartyName"] == ["Trusted third-party service providers"]
     with transaction(sessions) as s:  # withdrawal of processing and of cookies
         consents.record(
             s,
             identifiers=USER,
             action="withdrawn",
-            item="registration-152fz",
+            item="registration",
             method="paper",
             evidence={"document_sha256": "ab" * 32},
         )
         consents.record(s, identifiers=USER, action="withdrawn", item="cookies")
     with sessions() as s:
-        assert not consents.decide(s, identifiers=USER, purpose="registration").allowed
-        assert not consents.decide(s, identifiers=USER, purpose="cookies").allowed
+        assert not consents.decide(s, identifiers=USER, purpose="service").allowed
+        assert not consents.decide(s, identifiers=USER, purpose="usability", channel="web").allowed
     with transaction(sessions) as s, pytest.raises(ConsentRuleError) as coppa:
         consents.record(
             s,
             identifiers={"email": "kid@example.com"},
             action="given",
-            item="registration-152fz",
+            item="registration",
             age=12,
             jurisdiction="us-coppa",
         )
@@ -151,7 +160,7 @@ def test_softvendor_registration_under_152fz_names_the_third_parties_and_guards_
             s,
             identifiers={"email": "teen@example.com"},
             action="given",
-            item="registration-152fz",
+            item="registration",
             age=15,
             jurisdiction="eu-gdpr",
         )
@@ -161,7 +170,7 @@ def test_softvendor_registration_under_152fz_names_the_third_parties_and_guards_
             s,
             identifiers={"email": "teen@example.com"},
             action="given",
-            item="registration-152fz",
+            item="registration",
             age=15,
             jurisdiction="eu-gdpr",
             recorded_by="guardian",
@@ -169,13 +178,13 @@ def test_softvendor_registration_under_152fz_names_the_third_parties_and_guards_
         )
     with sessions() as s:
         assert s.get(ConsentEvent, teen.event_id).recorded_by == "guardian"
+        assert consents.decide(
+            s, identifiers={"email": "teen@example.com"}, purpose="service"
+        ).allowed
 
 
-def test_almis_ticked_feedback_box_is_written_consent_with_the_exact_label(
-    store_engine, tmp_path
-) -> None:
-    register = seeds.almis(tmp_path)
-    consents = service_for(register)
+def test_almis_ticked_feedback_box_is_written_consent_with_the_exact_label(store_engine) -> None:
+    consents = service_for("almis")
     sessions = session_factory(store_engine)
     label = "Я согласен на обработку персональных данных в соответствии с Политикой"
     with transaction(sessions) as s:
@@ -194,23 +203,23 @@ def test_almis_ticked_feedback_box_is_written_consent_with_the_exact_label(
         artefact = s.get(ConsentArtefact, event.artefact_sha256)
         assert artefact.text == label and artefact.lang == "ru"
         assert ledger.evidence_of(event) == {"form_id": "feedback", "ip": "2001:db8:1234::/48"}
-        receipt = build_receipt(event, register, KEYS)["receipt"]
+        receipt = build_receipt(event, consents.register, KEYS)["receipt"]
         assert receipt["steward"]["shownTextSha256"] == ledger.artefact_sha256(label)
         assert receipt["collectionMethod"] == "web form" and receipt["language"] == "ru"
-    # statistics (Yandex Metrica) is a banner purpose, held until chosen
-    assert [p.id for p in banner.banner_purposes(register)] == ["statistics"]
+        assert consents.decide(s, identifiers=USER, purpose="communication", channel="web").allowed
 
 
 def test_activecloud_every_mailing_link_unsubscribes_in_one_click(tmp_path: Path) -> None:
-    seeds.activecloud(tmp_path)
-    app = make_app(tmp_path, (tmp_path / "activecloud.yaml").read_text(encoding="utf-8"))
+    register_text = (EXAMPLES / "activecloud" / "register.yaml").read_text(encoding="utf-8")
+    app = make_app(tmp_path, register_text)
     customers = [f"customer{n}@example.com" for n in range(3)]
     with TestClient(app) as client:
-        for email in customers:
-            client.post(
-                "/api/v1/consents/events",
-                json={"identifiers": {"email": email}, "action": "given", "item": "mailings-email"},
-            )
+        for email in customers:  # current customers: mailings rest on legitimate interests
+            answer = client.post(
+                "/api/v1/consents/check",
+                json={"identifiers": {"email": email}, "purpose": "mailings", "channel": "email"},
+            ).json()
+            assert answer["allowed"] and answer["reason"] == "basis:legitimate-interests"
         links = {
             email: client.post(
                 "/api/v1/consents/unsubscribe-links",
@@ -221,6 +230,8 @@ def test_activecloud_every_mailing_link_unsubscribes_in_one_click(tmp_path: Path
         assert len({link["url"] for link in links.values()}) == 3
         assert links[customers[1]]["list_unsubscribe_post"] == "List-Unsubscribe=One-Click"
         path = links[customers[1]]["url"].removeprefix("http://127.0.0.1:8000")
+        page = client.get(path)
+        assert page.status_code == 200 and "Отписаться" in page.text
         assert client.post(path, data={"List-Unsubscribe": "One-Click"}).status_code == 200
         allowed = [
             client.post(

@@ -3,6 +3,7 @@
     POST /api/v1/consents/events          record given / refused / withdrawn     consents:write
     POST /api/v1/consents/withdraw        withdraw (shortcut)                     consents:write
     POST /api/v1/consents/check           "may I?" -> allowed, reason, event id   consents:read
+    POST /api/v1/consents/gpc            honour a GPC signal seen by the backend  consents:write
     POST /api/v1/consents/lookup          identifiers -> Steward subject id       consents:read
     GET  /api/v1/consents/subjects/{id}   current state                           consents:read
     GET  /api/v1/consents/subjects/{id}/history                                   consents:read
@@ -168,6 +169,29 @@ def withdraw(body: WithdrawIn, request: Request, tasks: BackgroundTasks) -> Any:
         return _fail(exc)
     deliver_webhooks_later(request, service, tasks)
     return _recorded(done)
+
+
+@router.post("/gpc", dependencies=[Depends(can_write)])
+def gpc(body: SubjectRef, request: Request, tasks: BackgroundTasks) -> Any:
+    """The operator's backend saw ``Sec-GPC: 1`` from this subject: opt out as the register says.
+
+    Purposes tagged as in ``consents.gpc_opt_out`` that the subject made no explicit choice
+    about are refused with ``method: gpc``; a later explicit choice wins.
+    """
+    service = consent_service(request)
+    try:
+        with transaction(request.app.state.sessions) as session:
+            subject = service.subject(
+                session, identifiers=body.identifiers, subject_id=body.subject_id, create=True
+            )
+            assert subject is not None
+            refused = service.apply_gpc(
+                session, subject, {"user_agent": request.headers.get("user-agent")}
+            )
+    except (ConsentRuleError, ledger.LedgerError, ValueError) as exc:
+        return _fail(exc)
+    deliver_webhooks_later(request, service, tasks)
+    return {"subject_id": subject, "refused": refused}
 
 
 @router.post("/check", response_model=CheckOut, dependencies=[Depends(can_read)])

@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from steward.consent import banner, ledger
 from steward.consent.rules import ConsentRuleError
 from steward.consent.service import ConsentService
+from steward.consent.state import fold
 from steward.consent.tokens import TokenError, unsubscribe_claims
 from steward.store.db import transaction
 from steward.web.consent_runtime import consent_service, deliver_webhooks_later, rate_limit
@@ -99,13 +100,15 @@ def banner_script(request: Request, lang: str | None = None) -> Response:
     register = service.register
     chosen = banner.pick_lang(register, lang, request.headers.get("accept-language"))
     cookie = read_cookie(request)
+    with request.app.state.sessions() as session:
+        version = service.notice_version(session)
     offered = {p.id for p in banner.banner_purposes(register)}
     choices = {k: bool(v) for k, v in cookie.get("c", {}).items() if k in offered} or None
     config = banner.banner_config(
         register,
         lang=chosen,
         endpoint=str(request.url_for("banner_choice")),
-        notice_version=service.default_notice_version,
+        notice_version=version,
         policy_url=request.app.state.settings.consent_policy_url,
         choices=choices if choices and set(choices) == offered else None,
         gpc_header=_gpc(request),
@@ -184,6 +187,7 @@ def _record_choice(
                 raise ValueError("method 'gpc' needs the Sec-GPC: 1 header or gpc: true")
             service.apply_gpc(session, subject, evidence)
         elif method == "banner":
+            version = service.notice_version(session)
             if body.get("copy") != banner.copy_sha256(register, lang):
                 raise ValueError("the banner copy does not match this register; reload the page")
             sha = ledger.store_artefact(
@@ -191,7 +195,7 @@ def _record_choice(
                 kind="banner",
                 text=banner.copy_text(register, lang),
                 lang=lang,
-                notice_version=service.default_notice_version,
+                notice_version=version,
             )
             service.record_choices(
                 session,
@@ -199,13 +203,14 @@ def _record_choice(
                 choices=raw,
                 method="banner",
                 lang=lang,
-                notice_version=service.default_notice_version,
+                notice_version=version,
                 artefact_sha256=sha,
                 evidence=evidence,
             )
         else:
             raise ValueError("method must be 'banner' or 'gpc'")
-        state = service.cache.state(session, subject)
+        # Folded afresh, not through the cache: this transaction has not committed yet.
+        state = fold(service.history(session, subject))
         choices = {p: state[(p, "web")].action == "given" for p in offered if (p, "web") in state}
         receipts = [state[(p, "web")].receipt_id for p in offered if (p, "web") in state]
     return visitor, choices, receipts
@@ -223,7 +228,7 @@ def banner_preview(request: Request, lang: str | None = None) -> HTMLResponse:
         "privacy/banner_preview.html",
         {
             "base": base,
-            "lang": lang if lang in banner.LANGS else None,
+            "banner_lang": lang if lang in banner.LANGS else None,
             "analytics_script": PREVIEW_ANALYTICS_SCRIPT,
         },
     )

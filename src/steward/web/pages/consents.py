@@ -65,12 +65,19 @@ WORDS = {
 }
 
 
-def lang_of(request: Request, service: ConsentService | None = None) -> str:
+def lang_of(request: Request) -> str:
+    """The page language: ``?lang=``, else the browser's if the operator publishes in it,
+    else the operator's first language (activecloud writes only in Russian)."""
+    register = request.app.state.register
+    offered = [lang for lang in (register.operator.languages if register else []) if lang in WORDS]
     wanted = request.query_params.get("lang")
     if wanted in WORDS:
         return str(wanted)
-    accept = request.headers.get("accept-language", "")[:2].lower()
-    return accept if accept in WORDS else "en"
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in offered:
+            return code
+    return offered[0] if offered else "en"
 
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
