@@ -83,6 +83,18 @@ class Settings(BaseSettings):
     consent_policy_url: str | None = Field(
         None, description="URL of the privacy notice named in consent receipts."
     )
+    requests_attachment_max_bytes: int = Field(
+        5 * 1024 * 1024,
+        ge=1024,
+        description="Largest attachment (a signed scan) a request form accepts, in bytes.",
+    )
+    requests_result_link_days: int = Field(
+        7, ge=1, le=90, description="Days a subject's result download link stays valid."
+    )
+    requests_operator_secret: SecretStr | None = Field(
+        None,
+        description="Shared secret with which the operator's backend signs identity assertions.",
+    )
     rate_limit_per_minute: int = Field(
         300,
         ge=1,

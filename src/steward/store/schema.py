@@ -9,6 +9,7 @@ from steward.datastores.tables import ExecutionExport, ExecutionRun, ExecutionSt
 from steward.ledger.audit import AuditEntry
 from steward.notices.tables import NoticeDocument, NoticeVersion
 from steward.notify.outbox import OutboxMessage
+from steward.requests import tables as _requests_tables  # noqa: F401 - subject requests
 from steward.store.tables import Base, LoadedRegister
 
 metadata = Base.metadata

@@ -15,6 +15,7 @@ from steward.config import Settings, get_settings
 from steward.register import Register, load_register
 from steward.store.db import make_engine, session_factory
 from steward.store.registers import latest_register
+from steward.web.api import requests as requests_api
 from steward.web.consent_runtime import install_consents
 from steward.web.errors import install_error_handlers
 from steward.web.pages import (
@@ -25,8 +26,10 @@ from steward.web.pages import (
     password_reset,
     people,
     placeholders,
+    requests_public,
     signin,
 )
+from steward.web.pages import requests as requests_pages
 from steward.web.pages import settings as settings_pages
 from steward.web.security import RateLimiter, SecurityMiddleware
 from steward.web.templating import templates
@@ -60,6 +63,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(outbox.router)
     app.include_router(settings_pages.router)
     app.include_router(password_reset.router)
+    app.include_router(requests_pages.router)
+    app.include_router(requests_public.router)
+    app.include_router(requests_api.router)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, Any]:

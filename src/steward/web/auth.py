@@ -93,7 +93,7 @@ SCOPE_PERMISSIONS: dict[str, frozenset[str]] = {
     "consents:read": frozenset({"consents.read"}),
     "consents:write": frozenset({"consents.read", "consents.write"}),
     "requests:read": frozenset({"requests.read"}),
-    "requests:write": frozenset({"requests.read"}),
+    "requests:write": frozenset({"requests.read", "requests.work"}),
 }
 
 

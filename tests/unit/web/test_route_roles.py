@@ -83,6 +83,12 @@ PUBLIC = {
     ("GET", "/privacy/consents/{token}"),
     ("POST", "/privacy/consents/{token}"),
     ("GET", "/privacy/consents/{token}/receipts/{receipt_id}"),
+    ("GET", "/privacy/requests/new"),
+    ("POST", "/privacy/requests/new"),
+    ("GET", "/privacy/requests/s/{token}"),
+    ("POST", "/privacy/requests/s/{token}/verify"),
+    ("POST", "/privacy/requests/s/{token}/resend"),
+    ("GET", "/privacy/requests/result/{token}"),
 }
 # Pages for data subjects and site visitors: public by design, rate-limited instead.
 PUBLIC_PREFIXES = ("/privacy/", "/consent/", "/.well-known/")

@@ -16,8 +16,6 @@ from steward.web.pages.common import store
 from steward.web.templating import templates
 
 PLACEHOLDERS: dict[str, str] = {
-    "requests": "Data-subject requests (access, erasure, rectification...) will be listed here "
-    "with their deadlines once the requests module is installed.",
     "consents": "The consent ledger (who agreed to what, under which notice version) will be "
     "searchable here once the consents module is installed.",
     "notices": "Privacy notices rendered from the register, their versions and differences "

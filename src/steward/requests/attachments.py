@@ -1,0 +1,61 @@
+"""Attachments checked by their content, never by their name: PDF, JPEG or PNG, up to a limit."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from steward.requests.states import RequestError
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
+_SIGNATURES = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+
+
+class AttachmentRefused(RequestError):
+    code = "attachment_refused"
+
+
+@dataclass(frozen=True)
+class CheckedAttachment:
+    filename: str
+    content_type: str
+    content: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+def sniff(content: bytes) -> str | None:
+    """The content type the bytes really are (PDF, JPEG, PNG), or None."""
+    for magic, content_type in _SIGNATURES:
+        if content.startswith(magic):
+            return content_type
+    return None
+
+
+def check_attachment(
+    filename: str, content: bytes, max_bytes: int = DEFAULT_MAX_BYTES
+) -> CheckedAttachment:
+    """Accept a PDF, JPEG or PNG of at most ``max_bytes``; raise ``AttachmentRefused`` otherwise."""
+    if not content:
+        raise AttachmentRefused("the attached file is empty; attach a PDF, JPEG or PNG scan")
+    if len(content) > max_bytes:
+        raise AttachmentRefused(
+            f"the attached file is {len(content) // 1024} KiB; the limit is "
+            f"{max_bytes // 1024} KiB. Attach a smaller scan (PDF, JPEG or PNG)"
+        )
+    content_type = sniff(content)
+    if content_type is None:
+        raise AttachmentRefused(
+            "the attached file is not a PDF, JPEG or PNG (checked by its content, not its name)"
+        )
+    if content_type == "application/pdf" and b"%%EOF" not in content[-2048:]:
+        raise AttachmentRefused("the attached PDF is truncated or damaged; attach it again")
+    safe_name = "".join(c for c in filename if c.isalnum() or c in "._- ")[:200] or "attachment"
+    return CheckedAttachment(safe_name, content_type, content)

@@ -1,0 +1,491 @@
+"""The requests service: intake, duplicates, clocks, transitions, extensions, pauses, the queue.
+
+Every function takes the caller's session and leaves committing to it; every change is written
+to the request's timeline and to the audit log (ids and kinds only, no identifiers).
+Errors are ``RequestError`` subclasses whose message says what is wrong and what would work.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from steward.law import LAWS, RequestKind, law
+from steward.ledger import audit
+from steward.register import Register
+from steward.requests import clock, emails
+from steward.requests.attachments import CheckedAttachment
+from steward.requests.states import CLOSED, OPEN, RequestError, State, check_transition
+from steward.requests.tables import RequestAttachment, RequestEvent, RequestPause, SubjectRequest
+from steward.store.tables import utcnow
+
+DUE_SOON_DAYS = 3
+
+
+@dataclass
+class Intake:
+    """What a subject (or an agent on their behalf) files."""
+
+    kind: str
+    email: str | None = None
+    phone: str | None = None
+    account_id: str | None = None
+    jurisdiction: str | None = None
+    details: str = ""
+    lang: str = "en"
+    channel: str = "privacy-center"
+    attachment: CheckedAttachment | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _clean_email(value: str | None) -> str | None:
+    if not value or not value.strip():
+        return None
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise RequestError(
+            "the e-mail address is not valid; write it as name@example.com"
+        ) from None
+
+
+def _clean_phone(value: str | None, region: str | None) -> str | None:
+    if not value or not value.strip():
+        return None
+    try:
+        number = phonenumbers.parse(value.strip()[:40], region)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise RequestError(
+            "the telephone number is not valid; write it with the country code, "
+            "e.g. +7 912 345-67-89"
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _clean_account(value: str | None) -> str | None:
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    if len(value) > 200 or not value.isprintable():
+        raise RequestError("the account id must be at most 200 printable characters")
+    return value
+
+
+def _event(
+    session: Session,
+    request: SubjectRequest,
+    actor: str,
+    action: str,
+    note: str = "",
+    *,
+    from_state: str | None = None,
+    ip: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        RequestEvent(
+            request_id=request.id,
+            actor=actor,
+            action=action,
+            from_state=from_state,
+            to_state=request.state,
+            note=note,
+            at=utcnow(),
+        )
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action=f"request.{action}",
+        object_type="request",
+        object_id=request.id,
+        ip=ip,
+        details={"kind": request.kind, "state": request.state, **(details or {})},
+    )
+
+
+def jurisdictions_of(request: SubjectRequest) -> list[str]:
+    return [j for j in request.jurisdictions.split(",") if j]
+
+
+def recompute(register: Register | None, request: SubjectRequest) -> clock.Clock:
+    """Set the request's due date and the rule that sets it from its current facts."""
+    found = clock.compute(
+        register,
+        jurisdictions_of(request),
+        RequestKind(request.kind),
+        request.received_on,
+        extended=request.extended,
+        paused_days=request.paused_days,
+        identity_confirmed=request.verified_at.date() if request.verified_at else None,
+    )
+    request.due_on, request.clock_rule = found.due, found.rule[:500]
+    request.clock_jurisdiction, request.clock_start = found.jurisdiction, found.clock_start
+    request.acknowledge_by = found.acknowledge_by
+    return found
+
+
+def find_duplicate(session: Session, request: SubjectRequest) -> SubjectRequest | None:
+    """An open request of the same kind by the same subject (any identifier in common)."""
+    same = [
+        getattr(SubjectRequest, name) == value
+        for name in ("email", "phone", "account_id")
+        if (value := getattr(request, name))
+    ]
+    query = (
+        select(SubjectRequest)
+        .where(
+            SubjectRequest.kind == request.kind,
+            SubjectRequest.state.in_([s.value for s in OPEN]),
+            SubjectRequest.duplicate_of.is_(None),
+            SubjectRequest.id != request.id,
+            or_(*same),
+        )
+        .order_by(SubjectRequest.id)
+        .limit(1)
+    )
+    return session.scalars(query).first()
+
+
+def file_request(
+    session: Session,
+    register: Register | None,
+    intake: Intake,
+    *,
+    actor: str = "subject",
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> SubjectRequest:
+    """Record a request, compute its clock, link a duplicate, queue the receipt e-mail.
+
+    Raises ``RequestError`` for an unknown kind, a kind no applicable law or promise grants,
+    garbage identifiers, no identifier at all, or a missing document the operator requires.
+    Nothing is stored when it raises.
+    """
+    now = now or utcnow()
+    try:
+        kind = RequestKind(intake.kind)
+    except ValueError:
+        raise RequestError(
+            f"'{intake.kind}' is not a kind of request; kinds: "
+            + ", ".join(k.value for k in RequestKind)
+        ) from None
+    jurisdictions = clock.applicable(register, intake.jurisdiction or None)
+    if kind not in clock.kinds_allowed(register, jurisdictions):
+        raise RequestError(f"a '{kind}' request is not available under {', '.join(jurisdictions)}")
+    region = register.operator.country if register else None
+    email = _clean_email(intake.email)
+    phone = _clean_phone(intake.phone, region)
+    account = _clean_account(intake.account_id)
+    if not (email or phone or account):
+        raise RequestError("give at least one identifier: an e-mail, a telephone or an account id")
+    policy = register.policy.requests if register and register.policy else None
+    signed = policy is not None and policy.signed_document
+    if signed and intake.attachment is None and intake.channel == "privacy-center":
+        raise RequestError(
+            "attach a scan of the request bearing your signature (PDF, JPEG or PNG): "
+            "the operator requires a signed document"
+        )
+    if len(intake.details) > 10_000:
+        raise RequestError("the description is longer than 10,000 characters; shorten it")
+    request = SubjectRequest(
+        reference="R-" + secrets.token_hex(4).upper(),
+        kind=kind.value,
+        state=State.RECEIVED.value,
+        lang=intake.lang if intake.lang in ("en", "ru") else "en",
+        channel=intake.channel,
+        email=email,
+        phone=phone,
+        account_id=account,
+        jurisdictions=",".join(jurisdictions),
+        stated_jurisdiction=intake.jurisdiction or None,
+        details=intake.details,
+        received_at=now,
+        received_on=now.date(),
+        extended=False,
+        paused_days=0,
+        verification_required=clock.needs_verification(kind, jurisdictions),
+        updated_at=now,
+    )
+    session.add(request)
+    session.flush()
+    recompute(register, request)
+    if intake.attachment is not None:
+        a = intake.attachment
+        session.add(
+            RequestAttachment(
+                request_id=request.id,
+                filename=a.filename,
+                content_type=a.content_type,
+                size=len(a.content),
+                sha256=a.sha256,
+                content=a.content,
+            )
+        )
+    original = find_duplicate(session, request)
+    note = f"{request.clock_rule}"
+    if original is not None:
+        request.duplicate_of = original.id
+        note += f"; duplicate of {original.reference}, answered with it"
+        _event(session, original, actor, "duplicate-linked", f"{request.reference} linked")
+    _event(session, request, actor, "file", note, ip=ip, details={"channel": intake.channel})
+    rule = f" ({request.clock_rule.split(': ', 1)[-1]})" if request.due_on else ""
+    emails.send(session, request, "receipt", rule=rule)
+    if not request.verification_required:
+        request.state = State.VERIFIED.value
+        _event(
+            session,
+            request,
+            "steward",
+            "verification-waived",
+            "the law requires no identity check for this kind",
+            from_state="received",
+        )
+    return request
+
+
+def transition(
+    session: Session,
+    request: SubjectRequest,
+    to: str,
+    *,
+    actor: str,
+    why: str = "",
+    ip: str | None = None,
+    register: Register | None = None,
+) -> SubjectRequest:
+    """Move the request to state ``to``; a rejection needs a reason. Audited with who and why."""
+    target = check_transition(request.state, to)
+    if target is State.REJECTED and not why.strip():
+        raise RequestError("a rejection needs a reason the subject will read")
+    if target in (State.IN_PROGRESS, State.AWAITING_APPROVAL, State.COMPLETED) and (
+        request.verification_required and request.verified_at is None
+    ):
+        raise RequestError("the subject's identity is not verified yet")
+    previous = request.state
+    request.state = target.value
+    request.updated_at = utcnow()
+    if target in CLOSED:
+        request.closed_at = utcnow()
+        request.outcome = why or request.outcome
+        if request.paused_since is not None:
+            resume(session, request, actor=actor, register=register)
+    _event(session, request, actor, f"to-{target.value}", why, from_state=previous, ip=ip)
+    if target is State.REJECTED:
+        authority = law(request.clock_jurisdiction or jurisdictions_of(request)[0]).authority
+        emails.send(
+            session,
+            request,
+            "rejected",
+            outcome=why,
+            authority=authority.get(request.lang, authority["en"]),
+        )
+    return request
+
+
+def mark_verified(
+    session: Session,
+    request: SubjectRequest,
+    *,
+    how: str,
+    actor: str,
+    register: Register | None,
+    ip: str | None = None,
+) -> None:
+    """The subject proved who they are (``how``: email-code, operator-assertion, agent)."""
+    if request.verified_at is not None:
+        return
+    request.verified_at, request.verified_by = utcnow(), how
+    previous = request.state
+    if request.state in (State.RECEIVED, State.VERIFYING):
+        request.state = State.VERIFIED.value
+    recompute(register, request)  # UK GDPR: the clock starts at identity confirmation
+    _event(
+        session,
+        request,
+        actor,
+        "verified",
+        f"identity confirmed by {how}",
+        from_state=previous,
+        ip=ip,
+    )
+    emails.send(session, request, "verified")
+
+
+def extend(
+    session: Session,
+    request: SubjectRequest,
+    *,
+    reason: str,
+    actor: str,
+    register: Register | None,
+    today: date | None = None,
+) -> SubjectRequest:
+    """Apply the extension the law allows, once, with the reason sent to the subject."""
+    today = today or utcnow().date()
+    if request.state in {s.value for s in CLOSED}:
+        raise RequestError("the request is closed; nothing to extend")
+    if not reason.strip():
+        raise RequestError("an extension needs a reason: the subject is told why")
+    found = recompute(register, request)
+    if request.extended or not found.extension_allowed:
+        raise RequestError(
+            "no extension is available: "
+            + ("it was already extended once" if request.extended else found.rule)
+        )
+    if request.due_on is not None and today > request.due_on:
+        raise RequestError(
+            f"the deadline {request.due_on} has passed; the law allows an extension only when "
+            "the subject is told before it"
+        )
+    request.extended, request.extension_reason = True, reason.strip()
+    recompute(register, request)
+    _event(session, request, actor, "extended", f"{reason.strip()} -> {request.clock_rule}")
+    emails.send(
+        session, request, "extended", reason=reason.strip(), citation=found.extension_citation or ""
+    )
+    return request
+
+
+def pause(
+    session: Session,
+    request: SubjectRequest,
+    *,
+    reason: str,
+    actor: str,
+    register: Register | None,
+) -> RequestPause:
+    """Stop the clock while awaiting the subject, only where the law lets it stop."""
+    found = recompute(register, request)
+    if not found.pausable:
+        raise RequestError(
+            f"the clock cannot stop under {', '.join(jurisdictions_of(request))}; "
+            "it keeps running while you wait for the subject"
+        )
+    if request.paused_since is not None:
+        raise RequestError("the clock is already paused")
+    if not reason.strip():
+        raise RequestError("a pause needs a reason (e.g. awaiting the subject's clarification)")
+    rules = [law(j).rule_for(RequestKind(request.kind)) for j in jurisdictions_of(request)]
+    citation = next((r.citation for r in rules if r is not None and r.pausable), "")
+    row = RequestPause(
+        request_id=request.id, reason=reason.strip(), citation=citation, started_at=utcnow()
+    )
+    session.add(row)
+    request.paused_since = row.started_at
+    _event(session, request, actor, "paused", f"{reason.strip()} ({citation})")
+    return row
+
+
+def resume(
+    session: Session, request: SubjectRequest, *, actor: str, register: Register | None
+) -> None:
+    if request.paused_since is None:
+        raise RequestError("the clock is not paused")
+    row = session.scalars(
+        select(RequestPause).where(
+            RequestPause.request_id == request.id, RequestPause.ended_at.is_(None)
+        )
+    ).first()
+    ended = utcnow()
+    if row is not None:
+        row.ended_at = ended
+    request.paused_days += max(0, (ended.date() - request.paused_since.date()).days)
+    request.paused_since = None
+    recompute(register, request)
+    _event(session, request, actor, "resumed", request.clock_rule)
+
+
+def assign(session: Session, request: SubjectRequest, *, assignee: str | None, actor: str) -> None:
+    request.assignee = (assignee or "").strip() or None
+    _event(session, request, actor, "assigned", request.assignee or "unassigned")
+
+
+def add_note(session: Session, request: SubjectRequest, *, note: str, actor: str) -> None:
+    if not note.strip():
+        raise RequestError("the note is empty")
+    _event(session, request, actor, "note", note.strip()[:5000])
+
+
+def get(session: Session, reference_or_id: str | int) -> SubjectRequest:
+    if isinstance(reference_or_id, int) or str(reference_or_id).isdigit():
+        found = session.get(SubjectRequest, int(reference_or_id))
+    else:
+        found = session.scalars(
+            select(SubjectRequest).where(SubjectRequest.reference == str(reference_or_id))
+        ).first()
+    if found is None:
+        raise RequestError(f"no request {reference_or_id}")
+    return found
+
+
+def timeline(session: Session, request: SubjectRequest) -> list[RequestEvent]:
+    return list(
+        session.scalars(
+            select(RequestEvent)
+            .where(RequestEvent.request_id == request.id)
+            .order_by(RequestEvent.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    request: SubjectRequest
+    days_left: int | None
+    overdue: bool
+    due_soon: bool
+
+
+def queue(
+    session: Session,
+    *,
+    today: date | None = None,
+    overdue_only: bool = False,
+    assignee: str | None = None,
+    include_closed: bool = False,
+) -> list[QueueRow]:
+    """Requests sorted by days left (none-due last); duplicates are counted with their original."""
+    today = today or utcnow().date()
+    query = select(SubjectRequest).where(SubjectRequest.duplicate_of.is_(None))
+    if not include_closed:
+        query = query.where(SubjectRequest.state.in_([s.value for s in OPEN]))
+    if assignee:
+        query = query.where(SubjectRequest.assignee == assignee)
+    rows = []
+    for request in session.scalars(query):
+        left = (request.due_on - today).days if request.due_on else None
+        is_open = request.state not in {s.value for s in CLOSED}
+        overdue = is_open and left is not None and left < 0
+        if overdue_only and not overdue:
+            continue
+        soon = is_open and left is not None and 0 <= left <= DUE_SOON_DAYS
+        rows.append(QueueRow(request, left, overdue, soon))
+    rows.sort(key=lambda r: (r.days_left is None, r.days_left or 0, r.request.id))
+    return rows
+
+
+def send_reminders(session: Session, *, today: date | None = None) -> int:
+    """E-mail each assignee once a day about their requests due soon or overdue."""
+    today = today or utcnow().date()
+    sent = 0
+    for row in queue(session, today=today):
+        request = row.request
+        if request.assignee and (row.due_soon or row.overdue) and request.reminded_on != today:
+            emails.remind_assignee(session, request, row.days_left or 0)
+            request.reminded_on = today
+            sent += 1
+    return sent
+
+
+def known_jurisdictions() -> list[str]:
+    return list(LAWS)

@@ -1,0 +1,155 @@
+"""JSON API for requests: the operator's backend and agents taking requests by e-mail or phone.
+
+    POST /api/v1/requests                       file a request (scope requests:write)
+    GET  /api/v1/requests?overdue=true          the queue for reporting (requests:read)
+    GET  /api/v1/requests/{reference}           one request with its timeline
+    POST /api/v1/requests/{reference}/assertion the operator vouches for a signed-in subject
+
+Errors use the one envelope ``{"error": {"code", "message"}}``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from steward.requests import service, verification
+from steward.requests.service import Intake
+from steward.requests.states import RequestError
+from steward.requests.tables import SubjectRequest
+from steward.store.tables import utcnow
+from steward.web.auth import Principal, require
+from steward.web.errors import ApiError
+from steward.web.pages.common import store
+
+router = APIRouter(prefix="/api/v1/requests", tags=["requests"])
+Reader = Annotated[Principal, Depends(require("requests.read"))]
+Writer = Annotated[Principal, Depends(require("requests.work"))]
+
+
+class NewRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(max_length=40, description="access, erasure, rectification, ...")
+    email: str | None = Field(None, max_length=320)
+    phone: str | None = Field(None, max_length=40)
+    account_id: str | None = Field(None, max_length=200)
+    jurisdiction: str | None = Field(None, max_length=20)
+    details: str = Field("", max_length=10_000)
+    lang: str = Field("en", pattern="^(en|ru)$")
+    channel: str = Field("api", pattern="^(api|email|phone|post|in-app)$")
+    assertion: str | None = Field(
+        None, max_length=4000, description="the operator's signed assertion for a signed-in user"
+    )
+
+
+class RequestOut(BaseModel):
+    reference: str
+    kind: str
+    state: str
+    received_on: date
+    due_on: date | None
+    days_left: int | None
+    overdue: bool
+    rule: str
+    jurisdiction: str | None
+    verified: bool
+    duplicate_of: str | None = None
+    assignee: str | None = None
+    timeline: list[dict[str, Any]] | None = None
+
+
+def _out(session: Any, r: SubjectRequest, timeline: bool = False) -> RequestOut:
+    today = utcnow().date()
+    left = (r.due_on - today).days if r.due_on else None
+    original = session.get(SubjectRequest, r.duplicate_of) if r.duplicate_of else None
+    closed = r.state in ("completed", "rejected", "withdrawn")
+    return RequestOut(
+        reference=r.reference,
+        kind=r.kind,
+        state=r.state,
+        received_on=r.received_on,
+        due_on=r.due_on,
+        days_left=left,
+        overdue=bool(left is not None and left < 0 and not closed),
+        rule=r.clock_rule,
+        jurisdiction=r.clock_jurisdiction,
+        verified=r.verified_at is not None or not r.verification_required,
+        duplicate_of=original.reference if original else None,
+        assignee=r.assignee,
+        timeline=[
+            {"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "note": e.note}
+            for e in service.timeline(session, r)
+        ]
+        if timeline
+        else None,
+    )
+
+
+def _invalid(exc: RequestError) -> ApiError:
+    status = 429 if exc.code == "rate_limited" else 422
+    return ApiError(status, exc.code, str(exc))
+
+
+@router.post("", status_code=201, response_model=RequestOut, response_model_exclude_none=True)
+def file_request(body: NewRequest, request: Request, who: Writer) -> RequestOut:
+    """File a request on a subject's behalf; with an assertion it is verified at once."""
+    register = request.app.state.register
+    try:
+        with store(request) as session:
+            filed = service.file_request(
+                session,
+                register,
+                Intake(
+                    kind=body.kind,
+                    email=body.email,
+                    phone=body.phone,
+                    account_id=body.account_id,
+                    jurisdiction=body.jurisdiction,
+                    details=body.details,
+                    lang=body.lang,
+                    channel=body.channel,
+                ),
+                actor=who.actor,
+                ip=who.ip,
+            )
+            if body.assertion:
+                secret = request.app.state.settings.requests_operator_secret
+                if secret is None:
+                    raise RequestError(
+                        "assertions are off: set STEWARD_REQUESTS_OPERATOR_SECRET to accept them"
+                    )
+                verification.verify_assertion(
+                    session,
+                    filed,
+                    body.assertion,
+                    secret.get_secret_value(),
+                    register=register,
+                    actor=who.actor,
+                )
+            return _out(session, filed)
+    except RequestError as exc:
+        raise _invalid(exc) from None
+
+
+@router.get("", response_model=list[RequestOut], response_model_exclude_none=True)
+def list_requests(
+    request: Request, who: Reader, overdue: bool = False, closed: bool = False
+) -> list[RequestOut]:
+    """Open requests sorted by days left; ``overdue=true`` keeps only those past due."""
+    with store(request) as session:
+        rows = service.queue(session, overdue_only=overdue, include_closed=closed)
+        return [_out(session, row.request) for row in rows]
+
+
+@router.get("/{reference}", response_model=RequestOut, response_model_exclude_none=True)
+def get_request(reference: str, request: Request, who: Reader) -> RequestOut:
+    with store(request) as session:
+        try:
+            found = service.get(session, reference if reference.startswith("R-") else "R-?")
+        except RequestError:
+            raise ApiError(404, "not_found", f"No request {reference}.") from None
+        return _out(session, found, timeline=True)

@@ -1,0 +1,320 @@
+"""Privacy Center: file a request, verify it with the e-mailed code, download the result.
+
+GET  /privacy/requests/new                 the form (en/ru), no JavaScript needed
+POST /privacy/requests/new                 multipart; CSRF; rate-limited; attachment checked
+GET  /privacy/requests/s/{token}           the request's status page (signed, no identifiers)
+POST /privacy/requests/s/{token}/verify    the code; wrong tries counted, locked after N
+POST /privacy/requests/s/{token}/resend    a fresh code (rate-limited per request)
+GET  /privacy/requests/result/{token}      the result file: signed, expiring, and only in
+                                           the browser that verified (another person: 403)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile as StarletteUpload
+
+from steward.law import KIND_NAMES, LAWS
+from steward.requests import clock, links, service, verification
+from steward.requests.attachments import check_attachment
+from steward.requests.service import Intake
+from steward.requests.states import RequestError
+from steward.web.auth import client_ip, csrf_protect
+from steward.web.errors import ApiError
+from steward.web.pages.common import https, store
+from steward.web.security import rate_limit
+from steward.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+SUBJECT_COOKIE = "steward_dsr"
+STATUS_MAX_AGE = 90 * 86400
+
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Make a request about your personal data",
+        "kind": "What do you ask for?",
+        "email": "E-mail address",
+        "phone": "Telephone (optional)",
+        "account": "Account id (optional)",
+        "jurisdiction": "Law that protects you (optional)",
+        "as_operator": "As the operator declares",
+        "details": "Details (optional)",
+        "attachment": "Signed request (scan: PDF, JPEG or PNG)",
+        "attachment_required": "The operator requires a scan of the request bearing your "
+        "signature.",
+        "send": "Send the request",
+        "status": "Your request",
+        "reference": "Reference",
+        "state": "State",
+        "due": "We answer by",
+        "rule": "Rule",
+        "code": "Code from the e-mail",
+        "verify": "Confirm",
+        "resend": "Send a new code",
+        "code_sent": "We sent a code to the e-mail address you gave. Enter it here.",
+        "verified": "Your identity is confirmed. We will e-mail you when the request is done.",
+        "wrong": "The code is not right. Tries left: {left}.",
+        "locked": "Too many wrong codes. Ask for a new code.",
+        "expired": "The code has expired or was already used. Ask for a new code.",
+        "resent": "A new code is on its way.",
+        "no_email": "We will contact you to confirm your identity.",
+    },
+    "ru": {
+        "title": "Запрос о ваших персональных данных",
+        "kind": "Что вы просите?",
+        "email": "Адрес электронной почты",
+        "phone": "Телефон (необязательно)",
+        "account": "Идентификатор учётной записи (необязательно)",
+        "jurisdiction": "Закон, который вас защищает (необязательно)",
+        "as_operator": "Как указал оператор",
+        "details": "Подробности (необязательно)",
+        "attachment": "Подписанный запрос (скан: PDF, JPEG или PNG)",
+        "attachment_required": "Оператор требует скан запроса с вашей подписью.",
+        "send": "Отправить запрос",
+        "status": "Ваш запрос",
+        "reference": "Номер",
+        "state": "Состояние",
+        "due": "Ответим не позднее",
+        "rule": "Основание срока",
+        "code": "Код из письма",
+        "verify": "Подтвердить",
+        "resend": "Прислать новый код",
+        "code_sent": "Мы отправили код на указанный адрес. Введите его здесь.",
+        "verified": "Личность подтверждена. Мы напишем, когда запрос будет выполнен.",
+        "wrong": "Код неверный. Осталось попыток: {left}.",
+        "locked": "Слишком много неверных кодов. Запросите новый код.",
+        "expired": "Код истёк или уже использован. Запросите новый код.",
+        "resent": "Новый код отправлен.",
+        "no_email": "Мы свяжемся с вами, чтобы подтвердить личность.",
+    },
+}
+
+
+def _lang(request: Request, given: str | None = None) -> str:
+    for wanted in (given, request.query_params.get("lang")):
+        if wanted in WORDS:
+            return str(wanted)
+    accept = request.headers.get("accept-language", "")[:2].lower()
+    return accept if accept in WORDS else "en"
+
+
+def _secret(request: Request) -> str:
+    return str(request.app.state.settings.secret_key.get_secret_value())
+
+
+def _render(
+    request: Request, name: str, lang: str, context: dict[str, Any], status: int = 200
+) -> HTMLResponse:
+    register = request.app.state.register
+    return templates.TemplateResponse(
+        request,
+        f"privacy/requests/{name}",
+        {
+            "lang": lang,
+            "w": WORDS[lang],
+            "operator_name": register.operator.legal_name if register else None,
+            **context,
+        },
+        status_code=status,
+    )
+
+
+def _form_context(request: Request, lang: str) -> dict[str, Any]:
+    register = request.app.state.register
+    kinds = clock.kinds_allowed(register, clock.applicable(register, None))
+    policy = register.policy.requests if register and register.policy else None
+    return {
+        "kinds": [(k.value, KIND_NAMES[k].get(lang, KIND_NAMES[k]["en"])) for k in kinds],
+        "laws": [(j, law.names.get(lang, law.names["en"])) for j, law in LAWS.items()],
+        "signed_document": bool(policy and policy.signed_document),
+    }
+
+
+@router.get("/privacy/requests/new", response_class=HTMLResponse)
+def new_request_form(request: Request) -> HTMLResponse:
+    lang = _lang(request)
+    return _render(request, "new.html", lang, {**_form_context(request, lang), "values": {}})
+
+
+@router.post(
+    "/privacy/requests/new",
+    response_class=HTMLResponse,
+    dependencies=[Depends(csrf_protect), Depends(rate_limit("dsr-new", 10, 3600))],
+)
+async def file_request(request: Request) -> Response:
+    form = await request.form()
+    try:
+        return await _file_request(request, form)
+    finally:
+        await form.close()  # uploads are spooled to temporary files
+
+
+async def _file_request(request: Request, form: Any) -> Response:
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    lang = _lang(request, values.get("lang"))
+    settings = request.app.state.settings
+    upload = form.get("attachment")
+    try:
+        attachment = None
+        if isinstance(upload, StarletteUpload | UploadFile) and upload.filename:
+            content = await upload.read(settings.requests_attachment_max_bytes + 1)
+            attachment = check_attachment(
+                upload.filename, content, settings.requests_attachment_max_bytes
+            )
+        intake = Intake(
+            kind=values.get("kind", ""),
+            email=values.get("email"),
+            phone=values.get("phone"),
+            account_id=values.get("account_id"),
+            jurisdiction=values.get("jurisdiction") or None,
+            details=values.get("details", ""),
+            lang=lang,
+            attachment=attachment,
+        )
+        with store(request) as session:
+            filed = service.file_request(
+                session, request.app.state.register, intake, ip=client_ip(request)
+            )
+            token = links.sign(_secret(request), "status", filed.id)
+            status_url = f"{settings.base_url.rstrip('/')}/privacy/requests/s/{token}?lang={lang}"
+            if filed.verified_at is None and filed.verification_required:
+                verification.issue_code(session, filed, _secret(request), link=status_url)
+    except RequestError as exc:
+        context = {**_form_context(request, lang), "values": values, "error": str(exc)}
+        return _render(request, "new.html", lang, context, status=400)
+    return RedirectResponse(f"/privacy/requests/s/{token}?lang={lang}", status_code=303)
+
+
+def _request_for(request: Request, token: str, session: Any) -> Any:
+    try:
+        request_id = links.load(_secret(request), "status", token, STATUS_MAX_AGE)
+        return service.get(session, int(request_id))  # type: ignore[call-overload]
+    except (RequestError, TypeError, ValueError):
+        raise ApiError(404, "not_found", "This request link is not valid.") from None
+
+
+def _status(
+    request: Request, token: str, lang: str, message: str | None = None, status: int = 200
+) -> HTMLResponse:
+    with store(request) as session:
+        found = _request_for(request, token, session)
+        context = {
+            "r": found,
+            "kind_name": KIND_NAMES[found.kind].get(lang, found.kind),  # type: ignore[index]
+            "token": token,
+            "message": message,
+            "needs_code": found.verification_required and found.verified_at is None,
+        }
+    return _render(request, "status.html", lang, context, status)
+
+
+@router.get("/privacy/requests/s/{token}", response_class=HTMLResponse)
+def request_status(request: Request, token: str) -> HTMLResponse:
+    return _status(request, token, _lang(request))
+
+
+@router.post(
+    "/privacy/requests/s/{token}/verify",
+    response_class=HTMLResponse,
+    dependencies=[Depends(csrf_protect), Depends(rate_limit("dsr-code", 30, 600))],
+)
+async def verify(request: Request, token: str) -> Response:
+    form = await request.form()
+    code = str(form.get("code", ""))[:20]
+    lang = _lang(request, str(form.get("lang", "")))
+    w = WORDS[lang]
+    with store(request) as session:
+        found = _request_for(request, token, session)
+        outcome = verification.verify_code(
+            session,
+            found,
+            code,
+            _secret(request),
+            register=request.app.state.register,
+            ip=client_ip(request),
+        )
+        request_id = found.id
+    if outcome != verification.Outcome.OK:
+        left = verification.MAX_ATTEMPTS
+        if outcome == verification.Outcome.WRONG:
+            with store(request) as session:
+                latest = verification.latest_code(session, request_id)
+                left = verification.MAX_ATTEMPTS - (latest.attempts if latest else 0)
+        message = w[str(outcome)].format(left=left)
+        return _status(request, token, lang, message, status=400)
+    response = _status(request, token, lang, w["verified"])
+    verified = set(_verified_ids(request)) | {request_id}
+    response.set_cookie(
+        SUBJECT_COOKIE,
+        links.sign(_secret(request), "subject", sorted(verified)[-20:]),
+        max_age=request.app.state.settings.requests_result_link_days * 86400 + 86400,
+        httponly=True,
+        secure=https(request),
+        samesite="lax",
+    )
+    return response
+
+
+@router.post(
+    "/privacy/requests/s/{token}/resend",
+    response_class=HTMLResponse,
+    dependencies=[Depends(csrf_protect), Depends(rate_limit("dsr-resend", 10, 3600))],
+)
+async def resend(request: Request, token: str) -> Response:
+    form = await request.form()
+    lang = _lang(request, str(form.get("lang", "")))
+    try:
+        with store(request) as session:
+            found = _request_for(request, token, session)
+            link = f"{request.app.state.settings.base_url.rstrip('/')}/privacy/requests/s/{token}"
+            verification.issue_code(session, found, _secret(request), link=link)
+    except RequestError as exc:
+        return _status(request, token, lang, str(exc), status=429)
+    return _status(request, token, lang, WORDS[lang]["resent"])
+
+
+def _verified_ids(request: Request) -> list[int]:
+    cookie = request.cookies.get(SUBJECT_COOKIE)
+    if not cookie:
+        return []
+    max_age = request.app.state.settings.requests_result_link_days * 86400 + 86400
+    try:
+        value = links.load(_secret(request), "subject", cookie, max_age)
+    except RequestError:
+        return []
+    return [int(v) for v in value] if isinstance(value, list) else []
+
+
+@router.get("/privacy/requests/result/{token}")
+def download_result(request: Request, token: str) -> Response:
+    settings = request.app.state.settings
+    try:
+        request_id, nonce = links.result_claims(
+            _secret(request), token, settings.requests_result_link_days * 86400
+        )
+    except RequestError as exc:
+        raise ApiError(410, "link_invalid", str(exc)) from None
+    if request_id not in _verified_ids(request):
+        raise ApiError(
+            403,
+            "forbidden",
+            "This link works only in the browser where the request was confirmed. "
+            "Open it there, or ask us for a new link.",
+        )
+    with store(request) as session:
+        found = service.get(session, request_id)
+        if found.result is None or found.result_nonce != nonce or found.state != "completed":
+            raise ApiError(410, "link_invalid", "This link was replaced or withdrawn.")
+        service._event(session, found, "subject", "result-downloaded", ip=client_ip(request))
+        data, content_type, ref = found.result, found.result_type, found.reference
+    extension = {"application/json": "json", "text/csv": "csv", "application/zip": "zip"}.get(
+        content_type or "", "bin"
+    )
+    return Response(
+        data,
+        media_type=content_type or "application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="{ref}.{extension}"'},
+    )
