@@ -119,9 +119,9 @@ def jurisdictions_of(request: SubjectRequest) -> list[str]:
     return [j for j in request.jurisdictions.split(",") if j]
 
 
-def recompute(register: Register | None, request: SubjectRequest) -> clock.Clock:
-    """Set the request's due date and the rule that sets it from its current facts."""
-    found = clock.compute(
+def current_clock(register: Register | None, request: SubjectRequest) -> clock.Clock:
+    """The clock the request's current facts give, without changing the request."""
+    return clock.compute(
         register,
         jurisdictions_of(request),
         RequestKind(request.kind),
@@ -130,6 +130,11 @@ def recompute(register: Register | None, request: SubjectRequest) -> clock.Clock
         paused_days=request.paused_days,
         identity_confirmed=request.verified_at.date() if request.verified_at else None,
     )
+
+
+def recompute(register: Register | None, request: SubjectRequest) -> clock.Clock:
+    """Set the request's due date and the rule that sets it from its current facts."""
+    found = current_clock(register, request)
     request.due_on, request.clock_rule = found.due, found.rule[:500]
     request.clock_jurisdiction, request.clock_start = found.jurisdiction, found.clock_start
     request.acknowledge_by = found.acknowledge_by

@@ -244,3 +244,20 @@ def test_day_of_receipt_is_counted_in_the_operators_time_zone(store_engine: sa.E
             service.file_request(
                 session, DEMO, Intake(kind="access", email="c@example.com"), zone="Mars/Base"
             )
+
+
+def test_a_new_result_voids_the_old_link(store_engine: sa.Engine) -> None:
+    from steward.requests import links
+
+    with transaction(session_factory(store_engine)) as session:
+        request = service.file_request(session, DEMO, Intake(kind="access", email="a@example.com"))
+        service.mark_verified(session, request, how="agent", actor="agent", register=DEMO)
+        service.transition(session, request, "in-progress", actor="agent")
+        execution.record_result(session, request, execution.Result("v1", b"1"), actor="agent")
+        first = request.result_nonce
+        execution.record_result(session, request, execution.Result("v2", b"2"), actor="agent")
+        assert first and request.result_nonce != first
+        token = links.result_token(SECRET, request.id, first)
+        assert links.result_claims(SECRET, token, 60) == (request.id, first)
+        with pytest.raises(links.LinkError, match="not valid"):
+            links.result_claims("another-secret", token, 60)
