@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed-stamp
 UV_VERSION := 0.13.9
 SOURCES := src tests bench examples
 DEMO := examples/demo
+DEMO_OWNER := owner@demo.example
+DEMO_PASSWORD := demo kettle lantern 2026
 
 .PHONY: install system-deps run test lint format typecheck unit lock clean demo-db
 
@@ -26,6 +28,9 @@ demo-db: install
 
 run: install demo-db
 	STEWARD_DEV=1 STEWARD_DATABASE_URL=sqlite:///steward.db $(BIN)/steward register load $(DEMO)/register.yaml
+	echo "$(DEMO_PASSWORD)" | STEWARD_DEV=1 STEWARD_DATABASE_URL=sqlite:///steward.db \
+	  $(BIN)/steward admin create $(DEMO_OWNER) --role owner --password-stdin --exists-ok
+	@echo "admin: http://127.0.0.1:8000/admin/ as $(DEMO_OWNER) / $(DEMO_PASSWORD) (demo only)"
 	STEWARD_DEV=1 STEWARD_DATABASE_URL=sqlite:///steward.db DEMO_APP_DATABASE_URL=sqlite:///$(DEMO)/app.db \
 	  STEWARD_REGISTER_PATH=$(DEMO)/register.yaml $(BIN)/steward serve --host 127.0.0.1 --port 8000
 

@@ -15,6 +15,7 @@ from steward import __version__
 from steward.cli import admin as admin_cli
 from steward.cli import audit as audit_cli
 from steward.cli import check, datastores, db, law, serve
+from steward.cli import doctor as doctor_cli
 from steward.cli import ledger as ledger_cli
 from steward.cli import requests as requests_cli
 
@@ -33,6 +34,7 @@ app.add_typer(db.register_app, name="register")
 app.command("serve")(serve.serve)
 app.add_typer(admin_cli.app, name="admin")
 app.add_typer(audit_cli.app, name="audit")
+app.command("doctor")(doctor_cli.doctor)
 app.add_typer(datastores.app, name="datastores")
 app.command("worker")(datastores.worker)
 app.add_typer(law.app, name="law")

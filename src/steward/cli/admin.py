@@ -35,10 +35,19 @@ def create(
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
+    exists_ok: Annotated[
+        bool, typer.Option("--exists-ok", help="Succeed without change if the account exists.")
+    ] = False,
 ) -> None:
     """Create an account (the first owner, typically); the password is asked twice."""
     engine = make_engine(get_settings().database_url)
     upgrade(engine)
+    if exists_ok:
+        with session_factory(engine)() as session:
+            if find_person(session, email) is not None:
+                out.print(f"{email.strip().lower()} already has an account", markup=False)
+                engine.dispose()
+                return
     password = _password(password_stdin)
     try:
         with transaction(session_factory(engine)) as session:
@@ -55,6 +64,8 @@ def create(
     except AccountError as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
 
 
 @app.command("reset-password")
@@ -86,3 +97,5 @@ def reset_password(
     except AccountError as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(1) from None
+    finally:
+        engine.dispose()

@@ -23,9 +23,12 @@ err = Console(stderr=True, highlight=False)
 def audit_verify() -> None:
     """Recompute the chain; name the first broken entry and exit 1 if there is one."""
     engine = make_engine(get_settings().database_url)
-    with session_factory(engine)() as session:
-        broken = verify(session)
-        count = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+    try:
+        with session_factory(engine)() as session:
+            broken = verify(session)
+            count = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+    finally:
+        engine.dispose()
     if broken is not None:
         err.print(f"audit log broken at entry {broken.entry_id}: {broken.reason}", markup=False)
         raise typer.Exit(1)
@@ -43,7 +46,10 @@ def audit_export(
         err.print("--format must be jsonl or csv", markup=False)
         raise typer.Exit(2)
     engine = make_engine(get_settings().database_url)
-    with session_factory(engine)() as session:
-        rows = iter_filtered(session, AuditFilter(actor=actor, action=action))
-        for chunk in to_csv(rows) if format == "csv" else to_jsonl(rows):
-            sys.stdout.write(chunk)
+    try:
+        with session_factory(engine)() as session:
+            rows = iter_filtered(session, AuditFilter(actor=actor, action=action))
+            for chunk in to_csv(rows) if format == "csv" else to_jsonl(rows):
+                sys.stdout.write(chunk)
+    finally:
+        engine.dispose()

@@ -45,6 +45,7 @@ class PanelData:
     empty: str = ""  # shown instead of a chart when there is nothing to draw
     link: str = ""
     link_label: str = ""
+    label_title: str = "Day"  # heading of the label column in the table
 
     @property
     def has_data(self) -> bool:
@@ -71,6 +72,7 @@ def render_svg(title: str, data: PanelData) -> str:
         "title": title,
         "x_title": data.x_title or None,
         "print_values": data.kind != "line",
+        "print_zeroes": False,
         "explicit_size": True,
     }
     chart = {"bar": pygal.Bar, "line": pygal.Line, "pie": pygal.Pie}[data.kind](**config)
@@ -112,12 +114,45 @@ def outbox_status(session: Session) -> PanelData:
         [str(status) for status, _ in rows],
         {"messages": [int(count) for _, count in rows]},
         empty="No e-mail yet.",
+        label_title="Status",
         link="/admin/outbox",
         link_label="Open the outbox",
     )
 
 
+def consents_over_time(session: Session) -> PanelData:
+    """Consents given and withdrawn per day over the last 30 days, from the consent ledger."""
+    from steward.consent.tables import ConsentEvent
+
+    today = utcnow().date()
+    days = [today - timedelta(days=n) for n in range(29, -1, -1)]
+    since = utcnow() - timedelta(days=30)
+    counts: dict[tuple[str, str], int] = {}
+    rows = session.execute(
+        select(ConsentEvent.at, ConsentEvent.action).where(
+            ConsentEvent.at >= since, ConsentEvent.action.in_(("given", "withdrawn"))
+        )
+    )
+    for at, action in rows:
+        key = (action, at.date().isoformat())
+        counts[key] = counts.get(key, 0) + 1
+    return PanelData(
+        "line",
+        [d.strftime("%d %b") for d in days],
+        {
+            action: [counts.get((action, d.isoformat()), 0) for d in days]
+            for action in ("given", "withdrawn")
+        },
+        empty="No consents given or withdrawn in the last 30 days.",
+        link="/admin/consents",
+        link_label="Open consents",
+    )
+
+
 PANELS: list[Panel] = [
+    Panel(
+        "consents-over-time", "Consents given and withdrawn", "consents.read", consents_over_time
+    ),
     Panel("audit-activity", "Audit log entries per day", "audit.read", audit_activity),
     Panel("outbox-status", "E-mail by status", "outbox.read", outbox_status),
 ]

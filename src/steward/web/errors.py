@@ -12,6 +12,7 @@ Exceptions:
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import quote
 
@@ -19,6 +20,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger("steward.web")
 
 STATUS_CODES = {
     400: "bad_request",
@@ -97,6 +100,17 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404 and message == "Not Found":
             message = "There is nothing at this address."
         return respond(request, exc.status_code, code, message, getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> Response:
+        # The traceback goes to the server log (uvicorn logs it); the client learns nothing
+        # about internals, and the API still answers in the envelope.
+        # Log the route's template, never the concrete path: paths can carry secret tokens.
+        route = getattr(request.scope.get("route"), "path", "?")
+        logger.exception("unhandled error on %s %s", request.method, route)
+        return respond(
+            request, 500, "internal", "Steward failed to answer; see the server log.", None
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

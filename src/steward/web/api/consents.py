@@ -18,9 +18,9 @@ Errors use the envelope ``{"error": {"code", "message"}}``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
@@ -273,7 +273,11 @@ def history(subject_id: str, request: Request) -> Any:
 
 
 @router.get("/changes", dependencies=[Depends(can_read)])
-def changes(request: Request, after: int = 0, limit: int = 1000) -> Any:
+def changes(
+    request: Request,
+    after: Annotated[int, Query(ge=-(2**63), le=2**63 - 1)] = 0,  # fits a 64-bit column
+    limit: int = 1000,
+) -> Any:
     """Subjects whose consents changed after event ``after``: the SDK's cache invalidation."""
     limit = max(1, min(limit, 5000))
     with request.app.state.sessions() as session:

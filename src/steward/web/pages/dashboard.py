@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from steward.web.auth import Principal, require
-from steward.web.charts import PANELS, render_svg
+from steward.web.charts import PANELS, PanelData, render_svg
 from steward.web.errors import ApiError
 from steward.web.pages.common import store
 from steward.web.templating import templates
@@ -31,6 +31,13 @@ COMING: dict[str, tuple[str, str]] = {
 }
 
 
+def _rows(data: PanelData) -> list[list[object]]:
+    """The chart's numbers as table rows (label, one value per series); empty rows left out."""
+    values = list(data.series.values())
+    rows = [[label, *(v[i] for v in values)] for i, label in enumerate(data.labels)]
+    return [row for row in rows if any(row[1:])]
+
+
 @router.get("/admin/", response_class=HTMLResponse)
 def dashboard(request: Request, who: Reader) -> Response:
     panels = []
@@ -44,12 +51,8 @@ def dashboard(request: Request, who: Reader) -> Response:
                     "title": panel.title,
                     "chart": f"/admin/charts/{panel.slug}.svg" if data.has_data else None,
                     "alt": f"Chart: {panel.title}; the numbers are in the table below.",
-                    "columns": (data.x_title or "", next(iter(data.series), "")),
-                    "rows": list(
-                        zip(data.labels, next(iter(data.series.values()), []), strict=False)
-                    )
-                    if data.has_data
-                    else [],
+                    "columns": [data.label_title, *data.series],
+                    "rows": _rows(data),
                     "empty": data.empty,
                     "link": data.link,
                     "link_label": data.link_label,
