@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     requests_result_link_days: int = Field(
         7, ge=1, le=90, description="Days a subject's result download link stays valid."
     )
+    requests_timezone: str = Field(
+        "UTC",
+        description="IANA time zone in which a request's day of receipt is counted, "
+        "e.g. Europe/Moscow for an operator under 152-FZ.",
+    )
     requests_operator_secret: SecretStr | None = Field(
         None,
         description="Shared secret with which the operator's backend signs identity assertions.",

@@ -61,7 +61,7 @@ def record_result(session: Session, request: SubjectRequest, result: Result, *, 
         request.result, request.result_type = result.data, result.content_type
         request.result_nonce = secrets.token_hex(16)
     request.outcome = result.summary
-    service._event(session, request, actor, "executed", result.summary[:2000])
+    service.record_event(session, request, actor, "executed", result.summary[:2000])
     if result.needs_approval and request.state == State.IN_PROGRESS:
         service.transition(
             session,

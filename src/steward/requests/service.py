@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -80,7 +81,7 @@ def _clean_account(value: str | None) -> str | None:
     return value
 
 
-def _event(
+def record_event(
     session: Session,
     request: SubjectRequest,
     actor: str,
@@ -91,6 +92,7 @@ def _event(
     ip: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
+    """Append one entry to the request's timeline and to the audit log (no identifiers)."""
     session.add(
         RequestEvent(
             request_id=request.id,
@@ -117,9 +119,9 @@ def jurisdictions_of(request: SubjectRequest) -> list[str]:
     return [j for j in request.jurisdictions.split(",") if j]
 
 
-def recompute(register: Register | None, request: SubjectRequest) -> clock.Clock:
-    """Set the request's due date and the rule that sets it from its current facts."""
-    found = clock.compute(
+def current_clock(register: Register | None, request: SubjectRequest) -> clock.Clock:
+    """The clock the request's current facts give, without changing the request."""
+    return clock.compute(
         register,
         jurisdictions_of(request),
         RequestKind(request.kind),
@@ -128,6 +130,11 @@ def recompute(register: Register | None, request: SubjectRequest) -> clock.Clock
         paused_days=request.paused_days,
         identity_confirmed=request.verified_at.date() if request.verified_at else None,
     )
+
+
+def recompute(register: Register | None, request: SubjectRequest) -> clock.Clock:
+    """Set the request's due date and the rule that sets it from its current facts."""
+    found = current_clock(register, request)
     request.due_on, request.clock_rule = found.due, found.rule[:500]
     request.clock_jurisdiction, request.clock_start = found.jurisdiction, found.clock_start
     request.acknowledge_by = found.acknowledge_by
@@ -164,14 +171,20 @@ def file_request(
     actor: str = "subject",
     ip: str | None = None,
     now: datetime | None = None,
+    zone: str = "UTC",
 ) -> SubjectRequest:
     """Record a request, compute its clock, link a duplicate, queue the receipt e-mail.
 
     Raises ``RequestError`` for an unknown kind, a kind no applicable law or promise grants,
     garbage identifiers, no identifier at all, or a missing document the operator requires.
-    Nothing is stored when it raises.
+    Nothing is stored when it raises. The day of receipt is the date in ``zone`` (an IANA name,
+    the operator's ``STEWARD_REQUESTS_TIMEZONE``).
     """
     now = now or utcnow()
+    try:
+        received_on = now.astimezone(ZoneInfo(zone)).date()
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RequestError(f"'{zone}' is not an IANA time zone (e.g. Europe/Moscow)") from None
     try:
         kind = RequestKind(intake.kind)
     except ValueError:
@@ -210,7 +223,7 @@ def file_request(
         stated_jurisdiction=intake.jurisdiction or None,
         details=intake.details,
         received_at=now,
-        received_on=now.date(),
+        received_on=received_on,
         extended=False,
         paused_days=0,
         verification_required=clock.needs_verification(kind, jurisdictions),
@@ -236,13 +249,13 @@ def file_request(
     if original is not None:
         request.duplicate_of = original.id
         note += f"; duplicate of {original.reference}, answered with it"
-        _event(session, original, actor, "duplicate-linked", f"{request.reference} linked")
-    _event(session, request, actor, "file", note, ip=ip, details={"channel": intake.channel})
+        record_event(session, original, actor, "duplicate-linked", f"{request.reference} linked")
+    record_event(session, request, actor, "file", note, ip=ip, details={"channel": intake.channel})
     rule = f" ({request.clock_rule.split(': ', 1)[-1]})" if request.due_on else ""
     emails.send(session, request, "receipt", rule=rule)
     if not request.verification_required:
         request.state = State.VERIFIED.value
-        _event(
+        record_event(
             session,
             request,
             "steward",
@@ -279,7 +292,7 @@ def transition(
         request.outcome = why or request.outcome
         if request.paused_since is not None:
             resume(session, request, actor=actor, register=register)
-    _event(session, request, actor, f"to-{target.value}", why, from_state=previous, ip=ip)
+    record_event(session, request, actor, f"to-{target.value}", why, from_state=previous, ip=ip)
     if target is State.REJECTED:
         authority = law(request.clock_jurisdiction or jurisdictions_of(request)[0]).authority
         emails.send(
@@ -309,7 +322,7 @@ def mark_verified(
     if request.state in (State.RECEIVED, State.VERIFYING):
         request.state = State.VERIFIED.value
     recompute(register, request)  # UK GDPR: the clock starts at identity confirmation
-    _event(
+    record_event(
         session,
         request,
         actor,
@@ -349,7 +362,7 @@ def extend(
         )
     request.extended, request.extension_reason = True, reason.strip()
     recompute(register, request)
-    _event(session, request, actor, "extended", f"{reason.strip()} -> {request.clock_rule}")
+    record_event(session, request, actor, "extended", f"{reason.strip()} -> {request.clock_rule}")
     emails.send(
         session, request, "extended", reason=reason.strip(), citation=found.extension_citation or ""
     )
@@ -382,7 +395,7 @@ def pause(
     )
     session.add(row)
     request.paused_since = row.started_at
-    _event(session, request, actor, "paused", f"{reason.strip()} ({citation})")
+    record_event(session, request, actor, "paused", f"{reason.strip()} ({citation})")
     return row
 
 
@@ -402,18 +415,18 @@ def resume(
     request.paused_days += max(0, (ended.date() - request.paused_since.date()).days)
     request.paused_since = None
     recompute(register, request)
-    _event(session, request, actor, "resumed", request.clock_rule)
+    record_event(session, request, actor, "resumed", request.clock_rule)
 
 
 def assign(session: Session, request: SubjectRequest, *, assignee: str | None, actor: str) -> None:
     request.assignee = (assignee or "").strip() or None
-    _event(session, request, actor, "assigned", request.assignee or "unassigned")
+    record_event(session, request, actor, "assigned", request.assignee or "unassigned")
 
 
 def add_note(session: Session, request: SubjectRequest, *, note: str, actor: str) -> None:
     if not note.strip():
         raise RequestError("the note is empty")
-    _event(session, request, actor, "note", note.strip()[:5000])
+    record_event(session, request, actor, "note", note.strip()[:5000])
 
 
 def get(session: Session, reference_or_id: str | int) -> SubjectRequest:

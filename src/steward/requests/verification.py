@@ -82,7 +82,7 @@ def issue_code(
     )
     if request.state == State.RECEIVED:
         request.state = State.VERIFYING.value
-    service._event(session, request, "steward", "code-sent", "", from_state=State.RECEIVED)
+    service.record_event(session, request, "steward", "code-sent", "", from_state=State.RECEIVED)
     if request.email is None:
         return None
     emails.send(session, request, "code", code=code, minutes=CODE_MINUTES, link=link)
@@ -115,7 +115,9 @@ def verify_code(
         return Outcome.LOCKED
     if not hmac.compare_digest(_hash(secret, request.id, candidate), row.code_hash):
         row.attempts += 1
-        service._event(session, request, "subject", "code-wrong", f"try {row.attempts}", ip=ip)
+        service.record_event(
+            session, request, "subject", "code-wrong", f"try {row.attempts}", ip=ip
+        )
         return Outcome.LOCKED if row.attempts >= MAX_ATTEMPTS else Outcome.WRONG
     row.used_at = now
     service.mark_verified(

@@ -223,3 +223,41 @@ def test_queue_flags_overdue_and_due_soon_and_reminds_assignees(store_engine: sa
         soon = service.queue(session, today=date(2026, 5, 12))
         assert soon[0].due_soon and not soon[0].overdue
     _ = timedelta
+
+
+def test_day_of_receipt_is_counted_in_the_operators_time_zone(store_engine: sa.Engine) -> None:
+    late_evening_utc = datetime(2026, 4, 27, 22, 30, tzinfo=UTC)  # 01:30 on 28 April in Moscow
+    with transaction(session_factory(store_engine)) as session:
+        moscow = service.file_request(
+            session,
+            DEMO,
+            Intake(kind="access", email="a@example.com"),
+            now=late_evening_utc,
+            zone="Europe/Moscow",
+        )
+        utc = service.file_request(
+            session, DEMO, Intake(kind="access", email="b@example.com"), now=late_evening_utc
+        )
+        assert moscow.received_on == date(2026, 4, 28) and moscow.due_on == date(2026, 5, 14)
+        assert utc.received_on == date(2026, 4, 27) and utc.due_on < moscow.due_on
+        with pytest.raises(RequestError, match="IANA"):
+            service.file_request(
+                session, DEMO, Intake(kind="access", email="c@example.com"), zone="Mars/Base"
+            )
+
+
+def test_a_new_result_voids_the_old_link(store_engine: sa.Engine) -> None:
+    from steward.requests import links
+
+    with transaction(session_factory(store_engine)) as session:
+        request = service.file_request(session, DEMO, Intake(kind="access", email="a@example.com"))
+        service.mark_verified(session, request, how="agent", actor="agent", register=DEMO)
+        service.transition(session, request, "in-progress", actor="agent")
+        execution.record_result(session, request, execution.Result("v1", b"1"), actor="agent")
+        first = request.result_nonce
+        execution.record_result(session, request, execution.Result("v2", b"2"), actor="agent")
+        assert first and request.result_nonce != first
+        token = links.result_token(SECRET, request.id, first)
+        assert links.result_claims(SECRET, token, 60) == (request.id, first)
+        with pytest.raises(links.LinkError, match="not valid"):
+            links.result_claims("another-secret", token, 60)

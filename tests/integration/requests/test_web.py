@@ -188,3 +188,18 @@ def test_agent_queue_and_actions_in_the_admin_frame(tmp_path: Path) -> None:
         ).status_code
         == 403
     )
+
+
+def test_outbox_readers_do_not_see_verification_codes(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    subject, csrf = _client(app)
+    _file(subject, csrf, email="a@example.com")
+    with app.state.sessions() as session:
+        mail = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "request.code")
+        ).one()
+    code = re.search(r"\b(\d{6})\b", mail.body_text).group(1)  # type: ignore[union-attr]
+    auditor = TestClient(app)
+    sign_in_as(auditor, "auditor")
+    page = auditor.get(f"/admin/outbox/{mail.id}")
+    assert page.status_code == 200 and "[code hidden]" in page.text and code not in page.text

@@ -115,6 +115,7 @@ def file_request(body: NewRequest, request: Request, who: Writer) -> RequestOut:
                 ),
                 actor=who.actor,
                 ip=who.ip,
+                zone=request.app.state.settings.requests_timezone,
             )
             if body.assertion:
                 secret = request.app.state.settings.requests_operator_secret

@@ -18,14 +18,16 @@ from steward.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, Depends(require("outbox.read"))]
-SECRET_KINDS = ("admin.",)
+SECRET_KINDS = ("admin.", "request.code", "request.completed")
 LINK = re.compile(r"https?://\S+")
+CODE = re.compile(r"\b\d{6}\b")  # a subject's verification code
 PAGE = 50
 
 
 def _body(message: OutboxMessage, who: Principal) -> str:
     if message.kind.startswith(SECRET_KINDS) and not who.can("people.manage"):
-        return LINK.sub("[link hidden: it is a secret]", message.body_text)
+        text = LINK.sub("[link hidden: it is a secret]", message.body_text)
+        return CODE.sub("[code hidden]", text) if message.kind == "request.code" else text
     return message.body_text
 
 

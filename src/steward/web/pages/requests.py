@@ -72,7 +72,7 @@ def _detail(request: Request, request_id: int, error: str | None = None) -> Resp
                 ).where(RequestAttachment.request_id == found.id)
             )
         )
-        clock = service.recompute(request.app.state.register, found)
+        clock = service.current_clock(request.app.state.register, found)
         duplicates = list(
             session.scalars(select(type(found)).where(type(found).duplicate_of == found.id))
         )

@@ -176,7 +176,11 @@ async def _file_request(request: Request, form: Any) -> Response:
         )
         with store(request) as session:
             filed = service.file_request(
-                session, request.app.state.register, intake, ip=client_ip(request)
+                session,
+                request.app.state.register,
+                intake,
+                ip=client_ip(request),
+                zone=settings.requests_timezone,
             )
             token = links.sign(_secret(request), "status", filed.id)
             status_url = f"{settings.base_url.rstrip('/')}/privacy/requests/s/{token}?lang={lang}"
@@ -308,7 +312,7 @@ def download_result(request: Request, token: str) -> Response:
         found = service.get(session, request_id)
         if found.result is None or found.result_nonce != nonce or found.state != "completed":
             raise ApiError(410, "link_invalid", "This link was replaced or withdrawn.")
-        service._event(session, found, "subject", "result-downloaded", ip=client_ip(request))
+        service.record_event(session, found, "subject", "result-downloaded", ip=client_ip(request))
         data, content_type, ref = found.result, found.result_type, found.reference
     extension = {"application/json": "json", "text/csv": "csv", "application/zip": "zip"}.get(
         content_type or "", "bin"
