@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from steward.config import get_settings
+from steward.ledger import audit
 from steward.register import RegisterError
 from steward.store.db import current_revisions, make_engine, session_factory, transaction, upgrade
 from steward.store.registers import record_register
@@ -37,6 +38,14 @@ def register_load(
     try:
         with transaction(session_factory(engine)) as session:
             reg, row = record_register(session, register)
+            audit.record(
+                session,
+                actor="cli",
+                action="register.load",
+                object_type="register",
+                object_id=row.id,
+                details={"sha256": row.sha256},
+            )
             out.print(
                 f"loaded {reg.operator.legal_name} from {register} (sha256 {row.sha256[:12]})",
                 markup=False,

@@ -52,3 +52,24 @@ def test_export_writes_json_lines_filtered_by_action(
     result = CliRunner().invoke(app, ["audit", "export", "--action", "auth."])
     lines = result.output.strip().splitlines()
     assert result.exit_code == 0 and len(lines) == 1 and '"auth.sign_in"' in lines[0]
+
+
+def test_cli_changes_are_audited_too(tmp_path, monkeypatch) -> None:
+    from ...conftest import EXAMPLES
+
+    monkeypatch.setenv("STEWARD_DATABASE_URL", f"sqlite:///{tmp_path / 's.db'}")
+    runner = CliRunner()
+    created = runner.invoke(
+        app,
+        ["admin", "create", "boss@example.com", "--password-stdin"],
+        input="plenty of words here 5\n",
+    )
+    assert created.exit_code == 0, created.output
+    loaded = runner.invoke(app, ["register", "load", str(EXAMPLES / "demo" / "register.yaml")])
+    assert loaded.exit_code == 0, loaded.output
+    exported = runner.invoke(app, ["audit", "export", "--format", "csv"])
+    assert "person.create" in exported.output and "register.load" in exported.output
+    weak = runner.invoke(
+        app, ["admin", "create", "x@example.com", "--password-stdin"], input="short\n"
+    )
+    assert weak.exit_code == 1 and "at least 12" in weak.output
