@@ -29,6 +29,7 @@ from steward.web.pages import (
     requests_public,
     signin,
 )
+from steward.web.pages import register as register_pages
 from steward.web.pages import requests as requests_pages
 from steward.web.pages import settings as settings_pages
 from steward.web.security import RateLimiter, SecurityMiddleware
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(outbox.router)
     app.include_router(settings_pages.router)
     app.include_router(password_reset.router)
+    app.include_router(register_pages.router)
     app.include_router(requests_pages.router)
     app.include_router(requests_public.router)
     app.include_router(requests_api.router)

@@ -20,8 +20,6 @@ PLACEHOLDERS: dict[str, str] = {
     "searchable here once the consents module is installed.",
     "notices": "Privacy notices rendered from the register, their versions and differences "
     "will be shown here once the notices module is installed.",
-    "register": "The processing register in force. Browsing purposes, data categories and "
-    "retention rules here comes with the register pages.",
     "breaches": "The breach register with its notification clocks will be kept here once the "
     "breaches module is installed.",
 }

@@ -1,0 +1,95 @@
+"""The Register section: the processing register in force, its lint findings, and reloading it.
+
+Reloading re-reads ``STEWARD_REGISTER_PATH``; a register with errors is refused and the one in
+force stays. Every reload, accepted or refused, is written to the audit log.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from steward.register import CheckResult, Register, check_file
+from steward.store.registers import latest_register, record_register
+from steward.web.auth import Principal, require
+from steward.web.pages.common import store
+from steward.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+Reader = Annotated[Principal, Depends(require("register.read"))]
+Reloader = Annotated[Principal, Depends(require("register.reload"))]
+
+
+def _source(request: Request) -> Path | None:
+    path: Path | None = request.app.state.settings.register_path
+    return path
+
+
+def _render(
+    request: Request, who: Principal, result: CheckResult | None, flash: str | None
+) -> Response:
+    register: Register | None = request.app.state.register
+    with store(request) as session:
+        loaded = latest_register(session, register.operator.id if register else None)
+        loaded_facts = (
+            {"sha256": loaded.sha256, "at": loaded.loaded_at, "source": loaded.source}
+            if loaded
+            else None
+        )
+    if result is None and register is not None and _source(request) is not None:
+        result = check_file(_source(request))  # type: ignore[arg-type]
+    return templates.TemplateResponse(
+        request,
+        "admin/register.html",
+        {
+            "register": register,
+            "loaded": loaded_facts,
+            "problems": result.problems if result else [],
+            "source": _source(request),
+            "can_reload": who.can("register.reload"),
+            "flash": flash,
+        },
+        status_code=422 if result is not None and not result.ok and flash else 200,
+    )
+
+
+@router.get("/admin/register", response_class=HTMLResponse)
+def register_page(request: Request, who: Reader) -> Response:
+    return _render(request, who, None, None)
+
+
+@router.post("/admin/register/reload", response_class=HTMLResponse)
+def reload_register(request: Request, who: Reloader) -> Response:
+    source = _source(request)
+    if source is None:
+        return _render(
+            request, who, None, "No register file is configured (STEWARD_REGISTER_PATH)."
+        )
+    result = check_file(source)
+    with store(request) as session:
+        if result.register is None:
+            who.record(
+                session,
+                "register.reload_refused",
+                object_type="register",
+                details={"errors": len(result.errors)},
+            )
+            flash = (
+                f"Not loaded: {len(result.errors)} error(s). The register in force is unchanged."
+            )
+        else:
+            _, row = record_register(session, source)
+            who.record(
+                session,
+                "register.reload",
+                object_type="register",
+                object_id=row.id,
+                details={"sha256": row.sha256},
+            )
+            request.app.state.register = result.register
+            request.app.state.consent_service = None  # rebuilt from the new register on next use
+            flash = f"Loaded {result.register.operator.legal_name} (sha256 {row.sha256[:12]})."
+    return _render(request, who, result, flash)
