@@ -149,7 +149,61 @@ def consents_over_time(session: Session) -> PanelData:
     )
 
 
+DEADLINE_BUCKETS = (
+    ("overdue", None, -1),
+    ("due today", 0, 0),
+    ("1-2 days", 1, 2),
+    ("3-7 days", 3, 7),
+    ("8-14 days", 8, 14),
+    ("15+ days", 15, None),
+)
+
+
+def _bucket(days_left: int) -> str:
+    for label, low, high in DEADLINE_BUCKETS:
+        if (low is None or days_left >= low) and (high is None or days_left <= high):
+            return label
+    return DEADLINE_BUCKETS[-1][0]
+
+
+def requests_by_deadline(session: Session) -> PanelData:
+    """Open requests by days left to their deadline, one series per state."""
+    from steward.requests.states import OPEN
+    from steward.requests.tables import SubjectRequest
+
+    today = utcnow().date()
+    rows = session.execute(
+        select(SubjectRequest.state, SubjectRequest.due_on).where(
+            SubjectRequest.state.in_([s.value for s in OPEN]),
+            SubjectRequest.duplicate_of.is_(None),
+        )
+    )
+    labels = [label for label, _, _ in DEADLINE_BUCKETS]
+    series: dict[str, list[float]] = {}
+    for state, due_on in rows:
+        if due_on is None:
+            continue
+        values = series.setdefault(str(state), [0] * len(labels))
+        values[labels.index(_bucket((due_on - today).days))] += 1
+    return PanelData(
+        "bar",
+        labels,
+        dict(sorted(series.items())),
+        x_title="days to deadline",
+        empty="No open requests.",
+        link="/admin/requests",
+        link_label="Open the queue",
+        label_title="Days to deadline",
+    )
+
+
 PANELS: list[Panel] = [
+    Panel(
+        "requests-deadline",
+        "Open requests by days to deadline",
+        "requests.read",
+        requests_by_deadline,
+    ),
     Panel(
         "consents-over-time", "Consents given and withdrawn", "consents.read", consents_over_time
     ),

@@ -146,3 +146,16 @@ def test_kinds_without_database_work_say_so(setup) -> None:
         f"/admin/requests/{request_id}", data={"csrf_token": csrf, "action": "execute"}
     )
     assert answer.status_code == 400 and "answered by an agent" in answer.text
+
+
+def test_dashboard_charts_open_requests_by_days_to_deadline(setup) -> None:
+    client, app_db = setup
+    _, email = _customer(app_db)
+    _verified_request(client, "access", email)
+    sign_in_as(client, "dpo")
+    page = client.get("/admin/")
+    assert page.status_code == 200 and "Open requests by days to deadline" in page.text
+    assert "/admin/charts/requests-deadline.svg" in page.text
+    chart = client.get("/admin/charts/requests-deadline.svg")
+    assert chart.status_code == 200 and chart.text.lstrip().startswith("<?xml")
+    assert "verified" in chart.text

@@ -17,19 +17,6 @@ router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, Depends(require("dashboard.read"))]
 CHART_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
-# Sections whose dashboard panels come with their modules; until then the dashboard says so.
-COMING: dict[str, tuple[str, str]] = {
-    "requests.read": (
-        "Requests",
-        "Requests by status and days to deadline appear here once "
-        "the requests module is installed.",
-    ),
-    "consents.read": (
-        "Consents",
-        "Consents given and withdrawn over time appear here once the consents module is installed.",
-    ),
-}
-
 
 def _rows(data: PanelData) -> list[list[object]]:
     """The chart's numbers as table rows (label, one value per series); empty rows left out."""
@@ -58,10 +45,6 @@ def dashboard(request: Request, who: Reader) -> Response:
                     "link_label": data.link_label,
                 }
             )
-    covered = {p.permission for p in PANELS}
-    for permission, (title, text) in COMING.items():
-        if permission not in covered and who.can(permission):
-            panels.append({"title": title, "empty": text, "rows": [], "chart": None})
     return templates.TemplateResponse(request, "admin/dashboard.html", {"panels": panels})
 
 
