@@ -35,8 +35,8 @@ from steward.consent.tables import (
     ConsentIdentifier,
     ConsentSubject,
 )
-from steward.ledger.appends import lock_chain
 from steward.ledger.chain import GENESIS, ChainBreak, canonical_json, entry_hash, first_break
+from steward.ledger.stored_chain import in_chain_order, lock_chain
 from steward.store.tables import utcnow
 
 LOCK_KEY = 0x57E3_C0A5  # the consent ledger's PostgreSQL advisory lock
@@ -211,18 +211,7 @@ def append(session: Session, drafts: Sequence[EventDraft], *, chained: bool = Tr
 
 def events(session: Session, batch: int = 5000) -> Iterator[ConsentEvent]:
     """Every event in chain order, read in batches."""
-    last = 0
-    while True:
-        rows = session.scalars(
-            select(ConsentEvent)
-            .where(ConsentEvent.id > last)
-            .order_by(ConsentEvent.id)
-            .limit(batch)
-        ).all()
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1].id
+    return in_chain_order(session, ConsentEvent, batch)
 
 
 def verify(session: Session) -> ChainBreak | None:

@@ -5,7 +5,7 @@
     broken = verify(session)          # None, or the first broken entry
 
 Details must not hold personal data in the clear: pass ids, counts and kinds, not values.
-Appends hold the chain's append lock (``ledger/appends.py``) until their transaction ends,
+Appends hold the chain's append lock (``ledger/stored_chain.py``) until their transaction ends,
 so concurrent writers cannot fork the chain.
 """
 
@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from steward.ledger.appends import lock_chain
 from steward.ledger.chain import GENESIS, ChainBreak, canonical_json, entry_hash, first_break
+from steward.ledger.stored_chain import in_chain_order, lock_chain
 from steward.store.tables import Base, UtcDateTime, utcnow
 
 
@@ -89,15 +89,7 @@ def record(
 
 def entries(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
     """Every entry in chain order, read in batches."""
-    last = 0
-    while True:
-        rows = session.scalars(
-            select(AuditEntry).where(AuditEntry.id > last).order_by(AuditEntry.id).limit(batch)
-        ).all()
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1].id
+    return in_chain_order(session, AuditEntry, batch)
 
 
 def verify(session: Session) -> ChainBreak | None:

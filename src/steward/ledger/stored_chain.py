@@ -1,4 +1,4 @@
-"""Serialising appends to a hash chain, so concurrent writers can never fork it.
+"""A hash chain stored in a table: appending without forking it, and reading it in order.
 
 A row lock on the chain's head is not enough: a writer waiting on it would, once granted, still
 read the old head. Appenders therefore take one lock per chain for the rest of their transaction
@@ -10,8 +10,13 @@ before reading the head:
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from collections.abc import Iterator
+from typing import Any, TypeVar
+
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
+
+_Row = TypeVar("_Row")
 
 
 def lock_chain(session: Session, table: str, key: int) -> None:
@@ -21,3 +26,17 @@ def lock_chain(session: Session, table: str, key: int) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
     elif dialect == "sqlite":
         session.execute(text(f"UPDATE {table} SET id = id WHERE id < 0"))  # noqa: S608 - a constant
+
+
+def in_chain_order(session: Session, model: type[_Row], batch: int = 5000) -> Iterator[_Row]:
+    """Every row of ``model`` by ascending id, read in batches so memory stays flat."""
+    column: Any = model.id  # type: ignore[attr-defined]
+    last = 0
+    while True:
+        rows = session.scalars(
+            select(model).where(column > last).order_by(column).limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].id  # type: ignore[attr-defined]
