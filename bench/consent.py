@@ -54,12 +54,14 @@ def serve(app: object) -> tuple[str, uvicorn.Server]:
 
 
 def grant(app: object) -> str:
-    """An API token for the consent scopes: a real one when the admin domain offers it."""
-    from steward.web.api import consents as api
+    """A real API token with the consent scopes."""
+    from steward.accounts.tokens import create_token
 
-    app.dependency_overrides[api.can_read] = lambda: None  # type: ignore[attr-defined]
-    app.dependency_overrides[api.can_write] = lambda: None  # type: ignore[attr-defined]
-    return "bench"
+    with transaction(app.state.sessions) as session:  # type: ignore[attr-defined]
+        raw, _ = create_token(
+            session, "bench", {"consents:read", "consents:write"}, created_by=None
+        )
+    return raw
 
 
 def bench_sdk_and_api(subjects: int, checks: int, api_requests: int) -> list[tuple]:

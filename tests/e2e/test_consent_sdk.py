@@ -9,10 +9,12 @@ from ..integration.consent.conftest import make_app
 
 
 def test_sdk_poller_sees_a_withdrawal_without_being_asked(serve, tmp_path: Path) -> None:
-    base = serve(make_app(tmp_path))
+    app = make_app(tmp_path)
+    base = serve(app)
+    token = app.state.test_api_token
     with (
-        ConsentClient(base, token="t", poll_interval=0.05) as mailer,
-        ConsentClient(base, token="t", poll_interval=None) as signup,
+        ConsentClient(base, token=token, poll_interval=0.05) as mailer,
+        ConsentClient(base, token=token, poll_interval=None) as signup,
     ):
         signup.record("anna@example.com", item="marketing-email", method="web-form")
         assert mailer.may("anna@example.com", "marketing", "email") is True

@@ -21,7 +21,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -36,6 +35,7 @@ from steward.consent.tables import (
     ConsentIdentifier,
     ConsentSubject,
 )
+from steward.ledger.appends import lock_chain
 from steward.ledger.chain import GENESIS, ChainBreak, canonical_json, entry_hash, first_break
 from steward.store.tables import utcnow
 
@@ -147,16 +147,7 @@ def _head(session: Session) -> str:
     if cached is not None and cached[0] is transaction:
         return str(cached[1])
     query = select(ConsentEvent.hash).order_by(ConsentEvent.id.desc()).limit(1)
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        # A row lock on the head is not enough: a writer waiting on it would, once granted,
-        # still read the old head. A transaction-scoped advisory lock serialises appenders and
-        # the read that follows it sees the newest committed head.
-        session.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
-    elif dialect == "sqlite":
-        # Take SQLite's write lock before reading the head (an UPDATE of no rows starts a write
-        # transaction); otherwise two writers could both chain onto the same head.
-        session.execute(sql_text("UPDATE consent_events SET id = id WHERE id < 0"))
+    lock_chain(session, "consent_events", LOCK_KEY)
     return session.scalars(query).first() or GENESIS
 
 

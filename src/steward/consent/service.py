@@ -42,6 +42,7 @@ EVIDENCE_KEYS = (
     "agent",
     "note",
     "call_id",
+    "recorded_via",
 )
 EXPLICIT = ("given", "refused", "withdrawn")
 

@@ -5,7 +5,7 @@
     broken = verify(session)          # None, or the first broken entry
 
 Details must not hold personal data in the clear: pass ids, counts and kinds, not values.
-Appends take a row lock on the chain head (PostgreSQL) or the database write lock (SQLite),
+Appends hold the chain's append lock (``ledger/appends.py``) until their transaction ends,
 so concurrent writers cannot fork the chain.
 """
 
@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from steward.ledger.appends import lock_chain
 from steward.ledger.chain import GENESIS, ChainBreak, canonical_json, entry_hash, first_break
 from steward.store.tables import Base, UtcDateTime, utcnow
 
@@ -49,10 +50,12 @@ class AuditEntry(Base):
         }
 
 
+AUDIT_LOCK_KEY = 0x5354_4155_4449_5400  # "STAUDIT": the audit chain's advisory lock
+
+
 def _head(session: Session) -> str:
+    lock_chain(session, "audit_log", AUDIT_LOCK_KEY)
     query = select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
     return session.scalars(query).first() or GENESIS
 
 

@@ -28,12 +28,17 @@ def make_app(tmp_path: Path, register_text: str = SHOP, **settings: object) -> F
     return app
 
 
-def grant_api(app: FastAPI) -> None:
-    """Until API tokens land from the admin domain, the consent scopes are granted here."""
-    from steward.web.api import consents as api
+def grant_api(app: FastAPI) -> str:
+    """A real API token with both consent scopes; kept on the app for the tests' clients."""
+    from steward.accounts.tokens import create_token
+    from steward.store.db import transaction
 
-    app.dependency_overrides[api.can_read] = lambda: None
-    app.dependency_overrides[api.can_write] = lambda: None
+    with transaction(app.state.sessions) as session:
+        raw, _ = create_token(
+            session, "backend", {"consents:read", "consents:write"}, created_by=None
+        )
+    app.state.test_api_token = raw
+    return raw
 
 
 @pytest.fixture
@@ -43,5 +48,6 @@ def app(tmp_path: Path) -> FastAPI:
 
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app, base_url="http://testserver") as c:
+    headers = {"Authorization": f"Bearer {app.state.test_api_token}"}
+    with TestClient(app, base_url="http://testserver", headers=headers) as c:
         yield c

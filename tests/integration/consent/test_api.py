@@ -37,7 +37,13 @@ def test_record_check_withdraw_and_history_through_the_api(client) -> None:
     assert check["allowed"] is False and check["reason"] == "withdrawn"
     history = client.get(f"/api/v1/consents/subjects/{subject}/history").json()["events"]
     assert [e["action"] for e in history] == ["given", "withdrawn"]
-    assert history[0]["evidence"] == {"form_id": "signup", "ip": "198.51.100.0/24"}
+    evidence = history[0]["evidence"]
+    assert evidence | {"recorded_via": "-"} == {
+        "form_id": "signup",
+        "ip": "198.51.100.0/24",
+        "recorded_via": "-",
+    }
+    assert evidence["recorded_via"].startswith("token:") and "backend" in evidence["recorded_via"]
     state = client.get(f"/api/v1/consents/subjects/{subject}").json()["consents"]
     assert [(c["purpose"], c["channel"], c["allowed"]) for c in state] == [
         ("marketing", "email", False)
@@ -76,15 +82,24 @@ def test_receipt_from_the_api_verifies_with_the_well_known_key(client) -> None:
 def test_api_refuses_without_a_token(app) -> None:
     from fastapi.testclient import TestClient
 
-    app.dependency_overrides.clear()
     with TestClient(app) as bare:
         response = bare.post("/api/v1/consents/check", json=ANNA | {"purpose": "marketing"})
     assert response.status_code in (401, 403)
 
 
 def test_sdk_answers_from_memory_and_sees_a_withdrawal_through_the_change_feed(client) -> None:
-    sdk = ConsentClient("http://testserver", token="t", http=client, poll_interval=None)
-    other = ConsentClient("http://testserver", token="t", http=client, poll_interval=None)
+    sdk = ConsentClient(
+        "http://testserver",
+        token=client.headers["Authorization"].removeprefix("Bearer "),
+        http=client,
+        poll_interval=None,
+    )
+    other = ConsentClient(
+        "http://testserver",
+        token=client.headers["Authorization"].removeprefix("Bearer "),
+        http=client,
+        poll_interval=None,
+    )
     other.record("anna@example.com", item="marketing-email")
     assert sdk.may("anna@example.com", "marketing", "email") is True
     calls = []
@@ -99,7 +114,12 @@ def test_sdk_answers_from_memory_and_sees_a_withdrawal_through_the_change_feed(c
 
 
 def test_sdk_cached_time_limited_permission_lapses_by_the_clock(client) -> None:
-    sdk = ConsentClient("http://testserver", token="t", http=client, poll_interval=None)
+    sdk = ConsentClient(
+        "http://testserver",
+        token=client.headers["Authorization"].removeprefix("Bearer "),
+        http=client,
+        poll_interval=None,
+    )
     soon = datetime.now(UTC) + timedelta(seconds=1)
     sdk.record("42", kind="account-id", item="support-access", expires_at=soon)
     assert sdk.may("42", "support-access", kind="account-id") is True
@@ -108,7 +128,12 @@ def test_sdk_cached_time_limited_permission_lapses_by_the_clock(client) -> None:
 
 
 def test_sdk_raises_steward_errors_with_the_message(client) -> None:
-    sdk = ConsentClient("http://testserver", token="t", http=client, poll_interval=None)
+    sdk = ConsentClient(
+        "http://testserver",
+        token=client.headers["Authorization"].removeprefix("Bearer "),
+        http=client,
+        poll_interval=None,
+    )
     try:
         sdk.record("anna@example.com", item="nope")
     except StewardError as exc:

@@ -44,7 +44,9 @@ def test_withdrawal_sends_a_signed_webhook_the_sdk_verifies(tmp_path: Path) -> N
     url = f"http://127.0.0.1:{server.server_port}/hooks"
     try:
         app = make_app(tmp_path, consent_webhook_url=url, consent_webhook_secret="s3cret")
-        with TestClient(app) as client:
+        with TestClient(
+            app, headers={"Authorization": f"Bearer {app.state.test_api_token}"}
+        ) as client:
             client.post(
                 "/api/v1/consents/events",
                 json=ANNA | {"action": "given", "item": "marketing-email"},
@@ -144,7 +146,7 @@ def test_banner_choice_refuses_a_foreign_origin_and_non_json(client) -> None:
 
 def test_ledger_verify_cli_reports_a_tampered_event(tmp_path: Path, monkeypatch) -> None:
     app = make_app(tmp_path)
-    with TestClient(app) as client:
+    with TestClient(app, headers={"Authorization": f"Bearer {app.state.test_api_token}"}) as client:
         given = client.post(
             "/api/v1/consents/events", json=ANNA | {"action": "given", "item": "registration"}
         ).json()

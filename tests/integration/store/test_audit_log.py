@@ -34,3 +34,31 @@ def test_verify_notices_a_deleted_entry(store_engine: sa.Engine) -> None:
     with sessions() as session:
         broken = audit.verify(session)
     assert broken is not None and broken.entry_id == ids[2]
+
+
+def test_concurrent_writers_never_fork_the_chain(store_engine: sa.Engine) -> None:
+    import threading
+
+    sessions = session_factory(store_engine)
+    errors: list[BaseException] = []
+
+    def write(worker: int) -> None:
+        try:
+            for n in range(20):
+                with transaction(sessions) as session:
+                    audit.record(
+                        session, actor=f"writer{worker}", action="test.concurrent", object_id=n
+                    )
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    with sessions() as session:
+        assert audit.verify(session) is None
+        count = session.scalar(sa.select(sa.func.count()).select_from(audit.AuditEntry))
+    assert count == 80

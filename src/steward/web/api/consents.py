@@ -32,23 +32,13 @@ from steward.consent.service import ConsentService
 from steward.consent.tables import ConsentEvent
 from steward.consent.tokens import center_token, unsubscribe_token
 from steward.store.db import transaction
+from steward.web.auth import Principal, require_scope
 from steward.web.consent_runtime import consent_service, deliver_webhooks_later
-
-try:
-    from steward.web.auth import require_scope
-except ImportError:  # pragma: no cover - until the admin domain's auth lands on this branch
-    from fastapi import HTTPException
-
-    def require_scope(scope: str) -> Any:
-        def refuse() -> None:
-            raise HTTPException(401, f"API tokens are not configured (needs {scope})")
-
-        return refuse
-
 
 router = APIRouter(prefix="/api/v1/consents", tags=["consents"])
 can_read = require_scope("consents:read")
 can_write = require_scope("consents:write")
+Writer = Annotated[Principal, Depends(can_write)]
 
 
 class SubjectRef(BaseModel):
@@ -141,15 +131,15 @@ def _recorded(done: Any) -> dict[str, Any]:
     }
 
 
-@router.post(
-    "/events", status_code=201, response_model=RecordOut, dependencies=[Depends(can_write)]
-)
-def record(body: RecordIn, request: Request, tasks: BackgroundTasks) -> Any:
+@router.post("/events", status_code=201, response_model=RecordOut)
+def record(body: RecordIn, request: Request, tasks: BackgroundTasks, who: Writer) -> Any:
     """Record a consent given, refused or withdrawn, with the text shown and the evidence."""
     service = consent_service(request)
     try:
         with transaction(request.app.state.sessions) as session:
-            done = service.record(session, **body.model_dump())
+            fields = body.model_dump()
+            fields["evidence"] = dict(fields["evidence"], recorded_via=who.actor)
+            done = service.record(session, **fields)
     except (ConsentRuleError, ledger.LedgerError, ValueError) as exc:
         return _fail(exc)
     deliver_webhooks_later(request, service, tasks)

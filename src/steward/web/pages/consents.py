@@ -81,11 +81,21 @@ def lang_of(request: Request) -> str:
 
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
-    from steward.web.app import templates
+    from steward.web.templating import templates
 
     lang = lang_of(request)
     return templates.TemplateResponse(
-        request, name, {"lang": lang, "w": WORDS[lang], **context}, status_code=status
+        request,
+        name,
+        {
+            "lang": lang,
+            "w": WORDS[lang],
+            "operator_name": request.app.state.register.operator.legal_name
+            if request.app.state.register
+            else None,
+            **context,
+        },
+        status_code=status,
     )
 
 
