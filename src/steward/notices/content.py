@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from steward.law import RequestKind
 from steward.notices import phrases
-from steward.notices.lawfacts import jurisdiction_facts
+from steward.notices.lawfacts import RIGHTS, jurisdiction_facts, right_id
 from steward.notices.plural import count_phrase, duration_phrase
 from steward.register.models import Register
 from steward.register.taxonomy import LegalBasis, Sensitivity, Source, category_sensitivity
@@ -162,6 +163,9 @@ class Notice:
     ru_law: bool
     has_consent: bool
     security: list[str] = field(default_factory=list)
+    answer_promise: str | None = None  # the operator's own deadline, if it declares one
+    signed_document: bool = False
+    breach: str | None = None
 
 
 def _text(localized: dict[str, str] | str | None, lang: str) -> str | None:
@@ -318,13 +322,16 @@ def _cookies(register: Register, lang: str) -> list[CookieLine]:
 
 def _rights(register: Register, lang: str) -> list[JurisdictionRights]:
     has_consent = any(p.basis is LegalBasis.CONSENT for p in register.purposes)
+    promised = register.policy.requests.rights if register.policy.requests else []
     result = []
     for jurisdiction in register.operator.jurisdictions:
         facts = jurisdiction_facts(jurisdiction)
         authority = phrases.AUTHORITY[lang].get(facts.authority or "", "")
+        # Rights the operator declares (policy.requests.rights) hold whatever the law grants.
+        declared = {right_id(RequestKind(r.value), jurisdiction) for r in promised}
         rights = []
-        for right in facts.rights:
-            if right == "withdraw-consent" and not has_consent:
+        for right in [r for r in RIGHTS if r in set(facts.rights) | declared]:
+            if right not in declared and right == "withdraw-consent" and not has_consent:
                 continue
             if right == "complaint" and not authority:
                 continue
@@ -409,6 +416,67 @@ def _security(register: Register, lang: str) -> list[str]:
     return measures
 
 
+_CHANNELS = {
+    "en": {
+        "email": "e-mail",
+        "phone": "telephone",
+        "sms": "SMS",
+        "post": "post",
+        "messenger": "messenger",
+        "web": "a notice on our website",
+        "push": "push notification",
+        "any": "any channel we use with you",
+    },
+    "ru": {
+        "email": "по электронной почте",
+        "phone": "по телефону",
+        "sms": "по SMS",
+        "post": "почтой",
+        "messenger": "через мессенджер",
+        "web": "уведомлением на сайте",
+        "push": "push-уведомлением",
+        "any": "по любому каналу связи с вами",
+    },
+}
+
+
+def _channels(channels: list[str], lang: str) -> str:
+    names = [_CHANNELS[lang].get(str(c), str(c)) for c in channels]
+    return (" или " if lang == "ru" else " or ").join(names)
+
+
+def _answer_promise(register: Register, lang: str) -> str | None:
+    """The operator's own answer deadline (policy.requests.answer_within), as a phrase."""
+    promise = register.policy.requests.answer_within if register.policy.requests else None
+    if promise is None:
+        return None
+    unit = "working_day" if promise.working_days else "day"
+    return count_phrase(promise.days, unit, lang, case="gen")
+
+
+def _breach_notice(register: Register, lang: str) -> str | None:
+    breaches = register.policy.breaches
+    if breaches is None:
+        return None
+    by = _channels([c.value for c in breaches.notify_subjects], lang)
+    if lang == "ru":
+        when = (
+            f"в течение {duration_phrase(breaches.within, lang, case='gen')}"
+            if breaches.within
+            else "в кратчайший срок"
+        )
+        return (
+            "Если произойдёт утечка или иное нарушение безопасности ваших персональных данных, "
+            f"мы сообщим вам об этом {when} {by}."
+        )
+    when = (
+        f"within {duration_phrase(breaches.within, lang)}"
+        if breaches.within
+        else "as soon as possible"
+    )
+    return f"If a breach affects your personal data, we tell you {when} by {by}."
+
+
 def build_notice(
     register: Register,
     lang: str,
@@ -445,5 +513,9 @@ def build_notice(
         all_in_russia=bool(storage) and all(s.code == "RU" for s in storage),
         ru_law=any(j.value == "ru-152fz" for j in register.operator.jurisdictions),
         has_consent=any(p.basis is LegalBasis.CONSENT for p in register.purposes),
-        security=_security(register, lang),
+        security=[_text(m.names, lang) or m.id for m in register.policy.security]
+        + _security(register, lang),
+        answer_promise=_answer_promise(register, lang),
+        signed_document=bool(register.policy.requests and register.policy.requests.signed_document),
+        breach=_breach_notice(register, lang),
     )

@@ -77,7 +77,7 @@ class JurisdictionFacts:
     authority: str | None = None
 
 
-def _right_id(kind: RequestKind, jurisdiction: Jurisdiction) -> str:
+def right_id(kind: RequestKind, jurisdiction: Jurisdiction) -> str:
     if kind is RequestKind.INFORMATION:
         return "transfers-info"
     if kind is RequestKind.RESTRICTION and jurisdiction is Jurisdiction.US_CCPA:
@@ -94,7 +94,7 @@ def _deadline(period: Period | None, citation: str) -> Deadline | None:
 def jurisdiction_facts(jurisdiction: Jurisdiction) -> JurisdictionFacts:
     """The rights and the access-request deadline a notice states for ``jurisdiction``."""
     law = LAWS[jurisdiction.value]
-    granted = {_right_id(r.kind, jurisdiction) for r in law.rights}
+    granted = {right_id(r.kind, jurisdiction) for r in law.rights}
     granted |= set(NOTICE_ONLY_RIGHTS.get(jurisdiction, ()))
     rule = law.rule_for(RequestKind.ACCESS)
     return JurisdictionFacts(
