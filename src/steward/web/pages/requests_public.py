@@ -1,7 +1,8 @@
 """Privacy Center: file a request, verify it with the e-mailed code, download the result.
 
 GET  /privacy/requests/new                 the form (en/ru), no JavaScript needed
-POST /privacy/requests/new                 multipart; CSRF; rate-limited; attachment checked
+POST /privacy/requests/new                 multipart; body capped before parsing; CSRF;
+                                           rate-limited; attachment checked by content
 GET  /privacy/requests/s/{token}           the request's status page (signed, no identifiers)
 POST /privacy/requests/s/{token}/verify    the code; wrong tries counted, locked after N
 POST /privacy/requests/s/{token}/resend    a fresh code (rate-limited per request)
@@ -31,6 +32,8 @@ from steward.web.templating import templates
 router = APIRouter(include_in_schema=False)
 SUBJECT_COOKIE = "steward_dsr"
 STATUS_MAX_AGE = 90 * 86400
+# Room for the form's text fields (details is capped at 10,000 characters) and multipart framing.
+FORM_SLACK_BYTES = 256 * 1024
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -133,6 +136,34 @@ def _form_context(request: Request, lang: str) -> dict[str, Any]:
     }
 
 
+async def capped_body(request: Request) -> None:
+    """Read the body, refusing it (413) once it exceeds the attachment limit plus the fields.
+
+    Runs before anything parses the form, so an oversized upload is never spooled whole to
+    memory or disk, whether it declares its length or streams it chunked. The bytes read are
+    kept on the request, where ``request.form()`` finds them.
+    """
+    limit = request.app.state.settings.requests_attachment_max_bytes + FORM_SLACK_BYTES
+    refusal = ApiError(
+        413,
+        "too_large",
+        f"The request is too large: an attachment may have at most "
+        f"{request.app.state.settings.requests_attachment_max_bytes // 1024} KiB. "
+        "Attach a smaller scan (PDF, JPEG or PNG); nothing was filed.",
+    )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise refusal
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise refusal
+        chunks.append(chunk)
+    request._body = b"".join(chunks)  # Starlette's cache of the read body
+
+
 @router.get("/privacy/requests/new", response_class=HTMLResponse)
 def new_request_form(request: Request) -> HTMLResponse:
     lang = _lang(request)
@@ -142,7 +173,11 @@ def new_request_form(request: Request) -> HTMLResponse:
 @router.post(
     "/privacy/requests/new",
     response_class=HTMLResponse,
-    dependencies=[Depends(csrf_protect), Depends(rate_limit("dsr-new", 10, 3600))],
+    dependencies=[
+        Depends(rate_limit("dsr-new", 10, 3600)),
+        Depends(capped_body),
+        Depends(csrf_protect),
+    ],
 )
 async def file_request(request: Request) -> Response:
     form = await request.form()
