@@ -113,6 +113,19 @@ def test_an_oversized_chunked_body_without_a_length_is_refused_too(tmp_path: Pat
     assert _count(app) == 0
 
 
+def test_a_code_form_with_a_large_file_part_is_refused_and_counts_no_try(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    client, csrf = _client(app)
+    status_url = _file(client, csrf, email="a@example.com").headers["location"].split("?")[0]
+    files = {"junk": ("junk.bin", b"0" * (64 * 1024), "application/octet-stream")}
+    answer = client.post(
+        status_url + "/verify", data={"csrf_token": csrf, "code": "123456"}, files=files
+    )
+    assert answer.status_code == 413 and "too large" in answer.text
+    with app.state.sessions() as session:
+        assert verification.latest_code(session, 1).attempts == 0  # type: ignore[union-attr]
+
+
 def test_a_used_code_replayed_changes_nothing(tmp_path: Path) -> None:
     app = _app(tmp_path)
     client, csrf = _client(app)
