@@ -17,6 +17,7 @@ from steward.cli import audit as audit_cli
 from steward.cli import check, datastores, db, law, serve
 from steward.cli import doctor as doctor_cli
 from steward.cli import ledger as ledger_cli
+from steward.cli import notice as notice_cli
 from steward.cli import requests as requests_cli
 
 app = typer.Typer(
@@ -39,6 +40,7 @@ app.add_typer(datastores.app, name="datastores")
 app.command("worker")(datastores.worker)
 app.add_typer(law.app, name="law")
 app.add_typer(ledger_cli.app, name="ledger")
+app.add_typer(notice_cli.app, name="notice")
 app.add_typer(requests_cli.app, name="requests")
 
 

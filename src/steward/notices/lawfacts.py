@@ -1,15 +1,13 @@
 """What the notice says about each jurisdiction: the subject's rights and the answer deadline.
 
     facts = jurisdiction_facts(Jurisdiction.RU_152FZ)
-    facts.rights        -> ("access", "rectification", ...)
+    facts.rights        -> ("access", "transfers-info", "rectification", ...)
     facts.deadline      -> Deadline(10, "working_day", "152-FZ Art. 14 p.3, Art. 20 p.1")
     facts.extension     -> Deadline(5, "working_day", ...) or None
 
-This is the notices' one seam onto ``steward.law``. The law package (deadlines computed on the
-production calendar) is being written on another branch; until it lands, the table below holds
-the same published figures with their citations so the notice can state them. When
-``steward.law`` exposes its jurisdiction table, ``jurisdiction_facts`` reads from it instead and
-this table goes away; nothing else in ``notices/`` changes.
+Everything comes from ``steward.law``, the one place the law is written down. The notice adds
+rights that are not requests a subject files (not to be subject to a solely automated decision,
+CCPA's non-discrimination) from ``NOTICE_ONLY_RIGHTS`` below.
 """
 
 from __future__ import annotations
@@ -17,10 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from steward.notices.plural import Unit
+from steward.law import LAWS, Period, RequestKind, Unit
+from steward.notices.plural import Unit as PhraseUnit
 from steward.register.taxonomy import Jurisdiction
 
-# Right kinds, shared with the requests domain (requests/kinds), in the order a notice lists them.
+# Right ids in the order a notice lists them; phrases.RIGHT names each.
 RIGHTS: Final = (
     "access",
     "rectification",
@@ -37,11 +36,35 @@ RIGHTS: Final = (
     "complaint",
 )
 
+# Rights a notice states that are not kinds of request (GDPR Art. 22, 152-FZ Art. 16,
+# LGPD Art. 20; Cal. Civ. Code §1798.125).
+NOTICE_ONLY_RIGHTS: Final[dict[Jurisdiction, tuple[str, ...]]] = {
+    Jurisdiction.RU_152FZ: ("automated-decision",),
+    Jurisdiction.EU_GDPR: ("automated-decision",),
+    Jurisdiction.UK_GDPR: ("automated-decision",),
+    Jurisdiction.BR_LGPD: ("automated-decision",),
+    Jurisdiction.US_CCPA: ("non-discrimination",),
+}
+
+# The key of the supervisory authority's name in phrases.AUTHORITY.
+AUTHORITY: Final[dict[Jurisdiction, str]] = {
+    Jurisdiction.RU_152FZ: "roskomnadzor",
+    Jurisdiction.EU_GDPR: "eu-dpa",
+    Jurisdiction.UK_GDPR: "ico",
+    Jurisdiction.BR_LGPD: "anpd",
+}
+
+_UNITS: Final[dict[Unit, PhraseUnit]] = {
+    Unit.CALENDAR_DAYS: "day",
+    Unit.WORKING_DAYS_RU: "working_day",
+    Unit.MONTHS: "month",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Deadline:
     count: int
-    unit: Unit
+    unit: PhraseUnit
     citation: str
 
 
@@ -54,90 +77,30 @@ class JurisdictionFacts:
     authority: str | None = None
 
 
-_GDPR_RIGHTS = (
-    "access",
-    "rectification",
-    "erasure",
-    "restriction",
-    "portability",
-    "objection",
-    "automated-decision",
-    "withdraw-consent",
-    "complaint",
-)
+def _right_id(kind: RequestKind, jurisdiction: Jurisdiction) -> str:
+    if kind is RequestKind.INFORMATION:
+        return "transfers-info"
+    if kind is RequestKind.RESTRICTION and jurisdiction is Jurisdiction.US_CCPA:
+        return "limit-sensitive"  # CCPA's restriction is limiting the use of sensitive data
+    return kind.value
 
-_FACTS: Final[dict[Jurisdiction, JurisdictionFacts]] = {
-    Jurisdiction.RU_152FZ: JurisdictionFacts(
-        Jurisdiction.RU_152FZ,
-        (
-            "access",
-            "transfers-info",
-            "rectification",
-            "erasure",
-            "restriction",
-            "automated-decision",
-            "withdraw-consent",
-            "complaint",
-        ),
-        Deadline(10, "working_day", "152-FZ Art. 14 p.3, Art. 20 p.1"),
-        Deadline(5, "working_day", "152-FZ Art. 14 p.3"),
-        "roskomnadzor",
-    ),
-    Jurisdiction.EU_GDPR: JurisdictionFacts(
-        Jurisdiction.EU_GDPR,
-        _GDPR_RIGHTS,
-        Deadline(1, "month", "GDPR Art. 12(3)"),
-        Deadline(2, "month", "GDPR Art. 12(3)"),
-        "eu-dpa",
-    ),
-    Jurisdiction.UK_GDPR: JurisdictionFacts(
-        Jurisdiction.UK_GDPR,
-        _GDPR_RIGHTS,
-        Deadline(1, "month", "UK GDPR Art. 12(3)"),
-        Deadline(2, "month", "UK GDPR Art. 12(3)"),
-        "ico",
-    ),
-    Jurisdiction.US_CCPA: JurisdictionFacts(
-        Jurisdiction.US_CCPA,
-        (
-            "access",
-            "erasure",
-            "rectification",
-            "opt-out-sale",
-            "limit-sensitive",
-            "non-discrimination",
-        ),
-        Deadline(45, "day", "Cal. Civ. Code §1798.130(a)(2)"),
-        Deadline(45, "day", "Cal. Civ. Code §1798.130(a)(2)"),
-        None,
-    ),
-    Jurisdiction.US_COPPA: JurisdictionFacts(
-        Jurisdiction.US_COPPA,
-        ("access", "erasure", "withdraw-consent"),
-        None,
-        None,
-        None,
-    ),
-    Jurisdiction.BR_LGPD: JurisdictionFacts(
-        Jurisdiction.BR_LGPD,
-        (
-            "access",
-            "rectification",
-            "erasure",
-            "portability",
-            "transfers-info",
-            "withdraw-consent",
-            "objection",
-            "automated-decision",
-            "complaint",
-        ),
-        Deadline(15, "day", "LGPD Art. 19(II)"),
-        None,
-        "anpd",
-    ),
-}
+
+def _deadline(period: Period | None, citation: str) -> Deadline | None:
+    if period is None or period.unit not in _UNITS:
+        return None
+    return Deadline(period.amount, _UNITS[period.unit], citation)
 
 
 def jurisdiction_facts(jurisdiction: Jurisdiction) -> JurisdictionFacts:
-    """The rights and answer deadline a notice states for ``jurisdiction``."""
-    return _FACTS[jurisdiction]
+    """The rights and the access-request deadline a notice states for ``jurisdiction``."""
+    law = LAWS[jurisdiction.value]
+    granted = {_right_id(r.kind, jurisdiction) for r in law.rights}
+    granted |= set(NOTICE_ONLY_RIGHTS.get(jurisdiction, ()))
+    rule = law.rule_for(RequestKind.ACCESS)
+    return JurisdictionFacts(
+        jurisdiction,
+        tuple(r for r in RIGHTS if r in granted),
+        _deadline(rule.period, rule.citation) if rule else None,
+        _deadline(rule.extension, rule.citation) if rule else None,
+        AUTHORITY.get(jurisdiction),
+    )

@@ -22,6 +22,7 @@ from steward.web.pages import (
     account,
     audit,
     dashboard,
+    notices_admin,
     outbox,
     password_reset,
     people,
@@ -29,6 +30,7 @@ from steward.web.pages import (
     requests_public,
     signin,
 )
+from steward.web.pages import notices as notices_pages
 from steward.web.pages import register as register_pages
 from steward.web.pages import requests as requests_pages
 from steward.web.pages import settings as settings_pages
@@ -64,6 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(outbox.router)
     app.include_router(settings_pages.router)
     app.include_router(password_reset.router)
+    app.include_router(notices_pages.router)
+    app.include_router(notices_admin.router)
     app.include_router(register_pages.router)
     app.include_router(requests_pages.router)
     app.include_router(requests_public.router)
