@@ -293,6 +293,8 @@ def transition(
         if request.paused_since is not None:
             resume(session, request, actor=actor, register=register)
     record_event(session, request, actor, f"to-{target.value}", why, from_state=previous, ip=ip)
+    if target in CLOSED:
+        _close_duplicates(session, request, actor)
     if target is State.REJECTED:
         authority = law(request.clock_jurisdiction or jurisdictions_of(request)[0]).authority
         emails.send(
@@ -303,6 +305,27 @@ def transition(
             authority=authority.get(request.lang, authority["en"]),
         )
     return request
+
+
+def _close_duplicates(session: Session, original: SubjectRequest, actor: str) -> None:
+    """Linked duplicates were answered with the original: they close with it, on the record."""
+    for duplicate in session.scalars(
+        select(SubjectRequest).where(
+            SubjectRequest.duplicate_of == original.id,
+            SubjectRequest.state.in_([s.value for s in OPEN]),
+        )
+    ):
+        previous = duplicate.state
+        duplicate.state, duplicate.closed_at = original.state, utcnow()
+        duplicate.outcome = f"answered with {original.reference}"
+        record_event(
+            session,
+            duplicate,
+            actor,
+            "closed-with-original",
+            original.reference,
+            from_state=previous,
+        )
 
 
 def mark_verified(

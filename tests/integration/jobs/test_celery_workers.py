@@ -130,7 +130,9 @@ def test_a_worker_killed_mid_erasure_leaves_no_partial_change_and_another_finish
         assert (left, name) == (2, "Alice Liddell"), "the killed worker half-applied the erasure"
         with factory() as session:
             run = session.get(ExecutionRun, run_id)
-            assert run is not None and run.status == "running"
+            # Still the dead worker's (running) or already re-queued once its lease ran out on
+            # a slow machine; never finished and never failed.
+            assert run is not None and run.status in ("running", "queued"), run and run.status
         second = _worker(env)
 
         def done() -> bool:

@@ -51,6 +51,9 @@ def test_duplicate_open_request_is_linked_and_counted_once(store_engine: sa.Engi
         assert second.duplicate_of == first.id and other.duplicate_of is None
         ids = [row.request.id for row in service.queue(session)]
         assert ids.count(first.id) == 1 and second.id not in ids
+        service.transition(session, first, "withdrawn", actor="agent", why="by phone")
+        assert second.state == "withdrawn" and second.outcome == f"answered with {first.reference}"
+        assert other.state == "received"
 
 
 @pytest.mark.parametrize(

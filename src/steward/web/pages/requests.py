@@ -20,6 +20,11 @@ from starlette.datastructures import UploadFile
 
 from steward.law import KIND_NAMES
 from steward.requests import execution, service
+from steward.requests.datastore_executor import (
+    EXECUTABLE,
+    DatastoreExecutor,
+    parse_rectification,
+)
 from steward.requests.states import ALLOWED, RequestError, State
 from steward.requests.tables import RequestAttachment, RequestPause
 from steward.store.tables import utcnow
@@ -83,6 +88,7 @@ def _detail(request: Request, request_id: int, error: str | None = None) -> Resp
         "admin/requests/detail.html",
         {
             "r": found,
+            "executable": EXECUTABLE,
             "events": events,
             "pauses": pauses,
             "attachments": attachments,
@@ -112,9 +118,61 @@ async def act(request: Request, request_id: int, who: Worker) -> Response:
         await form.close()  # uploads are spooled to temporary files
 
 
+DESTRUCTIVE = frozenset({"erasure", "restriction", "rectification"})
+
+
+def _run_on_datastores(
+    request: Request, request_id: int, who: Principal, text: str, *, dry_run: bool
+) -> Response:
+    """Preview (dry run) or execute a request on the operator's databases.
+
+    The executor commits its own progress, so it runs between two short store transactions,
+    never inside one. Changing data (erasure, restriction, rectification) needs approval rights.
+    """
+    register = request.app.state.register
+    settings = request.app.state.settings
+    if register is None:
+        return _detail(request, request_id, "No register is loaded; nothing can run.")
+    try:
+        with store(request) as session:
+            found = _load(session, request_id)
+            if not dry_run and found.kind in DESTRUCTIVE and not who.can("requests.approve"):
+                raise ApiError(
+                    403, "forbidden", "Changing the operator's data needs requests.approve."
+                )
+            order = execution.order_for(found)
+            language = found.lang
+            if not dry_run and found.state == State.VERIFIED:
+                service.transition(
+                    session, found, State.IN_PROGRESS, actor=who.actor, why="executing"
+                )
+            elif not dry_run and found.state not in (State.IN_PROGRESS, State.AWAITING_APPROVAL):
+                raise RequestError(f"a request in state '{found.state}' is not executed")
+        executor = DatastoreExecutor(
+            request.app.state.sessions,
+            register,
+            settings.secret_key.get_secret_value().encode(),
+            language=language,
+            dry_run=dry_run,
+            rectify=parse_rectification(text) if order.kind == "rectification" else {},
+        )
+        result = executor.execute(order)
+        with store(request) as session:
+            found = _load(session, request_id)
+            if dry_run:
+                service.add_note(session, found, note=f"preview: {result.summary}", actor=who.actor)
+            else:
+                execution.record_result(session, found, result, actor=who.actor)
+    except RequestError as exc:
+        return _detail(request, request_id, str(exc))
+    return see_other(f"/admin/requests/{request_id}")
+
+
 async def _act(request: Request, request_id: int, who: Principal, form: Any) -> Response:
     action = str(form.get("action", ""))
     text = str(form.get("text", "")).strip()[:5000]
+    if action in ("preview", "execute"):
+        return _run_on_datastores(request, request_id, who, text, dry_run=action == "preview")
     register = request.app.state.register
     settings = request.app.state.settings
     secret = settings.secret_key.get_secret_value()

@@ -1,0 +1,148 @@
+"""A verified request, executed from the agent's page on the demo operator's real database."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from steward.config import Settings
+from steward.datastores.executor import forget_connections
+from steward.requests import service
+from steward.requests.tables import SubjectRequest
+from steward.store.db import make_engine, upgrade
+from steward.store.db import transaction as store_transaction
+from steward.web.app import create_app
+
+from ...conftest import EXAMPLES
+from ...personas import sign_in_as
+
+
+@pytest.fixture(scope="module")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "app.db"
+    subprocess.run(
+        [
+            sys.executable,
+            str(EXAMPLES / "demo" / "make_demo_db.py"),
+            str(path),
+            "--customers",
+            "60",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return path
+
+
+@pytest.fixture
+def setup(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    app_db = tmp_path / "app.db"
+    app_db.write_bytes(demo_template.read_bytes())
+    monkeypatch.setenv("DEMO_APP_DATABASE_URL", f"sqlite:///{app_db}")
+    url = f"sqlite:///{tmp_path / 'steward.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    app = create_app(Settings(database_url=url, register_path=EXAMPLES / "demo" / "register.yaml"))
+    with TestClient(app, follow_redirects=False) as client:
+        yield client, app_db
+    forget_connections()
+
+
+def _verified_request(client: TestClient, kind: str, email: str) -> int:
+    app = client.app
+    with store_transaction(app.state.sessions) as session:
+        found = service.file_request(
+            session, app.state.register, service.Intake(kind=kind, email=email)
+        )
+        service.mark_verified(
+            session, found, how="code", actor="subject", register=app.state.register
+        )
+        return found.id
+
+
+def _customer(app_db: Path) -> tuple[int, str]:
+    db = sqlite3.connect(app_db)
+    row = db.execute(
+        "SELECT id, email FROM customers WHERE id IN (SELECT customer_id FROM orders) LIMIT 1"
+    ).fetchone()
+    db.close()
+    return row
+
+
+def test_access_runs_on_the_databases_and_attaches_the_zip(setup) -> None:
+    client, app_db = setup
+    _, email = _customer(app_db)
+    request_id = _verified_request(client, "access", email)
+    csrf = sign_in_as(client, "agent")
+    answer = client.post(
+        f"/admin/requests/{request_id}", data={"csrf_token": csrf, "action": "execute"}
+    )
+    assert answer.status_code == 303, answer.text
+    with client.app.state.sessions() as session:
+        found = session.get(SubjectRequest, request_id)
+        assert found.state == "in-progress" and "access: found" in found.outcome
+        assert email not in found.outcome  # the timeline carries counts, never the data
+        archive = zipfile.ZipFile(io.BytesIO(found.result))
+    assert {"data.json", "report.html"} <= set(archive.namelist())
+    assert email in archive.read("data.json").decode()
+
+
+def test_erasure_is_previewed_then_needs_approval_rights_then_erases(setup) -> None:
+    client, app_db = setup
+    customer_id, email = _customer(app_db)
+    request_id = _verified_request(client, "erasure", email)
+    db = sqlite3.connect(app_db)
+    held_before = _held_invoices(db, customer_id)
+
+    csrf = sign_in_as(client, "agent")
+    url = f"/admin/requests/{request_id}"
+    assert client.post(url, data={"csrf_token": csrf, "action": "preview"}).status_code == 303
+    assert _rows_with_email(db, email) == 1  # a preview changes nothing
+    assert client.post(url, data={"csrf_token": csrf, "action": "execute"}).status_code == 403
+
+    client.cookies.clear()
+    csrf = sign_in_as(client, "dpo")
+    done = client.post(url, data={"csrf_token": csrf, "action": "execute"})
+    assert done.status_code == 303, done.text
+    # Nothing identifies the subject any more; invoices kept for tax law stay, held.
+    assert _rows_with_email(db, email) == 0
+    assert _held_invoices(db, customer_id) == held_before
+    db.close()
+    with client.app.state.sessions() as session:
+        found = session.get(SubjectRequest, request_id)
+        notes = [e.note or "" for e in service.timeline(session, found)]
+    assert any(n.startswith("preview: erasure (dry run)") for n in notes)
+    assert "erasure: found" in found.outcome and "re-search found 0" in found.outcome
+    if held_before:
+        assert "held: invoices until" in found.outcome
+
+
+def _rows_with_email(db: sqlite3.Connection, email: str) -> int:
+    return db.execute("SELECT count(*) FROM customers WHERE email = ?", (email,)).fetchone()[0]
+
+
+def _held_invoices(db: sqlite3.Connection, customer_id: int) -> int:
+    query = (
+        "SELECT count(*) FROM invoices JOIN orders ON orders.id = invoices.order_id "
+        "WHERE orders.customer_id = ?"
+    )
+    return db.execute(query, (customer_id,)).fetchone()[0]
+
+
+def test_kinds_without_database_work_say_so(setup) -> None:
+    client, app_db = setup
+    _, email = _customer(app_db)
+    request_id = _verified_request(client, "objection", email)
+    csrf = sign_in_as(client, "dpo")
+    answer = client.post(
+        f"/admin/requests/{request_id}", data={"csrf_token": csrf, "action": "execute"}
+    )
+    assert answer.status_code == 400 and "answered by an agent" in answer.text
