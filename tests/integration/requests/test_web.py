@@ -85,6 +85,67 @@ def test_bad_intake_answers_400_and_stores_nothing(
     assert _count(app) == 0
 
 
+def test_an_oversized_upload_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    app = _app(tmp_path, "softvendor", requests_attachment_max_bytes=2048)
+    client, csrf = _client(app)
+    huge = b"%PDF-1.4\n" + b"0" * (512 * 1024) + b"\n%%EOF\n"
+    files = {"attachment": ("scan.pdf", huge, "application/pdf")}
+    response = _file(client, csrf, files=files, email="a@example.com")
+    assert response.status_code == 413
+    assert "at most 2 KiB" in response.text and "nothing was filed" in response.text
+    assert _count(app) == 0
+
+
+def test_an_oversized_chunked_body_without_a_length_is_refused_too(tmp_path: Path) -> None:
+    app = _app(tmp_path, "softvendor", requests_attachment_max_bytes=2048)
+    client, _ = _client(app)
+
+    def chunks():
+        for _ in range(64):
+            yield b"x" * 8192
+
+    response = client.post(
+        "/privacy/requests/new",
+        content=chunks(),
+        headers={"content-type": "multipart/form-data; boundary=b"},
+    )
+    assert response.status_code == 413
+    assert _count(app) == 0
+
+
+def test_a_code_form_with_a_large_file_part_is_refused_and_counts_no_try(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    client, csrf = _client(app)
+    status_url = _file(client, csrf, email="a@example.com").headers["location"].split("?")[0]
+    files = {"junk": ("junk.bin", b"0" * (64 * 1024), "application/octet-stream")}
+    answer = client.post(
+        status_url + "/verify", data={"csrf_token": csrf, "code": "123456"}, files=files
+    )
+    assert answer.status_code == 413 and "too large" in answer.text
+    with app.state.sessions() as session:
+        assert verification.latest_code(session, 1).attempts == 0  # type: ignore[union-attr]
+
+
+def test_a_used_code_replayed_changes_nothing(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    client, csrf = _client(app)
+    status_url = _file(client, csrf, email="a@example.com").headers["location"].split("?")[0]
+    with app.state.sessions() as session:
+        mail = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "request.code")
+        ).one()
+    code = re.search(r"\b(\d{6})\b", mail.body_text).group(1)  # type: ignore[union-attr]
+    first = client.post(status_url + "/verify", data={"csrf_token": csrf, "code": code})
+    assert first.status_code == 200
+    with app.state.sessions() as session:
+        verified_at = session.scalars(select(SubjectRequest)).one().verified_at
+        assert verified_at is not None
+    replay = client.post(status_url + "/verify", data={"csrf_token": csrf, "code": code})
+    assert replay.status_code == 400 and "expired or was already used" in replay.text
+    with app.state.sessions() as session:
+        assert session.scalars(select(SubjectRequest)).one().verified_at == verified_at
+
+
 def test_form_without_csrf_is_refused(tmp_path: Path) -> None:
     app = _app(tmp_path)
     client, _ = _client(app)

@@ -1,7 +1,8 @@
 """Privacy Center: file a request, verify it with the e-mailed code, download the result.
 
 GET  /privacy/requests/new                 the form (en/ru), no JavaScript needed
-POST /privacy/requests/new                 multipart; CSRF; rate-limited; attachment checked
+POST /privacy/requests/new                 multipart; body capped before parsing; CSRF;
+                                           rate-limited; attachment checked by content
 GET  /privacy/requests/s/{token}           the request's status page (signed, no identifiers)
 POST /privacy/requests/s/{token}/verify    the code; wrong tries counted, locked after N
 POST /privacy/requests/s/{token}/resend    a fresh code (rate-limited per request)
@@ -31,6 +32,9 @@ from steward.web.templating import templates
 router = APIRouter(include_in_schema=False)
 SUBJECT_COOKIE = "steward_dsr"
 STATUS_MAX_AGE = 90 * 86400
+# Room for the form's text fields (details is capped at 10,000 characters) and multipart framing.
+FORM_SLACK_BYTES = 256 * 1024
+SMALL_FORM_BYTES = 16 * 1024
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -133,6 +137,44 @@ def _form_context(request: Request, lang: str) -> dict[str, Any]:
     }
 
 
+async def _read_capped(request: Request, limit: int, refusal: ApiError) -> None:
+    """Read the body, raising ``refusal`` once it exceeds ``limit`` bytes.
+
+    Runs before anything parses the form, so an oversized body is never spooled whole to
+    memory or disk, whether it declares its length or streams it chunked. The bytes read are
+    kept on the request, where ``request.form()`` finds them.
+    """
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise refusal
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise refusal
+        chunks.append(chunk)
+    request._body = b"".join(chunks)  # Starlette's cache of the read body
+
+
+async def capped_body(request: Request) -> None:
+    """The request form: at most the attachment limit plus room for the text fields (413)."""
+    max_bytes = request.app.state.settings.requests_attachment_max_bytes
+    refusal = ApiError(
+        413,
+        "too_large",
+        f"The request is too large: an attachment may have at most {max_bytes // 1024} KiB. "
+        "Attach a smaller scan (PDF, JPEG or PNG); nothing was filed.",
+    )
+    await _read_capped(request, max_bytes + FORM_SLACK_BYTES, refusal)
+
+
+async def small_body(request: Request) -> None:
+    """The code and resend forms carry a few short fields; anything bigger is refused (413)."""
+    refusal = ApiError(413, "too_large", "This form is too large; send only the code.")
+    await _read_capped(request, SMALL_FORM_BYTES, refusal)
+
+
 @router.get("/privacy/requests/new", response_class=HTMLResponse)
 def new_request_form(request: Request) -> HTMLResponse:
     lang = _lang(request)
@@ -142,7 +184,11 @@ def new_request_form(request: Request) -> HTMLResponse:
 @router.post(
     "/privacy/requests/new",
     response_class=HTMLResponse,
-    dependencies=[Depends(csrf_protect), Depends(rate_limit("dsr-new", 10, 3600))],
+    dependencies=[
+        Depends(rate_limit("dsr-new", 10, 3600)),
+        Depends(capped_body),
+        Depends(csrf_protect),
+    ],
 )
 async def file_request(request: Request) -> Response:
     form = await request.form()
@@ -223,7 +269,11 @@ def request_status(request: Request, token: str) -> HTMLResponse:
 @router.post(
     "/privacy/requests/s/{token}/verify",
     response_class=HTMLResponse,
-    dependencies=[Depends(csrf_protect), Depends(rate_limit("dsr-code", 30, 600))],
+    dependencies=[
+        Depends(rate_limit("dsr-code", 30, 600)),
+        Depends(small_body),
+        Depends(csrf_protect),
+    ],
 )
 async def verify(request: Request, token: str) -> Response:
     form = await request.form()
@@ -265,7 +315,11 @@ async def verify(request: Request, token: str) -> Response:
 @router.post(
     "/privacy/requests/s/{token}/resend",
     response_class=HTMLResponse,
-    dependencies=[Depends(csrf_protect), Depends(rate_limit("dsr-resend", 10, 3600))],
+    dependencies=[
+        Depends(rate_limit("dsr-resend", 10, 3600)),
+        Depends(small_body),
+        Depends(csrf_protect),
+    ],
 )
 async def resend(request: Request, token: str) -> Response:
     form = await request.form()
