@@ -8,14 +8,27 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from steward.register import Register, load_register
+from steward.register import Register, RegisterError, check_bytes, check_file
+from steward.register.yamlsource import MAX_BYTES
 from steward.store.tables import LoadedRegister
 
 
 def record_register(session: Session, path: Path) -> tuple[Register, LoadedRegister]:
-    """Load and validate ``path`` and store its text; a file unchanged since last time is reused."""
-    register = load_register(path)
-    content = path.read_text(encoding="utf-8")
+    """Validate ``path`` and store its text; a file unchanged since last time is reused.
+
+    The file is read once, so the text stored is exactly the text validated. Raises
+    ``RegisterError`` with every error when the file is unreadable or invalid.
+    """
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError:
+        raise RegisterError(check_file(path).errors) from None  # says why it cannot be read
+    result = check_bytes(raw, str(path))
+    if result.register is None:
+        raise RegisterError(result.errors)
+    register = result.register
+    content = raw.decode("utf-8-sig")  # check_bytes accepted it as UTF-8
     digest = hashlib.sha256(content.encode()).hexdigest()
     latest = latest_register(session, register.operator.id)
     if latest is not None and latest.sha256 == digest:

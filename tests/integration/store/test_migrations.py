@@ -42,3 +42,21 @@ def test_loading_the_same_register_twice_keeps_one_row(
         latest = latest_register(session)
         assert latest is not None and latest.id == third.id
         assert latest.loaded_at.tzinfo is not None
+
+
+def test_an_unreadable_or_invalid_register_is_refused_and_nothing_is_stored(
+    store_engine: sa.Engine, tmp_path: Path
+) -> None:
+    import pytest
+
+    from steward.register import RegisterError
+
+    sessions = session_factory(store_engine)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("operator: [\n", encoding="utf-8")
+    for path, says in ((tmp_path / "missing.yaml", "cannot read"), (broken, "YAML syntax")):
+        with pytest.raises(RegisterError) as caught, transaction(sessions) as session:
+            record_register(session, path)
+        assert any(says in p.message for p in caught.value.problems)
+    with sessions() as session:
+        assert latest_register(session) is None

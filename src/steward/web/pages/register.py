@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from steward.register import CheckResult, Register, check_file
+from steward.register import CheckResult, Register, RegisterError, check_file
 from steward.store.registers import latest_register, record_register
 from steward.web.auth import Principal, require
 from steward.web.pages.common import store
@@ -68,20 +68,19 @@ def reload_register(request: Request, who: Reloader) -> Response:
         return _render(
             request, who, None, "No register file is configured (STEWARD_REGISTER_PATH)."
         )
-    result = check_file(source)
+    refused: CheckResult | None = None
     with store(request) as session:
-        if result.register is None:
+        try:
+            register, row = record_register(session, source)
+        except RegisterError as exc:
+            refused = CheckResult(str(source), None, exc.problems)
             who.record(
                 session,
                 "register.reload_refused",
                 object_type="register",
-                details={"errors": len(result.errors)},
-            )
-            flash = (
-                f"Not loaded: {len(result.errors)} error(s). The register in force is unchanged."
+                details={"errors": len(exc.problems)},
             )
         else:
-            _, row = record_register(session, source)
             who.record(
                 session,
                 "register.reload",
@@ -89,7 +88,11 @@ def reload_register(request: Request, who: Reloader) -> Response:
                 object_id=row.id,
                 details={"sha256": row.sha256},
             )
-            request.app.state.register = result.register
-            request.app.state.consent_service = None  # rebuilt from the new register on next use
-            flash = f"Loaded {result.register.operator.legal_name} (sha256 {row.sha256[:12]})."
-    return _render(request, who, result, flash)
+    if refused is not None:  # rendered after the transaction: the page reads the store too
+        flash = f"Not loaded: {len(refused.errors)} error(s). The register in force is unchanged."
+        return _render(request, who, refused, flash)
+    request.app.state.register = register
+    request.app.state.consent_service = None  # rebuilt from the new register on next use
+    return _render(
+        request, who, None, f"Loaded {register.operator.legal_name} (sha256 {row.sha256[:12]})."
+    )
