@@ -1,9 +1,10 @@
-"""Count and list the statements one access and one erasure send (profiling aid, not a timing).
+"""List the statements one access and one erasure send, and their round trips (profiling aid).
 
     .venv/bin/python bench/execution_statements.py --customers 20000
 
-Re-uses (or builds) the database ``bench/execution.py`` uses, hooks SQLAlchemy's
-``before_cursor_execute`` on the executor's engine, and prints each statement's first words.
+Re-uses (or builds) the database ``bench/execution.py`` uses, runs one access and one erasure
+with ``batch.tracing()`` and prints each statement's first words, with the statement and
+round-trip counts the executor reports (on PostgreSQL one round trip carries a whole batch).
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ import sys
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import psycopg
-import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).parent))
 import execution as bench
+
+from steward.datastores.batch import tracing
 
 
 def main() -> None:
@@ -38,12 +39,6 @@ def main() -> None:
         register = bench.load_register(path)
         datastore = register.datastores[0]
         engine, schema = bench.connected(datastore)
-        statements: list[str] = []
-
-        @sa.event.listens_for(engine, "before_cursor_execute")
-        def _count(*args: Any) -> None:
-            statements.append(" ".join(str(args[2]).split())[:110])
-
         with psycopg.connect(url) as db:
             subjects = [
                 r[0]
@@ -54,21 +49,23 @@ def main() -> None:
             ]
         for kind, subject in zip(("access", "erasure"), subjects, strict=True):
             email = f"customer{subject}@example.com"
-            statements.clear()
-            bench.run_on_datastore(
-                register,
-                datastore,
-                bench.ExecutionRequest(kind, {"email": email}, "P"),  # type: ignore[arg-type]
-                bench.Identifiers.parse({"email": email}, "RU"),
-                secret=b"k",
-                today=date.today(),
-                engine=engine,
-                schema=schema,
+            with tracing() as statements:
+                outcome = bench.run_on_datastore(
+                    register,
+                    datastore,
+                    bench.ExecutionRequest(kind, {"email": email}, "P"),  # type: ignore[arg-type]
+                    bench.Identifiers.parse({"email": email}, "RU"),
+                    secret=b"k",
+                    today=date.today(),
+                    engine=engine,
+                    schema=schema,
+                )
+            print(
+                f"{kind}: {outcome.queries} statements in {outcome.round_trips} round trips"
+                f" (then {len(statements) - outcome.queries} to verify)"
             )
-            print(f"{kind}: {len(statements)} statements")
             for statement in statements:
-                print(f"  {statement}")
-        sa.event.remove(engine, "before_cursor_execute", _count)
+                print(f"  {statement[:110]}")
 
 
 if __name__ == "__main__":

@@ -13,11 +13,13 @@ Erasure decides per row, then applies in one transaction that the caller owns:
 
 Deletes run child-first in passes, so databases that check foreign keys row by row (InnoDB)
 never see a dangling reference. Generated columns are never written: the database derives them.
+Every write of one erasure is planned first and sent as one batch (``batch.py``), in order.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -25,13 +27,14 @@ from typing import Any
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 
+from steward.datastores.batch import Statement, run_batch
 from steward.datastores.connect import Schema, TableInfo
 from steward.datastores.errors import InvalidRequest
-from steward.datastores.graph import BATCH, Found, Key, RowRef, _batches, _match
+from steward.datastores.graph import Found, Key, RowRef, _batches, _match
 from steward.datastores.holds import Hold, hold_for, legal_purposes
 from steward.datastores.identity import normalise_phone
 from steward.datastores.masking import is_constant, mask_value
-from steward.register.models import Register
+from steward.register.models import Register, Table
 from steward.register.taxonomy import TableAction
 
 
@@ -61,21 +64,63 @@ def personal_columns(info: TableInfo) -> list[str]:
     return [n for n in names if n in info.table.c and n not in info.generated]
 
 
-def _where_keys(
-    connection: sa.Connection, info: TableInfo, keys: list[Key]
-) -> tuple[Any, dict[str, Any]]:
-    """A test matching ``keys`` by primary key, and its parameters.
+def _by_keys(
+    dialect: str,
+    info: TableInfo,
+    name: tuple[str, ...],
+    build: Callable[[Any], Any],
+    keys: Sequence[Key],
+    params: dict[str, Any] | None = None,
+) -> list[Statement]:
+    """``build(test)`` restricted to the rows ``keys`` name, in batches.
 
-    On PostgreSQL a one-column key uses ``= ANY(:keys)``: one SQL text for any number of keys,
-    so the server prepares it after a few requests instead of parsing a new ``IN`` list each time.
+    On PostgreSQL a one-column key uses ``= ANY(:steward_keys)``: one SQL text for any number of
+    keys, built once per table (kept under ``name``), compiled once and prepared by the server.
     """
-    if len(info.primary_key) == 1 and connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import ARRAY
+    extra = params or {}
+    if len(info.primary_key) == 1 and dialect == "postgresql":
+        statement = info.statements.get(name)
+        if statement is None:
+            from sqlalchemy.dialects.postgresql import ARRAY
 
-        column = info.table.c[info.primary_key[0]]
-        param = sa.bindparam("steward_keys", type_=ARRAY(column.type))
-        return column == sa.any_(param), {"steward_keys": [k[0] for k in keys]}
-    return _match(info.table, info.primary_key, keys), {}
+            column = info.table.c[info.primary_key[0]]
+            param = sa.bindparam("steward_keys", type_=ARRAY(column.type))
+            statement = info.statements[name] = build(column == sa.any_(param))
+        return [
+            Statement(statement, {**extra, "steward_keys": [k[0] for k in batch]})
+            for batch in _batches(keys)
+        ]
+    return [
+        Statement(build(_match(info.table, info.primary_key, list(batch))), extra)
+        for batch in _batches(keys)
+    ]
+
+
+def erasure_action(spec: Table) -> TableAction:
+    """The register's ``on_erasure``, or ``anonymise`` when a column names a mask, else delete."""
+    if spec.on_erasure:
+        return spec.on_erasure
+    masked = any(c.mask for c in spec.columns.values())
+    return TableAction.ANONYMISE if masked else TableAction.DELETE
+
+
+def deletable_on_sight(schema: Schema, register: Register) -> frozenset[str]:
+    """Tables whose rows an erasure deletes as soon as the search reaches them.
+
+    A table qualifies when its rows are always deleted (no legal hold can apply, its action is
+    ``delete``) and nothing refers to it, so no other row can make one of them stay.
+    """
+    return frozenset(
+        info.key
+        for info in schema.tables.values()
+        if info.spec is not None
+        and info.primary_key
+        and info.spec.subject is None
+        and not info.spec.reference_data
+        and erasure_action(info.spec) is TableAction.DELETE
+        and not legal_purposes(register, info.spec)
+        and not schema.inbound(info.key)
+    )
 
 
 def _plan(
@@ -89,11 +134,7 @@ def _plan(
         spec = info.spec
         assert spec is not None
         legal = legal_purposes(register, spec)
-        action = spec.on_erasure or (
-            TableAction.ANONYMISE
-            if any(c.mask for c in spec.columns.values())
-            else TableAction.DELETE
-        )
+        action = erasure_action(spec)
         for key, row in rows.items():
             hold = hold_for(legal, spec, row, today) if legal else None
             if hold is not None:
@@ -113,60 +154,67 @@ def _plan(
     return held, delete, mask
 
 
-def _apply_mask(
-    connection: sa.Connection, info: TableInfo, found: Found, keys: list[Key], secret: bytes
-) -> None:
+def _mask_statements(
+    dialect: str, info: TableInfo, found: Found, keys: list[Key], secret: bytes
+) -> list[Statement]:
     spec = info.spec
     assert spec is not None
     columns = [
         c for c in personal_columns(info) if c not in info.primary_key or spec.columns.get(c)
     ]
     if not columns or not keys:
-        return
+        return []
+    table = info.table
     specs = {c: spec.columns.get(c) for c in columns}
-    constant = [c for c in columns if is_constant(specs[c], info.table.c[c], c in info.unique)]
-    varying = [c for c in columns if c not in constant]
-    if varying:  # one executemany UPDATE carries the constant columns too
-        varying, constant = columns, []
     rows = found.rows[info.key]
-    if constant:
-        sample = rows[keys[0]]
+
+    def masked(column: str, old: Any) -> Any:
+        return mask_value(
+            specs[column], table.c[column], old, secret=secret, unique=column in info.unique
+        )
+
+    if all(is_constant(specs[c], table.c[c], c in info.unique) for c in columns):
+        sample = rows[keys[0]]  # every row gets the same values: one UPDATE per batch of keys
         values = {
-            c: mask_value(
-                specs[c],
-                info.table.c[c],
-                sample[c] if sample[c] is not None else "",
-                secret=secret,
-                unique=c in info.unique,
-            )
-            for c in constant
+            f"v_{i}": masked(c, sample[c] if sample[c] is not None else "")
+            for i, c in enumerate(columns)
         }
-        for batch in _batches(keys):
-            test, bound = _where_keys(connection, info, list(batch))
-            connection.execute(sa.update(info.table).where(test).values(values), bound)
-    if varying:
-        params = []
-        for key in keys:
-            row = rows[key]
-            entry = {f"k_{i}": v for i, v in enumerate(key)}
-            for c in varying:
-                entry[f"v_{c}"] = mask_value(
-                    specs[c], info.table.c[c], row[c], secret=secret, unique=c in info.unique
-                )
-            params.append(entry)
-        statement = (
-            sa.update(info.table)
+        return _by_keys(
+            dialect,
+            info,
+            ("mask", *columns),
+            lambda test: sa.update(table).where(test).values(_assignments(table, columns)),
+            keys,
+            values,
+        )
+    # values differ per row: one statement run once per row (a pipeline or executemany)
+    name = ("mask-each", *columns)
+    statement = info.statements.get(name)
+    if statement is None:
+        statement = info.statements[name] = (
+            sa.update(table)
             .where(
                 sa.and_(
                     *(
-                        info.table.c[k] == sa.bindparam(f"k_{i}")
+                        table.c[k] == sa.bindparam(f"k_{i}", type_=table.c[k].type)
                         for i, k in enumerate(info.primary_key)
                     )
                 )
             )
-            .values({c: sa.bindparam(f"v_{c}") for c in varying})
+            .values(_assignments(table, columns))
         )
-        connection.execute(statement, params)
+    params = []
+    for key in keys:
+        row = rows[key]
+        entry = {f"k_{i}": v for i, v in enumerate(key)}
+        entry.update({f"v_{i}": masked(c, row[c]) for i, c in enumerate(columns)})
+        params.append(entry)
+    return [Statement(statement, params)]
+
+
+def _assignments(table: sa.Table, columns: Sequence[str]) -> dict[str, Any]:
+    """``column = :v_i`` for each column (indexed names: column names may need quoting)."""
+    return {c: sa.bindparam(f"v_{i}", type_=table.c[c].type) for i, c in enumerate(columns)}
 
 
 def _delete_passes(found: Found, delete: set[RowRef]) -> tuple[list[set[RowRef]], set[RowRef]]:
@@ -186,30 +234,40 @@ def _delete_passes(found: Found, delete: set[RowRef]) -> tuple[list[set[RowRef]]
     return passes, set()
 
 
-def _apply_deletes(connection: sa.Connection, schema: Schema, passes: list[set[RowRef]]) -> None:
+def _delete_statements(
+    dialect: str, schema: Schema, found: Found, passes: list[set[RowRef]]
+) -> list[Statement]:
+    statements: list[Statement] = []
     for ready in passes:
         by_table: dict[str, list[Key]] = defaultdict(list)
         for table, key in ready:
-            by_table[table].append(key)
-        for table, keys in by_table.items():
+            if key not in found.deleted.get(table, ()):  # not already deleted on sight
+                by_table[table].append(key)
+        for table, keys in sorted(by_table.items()):
             info = schema.tables[table]
-            for batch in _batches(sorted(keys, key=repr)):
-                test, params = _where_keys(connection, info, list(batch))
-                connection.execute(sa.delete(info.table).where(test), params)
+            statements += _by_keys(
+                dialect,
+                info,
+                ("delete",),
+                lambda test, t=info.table: sa.delete(t).where(test),
+                sorted(keys, key=repr),
+            )
+    return statements
 
 
-def restrict_rows(
-    connection: sa.Connection, info: TableInfo, keys: list[Key], dry_run: bool
-) -> None:
-    """Set the register's restriction flag column on ``keys`` (no-op without a flag column)."""
+def restrict_statements(dialect: str, info: TableInfo, keys: list[Key]) -> list[Statement]:
+    """Set the register's restriction flag column on ``keys`` (none without a flag column)."""
     spec = info.spec
-    if dry_run or spec is None or not spec.restrict_column or not keys:
-        return
-    for batch in _batches(keys):
-        test, params = _where_keys(connection, info, list(batch))
-        connection.execute(
-            sa.update(info.table).where(test).values({spec.restrict_column: True}), params
-        )
+    if spec is None or not spec.restrict_column or not keys:
+        return []
+    flag = spec.restrict_column
+    return _by_keys(
+        dialect,
+        info,
+        ("restrict",),
+        lambda test: sa.update(info.table).where(test).values({flag: True}),
+        keys,
+    )
 
 
 def erase(
@@ -234,8 +292,8 @@ def erase(
         delete -= blocked
         mask |= blocked
         passes, stuck = _delete_passes(found, delete)
-    if not dry_run:
-        _apply_deletes(connection, schema, passes)
+    dialect = connection.dialect.name
+    writes = _delete_statements(dialect, schema, found, passes)
     outcomes = []
     for table, rows in sorted(found.rows.items()):
         info = schema.tables[table]
@@ -259,10 +317,11 @@ def erase(
             for h, n in sorted(groups.items(), key=lambda item: repr(item[0]))
         ]
         outcome.restricted_keys = [list(k) for k in hold_keys]
-        if not dry_run:
-            _apply_mask(connection, info, found, mask_keys, secret)
-            restrict_rows(connection, info, hold_keys, dry_run)
+        writes += _mask_statements(dialect, info, found, mask_keys, secret)
+        writes += restrict_statements(dialect, info, hold_keys)
         outcomes.append(outcome)
+    if not dry_run:
+        run_batch(connection, writes, found.sent)
     return outcomes
 
 
@@ -270,13 +329,16 @@ def restrict(
     connection: sa.Connection, schema: Schema, found: Found, *, dry_run: bool
 ) -> list[TableOutcome]:
     outcomes = []
+    writes: list[Statement] = []
     for table, rows in sorted(found.rows.items()):
         info = schema.tables[table]
         keys = sorted(rows, key=repr)
-        restrict_rows(connection, info, keys, dry_run)
+        writes += restrict_statements(connection.dialect.name, info, keys)
         outcome = TableOutcome(schema.datastore.id, table, found=len(rows), restricted=len(keys))
         outcome.restricted_keys = [list(k) for k in keys]
         outcomes.append(outcome)
+    if not dry_run:
+        run_batch(connection, writes, found.sent)
     return outcomes
 
 
@@ -312,8 +374,12 @@ def rectify(
     region: str | None,
     dry_run: bool,
 ) -> list[TableOutcome]:
-    """Set new values, keyed by category (subject tables) or ``table.column`` (that column)."""
+    """Set new values, keyed by category (subject tables) or ``table.column`` (that column).
+
+    Every value is validated before anything is written.
+    """
     outcomes = []
+    writes: list[Statement] = []
     for table, rows in sorted(found.rows.items()):
         info = schema.tables[table]
         spec = info.spec
@@ -333,10 +399,18 @@ def rectify(
         outcome = TableOutcome(schema.datastore.id, table, found=len(rows))
         if updates:
             outcome.rectified = len(rows)
-            if not dry_run:
-                keys = sorted(rows, key=repr)
-                for batch in _batches(keys, BATCH):
-                    test, params = _where_keys(connection, info, list(batch))
-                    connection.execute(sa.update(info.table).where(test).values(updates), params)
+            columns = sorted(updates)
+            writes += _by_keys(
+                connection.dialect.name,
+                info,
+                ("rectify", *columns),
+                lambda test, t=info.table, c=columns: (
+                    sa.update(t).where(test).values(_assignments(t, c))
+                ),
+                sorted(rows, key=repr),
+                {f"v_{i}": updates[c] for i, c in enumerate(columns)},
+            )
         outcomes.append(outcome)
+    if not dry_run:
+        run_batch(connection, writes, found.sent)
     return outcomes

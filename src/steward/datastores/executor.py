@@ -18,7 +18,13 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
-from steward.datastores.actions import TableOutcome, erase, rectify, restrict
+from steward.datastores.actions import (
+    TableOutcome,
+    deletable_on_sight,
+    erase,
+    rectify,
+    restrict,
+)
 from steward.datastores.connect import Schema, datastore_engine, datastore_url, reflect
 from steward.datastores.errors import ConnectionFailed, InvalidRequest
 from steward.datastores.graph import Found, find_subject
@@ -54,6 +60,7 @@ class DatastoreOutcome:
     datastore: str
     tables: list[TableOutcome] = field(default_factory=list)
     queries: int = 0
+    round_trips: int = 0
     residual: int | None = None
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # access only
 
@@ -62,6 +69,7 @@ class DatastoreOutcome:
             "datastore": self.datastore,
             "tables": [t.as_dict() for t in self.tables],
             "queries": self.queries,
+            "round_trips": self.round_trips,
             "residual": self.residual,
         }
 
@@ -120,8 +128,13 @@ def run_on_datastore(
         outcome = DatastoreOutcome(datastore.id)
         try:
             with engine.connect() as connection, connection.begin() as transaction:
-                found = find_subject(connection, schema, ids)
-                outcome.queries = found.queries
+                erasing = request.kind == "erasure"
+                on_sight = frozenset[str]()
+                if erasing and not request.dry_run and connection.dialect.delete_returning:
+                    on_sight = deletable_on_sight(schema, register)
+                found = find_subject(
+                    connection, schema, ids, referrers=erasing, delete_on_sight=on_sight
+                )
                 if request.kind in ("access", "portability"):
                     outcome.tables = [
                         TableOutcome(datastore.id, t, found=len(r)) for t, r in found.rows.items()
@@ -148,6 +161,7 @@ def run_on_datastore(
                         region=ids.region,
                         dry_run=request.dry_run,
                     )
+                outcome.queries, outcome.round_trips = found.queries, found.round_trips
                 if request.dry_run or request.kind in ("access", "portability"):
                     transaction.rollback()
         except sa.exc.OperationalError as exc:
@@ -157,7 +171,7 @@ def run_on_datastore(
             ) from None
         if request.kind == "erasure" and not request.dry_run and verify:
             with engine.connect() as connection:
-                again = find_subject(connection, schema, ids)
+                again = find_subject(connection, schema, ids, referrers=False)
             outcome.residual = _residual(again, _kept_keys(outcome.tables))
         return outcome
     except ConnectionFailed:

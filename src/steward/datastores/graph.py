@@ -8,7 +8,10 @@ Rules, in the order the search applies them:
 1. Seeds: rows of registered tables whose identity columns match the subject's identifiers
    (e-mail case-folded, phone compared in E.164, account id exact). Identifiers of other kinds
    read from the subject's own rows (the phone stored on the account found by e-mail) seed a
-   second round, so a call recording kept only by phone number is found from an e-mail.
+   second round in tables that do not declare ``subject:``, so a call recording kept only by
+   phone number is found from an e-mail. They never seed other accounts: an account found
+   only through a phone number read from another account may be a family member's, and the
+   subject proved only the identifiers they gave.
 2. Inbound: rows that refer to a subject row (orders -> customer), through a reflected foreign
    key or a reference the register declares, belong to the subject and are searched in turn.
    Tables that declare ``subject:`` (the customers of the operator) are the exception: a
@@ -17,22 +20,35 @@ Rules, in the order the search applies them:
    holds personal data and no row outside the subject's refers to them; a shared row (an address
    two customers use, a city, a product) is never attributed. Outbound rows are leaves.
 4. Reference data and tables the register does not name are never entered. Their rows that
-   refer to the subject's rows are still recorded as *referrers*, so erasure knows it cannot
-   delete a row something else depends on.
+   refer to the subject's rows through an enforced foreign key are still recorded as
+   *referrers*, so erasure knows it cannot delete a row something else depends on. Only erasure
+   needs referrers: ``find_subject(..., referrers=False)`` skips the queries that would only
+   find them (access, restriction, the check after an erasure).
+5. An erasure may name tables whose rows it deletes on sight (``delete_on_sight``, chosen by
+   ``actions.deletable_on_sight``: nothing refers to them and nothing in them is kept). Their
+   rows reached through a reference are then read with ``DELETE ... RETURNING`` instead of a
+   ``SELECT``: one statement instead of a read and a later delete. They are listed in
+   ``Found.deleted``; rows matched by an identity column are always read first, because the
+   match is confirmed in Python.
 
 Every step is set-based: one query per link per hop, ``WHERE (cols) IN (...)`` in batches,
-never one query per row. Visited keys make cycles and self-references terminate.
+never one query per row. Visited keys make cycles and self-references terminate. The queries of
+one hop do not depend on each other, so each hop is sent as one batch (``batch.py``: a single
+round trip on PostgreSQL); the seeds learned from the first hop's rows ride along with the
+second hop.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
 
+from steward.datastores.batch import Counter, Statement, run_batch
 from steward.datastores.connect import Link, Schema, TableInfo
 from steward.datastores.identity import Identifiers, candidates, normalise
 from steward.register.taxonomy import IdentityKind
@@ -50,13 +66,38 @@ class Found:
     # parent row -> rows that refer to it through an enforced foreign key (any owner)
     referrers: dict[RowRef, set[RowRef]] = field(default_factory=lambda: defaultdict(set))
     shared: dict[str, set[Key]] = field(default_factory=lambda: defaultdict(set))
-    queries: int = 0
+    deleted: dict[str, set[Key]] = field(default_factory=lambda: defaultdict(set))  # on sight
+    sent: Counter = field(default_factory=Counter)
+
+    @property
+    def queries(self) -> int:
+        return self.sent.statements
+
+    @property
+    def round_trips(self) -> int:
+        return self.sent.round_trips
 
     def count(self) -> int:
         return sum(len(rows) for rows in self.rows.values())
 
     def has(self, table: str, key: Key) -> bool:
         return key in self.rows.get(table, {})
+
+
+Rows = list[dict[str, Any]]
+Frontier = dict[str, set[Key]]
+
+
+@dataclass
+class _Lookup:
+    """Rows of ``info`` whose ``columns`` hold one of ``values``, and what to do with them."""
+
+    info: TableInfo
+    columns: tuple[str, ...]
+    values: Iterable[tuple[Any, ...]]
+    absorb: Callable[[Rows], None]
+    lower: bool = False
+    delete: bool = False  # DELETE ... RETURNING instead of SELECT
 
 
 def _batches(values: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
@@ -78,13 +119,16 @@ def _enterable(info: TableInfo | None) -> bool:
     return info is not None and info.spec is not None and not info.spec.reference_data
 
 
-def _lookup(info: TableInfo, columns: Sequence[str], dialect: str, lower: bool = False) -> Any:
+def _lookup(
+    info: TableInfo, columns: Sequence[str], dialect: str, lower: bool = False, delete: bool = False
+) -> Any:
     """A compiled-once ``SELECT * ... WHERE cols IN :values`` for this table and columns.
 
     On PostgreSQL a single column uses ``= ANY(:values)``: one SQL text for any number of
-    values, so the statement is compiled once and prepared by the server.
+    values, so the statement is compiled once and prepared by the server. ``delete`` makes it
+    ``DELETE ... WHERE cols IN :values RETURNING *``.
     """
-    key = (tuple(columns), dialect, lower)
+    key = (tuple(columns), dialect, lower, delete)
     statement = info.statements.get(key)
     if statement is None:
         table = info.table
@@ -103,26 +147,38 @@ def _lookup(info: TableInfo, columns: Sequence[str], dialect: str, lower: bool =
             test = sa.tuple_(*(table.c[c] for c in columns)).in_(
                 sa.bindparam("values", expanding=True)
             )
-        statement = info.statements[key] = sa.select(table).where(test)
+        if delete:
+            statement = sa.delete(table).where(test).returning(*table.c)
+        else:
+            statement = sa.select(table).where(test)
+        info.statements[key] = statement
     return statement
 
 
-def _select_in(
-    connection: sa.Connection,
-    found: Found,
-    info: TableInfo,
-    columns: Sequence[str],
-    values: Iterable[tuple[Any, ...]],
-) -> list[dict[str, Any]]:
-    distinct = sorted({v for v in values if all(x is not None for x in v)}, key=repr)
-    rows: list[dict[str, Any]] = []
-    statement = _lookup(info, columns, connection.dialect.name)
-    single = len(columns) == 1
-    for batch in _batches(distinct):
-        found.queries += 1
-        params = [v[0] for v in batch] if single else list(batch)
-        rows.extend(dict(r) for r in connection.execute(statement, {"values": params}).mappings())
-    return rows
+def _run(connection: sa.Connection, found: Found, lookups: Sequence[_Lookup | None]) -> None:
+    """Send every lookup as one batch, then hand each its rows, in the order given."""
+    batch: list[Statement] = []
+    owners: list[int] = []
+    for index, lookup in enumerate(lookups):
+        if lookup is None:
+            continue
+        distinct = sorted({v for v in lookup.values if all(x is not None for x in v)}, key=repr)
+        statement = _lookup(
+            lookup.info, lookup.columns, connection.dialect.name, lookup.lower, lookup.delete
+        )
+        single = len(lookup.columns) == 1
+        for values in _batches(distinct):
+            params = [v[0] for v in values] if single else list(values)
+            batch.append(Statement(statement, {"values": params}))
+            owners.append(index)
+    if not batch:
+        return
+    rows: dict[int, Rows] = defaultdict(list)
+    for index, result in zip(owners, run_batch(connection, batch, found.sent), strict=True):
+        rows[index].extend(result)
+    for index, lookup in enumerate(lookups):
+        if lookup is not None and index in rows:
+            lookup.absorb(rows[index])
 
 
 def _is_integer(column: sa.Column[Any]) -> bool:
@@ -132,16 +188,43 @@ def _is_integer(column: sa.Column[Any]) -> bool:
         return False
 
 
-def _seed(
-    connection: sa.Connection,
+def _absorb_seed(
+    found: Found,
+    info: TableInfo,
+    column: str,
+    kind: IdentityKind,
+    targets: set[str],
+    region: str | None,
+    frontier: Frontier,
+    rows: Rows,
+) -> None:
+    for row in rows:
+        if normalise(kind, row[column], region) not in targets:
+            continue
+        key = _key(info, row)
+        if key not in found.rows[info.key]:
+            found.rows[info.key][key] = row
+            frontier[info.key].add(key)
+
+
+def _seeds(
     schema: Schema,
     values: dict[IdentityKind, set[str]],
     region: str | None,
     found: Found,
-    frontier: dict[str, set[Key]],
-) -> None:
+    frontier: Frontier,
+    *,
+    accounts: bool = True,
+) -> list[_Lookup]:
+    """Lookups of the rows whose identity columns hold one of ``values``.
+
+    ``accounts=False`` leaves out the tables that declare ``subject:`` (learned identifiers).
+    """
+    lookups = []
     for info in schema.tables.values():
         if not _enterable(info) or info.spec is None or not info.spec.identity:
+            continue
+        if not accounts and info.spec.subject is not None:
             continue
         for column, kind in info.spec.identity.items():
             targets = values.get(kind, set())
@@ -152,17 +235,11 @@ def _seed(
                 wanted = [int(v) for v in wanted if v.lstrip("-").isdigit()]
                 if not wanted:
                     continue
-            statement = _lookup(
-                info, [column], connection.dialect.name, lower=kind is IdentityKind.EMAIL
+            absorb = partial(_absorb_seed, found, info, column, kind, targets, region, frontier)
+            lookups.append(
+                _Lookup(info, (column,), [(v,) for v in wanted], absorb, kind is IdentityKind.EMAIL)
             )
-            found.queries += 1
-            for row in connection.execute(statement, {"values": wanted}).mappings():
-                if normalise(kind, row[column], region) not in targets:
-                    continue
-                key = _key(info, dict(row))
-                if key not in found.rows[info.key]:
-                    found.rows[info.key][key] = dict(row)
-                    frontier[info.key].add(key)
+    return lookups
 
 
 def _learned(
@@ -184,7 +261,9 @@ def _learned(
     return learned
 
 
-def _index(rows: dict[Key, dict[str, Any]], keys: Iterable[Key], columns: Sequence[str]):  # type: ignore[no-untyped-def]
+def _index(
+    rows: dict[Key, dict[str, Any]], keys: Iterable[Key], columns: Sequence[str]
+) -> dict[tuple[Any, ...], list[Key]]:
     by_value: dict[tuple[Any, ...], list[Key]] = defaultdict(list)
     for key in keys:
         row = rows[key]
@@ -192,21 +271,20 @@ def _index(rows: dict[Key, dict[str, Any]], keys: Iterable[Key], columns: Sequen
     return by_value
 
 
-def _follow_inbound(
-    connection: sa.Connection,
-    schema: Schema,
+def _absorb_inbound(
     found: Found,
     link: Link,
-    parent_keys: set[Key],
-    frontier: dict[str, set[Key]],
+    child: TableInfo,
+    parents: dict[tuple[Any, ...], list[Key]],
+    entered: bool,
+    frontier: Frontier,
+    deleted: bool,
+    rows: Rows,
 ) -> None:
-    child = schema.tables.get(link.child)
-    if child is None or not child.primary_key:
-        return
-    parents = _index(found.rows[link.parent], parent_keys, link.to_columns)
-    entered = _enterable(child) and child.spec is not None and child.spec.subject is None
-    for row in _select_in(connection, found, child, link.columns, parents):
+    for row in rows:
         key = _key(child, row)
+        if deleted:
+            found.deleted[child.key].add(key)
         if link.enforced:
             for parent_key in parents.get(tuple(row[c] for c in link.columns), []):
                 found.referrers[(link.parent, parent_key)].add((child.key, key))
@@ -215,79 +293,131 @@ def _follow_inbound(
             frontier[child.key].add(key)
 
 
-def _follow_outbound(
-    connection: sa.Connection,
+def _inbound(
     schema: Schema,
     found: Found,
     link: Link,
-    child_keys: set[Key],
-    leaves: dict[str, set[Key]],
-) -> None:
-    parent = schema.tables.get(link.parent)
-    if parent is None or not _enterable(parent) or parent.spec is None:
-        return
-    if parent.spec.subject is not None or not parent.spec.columns or not parent.primary_key:
-        return
-    rows = found.rows[link.child]
-    values = {tuple(rows[k][c] for c in link.columns) for k in child_keys}
-    have = found.rows.get(parent.key, {})
-    values -= {tuple(r[c] for c in link.to_columns) for r in have.values()}
-    if not values:
-        return  # every row it points to is already the subject's (invoice -> its order)
-    for row in _select_in(connection, found, parent, link.to_columns, values):
+    parent_keys: set[Key],
+    frontier: Frontier,
+    referrers: bool,
+    delete_on_sight: frozenset[str],
+) -> _Lookup | None:
+    """Rows that refer to the subject's rows through ``link`` (orders -> customer)."""
+    child = schema.tables.get(link.child)
+    if child is None or not child.primary_key:
+        return None
+    entered = _enterable(child) and child.spec is not None and child.spec.subject is None
+    if not entered and not (referrers and link.enforced):
+        return None  # it would find nothing to keep
+    parents = _index(found.rows[link.parent], parent_keys, link.to_columns)
+    delete = entered and child.key in delete_on_sight
+    absorb = partial(_absorb_inbound, found, link, child, parents, entered, frontier, delete)
+    return _Lookup(child, link.columns, parents, absorb, delete=delete)
+
+
+def _absorb_outbound(found: Found, parent: TableInfo, leaves: Frontier, rows: Rows) -> None:
+    for row in rows:
         key = _key(parent, row)
         if key not in found.rows[parent.key]:
             found.rows[parent.key][key] = row
             leaves[parent.key].add(key)
 
 
-def _drop_shared(
-    connection: sa.Connection, schema: Schema, found: Found, leaves: dict[str, set[Key]]
+def _outbound(
+    schema: Schema, found: Found, link: Link, child_keys: set[Key], leaves: Frontier
+) -> _Lookup | None:
+    """Rows the subject's rows refer to through ``link`` that hold personal data (an address)."""
+    parent = schema.tables.get(link.parent)
+    if parent is None or not _enterable(parent) or parent.spec is None:
+        return None
+    if parent.spec.subject is not None or not parent.spec.columns or not parent.primary_key:
+        return None
+    rows = found.rows[link.child]
+    values = {tuple(rows[k][c] for c in link.columns) for k in child_keys}
+    have = found.rows.get(parent.key, {})
+    values -= {tuple(r[c] for c in link.to_columns) for r in have.values()}
+    if not values:
+        return None  # every row it points to is already the subject's (invoice -> its order)
+    return _Lookup(
+        parent, link.to_columns, values, partial(_absorb_outbound, found, parent, leaves)
+    )
+
+
+def _absorb_sharers(
+    found: Found,
+    table: str,
+    link: Link,
+    child: TableInfo,
+    parents: dict[tuple[Any, ...], list[Key]],
+    shared: set[Key],
+    rows: Rows,
 ) -> None:
+    for row in rows:
+        child_key = _key(child, row)
+        owners = parents.get(tuple(row[c] for c in link.columns), [])
+        if found.has(child.key, child_key):
+            if link.enforced:
+                for owner in owners:
+                    found.referrers[(table, owner)].add((child.key, child_key))
+        else:
+            shared.update(owners)
+
+
+def _drop_shared(connection: sa.Connection, schema: Schema, found: Found, leaves: Frontier) -> None:
     """Remove outbound-reached rows that a row outside the subject's also refers to."""
+    lookups: list[_Lookup | None] = []
+    shared: dict[str, set[Key]] = defaultdict(set)
     for table, keys in leaves.items():
         if not keys:
             continue
-        shared: set[Key] = set()
         for link in schema.inbound(table):
             child = schema.tables.get(link.child)
             if child is None or not child.primary_key:
                 continue
             parents = _index(found.rows[table], keys, link.to_columns)
-            for row in _select_in(connection, found, child, link.columns, parents):
-                child_key = _key(child, row)
-                owners = parents.get(tuple(row[c] for c in link.columns), [])
-                if found.has(child.key, child_key):
-                    if link.enforced:
-                        for owner in owners:
-                            found.referrers[(table, owner)].add((child.key, child_key))
-                else:
-                    shared.update(owners)
-        for key in shared:
+            absorb = partial(_absorb_sharers, found, table, link, child, parents, shared[table])
+            lookups.append(_Lookup(child, link.columns, parents, absorb))
+    _run(connection, found, lookups)
+    for table, keys in shared.items():
+        for key in keys:
             del found.rows[table][key]
             found.referrers.pop((table, key), None)
-        found.shared[table].update(shared)
+        found.shared[table].update(keys)
 
 
-def find_subject(connection: sa.Connection, schema: Schema, ids: Identifiers) -> Found:
+def find_subject(
+    connection: sa.Connection,
+    schema: Schema,
+    ids: Identifiers,
+    *,
+    referrers: bool = True,
+    delete_on_sight: frozenset[str] = frozenset(),
+) -> Found:
     """All rows of the subject in this datastore (see the module docstring for the rules)."""
     found = Found()
-    frontier: dict[str, set[Key]] = defaultdict(set)
+    frontier: Frontier = defaultdict(set)
     known = {k: {v} for k in IdentityKind if (v := ids.value(k))}
-    _seed(connection, schema, known, ids.region, found, frontier)
+    _run(connection, found, _seeds(schema, known, ids.region, found, frontier))
     learned = _learned(schema, found, known, ids.region)
-    if learned:
-        _seed(connection, schema, learned, ids.region, found, frontier)
-    leaves: dict[str, set[Key]] = defaultdict(set)
-    while any(frontier.values()):
+    leaves: Frontier = defaultdict(set)
+    while learned or any(frontier.values()):
         current, frontier = frontier, defaultdict(set)
+        # learned seeds first: a row they find is a full member, never a leaf of this hop
+        lookups: list[_Lookup | None] = [
+            *_seeds(schema, learned, ids.region, found, frontier, accounts=False)
+        ]
+        learned = {}
         for table, keys in current.items():
             if not keys:
                 continue
-            for link in schema.inbound(table):
-                _follow_inbound(connection, schema, found, link, keys, frontier)
-            for link in schema.outbound(table):
-                _follow_outbound(connection, schema, found, link, keys, leaves)
+            lookups.extend(
+                _inbound(schema, found, link, keys, frontier, referrers, delete_on_sight)
+                for link in schema.inbound(table)
+            )
+            lookups.extend(
+                _outbound(schema, found, link, keys, leaves) for link in schema.outbound(table)
+            )
+        _run(connection, found, lookups)
         for table, keys in leaves.items():
             # a leaf later reached as an inbound row is a full member and stays searched
             keys.difference_update(current.get(table, set()))

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from steward.datastores import ExecutionRequest, execute
+from steward.datastores.actions import deletable_on_sight
 from steward.datastores.connect import compare, reflect
 from steward.datastores.executor import forget_connections, run_on_datastore
 from steward.datastores.identity import Identifiers
@@ -198,3 +199,67 @@ def test_datastores_test_names_what_the_register_gets_wrong(
     assert "app.membership_notes: column 'notte' does not exist" in problems
     assert "app.call_logs: table does not exist in the database" in problems
     assert compare(reflect(engine, register.datastores[0]), register.datastores[0]) == []
+
+
+def test_learned_identifiers_never_attribute_another_account(
+    hard: tuple[sa.Engine, Register, str],
+) -> None:
+    """Eve shares Alice's phone: an e-mail request must not return Eve's account."""
+    engine, register, _dialect = hard
+    holders = sa.Table("Account Holders", sa.MetaData(), autoload_with=engine)
+    with engine.begin() as connection:
+        connection.execute(
+            holders.insert(),
+            {"User ID": "u-eve", "E-Mail": "eve@x.example", "phone": "+79123456789", "name": "Eve"},
+        )
+    by_email = _access(engine, register, {"email": "alice.liddell@example.com"})
+    assert by_email["Account Holders"] == {("u-alice",)}
+    assert by_email["call_log"] == ALICE["call_log"], "the learned phone still finds the calls"
+    by_phone = _access(engine, register, {"phone": "+7 912 345 67 89"})
+    assert by_phone["Account Holders"] == {("u-alice",), ("u-eve",)}
+
+
+def test_erasure_deletes_on_sight_only_tables_nothing_refers_to(
+    hard: tuple[sa.Engine, Register, str],
+) -> None:
+    engine, register, dialect = hard
+    datastore = register.datastores[0]
+    schema = reflect(engine, datastore)
+    expected = {"membership_notes", "call_log"}
+    if dialect == "sqlite":
+        expected.add("notes")  # SQLite cannot add the cycle's second foreign key
+    if dialect == "postgresql":
+        expected.add("events")
+    assert deletable_on_sight(schema, register) == expected
+    ids = Identifiers.parse({"email": "alice.liddell@example.com"}, "RU")
+    outcome = run_on_datastore(
+        register,
+        datastore,
+        ExecutionRequest("erasure", {"email": "alice.liddell@example.com"}, "S-1"),
+        ids,
+        secret=b"k",
+        today=TODAY,
+    )
+    deleted = {t.table: t.deleted for t in outcome.tables}
+    assert deleted["membership_notes"] == len(ALICE["membership_notes"])
+    assert deleted["call_log"] == len(ALICE["call_log"])
+    assert outcome.residual == 0
+
+
+def test_postgresql_sends_each_hop_as_one_round_trip(
+    hard: tuple[sa.Engine, Register, str],
+) -> None:
+    _engine, register, dialect = hard
+    ids = Identifiers.parse({"email": "alice.liddell@example.com"}, "RU")
+    outcome = run_on_datastore(
+        register,
+        register.datastores[0],
+        ExecutionRequest("access", {"email": "alice.liddell@example.com"}, "R-1"),
+        ids,
+        secret=b"k",
+        today=TODAY,
+    )
+    if dialect == "postgresql":
+        assert outcome.round_trips < outcome.queries, outcome.as_dict()
+    else:
+        assert outcome.round_trips == outcome.queries, outcome.as_dict()
