@@ -43,7 +43,7 @@ format: install
 	$(BIN)/ruff format $(SOURCES)
 
 typecheck: install
-	$(BIN)/mypy src/steward/register src/steward/law
+	$(BIN)/mypy src/steward/register src/steward/law src/steward/datastores
 
 unit: install
 	$(BIN)/pytest tests/unit -q

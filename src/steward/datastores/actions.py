@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -183,7 +184,7 @@ def _mask_statements(
             dialect,
             info,
             ("mask", *columns),
-            lambda test: sa.update(table).where(test).values(_assignments(table, columns)),
+            partial(_update, table, _assignments(table, columns)),
             keys,
             values,
         )
@@ -210,6 +211,14 @@ def _mask_statements(
         entry.update({f"v_{i}": masked(c, row[c]) for i, c in enumerate(columns)})
         params.append(entry)
     return [Statement(statement, params)]
+
+
+def _delete(table: sa.Table, test: Any) -> sa.Delete:
+    return sa.delete(table).where(test)
+
+
+def _update(table: sa.Table, values: dict[str, Any], test: Any) -> sa.Update:
+    return sa.update(table).where(test).values(values)
 
 
 def _assignments(table: sa.Table, columns: Sequence[str]) -> dict[str, Any]:
@@ -249,7 +258,7 @@ def _delete_statements(
                 dialect,
                 info,
                 ("delete",),
-                lambda test, t=info.table: sa.delete(t).where(test),
+                partial(_delete, info.table),
                 sorted(keys, key=repr),
             )
     return statements
@@ -265,7 +274,7 @@ def restrict_statements(dialect: str, info: TableInfo, keys: list[Key]) -> list[
         dialect,
         info,
         ("restrict",),
-        lambda test: sa.update(info.table).where(test).values({flag: True}),
+        partial(_update, info.table, {flag: True}),
         keys,
     )
 
@@ -404,9 +413,7 @@ def rectify(
                 connection.dialect.name,
                 info,
                 ("rectify", *columns),
-                lambda test, t=info.table, c=columns: (
-                    sa.update(t).where(test).values(_assignments(t, c))
-                ),
+                partial(_update, info.table, _assignments(info.table, columns)),
                 sorted(rows, key=repr),
                 {f"v_{i}": updates[c] for i, c in enumerate(columns)},
             )

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -36,7 +36,7 @@ _TRACE: ContextVar[list[str] | None] = ContextVar("steward_batch_trace", default
 class Statement:
     """One statement of a batch; ``params`` as a list runs it once per entry (executemany)."""
 
-    statement: sa.Executable
+    statement: sa.ClauseElement  # a SELECT, INSERT, UPDATE or DELETE (executable)
     params: Params | list[Params] = field(default_factory=dict)
 
 
@@ -80,14 +80,14 @@ def tracing() -> Iterator[list[str]]:
         _TRACE.reset(token)
 
 
-def _trace(statement: sa.Executable, dialect: sa.Dialect) -> None:
+def _trace(statement: sa.ClauseElement, dialect: sa.Dialect) -> None:
     lines = _TRACE.get()
     if lines is not None:
         lines.append(" ".join(str(statement.compile(dialect=dialect)).split()))
 
 
 @lru_cache(maxsize=2048)
-def _plan(statement: sa.Executable, dialect: sa.Dialect) -> _Plan | None:
+def _plan(statement: sa.ClauseElement, dialect: sa.Dialect) -> _Plan | None:
     """The statement compiled for ``dialect``; None when its text depends on its parameters."""
     compiled = statement.compile(dialect=dialect)
     binds: dict[Any, str] = getattr(compiled, "bind_names", {})  # parameter -> its name
@@ -105,7 +105,7 @@ def _plan(statement: sa.Executable, dialect: sa.Dialect) -> _Plan | None:
 
 
 def _bound(plan: _Plan, params: Params) -> Params:
-    values = plan.compiled.construct_params(params)
+    values = dict(plan.compiled.construct_params(params) or {})
     for name, processor in plan.binds.items():
         values[name] = processor(values[name])
     return values
@@ -132,7 +132,7 @@ def _pipelines(connection: sa.Connection) -> bool:
 
 
 def _through_sqlalchemy(connection: sa.Connection, item: Statement) -> list[dict[str, Any]]:
-    result = connection.execute(item.statement, item.params)
+    result = connection.execute(cast(sa.Executable, item.statement), item.params)
     return [dict(row) for row in result.mappings()] if result.returns_rows else []
 
 

@@ -188,7 +188,7 @@ def build_zip(
     lang = language if language in TEXT else "en"
     data, seen, flat = _labelled(register, outcomes, lang, portability)
     categories = _category_rows(register, seen, lang)
-    document = {
+    document: dict[str, Any] = {
         "reference": reference,
         "operator": register.operator.legal_name,
         "generated_at": datetime.now(UTC).isoformat(),

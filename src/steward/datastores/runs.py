@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.datastores.errors import DatastoreError, InvalidRequest, SchemaMismatch
@@ -91,7 +91,7 @@ def claim(factory: sessionmaker[Session], run_id: int, worker: str, lease: timed
                 updated_at=now,
             )
         )
-        return claimed.rowcount == 1
+        return cast(CursorResult[Any], claimed).rowcount == 1
 
 
 def stale_runs(session: Session) -> list[int]:
@@ -157,7 +157,7 @@ def is_restricted(session: Session, datastore: str, table: str, key: list[Any]) 
 
 def _summary(run: ExecutionRun, outcomes: list[dict[str, Any]]) -> dict[str, Any]:
     totals = {k: 0 for k in ("found", "deleted", "masked", "held", "restricted", "rectified")}
-    holds = []
+    holds: list[dict[str, Any]] = []
     for outcome in outcomes:
         for table in outcome["tables"]:
             for k in totals:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,7 +25,7 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot put {type(value).__name__} in a chained entry")
 
 
-def canonical_json(fields: Mapping[str, Any]) -> str:
+def canonical_json(fields: Mapping[str, Any] | Sequence[Any]) -> str:
     """The one serialisation that is hashed: sorted keys, no whitespace, UTF-8 kept."""
     return json.dumps(
         fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default
