@@ -113,36 +113,52 @@ def load_run_register(session: Session, run: ExecutionRun) -> Register:
     row = session.scalars(query).first()
     if row is None:
         raise SchemaMismatch("no register is loaded; run `steward register load REGISTER`")
-    result = check_bytes(row.content.encode(), row.source)
-    if result.register is None:
-        raise SchemaMismatch(f"the stored register {row.source} no longer loads")
-    return result.register
+    key = (row.id, row.sha256)
+    register = _PARSED.get(key)
+    if register is None:
+        result = check_bytes(row.content.encode(), row.source)
+        if result.register is None:
+            raise SchemaMismatch(f"the stored register {row.source} no longer loads")
+        register = result.register
+        if len(_PARSED) >= 16:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[key] = register
+    return register
+
+
+# stored registers never change, so each is parsed once per process (a run re-parsing its
+# register took a third of a queued erasure's time)
+_PARSED: dict[tuple[int, str], Register] = {}
 
 
 def _save_restrictions(session: Session, run: ExecutionRun, outcome: DatastoreOutcome) -> None:
     for table in outcome.tables:
         reason = table.holds[0]["purpose"] if table.holds else "request"
         until = table.holds[0]["until"] if table.holds else None
-        for key in table.restricted_keys:
-            row_key = canonical_json(key)
-            exists = session.scalars(
-                select(Restriction.id).where(
-                    Restriction.datastore == outcome.datastore,
-                    Restriction.table_name == table.table,
-                    Restriction.row_key == row_key,
-                )
-            ).first()
-            if exists is None:
-                session.add(
-                    Restriction(
-                        datastore=outcome.datastore,
-                        table_name=table.table,
-                        row_key=row_key,
-                        reason=reason,
-                        until=date.fromisoformat(until) if until else None,
-                        reference=run.reference,
+        keys = list(dict.fromkeys(canonical_json(key) for key in table.restricted_keys))
+        for start in range(0, len(keys), 500):
+            batch = keys[start : start + 500]
+            listed = set(
+                session.scalars(
+                    select(Restriction.row_key).where(
+                        Restriction.datastore == outcome.datastore,
+                        Restriction.table_name == table.table,
+                        Restriction.row_key.in_(batch),
                     )
                 )
+            )
+            session.add_all(
+                Restriction(
+                    datastore=outcome.datastore,
+                    table_name=table.table,
+                    row_key=row_key,
+                    reason=reason,
+                    until=date.fromisoformat(until) if until else None,
+                    reference=run.reference,
+                )
+                for row_key in batch
+                if row_key not in listed
+            )
 
 
 def is_restricted(session: Session, datastore: str, table: str, key: list[Any]) -> bool:
