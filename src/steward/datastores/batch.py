@@ -51,7 +51,7 @@ class Counter:
 @dataclass(frozen=True)
 class _Plan:
     text: str
-    compiled: sa.sql.compiler.Compiled
+    defaults: Params  # values the statement itself carries (``.values(flag=True)``)
     binds: dict[str, Processor]
     selected: tuple[sa.ColumnElement[Any], ...]
     # result processors by the type codes the driver reported (SQLAlchemy asks for them too)
@@ -95,17 +95,21 @@ def _plan(statement: sa.ClauseElement, dialect: sa.Dialect) -> _Plan | None:
         return None
     escaped = getattr(compiled, "escaped_bind_names", {})
     processors = {}
+    defaults = {}
     for bind, name in binds.items():
+        name = escaped.get(name, name)
         processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
         if processor is not None:
-            processors[escaped.get(name, name)] = processor
+            processors[name] = processor
+        if not bind.required:
+            defaults[name] = bind.effective_value
     columns = getattr(statement, "exported_columns", None)  # a SELECT's, or what DML returns
     selected = tuple(columns) if columns is not None else ()
-    return _Plan(compiled.string, compiled, processors, selected)
+    return _Plan(compiled.string, defaults, processors, selected)
 
 
 def _bound(plan: _Plan, params: Params) -> Params:
-    values = dict(plan.compiled.construct_params(params) or {})
+    values = {**plan.defaults, **params}
     for name, processor in plan.binds.items():
         values[name] = processor(values[name])
     return values
@@ -113,7 +117,8 @@ def _bound(plan: _Plan, params: Params) -> Params:
 
 def _rows(plan: _Plan, dialect: sa.Dialect, cursor: Any) -> list[dict[str, Any]]:
     tuples: Sequence[Sequence[Any]] = cursor.fetchall()
-    processors = plan.processors(dialect, tuple(d.type_code for d in cursor.description))
+    result = cursor.pgresult  # the type codes without building psycopg's column objects
+    processors = plan.processors(dialect, tuple(result.ftype(i) for i in range(result.nfields)))
     if any(processors):
         tuples = [
             [p(v) if p is not None else v for p, v in zip(processors, row, strict=True)]

@@ -199,8 +199,9 @@ def _absorb_seed(
     rows: Rows,
 ) -> None:
     for row in rows:
-        if normalise(kind, row[column], region) not in targets:
-            continue
+        value = row[column]
+        if value not in targets and normalise(kind, value, region) not in targets:
+            continue  # a spelling asked for that is another number in this region
         key = _key(info, row)
         if key not in found.rows[info.key]:
             found.rows[info.key][key] = row

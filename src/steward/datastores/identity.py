@@ -107,14 +107,14 @@ def candidates(kind: IdentityKind, ids: Identifiers | str | None) -> list[str]:
         return []
     if kind is IdentityKind.PHONE:
         number = phonenumbers.parse(value)
+        national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
         formats = {
             value,
             value.lstrip("+"),
             phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
-            phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL),
+            national,
             str(number.national_number),
+            "".join(ch for ch in national if ch.isdigit()),
         }
-        national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-        formats.add("".join(ch for ch in national if ch.isdigit()))
         return sorted(formats)
     return [value]
