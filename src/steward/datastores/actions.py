@@ -49,6 +49,7 @@ class TableOutcome:
     held: int = 0
     restricted: int = 0
     rectified: int = 0
+    keyed: bool = True  # False: the table has no primary or unique key (rows matched on values)
     holds: list[dict[str, Any]] = field(default_factory=list)
     restricted_keys: list[list[Any]] = field(default_factory=list)
     masked_keys: list[list[Any]] = field(default_factory=list)
@@ -77,8 +78,13 @@ def _by_keys(
 
     On PostgreSQL a one-column key uses ``= ANY(:steward_keys)``: one SQL text for any number of
     keys, built once per table (kept under ``name``), compiled once and prepared by the server.
+    An unkeyed table's rows are matched one by one on their ``matchable`` values.
     """
     extra = params or {}
+    if not info.primary_key:
+        if not info.matchable:
+            return []  # nothing to match its rows on: they stay, and the check after says so
+        return [Statement(build(_match_values(info, key)), extra) for key in dict.fromkeys(keys)]
     if len(info.primary_key) == 1 and dialect == "postgresql":
         statement = info.statements.get(name)
         if statement is None:
@@ -95,6 +101,17 @@ def _by_keys(
         Statement(build(_match(info.table, info.primary_key, list(batch))), extra)
         for batch in _batches(keys)
     ]
+
+
+def _match_values(info: TableInfo, key: Key) -> Any:
+    """Rows of an unkeyed table equal to ``key`` on every matchable column (NULL matches NULL)."""
+    table = info.table
+    return sa.and_(
+        *(
+            table.c[c].is_(None) if value is None else table.c[c] == value
+            for c, value in zip(info.matchable, key, strict=False)
+        )
+    )
 
 
 def erasure_action(spec: Table) -> TableAction:
@@ -115,7 +132,6 @@ def deletable_on_sight(schema: Schema, register: Register) -> frozenset[str]:
         info.key
         for info in schema.tables.values()
         if info.spec is not None
-        and info.primary_key
         and info.spec.subject is None
         and not info.spec.reference_data
         and erasure_action(info.spec) is TableAction.DELETE
@@ -188,6 +204,18 @@ def _mask_statements(
             keys,
             values,
         )
+    if not info.primary_key:  # unkeyed: one UPDATE per row, matched on its values
+        return [
+            statement
+            for key in keys
+            for statement in _by_keys(
+                dialect,
+                info,
+                (),
+                partial(_update, table, {c: masked(c, rows[key][c]) for c in columns}),
+                [key],
+            )
+        ]
     # values differ per row: one statement run once per row (a pipeline or executemany)
     name = ("mask-each", *columns)
     statement = info.statements.get(name)

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import sqlalchemy as sa
 
@@ -70,12 +73,18 @@ class Link:
 
 @dataclass
 class TableInfo:
+    """One reflected table. ``primary_key`` is the row key Steward tracks rows by: the primary
+    key, else the narrowest unique key of NOT NULL columns, else empty ("unkeyed": rows are then
+    matched on every column in ``matchable``, see ``graph.row_keys``)."""
+
     key: str  # qualified name as the register writes it
     table: sa.Table
     primary_key: tuple[str, ...]
     generated: frozenset[str]
     spec: Table | None
     unique: frozenset[str] = frozenset()
+    key_source: str = "primary key"
+    matchable: tuple[str, ...] = ()  # columns an unkeyed row is matched on (exact types)
     statements: dict[Any, Any] = field(default_factory=dict)  # compiled lookups (graph.py)
 
 
@@ -94,6 +103,44 @@ class Schema:
 
 def _qualified(schema: str | None, name: str) -> str:
     return f"{schema}.{name}" if schema else name
+
+
+def _row_key(table: sa.Table) -> tuple[tuple[str, ...], str]:
+    """The columns that identify one row, and where they come from."""
+    primary = tuple(c.name for c in table.primary_key.columns)
+    if primary:
+        return primary, "primary key"
+    keys: list[tuple[str, ...]] = []
+    for constraint in table.constraints:
+        if isinstance(constraint, sa.UniqueConstraint):
+            keys.append(tuple(c.name for c in constraint.columns))
+    for index in table.indexes:
+        partial = any(options.get("where") for options in index.dialect_options.values())
+        if index.unique and not partial and len(index.expressions) == len(index.columns):
+            keys.append(tuple(c.name for c in index.columns))
+    usable = [k for k in keys if k and all(not table.c[c].nullable for c in k)]
+    if not usable:
+        return (), ""
+    best = min(usable, key=lambda k: (len(k), k))
+    return best, f"unique key ({', '.join(best)})"
+
+
+_EXACT = (int, str, bytes, bool, date, datetime, time, timedelta, Decimal, UUID)
+
+
+def _matchable(table: sa.Table) -> tuple[str, ...]:
+    """Columns whose values compare exactly with ``=`` (no floats, JSON or arrays)."""
+    names = []
+    for column in table.columns:
+        if column.computed is not None:
+            continue
+        try:
+            kind = column.type.python_type
+        except NotImplementedError:
+            continue
+        if kind in _EXACT:
+            names.append(column.name)
+    return tuple(names)
 
 
 def reflect(engine: sa.Engine, datastore: Datastore) -> Schema:
@@ -119,13 +166,16 @@ def reflect(engine: sa.Engine, datastore: Datastore) -> Schema:
         for index in table.indexes:
             if index.unique and len(index.columns) == 1:
                 unique.update(c.name for c in index.columns)
+        row_key, source = _row_key(table)
         result.tables[key] = TableInfo(
             key=key,
             table=table,
-            primary_key=tuple(c.name for c in table.primary_key.columns),
+            primary_key=row_key,
             generated=frozenset(c.name for c in table.columns if c.computed is not None),
             spec=specs.get(key),
             unique=frozenset(unique),
+            key_source=source,
+            matchable=() if row_key else _matchable(table),
         )
     for info in result.tables.values():
         for fk in info.table.foreign_key_constraints:
@@ -177,7 +227,12 @@ def compare(schema: Schema, datastore: Datastore) -> list[str]:
             if column not in names:
                 problems.append(f"{where}: column '{column}' does not exist")
         if not info.primary_key and not spec.reference_data:
-            problems.append(f"{where}: table has no primary key; Steward needs one to track rows")
+            columns = ", ".join(info.matchable) or "none"
+            problems.append(
+                f"{where}: table has no primary key and no unique key of NOT NULL columns; "
+                f"Steward matches its rows on every column ({columns}), which is slower and "
+                f"treats identical rows alike: add a primary key"
+            )
         for ref in spec.references:
             parent = schema.tables.get(ref.table)
             if parent is None:

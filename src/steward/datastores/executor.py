@@ -162,6 +162,8 @@ def run_on_datastore(
                         dry_run=request.dry_run,
                     )
                 outcome.queries, outcome.round_trips = found.queries, found.round_trips
+                for table in outcome.tables:
+                    table.keyed = bool(schema.tables[table.table].primary_key)
                 if request.dry_run or request.kind in ("access", "portability"):
                     transaction.rollback()
         except sa.exc.OperationalError as exc:

@@ -111,8 +111,21 @@ def _match(table: sa.Table, columns: Sequence[str], values: Sequence[tuple[Any, 
     return sa.tuple_(*(table.c[c] for c in columns)).in_(values)
 
 
-def _key(info: TableInfo, row: dict[str, Any]) -> Key:
-    return tuple(row[c] for c in info.primary_key)
+def row_keys(info: TableInfo, rows: Rows) -> list[Key]:
+    """The key of each row: its row-key columns' values.
+
+    An unkeyed table's rows are keyed by their ``matchable`` values plus an occurrence number, so
+    two identical rows stay two rows; ``actions.py`` matches them back on those values.
+    """
+    if info.primary_key:
+        return [tuple(row[c] for c in info.primary_key) for row in rows]
+    seen: dict[tuple[Any, ...], int] = defaultdict(int)
+    keys = []
+    for row in rows:
+        values = tuple(row[c] for c in info.matchable)
+        keys.append((*values, seen[values]))
+        seen[values] += 1
+    return keys
 
 
 def _enterable(info: TableInfo | None) -> bool:
@@ -198,11 +211,12 @@ def _absorb_seed(
     frontier: Frontier,
     rows: Rows,
 ) -> None:
-    for row in rows:
-        value = row[column]
-        if value not in targets and normalise(kind, value, region) not in targets:
-            continue  # a spelling asked for that is another number in this region
-        key = _key(info, row)
+    mine = [
+        row
+        for row in rows  # a spelling asked for may be another number in this region
+        if row[column] in targets or normalise(kind, row[column], region) in targets
+    ]
+    for row, key in zip(mine, row_keys(info, mine), strict=True):
         if key not in found.rows[info.key]:
             found.rows[info.key][key] = row
             frontier[info.key].add(key)
@@ -282,8 +296,7 @@ def _absorb_inbound(
     deleted: bool,
     rows: Rows,
 ) -> None:
-    for row in rows:
-        key = _key(child, row)
+    for row, key in zip(rows, row_keys(child, rows), strict=True):
         if deleted:
             found.deleted[child.key].add(key)
         if link.enforced:
@@ -305,7 +318,7 @@ def _inbound(
 ) -> _Lookup | None:
     """Rows that refer to the subject's rows through ``link`` (orders -> customer)."""
     child = schema.tables.get(link.child)
-    if child is None or not child.primary_key:
+    if child is None:
         return None
     entered = _enterable(child) and child.spec is not None and child.spec.subject is None
     if not entered and not (referrers and link.enforced):
@@ -317,8 +330,7 @@ def _inbound(
 
 
 def _absorb_outbound(found: Found, parent: TableInfo, leaves: Frontier, rows: Rows) -> None:
-    for row in rows:
-        key = _key(parent, row)
+    for row, key in zip(rows, row_keys(parent, rows), strict=True):
         if key not in found.rows[parent.key]:
             found.rows[parent.key][key] = row
             leaves[parent.key].add(key)
@@ -331,7 +343,7 @@ def _outbound(
     parent = schema.tables.get(link.parent)
     if parent is None or not _enterable(parent) or parent.spec is None:
         return None
-    if parent.spec.subject is not None or not parent.spec.columns or not parent.primary_key:
+    if parent.spec.subject is not None or not parent.spec.columns:
         return None
     rows = found.rows[link.child]
     values = {tuple(rows[k][c] for c in link.columns) for k in child_keys}
@@ -353,8 +365,7 @@ def _absorb_sharers(
     shared: set[Key],
     rows: Rows,
 ) -> None:
-    for row in rows:
-        child_key = _key(child, row)
+    for row, child_key in zip(rows, row_keys(child, rows), strict=True):
         owners = parents.get(tuple(row[c] for c in link.columns), [])
         if found.has(child.key, child_key):
             if link.enforced:
@@ -373,7 +384,7 @@ def _drop_shared(connection: sa.Connection, schema: Schema, found: Found, leaves
             continue
         for link in schema.inbound(table):
             child = schema.tables.get(link.child)
-            if child is None or not child.primary_key:
+            if child is None:
                 continue
             parents = _index(found.rows[table], keys, link.to_columns)
             absorb = partial(_absorb_sharers, found, table, link, child, parents, shared[table])

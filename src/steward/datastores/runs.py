@@ -133,6 +133,8 @@ _PARSED: dict[tuple[int, str], Register] = {}
 
 def _save_restrictions(session: Session, run: ExecutionRun, outcome: DatastoreOutcome) -> None:
     for table in outcome.tables:
+        if not table.keyed:
+            continue  # its keys are its values: personal data never goes into Steward's list
         reason = table.holds[0]["purpose"] if table.holds else "request"
         until = table.holds[0]["until"] if table.holds else None
         keys = list(dict.fromkeys(canonical_json(key) for key in table.restricted_keys))
