@@ -6,6 +6,7 @@ The executor API for the requests domain lives in ``runs.py``; see ``docs/datast
 from steward.datastores.errors import (
     ConnectionFailed,
     DatastoreError,
+    DatastoreRefused,
     InvalidRequest,
     SchemaMismatch,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "KINDS",
     "ConnectionFailed",
     "DatastoreError",
+    "DatastoreRefused",
     "ExecutionRequest",
     "InvalidRequest",
     "SchemaMismatch",

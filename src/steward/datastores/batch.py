@@ -162,10 +162,17 @@ def _send(
             for (plan, _), cursor in zip(queued, cursors, strict=True)
         ]
     except dbapi.Error as exc:
-        if getattr(raw, "broken", False) or getattr(raw, "closed", False):
+        lost = bool(getattr(raw, "broken", False) or getattr(raw, "closed", False))
+        lost = lost or connection.dialect.is_disconnect(exc, raw, None)
+        if lost:
             connection.invalidate()
         raise sa.exc.DBAPIError.instance(
-            queued[0][0].text, None, exc, dbapi.Error, hide_parameters=True
+            queued[0][0].text,
+            None,
+            exc,
+            dbapi.Error,
+            hide_parameters=True,
+            connection_invalidated=lost,
         ) from exc
     finally:
         for cursor in cursors:

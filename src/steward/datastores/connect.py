@@ -47,7 +47,8 @@ def datastore_engine(datastore: Datastore) -> sa.Engine:
     url = datastore_url(datastore)
     # no pre-ping: a dropped pooled connection fails the step as ConnectionFailed (retryable),
     # the pool is discarded and the retry reconnects; pinging would cost a round trip per step
-    engine = sa.create_engine(url, pool_recycle=1800)
+    # hide_parameters: a failing statement's parameters are the subject's data; never log them
+    engine = sa.create_engine(url, pool_recycle=1800, hide_parameters=True)
     if engine.dialect.name == "sqlite":
 
         @sa.event.listens_for(engine, "connect")

@@ -2,6 +2,7 @@
 
 DatastoreError
  ├── ConnectionFailed    (retryable: the server may come back)
+ ├── DatastoreRefused    (not retryable: a constraint or trigger refused the change)
  ├── SchemaMismatch      (not retryable: the register names what the database lacks)
  └── InvalidRequest      (not retryable: bad identifiers or rectification values)
 """
@@ -15,6 +16,10 @@ class DatastoreError(Exception):
 
 class ConnectionFailed(DatastoreError):
     retryable = True
+
+
+class DatastoreRefused(DatastoreError):
+    pass
 
 
 class SchemaMismatch(DatastoreError):

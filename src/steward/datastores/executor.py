@@ -26,7 +26,7 @@ from steward.datastores.actions import (
     restrict,
 )
 from steward.datastores.connect import Schema, datastore_engine, datastore_url, reflect
-from steward.datastores.errors import ConnectionFailed, InvalidRequest
+from steward.datastores.errors import ConnectionFailed, DatastoreRefused, InvalidRequest
 from steward.datastores.graph import Found, find_subject
 from steward.datastores.identity import Identifiers
 from steward.register.models import Datastore, Register
@@ -109,6 +109,17 @@ def forget_connections() -> None:
     _CACHE.clear()
 
 
+def _lost_connection(engine: sa.Engine, exc: sa.exc.DBAPIError) -> bool:
+    """Whether ``exc`` means the server went away (retry) rather than refused the change.
+
+    Drivers disagree on classes (PyMySQL reports a CHECK violation as OperationalError), so the
+    dialect's own disconnect test decides; an error before any statement (connecting) counts.
+    """
+    if exc.connection_invalidated or exc.statement is None:
+        return True
+    return bool(engine.dialect.is_disconnect(exc.orig, None, None))  # type: ignore[arg-type]
+
+
 def run_on_datastore(
     register: Register,
     datastore: Datastore,
@@ -166,10 +177,18 @@ def run_on_datastore(
                     table.keyed = bool(schema.tables[table.table].primary_key)
                 if request.dry_run or request.kind in ("access", "portability"):
                     transaction.rollback()
-        except sa.exc.OperationalError as exc:
-            raise ConnectionFailed(
-                f"datastore '{datastore.id}': {type(exc.orig).__name__} during {request.kind}; "
-                f"nothing was committed"
+        except sa.exc.DBAPIError as exc:
+            if _lost_connection(engine, exc):
+                raise ConnectionFailed(
+                    f"datastore '{datastore.id}': {type(exc.orig).__name__} during "
+                    f"{request.kind}; nothing was committed"
+                ) from None
+            # a constraint, a trigger or a permission said no
+            code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "args", [None])[0]
+            raise DatastoreRefused(
+                f"datastore '{datastore.id}' refused the {request.kind}: "
+                f"{type(exc.orig).__name__} ({code}); nothing was committed. The database's "
+                f"own message is not shown because it may quote the subject's data"
             ) from None
         if request.kind == "erasure" and not request.dry_run and verify:
             with engine.connect() as connection:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from steward.datastores import ExecutionRequest
+from steward.datastores import DatastoreRefused, ExecutionRequest
 from steward.datastores.connect import compare, reflect
 from steward.datastores.executor import forget_connections, run_on_datastore
 from steward.datastores.identity import Identifiers
@@ -207,3 +207,24 @@ def test_datastores_test_names_tables_without_any_key(shop: tuple[sa.Engine, Reg
     flagged = sorted(p.split(":")[0] for p in problems)
     assert flagged == ["app.newsletter", "app.reviews", "app.visits"], problems
     assert all("add a primary key" in p for p in problems)
+
+
+def test_a_change_the_database_refuses_fails_clearly_and_changes_nothing(
+    shop: tuple[sa.Engine, Register],
+) -> None:
+    """A CHECK forbids the NULL that masking writes: a clear error, nothing half-done."""
+    engine, register = shop
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite cannot add a CHECK constraint to an existing table")
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "ALTER TABLE reviews ADD CONSTRAINT author_given CHECK (author IS NOT NULL)"
+        )
+    before = _rows(engine)
+    with pytest.raises(DatastoreRefused) as refused:
+        _run(register, "erasure")
+    message = str(refused.value)
+    assert "refused the erasure" in message and "nothing was committed" in message
+    assert "anna" not in message.lower()
+    assert _rows(engine) == before, "a refused erasure left part of its changes"
+    assert sum(len(rows) for rows in _run(register, "access").rows.values()) == sum(ANNA.values())
