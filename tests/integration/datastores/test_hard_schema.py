@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,16 +25,11 @@ from .hard_schema import ALICE, ALICE_PG, ddl, fill, register_yaml
 TODAY = date(2026, 11, 22)
 
 
-@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
+@pytest.fixture
 def hard(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    any_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[sa.Engine, Register, str]]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'hard.db'}"
-    else:
-        fixture = "postgres_database" if request.param == "postgresql" else "mariadb_database"
-        factory: Callable[[], str] = request.getfixturevalue(fixture)
-        url = factory()
+    url = any_database
     engine = sa.create_engine(url)
     dialect = engine.dialect.name
     with engine.begin() as connection:

@@ -9,7 +9,7 @@ stands in for the primary key, and rows of a table with neither are matched on t
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -110,16 +110,11 @@ datastores:
 """
 
 
-@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
+@pytest.fixture
 def shop(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    any_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[sa.Engine, Register]]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'unkeyed.db'}"
-    else:
-        fixture = "postgres_database" if request.param == "postgresql" else "mariadb_database"
-        factory: Callable[[], str] = request.getfixturevalue(fixture)
-        url = factory()
+    url = any_database
     engine = sa.create_engine(url)
     meta = sa.MetaData()
     with engine.begin() as connection:
