@@ -82,9 +82,7 @@ def _by_keys(
     """
     extra = params or {}
     if not info.primary_key:
-        if not info.matchable:
-            return []  # nothing to match its rows on: they stay, and the check after says so
-        return [Statement(build(_match_values(info, key)), extra) for key in dict.fromkeys(keys)]
+        return _by_values(info, name, build, keys, extra)
     if len(info.primary_key) == 1 and dialect == "postgresql":
         statement = info.statements.get(name)
         if statement is None:
@@ -103,15 +101,39 @@ def _by_keys(
     ]
 
 
-def _match_values(info: TableInfo, key: Key) -> Any:
-    """Rows of an unkeyed table equal to ``key`` on every matchable column (NULL matches NULL)."""
+def _by_values(
+    info: TableInfo,
+    name: tuple[Any, ...],
+    build: Callable[[Any], Any],
+    keys: Sequence[Key],
+    extra: dict[str, Any],
+) -> list[Statement]:
+    """``build(test)`` for each row of an unkeyed table, matched on every matchable column.
+
+    NULL matches NULL. The values travel as parameters, so one statement per pattern of NULLs
+    is built and kept; no subject's value is ever part of a kept statement.
+    """
+    if not info.matchable:
+        return []  # nothing to match its rows on: they stay, and the check after says so
     table = info.table
-    return sa.and_(
-        *(
-            table.c[c].is_(None) if value is None else table.c[c] == value
-            for c, value in zip(info.matchable, key, strict=False)
-        )
-    )
+    statements = []
+    for key in dict.fromkeys(keys):
+        values = key[: len(info.matchable)]
+        nulls = tuple(v is None for v in values)
+        statement = info.statements.get((*name, "by-values", nulls))
+        if statement is None:
+            test = sa.and_(
+                *(
+                    table.c[c].is_(None)
+                    if null
+                    else table.c[c] == sa.bindparam(f"m_{i}", type_=table.c[c].type)
+                    for i, (c, null) in enumerate(zip(info.matchable, nulls, strict=True))
+                )
+            )
+            statement = info.statements[(*name, "by-values", nulls)] = build(test)
+        matched = {f"m_{i}": v for i, v in enumerate(values) if v is not None}
+        statements.append(Statement(statement, {**extra, **matched}))
+    return statements
 
 
 def erasure_action(spec: Table) -> TableAction:
@@ -205,15 +227,17 @@ def _mask_statements(
             values,
         )
     if not info.primary_key:  # unkeyed: one UPDATE per row, matched on its values
+        build = partial(_update, table, _assignments(table, columns))
         return [
             statement
             for key in keys
             for statement in _by_keys(
                 dialect,
                 info,
-                (),
-                partial(_update, table, {c: masked(c, rows[key][c]) for c in columns}),
+                ("mask-each", *columns),
+                build,
                 [key],
+                {f"v_{i}": masked(c, rows[key][c]) for i, c in enumerate(columns)},
             )
         ]
     # values differ per row: one statement run once per row (a pipeline or executemany)

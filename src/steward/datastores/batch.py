@@ -11,7 +11,7 @@ transaction is then rolled back as a whole). Other drivers, and statements whose
 depends on their parameters (an ``IN`` list of composite keys), run one at a time through
 SQLAlchemy, after whatever was queued before them.
 
-Each statement is compiled once per dialect (``_plan`` is cached); values pass through the
+Each statement is compiled once per dialect (``_plan``); values pass through the
 column types' bind and result processors, as SQLAlchemy itself would apply them.
 """
 
@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, cast
+from weakref import WeakKeyDictionary
 
 import sqlalchemy as sa
 
@@ -86,9 +86,20 @@ def _trace(statement: sa.ClauseElement, dialect: sa.Dialect) -> None:
         lines.append(" ".join(str(statement.compile(dialect=dialect)).split()))
 
 
-@lru_cache(maxsize=2048)
+# plans live as long as their statement: the ones kept per table are compiled once, and a
+# one-off statement's plan (which may carry literal values) goes when the statement does
+_PLANS: WeakKeyDictionary[sa.ClauseElement, dict[sa.Dialect, _Plan | None]] = WeakKeyDictionary()
+
+
 def _plan(statement: sa.ClauseElement, dialect: sa.Dialect) -> _Plan | None:
     """The statement compiled for ``dialect``; None when its text depends on its parameters."""
+    plans = _PLANS.setdefault(statement, {})
+    if dialect not in plans:
+        plans[dialect] = _compile(statement, dialect)
+    return plans[dialect]
+
+
+def _compile(statement: sa.ClauseElement, dialect: sa.Dialect) -> _Plan | None:
     compiled = statement.compile(dialect=dialect)
     binds: dict[Any, str] = getattr(compiled, "bind_names", {})  # parameter -> its name
     if any(b.expanding or b.literal_execute for b in binds):
