@@ -31,7 +31,7 @@ from email_validator import EmailNotValidError, validate_email
 from steward.datastores.batch import Statement, run_batch
 from steward.datastores.connect import Schema, TableInfo
 from steward.datastores.errors import InvalidRequest
-from steward.datastores.graph import Found, Key, RowRef, _batches, _match
+from steward.datastores.graph import Found, Key, RowRef, _batches, _match, one_of
 from steward.datastores.holds import Hold, hold_for, legal_purposes
 from steward.datastores.identity import normalise_phone
 from steward.datastores.masking import is_constant, mask_value
@@ -76,21 +76,20 @@ def _by_keys(
 ) -> list[Statement]:
     """``build(test)`` restricted to the rows ``keys`` name, in batches.
 
-    On PostgreSQL a one-column key uses ``= ANY(:steward_keys)``: one SQL text for any number of
-    keys, built once per table (kept under ``name``), compiled once and prepared by the server.
-    An unkeyed table's rows are matched one by one on their ``matchable`` values.
+    A one-column key is matched with ``graph.one_of``: one SQL text for any number of keys,
+    built once per table (kept under ``name``); on PostgreSQL the server prepares it. An unkeyed
+    table's rows are matched one by one on their ``matchable`` values.
     """
     extra = params or {}
     if not info.primary_key:
         return _by_values(info, name, build, keys, extra)
-    if len(info.primary_key) == 1 and dialect == "postgresql":
+    if len(info.primary_key) == 1:
         statement = info.statements.get(name)
         if statement is None:
-            from sqlalchemy.dialects.postgresql import ARRAY
-
             column = info.table.c[info.primary_key[0]]
-            param = sa.bindparam("steward_keys", type_=ARRAY(column.type))
-            statement = info.statements[name] = build(column == sa.any_(param))
+            statement = info.statements[name] = build(
+                one_of(column, column, "steward_keys", dialect)
+            )
         return [
             Statement(statement, {**extra, "steward_keys": [k[0] for k in batch]})
             for batch in _batches(keys)

@@ -132,6 +132,19 @@ def _enterable(info: TableInfo | None) -> bool:
     return info is not None and info.spec is not None and not info.spec.reference_data
 
 
+def one_of(expression: Any, column: sa.Column[Any], name: str, dialect: str) -> Any:
+    """``expression IN :name`` with one SQL text for any number of values.
+
+    PostgreSQL gets ``= ANY(:name)`` (an array of ``column``'s type), so the server prepares it;
+    other databases an expanding ``IN``.
+    """
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return expression == sa.any_(sa.bindparam(name, type_=ARRAY(column.type)))
+    return expression.in_(sa.bindparam(name, expanding=True))
+
+
 def _lookup(
     info: TableInfo, columns: Sequence[str], dialect: str, lower: bool = False, delete: bool = False
 ) -> Any:
@@ -146,16 +159,8 @@ def _lookup(
     if statement is None:
         table = info.table
         if len(columns) == 1:
-            column: Any = table.c[columns[0]]
-            if lower:
-                column = sa.func.lower(column)
-            if dialect == "postgresql":
-                from sqlalchemy.dialects.postgresql import ARRAY
-
-                param = sa.bindparam("values", type_=ARRAY(table.c[columns[0]].type))
-                test = column == sa.any_(param)
-            else:
-                test = column.in_(sa.bindparam("values", expanding=True))
+            column = table.c[columns[0]]
+            test = one_of(sa.func.lower(column) if lower else column, column, "values", dialect)
         else:
             test = sa.tuple_(*(table.c[c] for c in columns)).in_(
                 sa.bindparam("values", expanding=True)

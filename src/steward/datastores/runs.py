@@ -290,12 +290,13 @@ def _process_claimed(
                 failed.error = str(exc)
                 failed.updated_at = utcnow()
             raise
+        step_result = json.dumps(outcome.as_dict(), default=str)
         with transaction(factory) as session:
             done = session.get(ExecutionStep, step.id)
             assert done is not None
             done.status = "done"
             done.error = None
-            done.result = json.dumps(outcome.as_dict(), default=str)
+            done.result = step_result
             done.updated_at = utcnow()
             current = session.get(ExecutionRun, run_id)
             assert current is not None
@@ -314,7 +315,7 @@ def _process_claimed(
                     "rows": sum(t.found for t in outcome.tables),
                 },
             )
-        results.append(json.loads(json.dumps(outcome.as_dict(), default=str)))
+        results.append(json.loads(step_result))
         access.append(outcome)
     with transaction(factory) as session:
         current = session.get(ExecutionRun, run_id)
@@ -332,12 +333,9 @@ def _process_claimed(
             if existing is not None:
                 session.delete(existing)
                 session.flush()
-            session.add(
-                ExecutionExport(
-                    run_id=run_id, filename=f"{current.reference}-{request.kind}.zip", content=blob
-                )
-            )
-            summary["export"] = f"{current.reference}-{request.kind}.zip"
+            filename = f"{current.reference}-{request.kind}.zip"
+            session.add(ExecutionExport(run_id=run_id, filename=filename, content=blob))
+            summary["export"] = filename
         current.status = "done"
         current.result = json.dumps(summary, default=str)
         current.error = None
