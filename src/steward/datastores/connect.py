@@ -24,11 +24,16 @@ from steward.register.models import Datastore, Table
 
 
 def datastore_url(datastore: Datastore) -> str:
-    """The SQLAlchemy URL of ``datastore``; raises ``SchemaMismatch`` when the variable is unset."""
+    """The SQLAlchemy URL of ``datastore``.
+
+    Raises ``SchemaMismatch`` when the variable is unset, or when its value is not a URL of a
+    database Steward supports (the message never repeats the value: it may hold a password).
+    """
+    env = datastore.connection.env or ""
+    where = f"the URL in {env}" if env and not datastore.connection.url else "connection.url"
     if datastore.connection.url:
         url = datastore.connection.url
     else:
-        env = datastore.connection.env or ""
         url = os.environ.get(env, "")
         if not url:
             raise SchemaMismatch(
@@ -39,7 +44,24 @@ def datastore_url(datastore: Datastore) -> str:
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     elif url.startswith("mysql://") or url.startswith("mariadb://"):
         url = "mysql+pymysql://" + url.split("://", 1)[1]
+    try:
+        backend = sa.engine.make_url(url).get_backend_name()
+    except sa.exc.ArgumentError:
+        backend = ""
+    if backend not in ("postgresql", "mysql", "mariadb", "sqlite"):
+        raise SchemaMismatch(
+            f"datastore '{datastore.id}': {where} is not a PostgreSQL, MariaDB/MySQL or SQLite "
+            f"database URL (e.g. postgresql://user:pass@host/db, sqlite:///path/app.db)"
+        )
     return url
+
+
+def _server(url: sa.engine.URL) -> str:
+    """Where ``url`` points, without its user or password: ``host:port/database``."""
+    if url.get_backend_name() == "sqlite":
+        return url.database or "(memory)"
+    port = f":{url.port}" if url.port else ""
+    return f"{url.host or 'localhost'}{port}/{url.database or ''}"
 
 
 def datastore_engine(datastore: Datastore) -> sa.Engine:
@@ -154,7 +176,8 @@ def reflect(engine: sa.Engine, datastore: Datastore) -> Schema:
                 metadata.reflect(connection, schema=schema_name)
     except sa.exc.OperationalError as exc:
         raise ConnectionFailed(
-            f"datastore '{datastore.id}': cannot connect: {type(exc.orig).__name__}"
+            f"datastore '{datastore.id}': cannot connect to {_server(engine.url)}"
+            f" ({type(exc.orig).__name__})"
         ) from None
     specs = {t.qualified_name: t for t in datastore.tables}
     result = Schema(datastore)
