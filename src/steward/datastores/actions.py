@@ -1,8 +1,12 @@
 """Erasure, restriction and rectification of the subject's rows in one datastore.
 
-    outcomes = erase(connection, schema, found, register, secret=..., dry_run=False)
+    outcomes, writes = plan_erasure(schema, found, register, dialect="postgresql", secret=...)
 
-Erasure decides per row, then applies in one transaction that the caller owns:
+Nothing here talks to the database: each ``plan_*`` decides per row and returns the outcome per
+table with the statements that apply it; the executor sends them as one batch, in order, in the
+transaction its search ran in (``batch.py``), or not at all for a dry run.
+
+Erasure decides per row:
 
 - held:    a legal hold is running (see ``holds.py``): the row is restricted, not touched;
 - delete:  the table's ``on_erasure`` is ``delete`` (the default when no column names a mask);
@@ -13,7 +17,6 @@ Erasure decides per row, then applies in one transaction that the caller owns:
 
 Deletes run child-first in passes, so databases that check foreign keys row by row (InnoDB)
 never see a dangling reference. Generated columns are never written: the database derives them.
-Every write of one erasure is planned first and sent as one batch (``batch.py``), in order.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 
-from steward.datastores.batch import Statement, run_batch
+from steward.datastores.batch import Statement
 from steward.datastores.connect import Schema, TableInfo
 from steward.datastores.errors import InvalidRequest
 from steward.datastores.graph import Found, Key, RowRef, _batches, _match, one_of
@@ -330,16 +333,12 @@ def restrict_statements(dialect: str, info: TableInfo, keys: list[Key]) -> list[
     )
 
 
-def erase(
-    connection: sa.Connection,
-    schema: Schema,
-    found: Found,
-    register: Register,
-    *,
-    secret: bytes,
-    dry_run: bool,
-    today: date,
-) -> list[TableOutcome]:
+Planned = tuple[list[TableOutcome], list[Statement]]
+
+
+def plan_erasure(
+    schema: Schema, found: Found, register: Register, *, dialect: str, secret: bytes, today: date
+) -> Planned:
     held, delete, mask = _plan(schema, found, register, today)
     passes, stuck = _delete_passes(found, delete)
     while stuck:  # rows in a cycle are masked; rows they referred to may then have to stay
@@ -352,7 +351,6 @@ def erase(
         delete -= blocked
         mask |= blocked
         passes, stuck = _delete_passes(found, delete)
-    dialect = connection.dialect.name
     writes = _delete_statements(dialect, schema, found, passes)
     outcomes = []
     for table, rows in sorted(found.rows.items()):
@@ -380,26 +378,20 @@ def erase(
         writes += _mask_statements(dialect, info, found, mask_keys, secret)
         writes += restrict_statements(dialect, info, hold_keys)
         outcomes.append(outcome)
-    if not dry_run:
-        run_batch(connection, writes, found.sent)
-    return outcomes
+    return outcomes, writes
 
 
-def restrict(
-    connection: sa.Connection, schema: Schema, found: Found, *, dry_run: bool
-) -> list[TableOutcome]:
+def plan_restriction(schema: Schema, found: Found, *, dialect: str) -> Planned:
     outcomes = []
     writes: list[Statement] = []
     for table, rows in sorted(found.rows.items()):
         info = schema.tables[table]
         keys = sorted(rows, key=repr)
-        writes += restrict_statements(connection.dialect.name, info, keys)
+        writes += restrict_statements(dialect, info, keys)
         outcome = TableOutcome(schema.datastore.id, table, found=len(rows), restricted=len(keys))
         outcome.restricted_keys = [list(k) for k in keys]
         outcomes.append(outcome)
-    if not dry_run:
-        run_batch(connection, writes, found.sent)
-    return outcomes
+    return outcomes, writes
 
 
 def validate_value(category: str, column: sa.Column[Any], value: str, region: str | None) -> Any:
@@ -425,15 +417,9 @@ def validate_value(category: str, column: sa.Column[Any], value: str, region: st
     return text
 
 
-def rectify(
-    connection: sa.Connection,
-    schema: Schema,
-    found: Found,
-    values: dict[str, str],
-    *,
-    region: str | None,
-    dry_run: bool,
-) -> list[TableOutcome]:
+def plan_rectification(
+    schema: Schema, found: Found, values: dict[str, str], *, dialect: str, region: str | None
+) -> Planned:
     """Set new values, keyed by category (subject tables) or ``table.column`` (that column).
 
     Every value is validated before anything is written.
@@ -461,7 +447,7 @@ def rectify(
             outcome.rectified = len(rows)
             columns = sorted(updates)
             writes += _by_keys(
-                connection.dialect.name,
+                dialect,
                 info,
                 ("rectify", *columns),
                 partial(_update, info.table, _assignments(info.table, columns)),
@@ -469,6 +455,4 @@ def rectify(
                 {f"v_{i}": updates[c] for i, c in enumerate(columns)},
             )
         outcomes.append(outcome)
-    if not dry_run:
-        run_batch(connection, writes, found.sent)
-    return outcomes
+    return outcomes, writes

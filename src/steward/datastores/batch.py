@@ -7,7 +7,9 @@ On PostgreSQL through psycopg the whole batch is sent in pipeline mode before an
 read: one round trip for the batch instead of one per statement. The subject graph sends one
 batch per hop; erasure sends all its writes as one batch. Statements run in the order given,
 so child-first deletes stay child-first, and a failing statement aborts the rest (the caller's
-transaction is then rolled back as a whole). Other drivers, and statements whose SQL text
+transaction is then rolled back as a whole). ``commit=True`` commits the connection's
+transaction after the batch; on psycopg the ``COMMIT`` travels in the batch's pipeline, so the
+writes and their commit cost one round trip. Other drivers, and statements whose SQL text
 depends on their parameters (an ``IN`` list of composite keys), run one at a time through
 SQLAlchemy, after whatever was queued before them.
 
@@ -139,7 +141,8 @@ def _rows(plan: _Plan, dialect: sa.Dialect, cursor: Any) -> list[dict[str, Any]]
     return [dict(zip(columns, row, strict=True)) for row in tuples]
 
 
-def _pipelines(connection: sa.Connection) -> bool:
+def pipelines(connection: sa.Connection) -> bool:
+    """Whether a batch on ``connection`` travels in one round trip (psycopg's pipeline mode)."""
     if connection.dialect.driver != "psycopg":
         return False
     import psycopg
@@ -153,9 +156,9 @@ def _through_sqlalchemy(connection: sa.Connection, item: Statement) -> list[dict
 
 
 def _send(
-    connection: sa.Connection, queued: list[tuple[_Plan, Statement]]
+    connection: sa.Connection, queued: list[tuple[_Plan, Statement]], commit: bool = False
 ) -> list[list[dict[str, Any]]]:
-    """Send ``queued`` in one pipeline and read every result (psycopg)."""
+    """Send ``queued`` (then ``COMMIT``) in one pipeline and read every result (psycopg)."""
     raw = connection.connection.driver_connection
     dbapi = connection.dialect.loaded_dbapi
     cursors = []
@@ -168,9 +171,12 @@ def _send(
                 else:
                     cursor.execute(plan.text, _bound(plan, item.params))
                 cursors.append(cursor)
+            if commit:  # psycopg's own commit() would add a sync, and so a round trip
+                cursors.append(raw.cursor())  # type: ignore[union-attr]
+                cursors[-1].execute("COMMIT")
         return [
             _rows(plan, connection.dialect, cursor) if plan.selected else []
-            for (plan, _), cursor in zip(queued, cursors, strict=True)
+            for (plan, _), cursor in zip(queued, cursors[: len(queued)], strict=True)
         ]
     except dbapi.Error as exc:
         lost = bool(getattr(raw, "broken", False) or getattr(raw, "closed", False))
@@ -191,19 +197,26 @@ def _send(
 
 
 def run_batch(
-    connection: sa.Connection, batch: Sequence[Statement], counter: Counter | None = None
+    connection: sa.Connection,
+    batch: Sequence[Statement],
+    counter: Counter | None = None,
+    *,
+    commit: bool = False,
 ) -> list[list[dict[str, Any]]]:
-    """Run ``batch`` in order; the rows each statement returned, in the same order."""
+    """Run ``batch`` in order; the rows each statement returned, in the same order.
+
+    ``commit=True`` then commits the connection's transaction (with the last pipeline on psycopg).
+    """
     counter = counter if counter is not None else Counter()
     dialect = connection.dialect
     results: list[list[dict[str, Any]]] = []
-    pipelined = _pipelines(connection)
+    pipelined = pipelines(connection)
     queued: list[tuple[_Plan, Statement]] = []
 
-    def flush() -> None:
+    def flush(last: bool = False) -> None:
         if queued:
             counter.round_trips += 1
-            results.extend(_send(connection, queued))
+            results.extend(_send(connection, queued, commit=last and commit))
             queued.clear()
 
     for item in batch:
@@ -216,5 +229,9 @@ def run_batch(
         flush()
         counter.round_trips += len(item.params) if isinstance(item.params, list) else 1
         results.append(_through_sqlalchemy(connection, item))
-    flush()
+    flush(last=True)
+    if commit:
+        # on psycopg the server has committed and this only closes SQLAlchemy's transaction
+        # (psycopg sends nothing for a connection that is idle)
+        connection.commit()
     return results

@@ -4,9 +4,10 @@
 
 This module knows nothing of Steward's store: ``runs.py`` persists progress around it.
 Erasure, restriction and rectification search and change inside the same transaction, so a
-crash or a dropped connection rolls everything back; after an erasure commits, the search runs
-again in a fresh transaction and ``residual`` counts rows still found outside legal holds
-(zero when the erasure is complete).
+crash or a dropped connection rolls everything back; ``actions.py`` plans the changes and they
+are sent with the ``COMMIT`` as one batch. After an erasure commits, the search runs again on
+the same connection, statement by statement (autocommit), and ``residual`` counts rows still
+found outside legal holds (zero when the erasure is complete).
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from typing import Any, Literal
 import sqlalchemy as sa
 
 from steward.datastores.actions import (
+    Planned,
     TableOutcome,
     deletable_on_sight,
-    erase,
-    rectify,
-    restrict,
+    plan_erasure,
+    plan_rectification,
+    plan_restriction,
 )
+from steward.datastores.batch import run_batch
 from steward.datastores.connect import Schema, datastore_engine, datastore_url, reflect
 from steward.datastores.errors import ConnectionFailed, DatastoreRefused, InvalidRequest
 from steward.datastores.graph import Found, find_subject
@@ -120,6 +123,25 @@ def _lost_connection(engine: sa.Engine, exc: sa.exc.DBAPIError) -> bool:
     return bool(engine.dialect.is_disconnect(exc.orig, None, None))  # type: ignore[arg-type]
 
 
+def _plan(
+    request: ExecutionRequest,
+    schema: Schema,
+    found: Found,
+    register: Register,
+    ids: Identifiers,
+    secret: bytes,
+    today: date,
+    connection: sa.Connection,
+) -> Planned:
+    """What ``request`` changes in the rows found, and the statements that change it."""
+    dialect = connection.dialect.name
+    if request.kind == "erasure":
+        return plan_erasure(schema, found, register, dialect=dialect, secret=secret, today=today)
+    if request.kind == "restriction":
+        return plan_restriction(schema, found, dialect=dialect)
+    return plan_rectification(schema, found, request.rectify, dialect=dialect, region=ids.region)
+
+
 def run_on_datastore(
     register: Register,
     datastore: Datastore,
@@ -137,63 +159,60 @@ def run_on_datastore(
         engine, schema = connected(datastore)
     try:
         outcome = DatastoreOutcome(datastore.id)
+        committed = False
         try:
-            with engine.connect() as connection, connection.begin() as transaction:
-                erasing = request.kind == "erasure"
-                on_sight = frozenset[str]()
-                if erasing and not request.dry_run and connection.dialect.delete_returning:
-                    on_sight = deletable_on_sight(schema, register)
-                found = find_subject(
-                    connection, schema, ids, referrers=erasing, delete_on_sight=on_sight
-                )
-                if request.kind in ("access", "portability"):
-                    outcome.tables = [
-                        TableOutcome(datastore.id, t, found=len(r)) for t, r in found.rows.items()
-                    ]
-                    outcome.rows = {t: list(r.values()) for t, r in found.rows.items()}
-                elif request.kind == "erasure":
-                    outcome.tables = erase(
-                        connection,
-                        schema,
-                        found,
-                        register,
-                        secret=secret,
-                        dry_run=request.dry_run,
-                        today=today,
+            with engine.connect() as connection:
+                with connection.begin() as transaction:
+                    erasing = request.kind == "erasure"
+                    on_sight = frozenset[str]()
+                    if erasing and not request.dry_run and connection.dialect.delete_returning:
+                        on_sight = deletable_on_sight(schema, register)
+                    found = find_subject(
+                        connection, schema, ids, referrers=erasing, delete_on_sight=on_sight
                     )
-                elif request.kind == "restriction":
-                    outcome.tables = restrict(connection, schema, found, dry_run=request.dry_run)
-                else:
-                    outcome.tables = rectify(
-                        connection,
-                        schema,
-                        found,
-                        request.rectify,
-                        region=ids.region,
-                        dry_run=request.dry_run,
-                    )
+                    if request.kind in ("access", "portability"):
+                        outcome.tables = [
+                            TableOutcome(datastore.id, t, found=len(r))
+                            for t, r in found.rows.items()
+                        ]
+                        outcome.rows = {t: list(r.values()) for t, r in found.rows.items()}
+                        transaction.rollback()
+                    else:
+                        outcome.tables, writes = _plan(
+                            request, schema, found, register, ids, secret, today, connection
+                        )
+                        if request.dry_run:
+                            transaction.rollback()
+                        else:  # the writes and their COMMIT: one round trip on PostgreSQL
+                            run_batch(connection, writes, found.sent, commit=True)
+                            committed = True
                 outcome.queries, outcome.round_trips = found.queries, found.round_trips
                 for table in outcome.tables:
                     table.keyed = bool(schema.tables[table.table].primary_key)
-                if request.dry_run or request.kind in ("access", "portability"):
-                    transaction.rollback()
+                if erasing and committed and verify:
+                    # statement by statement, as the default isolation reads anyway: no BEGIN
+                    # and no ROLLBACK to wait for
+                    checking = connection.execution_options(isolation_level="AUTOCOMMIT")
+                    again = find_subject(checking, schema, ids, referrers=False)
+                    outcome.residual = _residual(again, _kept_keys(outcome.tables))
         except sa.exc.DBAPIError as exc:
+            state = (
+                "the change is committed; the check after it did not run"
+                if committed
+                else "nothing was committed"
+            )
             if _lost_connection(engine, exc):
                 raise ConnectionFailed(
                     f"datastore '{datastore.id}': {type(exc.orig).__name__} during "
-                    f"{request.kind}; nothing was committed"
+                    f"{request.kind}; {state}"
                 ) from None
             # a constraint, a trigger or a permission said no
             code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "args", [None])[0]
             raise DatastoreRefused(
                 f"datastore '{datastore.id}' refused the {request.kind}: "
-                f"{type(exc.orig).__name__} ({code}); nothing was committed. The database's "
+                f"{type(exc.orig).__name__} ({code}); {state}. The database's "
                 f"own message is not shown because it may quote the subject's data"
             ) from None
-        if request.kind == "erasure" and not request.dry_run and verify:
-            with engine.connect() as connection:
-                again = find_subject(connection, schema, ids, referrers=False)
-            outcome.residual = _residual(again, _kept_keys(outcome.tables))
         return outcome
     except ConnectionFailed:
         forget_connections()

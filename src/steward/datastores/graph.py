@@ -48,12 +48,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from steward.datastores.batch import Counter, Statement, run_batch
+from steward.datastores.batch import Counter, Statement, pipelines, run_batch
 from steward.datastores.connect import Link, Schema, TableInfo
 from steward.datastores.identity import Identifiers, candidates, normalise
 from steward.register.taxonomy import IdentityKind
 
 BATCH = 500
+# levels of referring rows fetched in the same batch as the rows they refer to, where a batch is
+# one round trip (psycopg's pipeline); elsewhere each statement is a round trip of its own, and
+# a lookahead would only add queries when the rows it refers to turn out not to exist
+LOOKAHEAD = 2
 Key = tuple[Any, ...]
 RowRef = tuple[str, Key]
 
@@ -90,7 +94,12 @@ Frontier = dict[str, set[Key]]
 
 @dataclass
 class _Lookup:
-    """Rows of ``info`` whose ``columns`` hold one of ``values``, and what to do with them."""
+    """Rows of ``info`` whose ``columns`` hold one of ``values``, and what to do with them.
+
+    A lookahead (``via``, in an enclosing lookup's ``ahead``) finds instead the rows that refer,
+    through the links ``via`` names, to the rows the enclosing lookup finds; it rides in the
+    same batch with the same values.
+    """
 
     info: TableInfo
     columns: tuple[str, ...]
@@ -98,6 +107,8 @@ class _Lookup:
     absorb: Callable[[Rows], None]
     lower: bool = False
     delete: bool = False  # DELETE ... RETURNING instead of SELECT
+    via: tuple[Link, ...] = ()
+    ahead: list[_Lookup] = field(default_factory=list)
 
 
 def _batches(values: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
@@ -145,57 +156,81 @@ def one_of(expression: Any, column: sa.Column[Any], name: str, dialect: str) -> 
     return expression.in_(sa.bindparam(name, expanding=True))
 
 
-def _lookup(
-    info: TableInfo, columns: Sequence[str], dialect: str, lower: bool = False, delete: bool = False
-) -> Any:
-    """A compiled-once ``SELECT * ... WHERE cols IN :values`` for this table and columns.
+def _test(info: TableInfo, columns: Sequence[str], dialect: str, lower: bool) -> Any:
+    """``cols IN :values`` on ``info``'s table."""
+    table = info.table
+    if len(columns) == 1:
+        column = table.c[columns[0]]
+        return one_of(sa.func.lower(column) if lower else column, column, "values", dialect)
+    return sa.tuple_(*(table.c[c] for c in columns)).in_(sa.bindparam("values", expanding=True))
+
+
+def _referring(schema: Schema, test: Any, via: Sequence[Link]) -> Any:
+    """Rows referring, link after link of ``via``, to the rows ``test`` selects (nested IN)."""
+    for link in via:
+        parent = schema.tables[link.parent].table
+        child = schema.tables[link.child].table
+        # correlate(None): a table that refers to itself names itself inside and out
+        rows = sa.select(*(parent.c[c] for c in link.to_columns)).where(test).correlate(None)
+        if len(link.columns) == 1:
+            test = child.c[link.columns[0]].in_(rows)
+        else:
+            test = sa.tuple_(*(child.c[c] for c in link.columns)).in_(rows)
+    return test
+
+
+def _lookup(schema: Schema, root: _Lookup, lookup: _Lookup, dialect: str) -> Any:
+    """A compiled-once ``SELECT * ... WHERE cols IN :values`` for ``lookup``.
 
     On PostgreSQL a single column uses ``= ANY(:values)``: one SQL text for any number of
-    values, so the statement is compiled once and prepared by the server. ``delete`` makes it
-    ``DELETE ... WHERE cols IN :values RETURNING *``.
+    values, so the statement is compiled once and prepared by the server. A lookahead nests
+    ``root``'s test in one ``IN (SELECT ...)`` per link. ``delete`` makes it
+    ``DELETE ... WHERE ... RETURNING *``.
     """
-    key = (tuple(columns), dialect, lower, delete)
+    info = lookup.info
+    key = (root.info.key, root.columns, dialect, root.lower, lookup.via, lookup.delete)
     statement = info.statements.get(key)
     if statement is None:
-        table = info.table
-        if len(columns) == 1:
-            column = table.c[columns[0]]
-            test = one_of(sa.func.lower(column) if lower else column, column, "values", dialect)
+        test = _test(root.info, root.columns, dialect, root.lower)
+        test = _referring(schema, test, lookup.via)
+        if lookup.delete:
+            statement = sa.delete(info.table).where(test).returning(*info.table.c)
         else:
-            test = sa.tuple_(*(table.c[c] for c in columns)).in_(
-                sa.bindparam("values", expanding=True)
-            )
-        if delete:
-            statement = sa.delete(table).where(test).returning(*table.c)
-        else:
-            statement = sa.select(table).where(test)
+            statement = sa.select(info.table).where(test)
         info.statements[key] = statement
     return statement
 
 
-def _run(connection: sa.Connection, found: Found, lookups: Sequence[_Lookup | None]) -> None:
-    """Send every lookup as one batch, then hand each its rows, in the order given."""
+def _run(
+    connection: sa.Connection, schema: Schema, found: Found, lookups: Sequence[_Lookup | None]
+) -> None:
+    """Send every lookup (and its lookaheads) as one batch, then hand each its rows, in order."""
     batch: list[Statement] = []
     owners: list[int] = []
-    for index, lookup in enumerate(lookups):
-        if lookup is None:
+    flat: list[_Lookup] = []
+    dialect = connection.dialect.name
+    for root in lookups:
+        if root is None:
             continue
-        distinct = sorted({v for v in lookup.values if all(x is not None for x in v)}, key=repr)
-        statement = _lookup(
-            lookup.info, lookup.columns, connection.dialect.name, lookup.lower, lookup.delete
-        )
-        single = len(lookup.columns) == 1
+        distinct = sorted({v for v in root.values if all(x is not None for x in v)}, key=repr)
+        riding = [root, *root.ahead]  # enclosing lookups first: their rows are absorbed first
+        statements = [
+            (len(flat) + i, _lookup(schema, root, x, dialect)) for i, x in enumerate(riding)
+        ]
+        flat.extend(riding)
+        single = len(root.columns) == 1
         for values in _batches(distinct):
             params = [v[0] for v in values] if single else list(values)
-            batch.append(Statement(statement, {"values": params}))
-            owners.append(index)
+            for owner, statement in statements:
+                batch.append(Statement(statement, {"values": params}))
+                owners.append(owner)
     if not batch:
         return
     rows: dict[int, Rows] = defaultdict(list)
     for index, result in zip(owners, run_batch(connection, batch, found.sent), strict=True):
         rows[index].extend(result)
-    for index, lookup in enumerate(lookups):
-        if lookup is not None and index in rows:
+    for index, lookup in enumerate(flat):
+        if index in rows:
             lookup.absorb(rows[index])
 
 
@@ -295,13 +330,19 @@ def _absorb_inbound(
     found: Found,
     link: Link,
     child: TableInfo,
-    parents: dict[tuple[Any, ...], list[Key]],
+    parents: dict[tuple[Any, ...], list[Key]] | None,
     entered: bool,
     frontier: Frontier,
     deleted: bool,
+    covered: set[Key] | None,
     rows: Rows,
 ) -> None:
+    if parents is None:  # a lookahead: its parents were found in the same batch
+        parent_rows = found.rows[link.parent]
+        parents = _index(parent_rows, parent_rows, link.to_columns)
     for row, key in zip(rows, row_keys(child, rows), strict=True):
+        if covered is not None:
+            covered.add(key)
         if deleted:
             found.deleted[child.key].add(key)
         if link.enforced:
@@ -312,26 +353,76 @@ def _absorb_inbound(
             frontier[child.key].add(key)
 
 
-def _inbound(
-    schema: Schema,
-    found: Found,
-    link: Link,
-    parent_keys: set[Key],
-    frontier: Frontier,
-    referrers: bool,
-    delete_on_sight: frozenset[str],
-) -> _Lookup | None:
-    """Rows that refer to the subject's rows through ``link`` (orders -> customer)."""
-    child = schema.tables.get(link.child)
-    if child is None:
+@dataclass(frozen=True)
+class _Search:
+    """What one search looks for, shared by the lookups it plans."""
+
+    schema: Schema
+    found: Found
+    referrers: bool
+    delete_on_sight: frozenset[str]
+    covered: dict[str, set[Key]]  # rows whose referring rows a lookahead has already found
+    lookahead: int
+
+
+def _entered(child: TableInfo) -> bool:
+    return _enterable(child) and child.spec is not None and child.spec.subject is None
+
+
+def _searched_links(search: _Search, table: str) -> list[tuple[Link, TableInfo, bool]]:
+    """The links into ``table`` worth a query: to rows of the subject, or to referrers."""
+    links = []
+    for link in search.schema.inbound(table):
+        child = search.schema.tables.get(link.child)
+        if child is None:
+            continue
+        entered = _entered(child)
+        if entered or (search.referrers and link.enforced):
+            links.append((link, child, entered))
+    return links
+
+
+def _lookahead(
+    search: _Search, table: TableInfo, via: tuple[Link, ...], depth: int, frontier: Frontier
+) -> list[_Lookup] | None:
+    """Lookups of every row referring to ``table``'s rows that the enclosing lookup finds.
+
+    None when they cannot all ride along: no depth left, or a link the database does not
+    enforce (a declared reference may join columns of different types, which only values
+    bound from the rows found can bridge). The next hop then searches those rows as usual.
+    """
+    links = _searched_links(search, table.key)
+    if depth == 0 or any(not link.enforced for link, _, _ in links):
         return None
-    entered = _enterable(child) and child.spec is not None and child.spec.subject is None
-    if not entered and not (referrers and link.enforced):
-        return None  # it would find nothing to keep
-    parents = _index(found.rows[link.parent], parent_keys, link.to_columns)
-    delete = entered and child.key in delete_on_sight
-    absorb = partial(_absorb_inbound, found, link, child, parents, entered, frontier, delete)
-    return _Lookup(child, link.columns, parents, absorb, delete=delete)
+    lookups = []
+    for link, child, entered in links:
+        path = (*via, link)
+        deeper = _lookahead(search, child, path, depth - 1, frontier) if entered else None
+        delete = entered and child.key in search.delete_on_sight
+        covered = search.covered[child.key] if deeper is not None else None
+        absorb = partial(
+            _absorb_inbound, search.found, link, child, None, entered, frontier, delete, covered
+        )
+        lookups.append(_Lookup(child, link.columns, (), absorb, delete=delete, via=path))
+        lookups.extend(deeper or [])
+    return lookups
+
+
+def _inbound(
+    search: _Search, link: Link, child: TableInfo, entered: bool, keys: set[Key], frontier: Frontier
+) -> _Lookup:
+    """Rows that refer to the subject's rows ``keys`` through ``link`` (orders -> customer),
+    with lookaheads for the rows referring to those (their order items), as deep as the
+    search's ``lookahead``."""
+    found = search.found
+    parents = _index(found.rows[link.parent], keys, link.to_columns)
+    delete = entered and child.key in search.delete_on_sight
+    ahead = _lookahead(search, child, (), search.lookahead, frontier) if entered else None
+    covered = search.covered[child.key] if ahead is not None else None
+    absorb = partial(
+        _absorb_inbound, found, link, child, parents, entered, frontier, delete, covered
+    )
+    return _Lookup(child, link.columns, parents, absorb, delete=delete, ahead=ahead or [])
 
 
 def _absorb_outbound(found: Found, parent: TableInfo, leaves: Frontier, rows: Rows) -> None:
@@ -394,7 +485,7 @@ def _drop_shared(connection: sa.Connection, schema: Schema, found: Found, leaves
             parents = _index(found.rows[table], keys, link.to_columns)
             absorb = partial(_absorb_sharers, found, table, link, child, parents, shared[table])
             lookups.append(_Lookup(child, link.columns, parents, absorb))
-    _run(connection, found, lookups)
+    _run(connection, schema, found, lookups)
     for table, keys in shared.items():
         for key in keys:
             del found.rows[table][key]
@@ -409,12 +500,20 @@ def find_subject(
     *,
     referrers: bool = True,
     delete_on_sight: frozenset[str] = frozenset(),
+    lookahead: int | None = None,
 ) -> Found:
-    """All rows of the subject in this datastore (see the module docstring for the rules)."""
+    """All rows of the subject in this datastore (see the module docstring for the rules).
+
+    ``lookahead``: levels of referring rows fetched with the rows they refer to (default
+    ``LOOKAHEAD`` where a batch is one round trip, else none); the rows found are the same.
+    """
     found = Found()
+    if lookahead is None:
+        lookahead = LOOKAHEAD if pipelines(connection) else 0
+    search = _Search(schema, found, referrers, delete_on_sight, defaultdict(set), lookahead)
     frontier: Frontier = defaultdict(set)
     known = {k: {v} for k in IdentityKind if (v := ids.value(k))}
-    _run(connection, found, _seeds(schema, known, ids.region, found, frontier))
+    _run(connection, schema, found, _seeds(schema, known, ids.region, found, frontier))
     learned = _learned(schema, found, known, ids.region)
     leaves: Frontier = defaultdict(set)
     while learned or any(frontier.values()):
@@ -427,14 +526,16 @@ def find_subject(
         for table, keys in current.items():
             if not keys:
                 continue
-            lookups.extend(
-                _inbound(schema, found, link, keys, frontier, referrers, delete_on_sight)
-                for link in schema.inbound(table)
-            )
+            unsearched = keys - search.covered[table]
+            if unsearched:
+                lookups.extend(
+                    _inbound(search, link, child, entered, unsearched, frontier)
+                    for link, child, entered in _searched_links(search, table)
+                )
             lookups.extend(
                 _outbound(schema, found, link, keys, leaves) for link in schema.outbound(table)
             )
-        _run(connection, found, lookups)
+        _run(connection, schema, found, lookups)
         for table, keys in leaves.items():
             # a leaf later reached as an inbound row is a full member and stays searched
             keys.difference_update(current.get(table, set()))

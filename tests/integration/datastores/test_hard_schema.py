@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from steward.datastores import ExecutionRequest, execute
+from steward.datastores import ExecutionRequest, execute, graph
 from steward.datastores.actions import deletable_on_sight
 from steward.datastores.connect import compare, reflect
 from steward.datastores.executor import forget_connections, run_on_datastore
@@ -258,3 +258,68 @@ def test_postgresql_sends_each_hop_as_one_round_trip(
         assert outcome.round_trips < outcome.queries, outcome.as_dict()
     else:
         assert outcome.round_trips == outcome.queries, outcome.as_dict()
+
+
+SUBJECTS = [
+    {"email": "alice.liddell@example.com"},
+    {"phone": "+7 912 345 67 89"},
+    {"email": "bob@example.com"},
+    {"phone": "+79160000003"},
+    {"email": "dave@example.com"},
+    {"account_id": "u-bob"},
+]
+
+
+def _search(
+    engine: sa.Engine,
+    register: Register,
+    identifiers: dict[str, str],
+    erasing: bool,
+    lookahead: int,
+) -> tuple[Any, ...]:
+    """Everything a search reports, from inside a transaction that is rolled back."""
+    datastore = register.datastores[0]
+    schema = reflect(engine, datastore)
+    on_sight = deletable_on_sight(schema, register) if erasing else frozenset[str]()
+    if not engine.dialect.delete_returning:
+        on_sight = frozenset()
+    with engine.connect() as connection, connection.begin() as transaction:
+        found = graph.find_subject(
+            connection,
+            schema,
+            Identifiers.parse(identifiers, "RU"),
+            referrers=erasing,
+            delete_on_sight=on_sight,
+            lookahead=lookahead,
+        )
+        transaction.rollback()
+    shape = (
+        {t: dict(rows) for t, rows in found.rows.items()},
+        {ref: refs for ref, refs in found.referrers.items() if refs},
+        {t: keys for t, keys in found.shared.items() if keys},
+        {t: keys for t, keys in found.deleted.items() if keys},
+    )
+    return shape, found.queries, found.round_trips
+
+
+@pytest.mark.parametrize("erasing", [False, True], ids=["access", "erasure"])
+def test_lookahead_finds_what_searching_hop_by_hop_finds(
+    hard: tuple[sa.Engine, Register, str], erasing: bool
+) -> None:
+    """Rows fetched with their parents' hop (nested IN, on every dialect here, though only
+    PostgreSQL uses it by default) are exactly the rows, referrers, shared rows and on-sight
+    deletions the plain hop-by-hop search finds, for every subject."""
+    engine, register, dialect = hard
+    for identifiers in SUBJECTS:
+        for depth in (1, 2, 3):
+            ahead, _, trips = _search(engine, register, identifiers, erasing, depth)
+            plain, _, plain_trips = _search(engine, register, identifiers, erasing, 0)
+            assert ahead == plain, (identifiers, depth)
+            if dialect == "postgresql":
+                assert trips <= plain_trips, (identifiers, depth, trips, plain_trips)
+    if dialect == "postgresql":
+        alice = SUBJECTS[0]
+        assert (
+            _search(engine, register, alice, erasing, 2)[2]
+            < _search(engine, register, alice, erasing, 0)[2]
+        )
