@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -38,7 +38,7 @@ from steward.datastores.graph import Found, Key, RowRef, _batches, _match, one_o
 from steward.datastores.holds import Hold, hold_for, legal_purposes
 from steward.datastores.identity import normalise_phone
 from steward.datastores.masking import is_constant, mask_value
-from steward.register.models import Register, Table
+from steward.register.models import Purpose, Register, Table
 from steward.register.taxonomy import TableAction
 
 
@@ -146,41 +146,66 @@ def erasure_action(spec: Table) -> TableAction:
     return TableAction.ANONYMISE if masked else TableAction.DELETE
 
 
+@dataclass(frozen=True)
+class _Rules:
+    """What the register says about erasing each table, worked out once per schema."""
+
+    legal: dict[str, list[Purpose]]  # purposes that may hold a row by law
+    action: dict[str, TableAction]
+    on_sight: frozenset[str]
+
+
+def _rules(schema: Schema, register: Register) -> _Rules:
+    memo = schema.memo.get("erasure")
+    if memo is not None and memo[0] is register:
+        return cast(_Rules, memo[1])
+    legal: dict[str, list[Purpose]] = {}
+    action: dict[str, TableAction] = {}
+    for info in schema.tables.values():
+        if info.spec is not None:
+            legal[info.key] = legal_purposes(register, info.spec)
+            action[info.key] = erasure_action(info.spec)
+    on_sight = frozenset(
+        info.key
+        for info in schema.tables.values()
+        if info.spec is not None
+        and info.spec.subject is None
+        and not info.spec.reference_data
+        and action[info.key] is TableAction.DELETE
+        and not legal[info.key]
+        and not schema.inbound(info.key)
+    )
+    rules = _Rules(legal, action, on_sight)
+    schema.memo["erasure"] = (register, rules)  # the register is kept, so ``is`` stays sound
+    return rules
+
+
 def deletable_on_sight(schema: Schema, register: Register) -> frozenset[str]:
     """Tables whose rows an erasure deletes as soon as the search reaches them.
 
     A table qualifies when its rows are always deleted (no legal hold can apply, its action is
     ``delete``) and nothing refers to it, so no other row can make one of them stay.
     """
-    return frozenset(
-        info.key
-        for info in schema.tables.values()
-        if info.spec is not None
-        and info.spec.subject is None
-        and not info.spec.reference_data
-        and erasure_action(info.spec) is TableAction.DELETE
-        and not legal_purposes(register, info.spec)
-        and not schema.inbound(info.key)
-    )
+    return _rules(schema, register).on_sight
 
 
 def _plan(
     schema: Schema, found: Found, register: Register, today: date
 ) -> tuple[dict[str, dict[Key, Hold]], set[RowRef], set[RowRef]]:
+    rules = _rules(schema, register)
     held: dict[str, dict[Key, Hold]] = defaultdict(dict)
     delete: set[RowRef] = set()
     mask: set[RowRef] = set()
     for table, rows in found.rows.items():
-        info = schema.tables[table]
-        spec = info.spec
+        spec = schema.tables[table].spec
         assert spec is not None
-        legal = legal_purposes(register, spec)
-        action = erasure_action(spec)
+        legal = rules.legal[table]
+        deleting = rules.action[table] is TableAction.DELETE
         for key, row in rows.items():
             hold = hold_for(legal, spec, row, today) if legal else None
             if hold is not None:
                 held[table][key] = hold
-            elif action is TableAction.DELETE:
+            elif deleting:
                 delete.add((table, key))
             else:
                 mask.add((table, key))
@@ -224,12 +249,12 @@ def _mask_statements(
             dialect,
             info,
             ("mask", *columns),
-            partial(_update, table, _assignments(table, columns)),
+            partial(_update_columns, table, columns),
             keys,
             values,
         )
     if not info.primary_key:  # unkeyed: one UPDATE per row, matched on its values
-        build = partial(_update, table, _assignments(table, columns))
+        build = partial(_update_columns, table, columns)
         return [
             statement
             for key in keys
@@ -273,6 +298,11 @@ def _delete(table: sa.Table, test: Any) -> sa.Delete:
 
 def _update(table: sa.Table, values: dict[str, Any], test: Any) -> sa.Update:
     return sa.update(table).where(test).values(values)
+
+
+def _update_columns(table: sa.Table, columns: Sequence[str], test: Any) -> sa.Update:
+    """``UPDATE table SET column = :v_i ... WHERE test`` (built only when not kept already)."""
+    return _update(table, _assignments(table, columns), test)
 
 
 def _assignments(table: sa.Table, columns: Sequence[str]) -> dict[str, Any]:
@@ -352,12 +382,18 @@ def plan_erasure(
         mask |= blocked
         passes, stuck = _delete_passes(found, delete)
     writes = _delete_statements(dialect, schema, found, passes)
+    deleted: dict[str, int] = defaultdict(int)
+    for table, _ in delete:
+        deleted[table] += 1
+    masked: dict[str, list[Key]] = defaultdict(list)
+    for table, key in mask:
+        masked[table].append(key)
     outcomes = []
     for table, rows in sorted(found.rows.items()):
         info = schema.tables[table]
         outcome = TableOutcome(schema.datastore.id, table, found=len(rows))
-        outcome.deleted = sum(1 for t, _ in delete if t == table)
-        mask_keys = sorted((k for t, k in mask if t == table), key=repr)
+        outcome.deleted = deleted[table]
+        mask_keys = sorted(masked[table], key=repr)
         outcome.masked = len(mask_keys)
         outcome.masked_keys = [list(k) for k in mask_keys]
         hold_keys = sorted(held.get(table, {}), key=repr)
@@ -450,7 +486,7 @@ def plan_rectification(
                 dialect,
                 info,
                 ("rectify", *columns),
-                partial(_update, info.table, _assignments(info.table, columns)),
+                partial(_update_columns, info.table, columns),
                 sorted(rows, key=repr),
                 {f"v_{i}": updates[c] for i, c in enumerate(columns)},
             )

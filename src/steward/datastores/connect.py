@@ -117,11 +117,26 @@ class Schema:
     tables: dict[str, TableInfo] = field(default_factory=dict)
     links: list[Link] = field(default_factory=list)
 
+    memo: dict[str, Any] = field(default_factory=dict)  # facts derived once (actions.py)
+
     def inbound(self, name: str) -> list[Link]:
-        return [link for link in self.links if link.parent == name]
+        return self._by_end[0].get(name, [])
 
     def outbound(self, name: str) -> list[Link]:
-        return [link for link in self.links if link.child == name]
+        return self._by_end[1].get(name, [])
+
+    @property
+    def _by_end(self) -> tuple[dict[str, list[Link]], dict[str, list[Link]]]:
+        """Links by parent and by child, rebuilt whenever ``links`` changes (reflection adds)."""
+        cached = self.memo.get("links")
+        if cached is None or cached[0] != len(self.links):
+            inbound: dict[str, list[Link]] = {}
+            outbound: dict[str, list[Link]] = {}
+            for link in self.links:
+                inbound.setdefault(link.parent, []).append(link)
+                outbound.setdefault(link.child, []).append(link)
+            cached = self.memo["links"] = (len(self.links), inbound, outbound)
+        return cached[1], cached[2]
 
 
 def _qualified(schema: str | None, name: str) -> str:
