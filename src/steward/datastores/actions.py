@@ -34,7 +34,15 @@ from email_validator import EmailNotValidError, validate_email
 from steward.datastores.batch import Statement
 from steward.datastores.connect import Schema, TableInfo
 from steward.datastores.errors import InvalidRequest
-from steward.datastores.graph import Found, Key, RowRef, _batches, _match, one_of
+from steward.datastores.graph import (
+    Found,
+    Key,
+    RowRef,
+    _batches,
+    _match,
+    may_have_referrers,
+    one_of,
+)
 from steward.datastores.holds import Hold, hold_for, legal_purposes
 from steward.datastores.identity import normalise_phone
 from steward.datastores.masking import is_constant, mask_value
@@ -153,6 +161,7 @@ class _Rules:
     legal: dict[str, list[Purpose]]  # purposes that may hold a row by law
     action: dict[str, TableAction]
     on_sight: frozenset[str]
+    referred: dict[str, bool]  # rows outside the search may refer to the table's rows
 
 
 def _rules(schema: Schema, register: Register) -> _Rules:
@@ -175,7 +184,8 @@ def _rules(schema: Schema, register: Register) -> _Rules:
         and not legal[info.key]
         and not schema.inbound(info.key)
     )
-    rules = _Rules(legal, action, on_sight)
+    referred = {key: may_have_referrers(schema, key) for key in schema.tables}
+    rules = _Rules(legal, action, on_sight, referred)
     schema.memo["erasure"] = (register, rules)  # the register is kept, so ``is`` stays sound
     return rules
 
@@ -189,8 +199,15 @@ def deletable_on_sight(schema: Schema, register: Register) -> frozenset[str]:
     return _rules(schema, register).on_sight
 
 
+ReferrerSearch = Callable[[set[RowRef]], None]
+
+
 def _plan(
-    schema: Schema, found: Found, register: Register, today: date
+    schema: Schema,
+    found: Found,
+    register: Register,
+    today: date,
+    find_referrers: ReferrerSearch | None,
 ) -> tuple[dict[str, dict[Key, Hold]], set[RowRef], set[RowRef]]:
     rules = _rules(schema, register)
     held: dict[str, dict[Key, Hold]] = defaultdict(dict)
@@ -209,15 +226,27 @@ def _plan(
                 delete.add((table, key))
             else:
                 mask.add((table, key))
+    _keep_referred(found, delete, mask)
+    if find_referrers is not None:
+        # only now, and only for rows still to be deleted: the rows outside the subject's that
+        # refer to them (another customer referred by this one) make them stay, masked
+        candidates = {ref for ref in delete if rules.referred[ref[0]]}
+        if candidates:
+            find_referrers(candidates)
+            _keep_referred(found, delete, mask)
+    return held, delete, mask
+
+
+def _keep_referred(found: Found, delete: set[RowRef], mask: set[RowRef]) -> None:
+    """A row something kept refers to cannot go: move it from ``delete`` to ``mask``."""
     changed = True
-    while changed:  # a row something kept refers to cannot go: mask it instead
+    while changed:
         changed = False
         for ref in list(delete):
             if any(referrer not in delete for referrer in found.referrers.get(ref, ())):
                 delete.discard(ref)
                 mask.add(ref)
                 changed = True
-    return held, delete, mask
 
 
 def _mask_statements(
@@ -367,9 +396,22 @@ Planned = tuple[list[TableOutcome], list[Statement]]
 
 
 def plan_erasure(
-    schema: Schema, found: Found, register: Register, *, dialect: str, secret: bytes, today: date
+    schema: Schema,
+    found: Found,
+    register: Register,
+    *,
+    dialect: str,
+    secret: bytes,
+    today: date,
+    find_referrers: ReferrerSearch | None = None,
 ) -> Planned:
-    held, delete, mask = _plan(schema, found, register, today)
+    """Per row: held, deleted or masked, and the statements that do it.
+
+    ``find_referrers(rows)`` is asked, once, for the rows outside the search that refer to the
+    rows about to be deleted (``graph.find_referrers``); without it only the referrers the
+    search recorded count.
+    """
+    held, delete, mask = _plan(schema, found, register, today, find_referrers)
     passes, stuck = _delete_passes(found, delete)
     while stuck:  # rows in a cycle are masked; rows they referred to may then have to stay
         delete -= stuck

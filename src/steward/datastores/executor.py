@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -30,7 +31,7 @@ from steward.datastores.actions import (
 from steward.datastores.batch import run_batch
 from steward.datastores.connect import Schema, datastore_engine, datastore_url, reflect
 from steward.datastores.errors import ConnectionFailed, DatastoreRefused, InvalidRequest
-from steward.datastores.graph import Found, find_subject
+from steward.datastores.graph import Found, find_referrers, find_subject
 from steward.datastores.identity import Identifiers
 from steward.register.models import Datastore, Register
 
@@ -136,7 +137,15 @@ def _plan(
     """What ``request`` changes in the rows found, and the statements that change it."""
     dialect = connection.dialect.name
     if request.kind == "erasure":
-        return plan_erasure(schema, found, register, dialect=dialect, secret=secret, today=today)
+        return plan_erasure(
+            schema,
+            found,
+            register,
+            dialect=dialect,
+            secret=secret,
+            today=today,
+            find_referrers=partial(find_referrers, connection, schema, found),
+        )
     if request.kind == "restriction":
         return plan_restriction(schema, found, dialect=dialect)
     return plan_rectification(schema, found, request.rectify, dialect=dialect, region=ids.region)
@@ -167,9 +176,7 @@ def run_on_datastore(
                     on_sight = frozenset[str]()
                     if erasing and not request.dry_run and connection.dialect.delete_returning:
                         on_sight = deletable_on_sight(schema, register)
-                    found = find_subject(
-                        connection, schema, ids, referrers=erasing, delete_on_sight=on_sight
-                    )
+                    found = find_subject(connection, schema, ids, delete_on_sight=on_sight)
                     if request.kind in ("access", "portability"):
                         outcome.tables = [
                             TableOutcome(datastore.id, t, found=len(r))
@@ -193,7 +200,7 @@ def run_on_datastore(
                     # statement by statement, as the default isolation reads anyway: no BEGIN
                     # and no ROLLBACK to wait for
                     checking = connection.execution_options(isolation_level="AUTOCOMMIT")
-                    again = find_subject(checking, schema, ids, referrers=False)
+                    again = find_subject(checking, schema, ids)
                     outcome.residual = _residual(again, _kept_keys(outcome.tables))
         except sa.exc.DBAPIError as exc:
             state = (

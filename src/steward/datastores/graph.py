@@ -19,11 +19,11 @@ Rules, in the order the search applies them:
 3. Outbound: rows a subject row refers to (customer -> address) are attributed when their table
    holds personal data and no row outside the subject's refers to them; a shared row (an address
    two customers use, a city, a product) is never attributed. Outbound rows are leaves.
-4. Reference data and tables the register does not name are never entered. Their rows that
-   refer to the subject's rows through an enforced foreign key are still recorded as
-   *referrers*, so erasure knows it cannot delete a row something else depends on. Only erasure
-   needs referrers: ``find_subject(..., referrers=False)`` skips the queries that would only
-   find them (access, restriction, the check after an erasure).
+4. Reference data and tables the register does not name are never entered, nor are other
+   subjects' accounts. Their rows that refer to the subject's rows through an enforced foreign
+   key are *referrers*: a row something else depends on cannot be deleted. Only erasure needs
+   them, and only for the rows it would otherwise delete, so the search does not look for them;
+   ``find_referrers`` does, for the rows erasure names (``actions.plan_erasure``).
 5. An erasure may name tables whose rows it deletes on sight (``delete_on_sight``, chosen by
    ``actions.deletable_on_sight``: nothing refers to them and nothing in them is kept). Their
    rows reached through a reference are then read with ``DELETE ... RETURNING`` instead of a
@@ -359,7 +359,6 @@ class _Search:
 
     schema: Schema
     found: Found
-    referrers: bool
     delete_on_sight: frozenset[str]
     covered: dict[str, set[Key]]  # rows whose referring rows a lookahead has already found
     lookahead: int
@@ -369,16 +368,23 @@ def _entered(child: TableInfo) -> bool:
     return _enterable(child) and child.spec is not None and child.spec.subject is None
 
 
-def _searched_links(search: _Search, table: str) -> list[tuple[Link, TableInfo, bool]]:
-    """The links into ``table`` worth a query: to rows of the subject, or to referrers."""
+def _searched_links(schema: Schema, table: str) -> list[tuple[Link, TableInfo]]:
+    """The links into ``table`` from tables whose referring rows are the subject's."""
     links = []
-    for link in search.schema.inbound(table):
-        child = search.schema.tables.get(link.child)
-        if child is None:
-            continue
-        entered = _entered(child)
-        if entered or (search.referrers and link.enforced):
-            links.append((link, child, entered))
+    for link in schema.inbound(table):
+        child = schema.tables.get(link.child)
+        if child is not None and _entered(child):
+            links.append((link, child))
+    return links
+
+
+def _referrer_links(schema: Schema, table: str) -> list[tuple[Link, TableInfo]]:
+    """Enforced links into ``table`` from tables the search does not enter."""
+    links = []
+    for link in schema.inbound(table):
+        child = schema.tables.get(link.child)
+        if child is not None and link.enforced and not _entered(child):
+            links.append((link, child))
     return links
 
 
@@ -391,17 +397,17 @@ def _lookahead(
     enforce (a declared reference may join columns of different types, which only values
     bound from the rows found can bridge). The next hop then searches those rows as usual.
     """
-    links = _searched_links(search, table.key)
-    if depth == 0 or any(not link.enforced for link, _, _ in links):
+    links = _searched_links(search.schema, table.key)
+    if depth == 0 or any(not link.enforced for link, _ in links):
         return None
     lookups = []
-    for link, child, entered in links:
+    for link, child in links:
         path = (*via, link)
-        deeper = _lookahead(search, child, path, depth - 1, frontier) if entered else None
-        delete = entered and child.key in search.delete_on_sight
+        deeper = _lookahead(search, child, path, depth - 1, frontier)
+        delete = child.key in search.delete_on_sight
         covered = search.covered[child.key] if deeper is not None else None
         absorb = partial(
-            _absorb_inbound, search.found, link, child, None, entered, frontier, delete, covered
+            _absorb_inbound, search.found, link, child, None, True, frontier, delete, covered
         )
         lookups.append(_Lookup(child, link.columns, (), absorb, delete=delete, via=path))
         lookups.extend(deeper or [])
@@ -409,19 +415,17 @@ def _lookahead(
 
 
 def _inbound(
-    search: _Search, link: Link, child: TableInfo, entered: bool, keys: set[Key], frontier: Frontier
+    search: _Search, link: Link, child: TableInfo, keys: set[Key], frontier: Frontier
 ) -> _Lookup:
     """Rows that refer to the subject's rows ``keys`` through ``link`` (orders -> customer),
     with lookaheads for the rows referring to those (their order items), as deep as the
     search's ``lookahead``."""
     found = search.found
     parents = _index(found.rows[link.parent], keys, link.to_columns)
-    delete = entered and child.key in search.delete_on_sight
-    ahead = _lookahead(search, child, (), search.lookahead, frontier) if entered else None
+    delete = child.key in search.delete_on_sight
+    ahead = _lookahead(search, child, (), search.lookahead, frontier)
     covered = search.covered[child.key] if ahead is not None else None
-    absorb = partial(
-        _absorb_inbound, found, link, child, parents, entered, frontier, delete, covered
-    )
+    absorb = partial(_absorb_inbound, found, link, child, parents, True, frontier, delete, covered)
     return _Lookup(child, link.columns, parents, absorb, delete=delete, ahead=ahead or [])
 
 
@@ -498,7 +502,6 @@ def find_subject(
     schema: Schema,
     ids: Identifiers,
     *,
-    referrers: bool = True,
     delete_on_sight: frozenset[str] = frozenset(),
     lookahead: int | None = None,
 ) -> Found:
@@ -510,7 +513,7 @@ def find_subject(
     found = Found()
     if lookahead is None:
         lookahead = LOOKAHEAD if pipelines(connection) else 0
-    search = _Search(schema, found, referrers, delete_on_sight, defaultdict(set), lookahead)
+    search = _Search(schema, found, delete_on_sight, defaultdict(set), lookahead)
     frontier: Frontier = defaultdict(set)
     known = {k: {v} for k in IdentityKind if (v := ids.value(k))}
     _run(connection, schema, found, _seeds(schema, known, ids.region, found, frontier))
@@ -529,8 +532,8 @@ def find_subject(
             unsearched = keys - search.covered[table]
             if unsearched:
                 lookups.extend(
-                    _inbound(search, link, child, entered, unsearched, frontier)
-                    for link, child, entered in _searched_links(search, table)
+                    _inbound(search, link, child, unsearched, frontier)
+                    for link, child in _searched_links(schema, table)
                 )
             lookups.extend(
                 _outbound(schema, found, link, keys, leaves) for link in schema.outbound(table)
@@ -542,3 +545,30 @@ def find_subject(
     _drop_shared(connection, schema, found, leaves)
     found.rows = defaultdict(dict, {t: r for t, r in found.rows.items() if r})
     return found
+
+
+def find_referrers(
+    connection: sa.Connection, schema: Schema, found: Found, rows: Iterable[RowRef]
+) -> None:
+    """Record in ``found.referrers`` the rows outside the search that refer to ``rows``.
+
+    One batch: a query per enforced link into their tables from a table the search does not
+    enter (an unregistered table, reference data, another subject's account).
+    """
+    by_table: dict[str, set[Key]] = defaultdict(set)
+    for table, key in rows:
+        by_table[table].add(key)
+    lookups: list[_Lookup | None] = []
+    for table, keys in by_table.items():
+        for link, child in _referrer_links(schema, table):
+            parents = _index(found.rows[table], keys, link.to_columns)
+            absorb = partial(
+                _absorb_inbound, found, link, child, parents, False, defaultdict(set), False, None
+            )
+            lookups.append(_Lookup(child, link.columns, parents, absorb))
+    _run(connection, schema, found, lookups)
+
+
+def may_have_referrers(schema: Schema, table: str) -> bool:
+    """Whether rows outside the search could refer to ``table``'s rows (``find_referrers``)."""
+    return bool(_referrer_links(schema, table))

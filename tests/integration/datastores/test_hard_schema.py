@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from steward.datastores import ExecutionRequest, execute, graph
 from steward.datastores.actions import deletable_on_sight
+from steward.datastores.batch import tracing
 from steward.datastores.connect import compare, reflect
 from steward.datastores.executor import forget_connections, run_on_datastore
 from steward.datastores.identity import Identifiers
@@ -288,7 +289,6 @@ def _search(
             connection,
             schema,
             Identifiers.parse(identifiers, "RU"),
-            referrers=erasing,
             delete_on_sight=on_sight,
             lookahead=lookahead,
         )
@@ -323,3 +323,60 @@ def test_lookahead_finds_what_searching_hop_by_hop_finds(
             _search(engine, register, alice, erasing, 2)[2]
             < _search(engine, register, alice, erasing, 0)[2]
         )
+
+
+def _erase(register: Register, email: str) -> Any:
+    ids = Identifiers.parse({"email": email}, "RU")
+    return run_on_datastore(
+        register,
+        register.datastores[0],
+        ExecutionRequest("erasure", {"email": email}, "F-1"),
+        ids,
+        secret=b"k",
+        today=TODAY,
+    )
+
+
+def test_a_row_another_subject_refers_to_is_masked_and_found_only_when_it_would_go(
+    hard: tuple[sa.Engine, Register, str],
+) -> None:
+    """Dave's account goes unless Fay (another subject) was referred by him: then it stays,
+    masked. The search itself never looks for referrers; the erasure asks for them only for
+    the rows it is about to delete."""
+    engine, register, _dialect = hard
+    holders = sa.Table("Account Holders", sa.MetaData(), autoload_with=engine)
+    with engine.begin() as connection:
+        connection.execute(
+            holders.insert(),
+            [
+                {
+                    "User ID": "u-fay",
+                    "E-Mail": "fay@x.example",
+                    "name": "Fay",
+                    "referrer": "u-dave",
+                },
+                {"User ID": "u-gil", "E-Mail": "gil@x.example", "name": "Gil", "referrer": None},
+            ],
+        )
+    kept = _erase(register, "dave@example.com")
+    by_table = {t.table: t for t in kept.tables}
+    assert by_table["Account Holders"].masked == 1 and by_table["Account Holders"].deleted == 0
+    with engine.connect() as connection:
+        rows = {r["User ID"]: r for r in connection.execute(sa.select(holders)).mappings()}
+    assert rows["u-dave"]["name"] != "Dave Own-Address", "Dave's name was not masked"
+    assert rows["u-fay"]["referrer"] == "u-dave", "Fay's row changed"
+
+    with tracing() as sent:
+        gone = _erase(register, "gil@x.example")
+    assert {t.table: t.deleted for t in gone.tables}["Account Holders"] == 1
+    with engine.connect() as connection:
+        gil = sa.select(holders).where(holders.c["User ID"] == "u-gil")
+        assert connection.execute(gil).first() is None
+    assert sum("referrer IN" in s or "referrer =" in s for s in sent) == 1, sent
+
+    with tracing() as sent:
+        alice = _erase(register, "alice.liddell@example.com")
+    assert {t.table: t.masked for t in alice.tables}["Account Holders"] == 1
+    assert not any("referrer IN" in s or "referrer =" in s for s in sent), (
+        "Alice's row stays for her held invoice: nobody needed to ask who refers to it"
+    )
