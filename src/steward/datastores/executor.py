@@ -197,8 +197,7 @@ def run_on_datastore(
                 for table in outcome.tables:
                     table.keyed = bool(schema.tables[table.table].primary_key)
                 if erasing and committed and verify:
-                    # statement by statement, as the default isolation reads anyway: no BEGIN
-                    # and no ROLLBACK to wait for
+                    # each statement reads what is committed; no BEGIN and no ROLLBACK to wait for
                     checking = connection.execution_options(isolation_level="AUTOCOMMIT")
                     again = find_subject(checking, schema, ids)
                     outcome.residual = _residual(again, _kept_keys(outcome.tables))

@@ -35,7 +35,10 @@ Every step is set-based: one query per link per hop, ``WHERE (cols) IN (...)`` i
 never one query per row. Visited keys make cycles and self-references terminate. The queries of
 one hop do not depend on each other, so each hop is sent as one batch (``batch.py``: a single
 round trip on PostgreSQL); the seeds learned from the first hop's rows ride along with the
-second hop.
+second hop. Where a batch is one round trip, a hop also looks ahead: the rows referring to the
+rows it looks for, up to ``LOOKAHEAD`` levels down through enforced foreign keys, are fetched in
+the same batch with nested ``IN (SELECT ...)`` (order items with the orders of a customer);
+those rows' own referring rows are then not searched again. The rows found are the same.
 """
 
 from __future__ import annotations
