@@ -371,22 +371,16 @@ def _entered(child: TableInfo) -> bool:
     return _enterable(child) and child.spec is not None and child.spec.subject is None
 
 
-def _searched_links(schema: Schema, table: str) -> list[tuple[Link, TableInfo]]:
-    """The links into ``table`` from tables whose referring rows are the subject's."""
+def _links_into(schema: Schema, table: str, *, entered: bool) -> list[tuple[Link, TableInfo]]:
+    """Links into ``table`` from tables the search enters (their referring rows are the
+    subject's), or with ``entered=False`` the enforced links from tables it does not enter
+    (their referring rows are *referrers*)."""
     links = []
     for link in schema.inbound(table):
         child = schema.tables.get(link.child)
-        if child is not None and _entered(child):
-            links.append((link, child))
-    return links
-
-
-def _referrer_links(schema: Schema, table: str) -> list[tuple[Link, TableInfo]]:
-    """Enforced links into ``table`` from tables the search does not enter."""
-    links = []
-    for link in schema.inbound(table):
-        child = schema.tables.get(link.child)
-        if child is not None and link.enforced and not _entered(child):
+        if child is None or _entered(child) is not entered:
+            continue
+        if entered or link.enforced:
             links.append((link, child))
     return links
 
@@ -400,7 +394,7 @@ def _lookahead(
     enforce (a declared reference may join columns of different types, which only values
     bound from the rows found can bridge). The next hop then searches those rows as usual.
     """
-    links = _searched_links(search.schema, table.key)
+    links = _links_into(search.schema, table.key, entered=True)
     if depth == 0 or any(not link.enforced for link, _ in links):
         return None
     lookups = []
@@ -536,7 +530,7 @@ def find_subject(
             if unsearched:
                 lookups.extend(
                     _inbound(search, link, child, unsearched, frontier)
-                    for link, child in _searched_links(schema, table)
+                    for link, child in _links_into(schema, table, entered=True)
                 )
             lookups.extend(
                 _outbound(schema, found, link, keys, leaves) for link in schema.outbound(table)
@@ -563,7 +557,7 @@ def find_referrers(
         by_table[table].add(key)
     lookups: list[_Lookup | None] = []
     for table, keys in by_table.items():
-        for link, child in _referrer_links(schema, table):
+        for link, child in _links_into(schema, table, entered=False):
             parents = _index(found.rows[table], keys, link.to_columns)
             absorb = partial(
                 _absorb_inbound, found, link, child, parents, False, defaultdict(set), False, None
@@ -574,4 +568,4 @@ def find_referrers(
 
 def may_have_referrers(schema: Schema, table: str) -> bool:
     """Whether rows outside the search could refer to ``table``'s rows (``find_referrers``)."""
-    return bool(_referrer_links(schema, table))
+    return bool(_links_into(schema, table, entered=False))
