@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -120,23 +121,20 @@ class Schema:
     memo: dict[str, Any] = field(default_factory=dict)  # facts derived once (actions.py)
 
     def inbound(self, name: str) -> list[Link]:
-        return self._by_end[0].get(name, [])
+        return self._links_by_end[0].get(name, [])
 
     def outbound(self, name: str) -> list[Link]:
-        return self._by_end[1].get(name, [])
+        return self._links_by_end[1].get(name, [])
 
-    @property
-    def _by_end(self) -> tuple[dict[str, list[Link]], dict[str, list[Link]]]:
-        """Links by parent and by child, rebuilt whenever ``links`` changes (reflection adds)."""
-        cached = self.memo.get("links")
-        if cached is None or cached[0] != len(self.links):
-            inbound: dict[str, list[Link]] = {}
-            outbound: dict[str, list[Link]] = {}
-            for link in self.links:
-                inbound.setdefault(link.parent, []).append(link)
-                outbound.setdefault(link.child, []).append(link)
-            cached = self.memo["links"] = (len(self.links), inbound, outbound)
-        return cached[1], cached[2]
+    @cached_property
+    def _links_by_end(self) -> tuple[dict[str, list[Link]], dict[str, list[Link]]]:
+        """Links by parent and by child (``links`` is complete once ``reflect`` returns)."""
+        inbound: dict[str, list[Link]] = {}
+        outbound: dict[str, list[Link]] = {}
+        for link in self.links:
+            inbound.setdefault(link.parent, []).append(link)
+            outbound.setdefault(link.child, []).append(link)
+        return inbound, outbound
 
 
 def _qualified(schema: str | None, name: str) -> str:
