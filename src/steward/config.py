@@ -142,7 +142,6 @@ def get_settings() -> Settings:
     return Settings()
 
 
-@lru_cache(maxsize=1)
 def settings_without_secret() -> Settings:
     """The settings for commands that sign and verify nothing (render a notice, verify a chain).
 
