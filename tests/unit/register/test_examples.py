@@ -106,7 +106,7 @@ def test_amrcloud_google_analytics_cookies_need_the_visitors_choice() -> None:
 
 
 def test_amrcloud_shares_with_nobody_and_keeps_everything_in_russia() -> None:
-    """"Administration does not share, sell or give away your personal information to the third
+    """ "Administration does not share, sell or give away your personal information to the third
     parties" and "Your personal data is stored in the Russian Federation": no recipient abroad,
     no transfer basis anywhere."""
     register = load("amrcloud")
@@ -306,14 +306,14 @@ def test_activecloud_session_recordings_are_held_by_yandex_for_one_week_not_loca
     [holder] = [r for r in register.recipients if r.id in purpose.recipients]
     assert holder.id == "yandex" and holder.role.value == "processor"
     assert not any(
-        "session-recordings" in t.purposes or "usage.session_recording" in
-        {c.category for c in t.columns.values()}
+        "session-recordings" in t.purposes
+        or "usage.session_recording" in {c.category for c in t.columns.values()}
         for t in tables(register).values()
     )
 
 
 def test_activecloud_keeps_accounting_acts_five_years_under_a_legal_obligation() -> None:
-    """An erasure must not delete the acts: a legal-obligation purpose with five years holds them."""
+    """An erasure must not delete the acts: a legal-obligation purpose of 5 years holds them."""
     from steward.datastores.holds import legal_purposes
 
     register = load("activecloud")
