@@ -330,3 +330,8 @@ def test_almis_transfers_only_where_the_law_requires(lang: str) -> None:
 def test_almis_states_its_declared_security_measures(lang: str) -> None:
     for measure in register("almis").policy.security:
         assert_states("almis", lang, name_of(measure.names, lang))
+
+
+def test_activecloud_states_correspondence_is_disclosed_only_with_written_consent() -> None:
+    assert any(m.id == "correspondence-access" for m in register("activecloud").policy.security)
+    assert_states("activecloud", "ru", "не может быть раскрыт без вашего письменного согласия")
