@@ -262,7 +262,12 @@ class Staff:
 
 def executed(kind: str) -> Callable[[RequestPage], bool]:
     """The request's page shows the result of a real (not dry) run of ``kind``."""
-    return lambda page: page.outcome.startswith(f"{kind}:") and page.state != "verified"
+    return lambda page: (
+        page.outcome.startswith(f"{kind}:")
+        and "found" in page.outcome
+        and "(dry run)" not in page.outcome
+        and page.state != "verified"
+    )
 
 
 def _text_of(html: str, element_id: str) -> str:
