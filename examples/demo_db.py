@@ -432,6 +432,9 @@ def _write(
         ]
         made.append(sa.Table(table.name, metadata, *columns, schema=table.schema_))
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            for schema in sorted({t.schema_ for t in datastore.tables if t.schema_}):
+                connection.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
         metadata.drop_all(connection)
         metadata.create_all(connection)
         for table in made:

@@ -71,8 +71,16 @@ def _exported_ids(data: dict, datastore: str, table: str) -> set[int]:
 
 
 @pytest.fixture
-def activecloud(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_database) -> Demo:
-    servers = {"servicedesk": postgres_database(), "telephony": postgres_database()}
+def activecloud(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_database, mariadb_database
+) -> Demo:
+    """Billing on MariaDB (ActivePlatform is MySQL), the service desk and the telephone
+    exchange on PostgreSQL, the web-analytics exports in SQLite: as the register declares."""
+    servers = {
+        "billing": mariadb_database(),
+        "servicedesk": postgres_database(),
+        "telephony": postgres_database(),
+    }
     return build_demo("activecloud", tmp_path, monkeypatch, servers)
 
 
