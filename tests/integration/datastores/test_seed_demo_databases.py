@@ -75,3 +75,24 @@ def test_identifiers_are_valid_and_every_identity_column_holds_a_persons_value(
                     )
                     assert values == wanted, f"{table.name}.{column}"
         engine.dispose()
+
+
+def test_the_command_writes_one_sqlite_file_per_datastore_and_prints_the_variables(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    register = EXAMPLES / "activecloud" / "register.yaml"
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / "demo_db.py"), str(register), "--out", str(tmp_path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    for store in ("billing", "servicedesk", "telephony", "webanalytics"):
+        assert (tmp_path / f"{store}.db").stat().st_size > 0
+        variable = f"ACTIVECLOUD_{store.upper()}_DATABASE_URL"
+        assert f"export {variable}=sqlite:///{(tmp_path / f'{store}.db').resolve()}" in done.stdout
+    assert "telephony.call_recordings: " in done.stdout
