@@ -15,7 +15,9 @@ a request for one person finds rows in every datastore: by phone in a telephony 
 account code in a messenger log. A table of another subject kind that hangs from a person's
 row (a guardian's consent) gets the identifiers of someone else. Tables nothing links to get
 rows of nobody in particular. E-mail addresses and phone numbers are kept only when
-email-validator and phonenumbers accept them (many of Faker's phone numbers are not valid).
+email-validator and phonenumbers accept them (many of Faker's phone numbers are not valid);
+subject tables store numbers in E.164, other tables (a telephone exchange's log) in the
+spelling their system would use: E.164, international or national.
 
 No foreign key constraints are created: the links are the register's ``references``, as in a
 schema that declares none. Deterministic for a seed; existing tables are replaced. Printed at
@@ -211,6 +213,15 @@ class _Faker:
             if e164 not in self.phones:
                 self.phones.add(e164)
                 return e164
+
+    def spelling(self, e164: str) -> str:
+        """The number as another system would store it: E.164, international, or national
+        (only for numbers of the operator's own country, which is how it reads them)."""
+        number = phonenumbers.parse(e164)
+        styles = [phonenumbers.PhoneNumberFormat.E164, phonenumbers.PhoneNumberFormat.INTERNATIONAL]
+        if phonenumbers.region_code_for_number(number) == self.region:
+            styles.append(phonenumbers.PhoneNumberFormat.NATIONAL)
+        return phonenumbers.format_number(number, self.rng.choice(styles))
 
     def person(self, number: int, kind: str, integer_account: bool) -> Person:
         locale = self.locales[number % len(self.locales)]
@@ -412,7 +423,7 @@ def _cell(column: _Column, person: Person | None, table: Table, faker: _Faker) -
         if kind == "email":
             return person.email
         if kind == "phone":
-            return person.phone
+            return person.phone if table.subject else faker.spelling(person.phone)
         return person.account
     return faker.value(column, person, table)
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import phonenumbers
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -85,6 +86,19 @@ class Demo:
         finally:
             engine.dispose()
         pytest.fail(f"no demo person matches {sql!r} in {datastore}", pytrace=False)
+
+    def ids_with_phone(self, datastore: str, table: str, column: str, e164: str) -> set[int]:
+        """Ids of ``table``'s rows whose ``column`` is ``e164`` in any spelling."""
+        region = self.register.operator.country
+        found = set()
+        for row_id, value in self.query(datastore, f"SELECT id, {column} FROM {table}"):
+            try:
+                number = phonenumbers.parse(str(value), region)
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) == e164:
+                found.add(int(row_id))
+        return found
 
     def query(self, datastore: str, sql: str, **params: Any) -> list[Any]:
         import sqlalchemy as sa
