@@ -226,9 +226,14 @@ class _Faker:
     def person(self, number: int, kind: str, integer_account: bool) -> Person:
         locale = self.locales[number % len(self.locales)]
         fake = self.fakers[locale]
-        names = {"last": fake.last_name(), "first": fake.first_name()}
+        sex = self.rng.choice(["male", "female"])  # one person's name parts agree
+
+        def part(kind: str) -> str:
+            return str(getattr(fake, f"{kind}_{sex}", getattr(fake, kind))())
+
+        names = {"last": part("last_name"), "first": part("first_name")}
         if locale == "ru_RU":
-            names["middle"] = fake.middle_name()
+            names["middle"] = part("middle_name")
         account: int | str = number if integer_account else f"AC-{number:06d}"
         return Person(number, kind, self.email(locale), self.phone(locale), account, locale, names)
 
