@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from steward import __version__
 from steward.cli import admin as admin_cli
 from steward.cli import audit as audit_cli
-from steward.cli import check, datastores, db, law, serve
+from steward.cli import check, datastores, db, law, scan, serve
 from steward.cli import doctor as doctor_cli
 from steward.cli import ledger as ledger_cli
 from steward.cli import notice as notice_cli
@@ -42,6 +42,7 @@ app.add_typer(law.app, name="law")
 app.add_typer(ledger_cli.app, name="ledger")
 app.add_typer(notice_cli.app, name="notice")
 app.add_typer(requests_cli.app, name="requests")
+app.command("scan")(scan.scan)
 
 
 @app.command("version")
