@@ -68,7 +68,7 @@ def _looks_like_text(values: Sequence[str]) -> bool:
 
 
 def _as_text(value: object, notes: set[str]) -> str | None:
-    if value is None:
+    if value is None or isinstance(value, float | bool):  # no identifier is a float
         return None
     if isinstance(value, bytes | bytearray | memoryview):
         raw = bytes(value)
@@ -88,13 +88,16 @@ def _as_text(value: object, notes: set[str]) -> str | None:
     return text.replace(SEPARATOR, " ").strip() or None
 
 
-def _scan_values(scanner: Scanner, values: list[str], *, bare: bool) -> list[tuple[int, Hit]]:
+def _scan_values(
+    scanner: Scanner, values: list[str], *, bare: bool, assume: frozenset[str] = frozenset()
+) -> list[tuple[int, Hit]]:
     """Scan every value in one pass; each hit with the index of the value it lies in."""
     joined = SEPARATOR.join(values).encode("utf-8", "replace")
     starts = [0]
     for value in values[:-1]:
         starts.append(starts[-1] + len(value.encode("utf-8", "replace")) + 1)
-    return [(bisect_right(starts, h.start) - 1, h) for h in scanner.scan(joined, bare=bare)]
+    hits = scanner.scan(joined, bare=bare, assume=assume)
+    return [(bisect_right(starts, h.start) - 1, h) for h in hits]
 
 
 def classify_column(name: str, raw_values: Sequence[object], scanner: Scanner) -> ColumnResult:
@@ -112,7 +115,9 @@ def classify_column(name: str, raw_values: Sequence[object], scanner: Scanner) -
         result.mode = "text"
         return _classify_text(result, scanner, values)
     evidence: dict[str, Evidence] = {}
-    for _row, hit in _scan_values(scanner, values, bare=True):
+    named = result.name_category
+    assume = frozenset(k.id for k in KINDS.values() if named and k.category == named)
+    for _row, hit in _scan_values(scanner, values, bare=True, assume=assume):
         if hit.kind == "keyword":
             continue
         found = evidence.setdefault(hit.kind, Evidence())
@@ -120,7 +125,6 @@ def classify_column(name: str, raw_values: Sequence[object], scanner: Scanner) -
             found.distinct.add(hit.value)
         found.rows += 1  # a value may hold a kind twice; rows is an upper bound of rows
         found.contextual += hit.contextual
-    named = result.name_category
     for kind_id, found in evidence.items():
         kind = KINDS[kind_id]
         rows, distinct = min(found.rows, len(values)), len(found.distinct)

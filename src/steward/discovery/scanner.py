@@ -8,13 +8,14 @@ One compiled database holds every pattern: runs of digit groups (cards, phones, 
 SNILS, passports, dates, IPv4), e-mail addresses, IBANs, IPv6 addresses and the special-category
 keywords. A run of digit groups is split into candidates by trying its groups longest first, so
 "order 12 4111111111111111" still yields the card. ``bare=True`` (used for column values, where
-the column's name is the context) also returns the values whose kind needs a context word but
-had none, marked ``contextual=False``.
+the column's name is the context, passed as ``assume``) also returns checksummed values whose
+kind needs a context word but had none, marked ``contextual=False``.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -24,20 +25,35 @@ import hyperscan
 from steward.discovery import validators as v
 from steward.discovery.detectors import KINDS, context_words, special_keywords
 
-_DIGITS, _EMAIL, _IBAN, _IPV6 = 0, 1, 2, 3
+_DIGITS, _EMAIL, _IBAN, _IPV6, _PASSPORT, _IPV4 = 0, 1, 2, 3, 4, 5
 _KEYWORD_BASE = 1000
 _PATTERNS: dict[int, bytes] = {
-    # digit groups joined by up to three separators, a leading '+' or '(', an extension
-    _DIGITS: rb"(?:\+|\()?\b\d+(?:[ \-./()]{1,3}\d+)*(?: ?(?:x|ext\.?) ?\d{1,5})?\b",
+    # seven digits or more in groups joined by up to three separators, a leading '+' or '(',
+    # an extension: shorter numbers (prices, times, ticket numbers) never reach Python
+    _DIGITS: rb"(?:\+|\()?\b\d(?:[ \-./()]{0,3}\d){6,}(?: ?(?:x|ext\.?) ?\d{1,5})?\b",
+    _IPV4: rb"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b",
     _EMAIL: rb"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}\b",
     _IBAN: rb"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b",
     _IPV6: rb"(?:\b[0-9A-Fa-f]{1,4})?(?:::?[0-9A-Fa-f]{1,4}){2,7}\b",
+    # a passport's series and number written apart by the numero sign or the Russian word for
+    # "number": "4510 \u2116 123456"
+    _PASSPORT: rb"\b\d{2} ?\d{2} ?(?:"
+    + "\u2116".encode()
+    + rb"|N|No\.?|"
+    + "\u043d\u043e\u043c\u0435\u0440".encode()
+    + rb") ?\d{6}\b",
 }
 _MAX_GROUPS = 8  # a candidate spans at most this many digit groups
 _WINDOW = 48  # bytes before a candidate searched for context words
 SEPARATOR = "\x1e"  # between column values scanned in one pass; context never crosses it
 _GROUP = re.compile(rb"\d+")
 _EXTENSION = re.compile(rb" ?(?:x|ext\.?) ?\d{1,5}$")
+
+
+@dataclass(frozen=True, slots=True)
+class _Mode:
+    bare: bool
+    assume: frozenset[str]
 
 
 @dataclass(slots=True)
@@ -87,11 +103,18 @@ def _database() -> tuple[Any, dict[int, tuple[str, bool]]]:
     return database, keyword_category
 
 
+def _inside(intervals: list[tuple[int, int]], offset: int) -> bool:
+    """Whether ``offset`` lies in one of the sorted, disjoint ``intervals``."""
+    at = bisect_right(intervals, (offset, 1 << 62)) - 1
+    return at >= 0 and intervals[at][0] <= offset < intervals[at][1]
+
+
 def _sizes(groups: list[tuple[int, int]]) -> tuple[int, ...]:
     return tuple(e - s for s, e in groups)
 
 
 _CARD_GROUPS = ((4, 6, 5), (4, 6, 4))
+_PASSPORT_GROUPS = ((2, 2, 6), (4, 6), (10,))
 
 
 class Scanner:
@@ -102,8 +125,17 @@ class Scanner:
         self._database, self._keywords = _database()
         self._context = context_words()
 
-    def scan(self, text: str | bytes, *, bare: bool = False) -> list[Hit]:
-        """Every validated value in ``text``, in order of position (byte offsets)."""
+    def scan(
+        self, text: str | bytes, *, bare: bool = False, assume: frozenset[str] = frozenset()
+    ) -> list[Hit]:
+        """Every validated value in ``text``, in order of position (byte offsets).
+
+        ``assume``: kinds the caller knows are there (a column named ``passport``): each counts
+        as its own context word. With ``bare``, kinds that need context are only looked for
+        when assumed, except the checksummed ones (INN, OGRN, SNILS), whose values can
+        corroborate each other.
+        """
+        mode = _Mode(bare, assume)
         data = text.encode("utf-8", "replace") if isinstance(text, str) else text
         reports: list[tuple[int, int, int]] = []
 
@@ -129,13 +161,27 @@ class Scanner:
                 key = (ident, start)
                 if spans.get(key, -1) < end:
                     spans[key] = end
-        covered_until = {_DIGITS: -1, _EMAIL: -1, _IPV6: -1}
+        ibans: list[tuple[int, int]] = []  # the digits inside an IBAN are not numbers of their own
+        for start, ends in sorted(iban_ends.items()):
+            for end in sorted(ends, reverse=True):
+                value = data[start:end].decode("ascii").replace(" ", "")
+                if v.iban(value):
+                    hits.append(Hit("iban", "financial.bank_account", start, end, value))
+                    ibans.append((start, end))
+                    break
+        covered_until = {_DIGITS: -1, _EMAIL: -1, _IPV6: -1, _PASSPORT: -1, _IPV4: -1}
         for (ident, start), end in sorted(spans.items(), key=lambda item: item[0][1]):
-            if start < covered_until[ident]:
+            if start < covered_until[ident] or (ibans and _inside(ibans, start)):
                 continue
             covered_until[ident] = end
             if ident == _DIGITS:
-                hits.extend(self._digits(data, start, end, bare))
+                hits.extend(self._digits(data, start, end, mode))
+            elif ident == _IPV4:
+                value = data[start:end].decode("ascii")
+                if v.ipv4(value):
+                    hits.append(Hit("ipv4", "device.ip_address", start, end, value))
+            elif ident == _PASSPORT:
+                hits.extend(self._passport(data, start, end, mode))
             elif ident == _EMAIL:
                 value = data[start:end].decode("ascii")
                 if v.email(value):
@@ -144,12 +190,6 @@ class Scanner:
                 value = data[start:end].decode("ascii")
                 if v.ipv6(value):
                     hits.append(Hit("ipv6", "device.ip_address", start, end, value.lower()))
-        for start, ends in iban_ends.items():
-            for end in sorted(ends, reverse=True):
-                value = data[start:end].decode("ascii").replace(" ", "")
-                if v.iban(value):
-                    hits.append(Hit("iban", "financial.bank_account", start, end, value))
-                    break
         hits.sort(key=lambda h: h.start)
         return hits
 
@@ -162,20 +202,28 @@ class Scanner:
             before = before[cut + 1 :]
         return before.decode("utf-8", "ignore").lower()
 
-    def _has_context(self, kind: str, window: str) -> bool:
-        return any(word in window for word in self._context.get(kind, ()))
+    def _has_context(self, kind: str, window: str, mode: _Mode) -> bool:
+        return kind in mode.assume or any(word in window for word in self._context.get(kind, ()))
 
-    def _digits(self, data: bytes, start: int, end: int, bare: bool) -> list[Hit]:
+    def _digits(self, data: bytes, start: int, end: int, mode: _Mode) -> list[Hit]:
         span = data[start:end]
         extension = _EXTENSION.search(span)
         if extension:
             span = span[: extension.start()]
         groups = [(start + m.start(), start + m.end()) for m in _GROUP.finditer(span)]
+        if len(groups) == 4 and span.count(b".") == 3 and len(span) <= 15:
+            return []  # a dotted quad: an IPv4 address (its own pattern) or a version
         found: list[Hit] = []
         i = 0
         while i < len(groups):
+            if i + 3 <= len(groups):  # a date is a date, never part of a phone number
+                date = self._date(data, groups[i : i + 3], mode)
+                if date is not None:
+                    found.extend(date)
+                    i += 3
+                    continue
             for j in range(min(len(groups), i + _MAX_GROUPS), i, -1):
-                hits = self._classify(data, groups[i:j], bare)
+                hits = self._classify(data, groups[i:j], mode)
                 if hits:
                     found.extend(hits)
                     i = j
@@ -184,80 +232,88 @@ class Scanner:
                 i += 1
         return found
 
-    def _classify(self, data: bytes, groups: list[tuple[int, int]], bare: bool) -> list[Hit]:
+    def _classify(self, data: bytes, groups: list[tuple[int, int]], mode: _Mode) -> list[Hit]:
         first, last = groups[0][0], groups[-1][1]
-        separators = [data[groups[k][1] : groups[k + 1][0]] for k in range(len(groups) - 1)]
-        sizes = _sizes(groups)
         k = len(groups)
-        if k == 4 and all(s == b"." for s in separators):
-            text = data[first:last].decode("ascii")
-            return [Hit("ipv4", "device.ip_address", first, last, text)] if v.ipv4(text) else []
+        if k == 4 and all(data[groups[m][1] : groups[m + 1][0]] == b"." for m in range(3)):
+            return []  # a dotted quad: an IPv4 address (its own pattern) or a version
         digits = b"".join(data[s:e] for s, e in groups).decode("ascii")
-        if k == 3 and len(set(separators)) == 1 and separators[0] in (b".", b"-", b"/"):
-            return self._date(data, first, last, digits, sizes, bare)
         n = len(digits)
         if n < 7 or n > 19:
             return []
+        sizes = _sizes(groups)
         plus = first > 0 and data[first - 1 : first] in (b"+", b"(")
+        snils_printed = sizes == (3, 3, 3, 2)
+        checked = [
+            kind
+            for kind, ok in (
+                ("inn", n in (10, 12) and v.inn(digits)),
+                ("ogrn", n in (13, 15) and v.ogrn(digits)),
+                ("snils", n == 11 and v.snils(digits)),
+                (
+                    "passport",
+                    n == 10
+                    and (not mode.bare or "passport" in mode.assume)
+                    and sizes in _PASSPORT_GROUPS
+                    and v.passport_ru(digits),
+                ),
+            )
+            if ok
+        ]
         window: str | None = None
-        candidates: list[Hit] = []
-        # kinds that stand on their own: a card, a SNILS in its printed form, a formatted phone
+        if checked:  # a context word decides between the kinds a number may be
+            window = self._window(data, first - plus)
+            for kind in checked:
+                if self._has_context(kind, window, mode):
+                    return [Hit(kind, KINDS[kind].category, first, last, digits)]
         card_shape = k == 1 or sizes in _CARD_GROUPS or set(sizes[:-1]) == {4}
         if 12 <= n <= 19 and card_shape and v.card(digits):
             return [Hit("card", "financial.card", first, last, digits)]
-        snils_printed = sizes == (3, 3, 3, 2)
-        if n == 11 and snils_printed and v.snils(digits):
+        if snils_printed and "snils" in checked:
             return [Hit("snils", "identity.insurance_number", first, last, digits)]
-        phone_formatted = plus or k >= 3
-        phone_text = ""
-        if 7 <= n <= 15:
-            phone_text = data[first - 1 if plus else first : last].decode("ascii")
-            if phone_formatted and not snils_printed and v.phone(phone_text, self.regions):
-                return [Hit("phone", "contact.phone", first - plus, last, digits)]
-        # kinds that need a context word in free text (or the column's name, when bare)
-        for kind, ok in (
-            ("inn", n in (10, 12) and v.inn(digits)),
-            ("ogrn", n in (13, 15) and v.ogrn(digits)),
-            ("snils", n == 11 and not snils_printed and v.snils(digits)),
-            ("passport", n == 10 and sizes in ((2, 2, 6), (4, 6), (10,)) and v.passport_ru(digits)),
-            (
-                "phone",
-                bool(phone_text) and not phone_formatted and v.phone(phone_text, self.regions),
-            ),
-        ):
-            if not ok:
-                continue
-            if window is None:
-                window = self._window(data, first - plus)
-            contextual = self._has_context(kind, window)
-            if contextual or bare:
-                hit = Hit(kind, KINDS[kind].category, first, last, digits, contextual)
-                if contextual and not bare:
-                    return [hit]
-                candidates.append(hit)
-        if bare:
-            return candidates
-        return [h for h in candidates if h.contextual][:1]
+        hits = [Hit(kind, KINDS[kind].category, first, last, digits, False) for kind in checked]
+        if 7 <= n <= 15 and not snils_printed:
+            text = data[first - 1 if plus else first : last].decode("ascii")
+            if plus or k >= 3:  # written as a phone number is written
+                if v.phone(text, self.regions):
+                    return [Hit("phone", "contact.phone", first - plus, last, digits)]
+            else:
+                if window is None:
+                    window = self._window(data, first - plus)
+                contextual = self._has_context("phone", window, mode)
+                if contextual and v.phone(text, self.regions):
+                    return [Hit("phone", "contact.phone", first - plus, last, digits)]
+        return hits if mode.bare else []
 
-    def _date(
-        self, data: bytes, first: int, last: int, digits: str, sizes: tuple[int, ...], bare: bool
-    ) -> list[Hit]:
-        if sizes[0] == 4 and sizes[1] <= 2 and sizes[2] <= 2:
-            year, month, day = (
-                int(digits[:4]),
-                int(digits[4 : 4 + sizes[1]]),
-                int(digits[-sizes[2] :]),
-            )
-        elif sizes[2] == 4 and sizes[0] <= 2 and sizes[1] <= 2:
-            day, month, year = int(digits[: sizes[0]]), int(digits[sizes[0] : -4]), int(digits[-4:])
+    def _passport(self, data: bytes, start: int, end: int, mode: _Mode) -> list[Hit]:
+        digits = "".join(m.group().decode() for m in _GROUP.finditer(data[start:end]))
+        if not v.passport_ru(digits):
+            return []
+        if not self._has_context("passport", self._window(data, start), mode):
+            return []
+        return [Hit("passport", "identity.document", start, end, digits)]
+
+    def _date(self, data: bytes, groups: list[tuple[int, int]], mode: _Mode) -> list[Hit] | None:
+        """None when the three groups are not a calendar date; else the date of birth it is
+        (after its context word), or nothing."""
+        separator = data[groups[0][1] : groups[1][0]]
+        if separator not in (b".", b"-", b"/") or data[groups[1][1] : groups[2][0]] != separator:
+            return None
+        a, b, c = (data[s:e] for s, e in groups)
+        if len(a) == 4 and len(b) <= 2 and len(c) <= 2:
+            year, month, day = int(a), int(b), int(c)
+        elif len(c) == 4 and len(a) <= 2 and len(b) <= 2:
+            day, month, year = int(a), int(b), int(c)
             if month > 12 and day <= 12:  # month first, as in the United States
                 day, month = month, day
         else:
-            return []
+            return None
+        if not (1 <= month <= 12 and 1 <= day <= 31 and 1800 <= year <= 2200):
+            return None
+        first, last = groups[0][0], groups[2][1]
         if not v.birth_date(day, month, year):
             return []
-        contextual = self._has_context("birth_date", self._window(data, first))
-        if not (contextual or bare):
+        if not self._has_context("birth_date", self._window(data, first), mode):
             return []
         text = f"{year:04d}-{month:02d}-{day:02d}"
-        return [Hit("birth_date", "identity.birth_date", first, last, text, contextual)]
+        return [Hit("birth_date", "identity.birth_date", first, last, text)]

@@ -12,6 +12,7 @@ from datetime import date
 from functools import lru_cache
 
 import phonenumbers
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata, PhoneNumber
 from stdnum import iban as _iban
 from stdnum import luhn
 from stdnum.ru import inn as _inn
@@ -51,14 +52,27 @@ def card(digits: str) -> bool:
     return False
 
 
+# INN and OGRN take digits only (the scanner's candidates), so they call stdnum's check-digit
+# functions directly rather than its is_valid, which cleans and re-validates the format.
+
+
 def inn(digits: str) -> bool:
     """A Russian taxpayer number: 10 digits (organisation) or 12 (person), checksummed."""
-    return len(digits) in (10, 12) and digits[:2] != "00" and _inn.is_valid(digits)
+    if digits[:2] == "00" or not digits.isdigit():
+        return False
+    if len(digits) == 10:
+        return _inn.calc_company_check_digit(digits) == digits[-1]
+    return len(digits) == 12 and _inn.calc_personal_check_digits(digits) == digits[-2:]
 
 
 def ogrn(digits: str) -> bool:
-    """A Russian state registration number: OGRN (13 digits) or OGRNIP (15), checksummed."""
-    return len(digits) in (13, 15) and digits[0] != "0" and _ogrn.is_valid(digits)
+    """A Russian state registration number: OGRN (13 digits) or OGRNIP (15, starting with 3
+    or 4), checksummed."""
+    if not digits.isdigit() or not (
+        (len(digits) == 13 and digits[0] != "0") or (len(digits) == 15 and digits[0] in "34")
+    ):
+        return False
+    return bool(_ogrn.calc_check_digit(digits) == digits[-1])
 
 
 def snils(digits: str) -> bool:
@@ -121,16 +135,66 @@ def ipv6(text: str) -> bool:
     return True
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=64)
+def _region(region: str) -> tuple[int, str, str]:
+    """The country code, national prefix ('8' in Russia) and international prefix of a region."""
+    meta = PhoneMetadata.metadata_for_region(region)
+    if meta is None:
+        return 0, "", ""
+    idd = meta.international_prefix or ""
+    return meta.country_code or 0, meta.national_prefix or "", idd if idd.isdigit() else ""
+
+
+def _valid_number(country_code: int, national: str, region: str | None = None) -> bool:
+    if not national or len(national) > 17:
+        return False
+    number = PhoneNumber(
+        country_code=country_code,
+        national_number=int(national),
+        italian_leading_zero=national[0] == "0" or None,
+    )
+    if region is not None:  # skips the search through every region of the country code
+        return bool(phonenumbers.is_valid_number_for_region(number, region))
+    return bool(phonenumbers.is_valid_number(number))
+
+
+def _international(digits: str) -> bool:
+    for size in (1, 2, 3):
+        code = int(digits[:size])
+        if code in COUNTRY_CODE_TO_REGION_CODE:
+            national = digits[size:]
+            # "+44 (0)20 ...": the national trunk prefix written inside an international number
+            return _valid_number(code, national) or (
+                national[:1] == "0" and _valid_number(code, national[1:])
+            )
+    return False
+
+
 def phone(text: str, regions: tuple[str, ...]) -> bool:
-    """A valid telephone number: international with '+', else national in one of ``regions``."""
-    candidates = (None,) if text.startswith("+") else regions
-    for region in candidates:
-        try:
-            number = phonenumbers.parse(text, region)
-        except phonenumbers.NumberParseException:
+    """A valid telephone number: international with '+', else national in one of ``regions``
+    (with or without the national prefix, or with the country code but no '+').
+
+    The number is built from its digits and checked against phonenumbers' metadata, which is
+    what ``phonenumbers.parse`` then ``is_valid_number`` do, without the parser's text work.
+    """
+    digits = "".join(c for c in text if c.isdigit())
+    if len(digits) < 6:
+        return False
+    if text.lstrip("(").startswith("+"):
+        return _international(digits)
+    for region in regions:
+        code, national_prefix, idd = _region(region)
+        if not code:
             continue
-        if phonenumbers.is_valid_number(number):
+        if idd and digits.startswith(idd) and _international(digits[len(idd) :]):
+            return True
+        if _valid_number(code, digits, region):
+            return True
+        trunk = national_prefix and digits.startswith(national_prefix)
+        if trunk and _valid_number(code, digits[len(national_prefix) :], region):
+            return True
+        country = str(code)
+        if digits.startswith(country) and _valid_number(code, digits[len(country) :], region):
             return True
     return False
 
