@@ -131,8 +131,9 @@ def classify_column(name: str, raw_values: Sequence[object], scanner: Scanner) -
         result.content[kind_id] = (rows, distinct)
         share = rows / len(values)
         by_name = named == kind.category
-        # a bare value (an unformatted phone number) needs context like an INN does
-        needs_context = kind.needs_context or not found.contextual
+        # only values that stood on their own (a printed SNILS, a formatted phone, a label
+        # word in the cell) count without the column's name; bare checksummed ones need it
+        needs_context = not found.contextual
         if needs_context and not by_name:
             alone = (
                 kind.checksum and share >= CHECKSUM_ALONE and distinct >= CHECKSUM_ALONE_DISTINCT
