@@ -54,8 +54,10 @@ def scan(
         ),
     ] = False,
 ) -> None:
-    """Sample every table of the register's datastores, classify each column, and report
-    personal data the register does not declare (exit 1 on any error-level finding)."""
+    """Find personal data the register does not declare. Exit 1 on error-level findings.
+
+    Samples every table of the register's datastores uniformly, classifies each column by its
+    name and its validated values, and holds the result against the register."""
     from steward.discovery.files import scan_file
     from steward.discovery.report import as_json, as_sarif, as_text
     from steward.discovery.scan import Report, scan_datastore, scanner_for
