@@ -59,6 +59,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Privacy notices rendered from the register: render, publish, versions, diff.",
     ),
     "requests": ("steward.cli.requests", "app", "Data-subject requests and their deadlines."),
+    "scan": (
+        "steward.cli.scan",
+        "scan",
+        "Find personal data the register does not declare. Exit 1 on error-level findings.",
+    ),
 }
 
 

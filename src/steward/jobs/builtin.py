@@ -6,6 +6,7 @@ import os
 import socket
 from datetime import timedelta
 
+import steward.jobs.discovery  # noqa: F401  (registers the weekly discovery scan)
 from steward.config import get_settings
 from steward.datastores.runs import RunUnavailable, process, stale_runs
 from steward.jobs.registry import enqueue, job

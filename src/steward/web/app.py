@@ -24,6 +24,7 @@ from steward.web.pages import (
     audit,
     breaches,
     dashboard,
+    discovery,
     notices_admin,
     outbox,
     password_reset,
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(account.router)
     app.include_router(people.router)
     app.include_router(audit.router)
+    app.include_router(discovery.router)
     app.include_router(outbox.router)
     app.include_router(settings_pages.router)
     app.include_router(password_reset.router)

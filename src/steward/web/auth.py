@@ -55,6 +55,8 @@ PERMISSIONS: dict[str, str] = {
     "notices.publish": "Publish a new notice version",
     "register.read": "See the processing register",
     "register.reload": "Load a new register",
+    "discovery.read": "See what discovery found in the operator's databases",
+    "discovery.decide": "Accept discovery findings as declared, or dismiss them",
     "breaches.read": "See the breach register",
     "breaches.write": "Record and update breaches",
     "audit.read": "Read the audit log",

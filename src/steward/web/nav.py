@@ -24,6 +24,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("consents", "Consents", "/admin/consents", "consents.read"),
     Section("notices", "Notices", "/admin/notices", "notices.read"),
     Section("register", "Register", "/admin/register", "register.read"),
+    Section("discovery", "Discovery", "/admin/discovery", "discovery.read"),
     Section("breaches", "Breaches", "/admin/breaches", "breaches.read"),
     Section("audit", "Audit log", "/admin/audit", "audit.read"),
     Section("people", "People", "/admin/people", "people.read"),

@@ -39,6 +39,8 @@ TABLE: dict[tuple[str, str], set[str]] = {
     ("GET", "/admin/notices"): EVERYONE,
     ("GET", "/admin/register"): EVERYONE,
     ("GET", "/admin/breaches"): READERS,
+    ("GET", "/admin/discovery"): READERS,
+    ("POST", "/admin/discovery/{finding_id}/decide"): MANAGERS,
     ("GET", "/admin/audit"): READERS,
     ("GET", "/admin/audit/export.csv"): READERS,
     ("GET", "/admin/audit/export.jsonl"): READERS,
