@@ -47,10 +47,10 @@ from steward.datastores.graph import (
     may_have_referrers,
     one_of,
 )
-from steward.datastores.whose import Whose, may_share, whose_for
 from steward.datastores.holds import Hold, hold_for, legal_purposes
 from steward.datastores.identity import normalise_phone
 from steward.datastores.masking import is_constant, mask_value
+from steward.datastores.whose import Whose, may_share, whose_for
 from steward.register.models import Purpose, Register, Table
 from steward.register.taxonomy import TableAction
 
@@ -431,9 +431,7 @@ def plan_erasure(
         delete -= stuck
         mask |= stuck
         held_or_kept = mask | {(t, k) for t, keys in held.items() for k in keys}
-        blocked = {
-            ref for ref in delete if any(r in held_or_kept for r in found.kept_by(ref))
-        }
+        blocked = {ref for ref in delete if any(r in held_or_kept for r in found.kept_by(ref))}
         delete -= blocked
         mask |= blocked
         passes, stuck = _delete_passes(found, delete)

@@ -127,7 +127,7 @@ class Schema:
     # foreign keys that exist on some partitions of a table only: (link, partitions with it)
     partial: list[tuple[Link, list[str]]] = field(default_factory=list)
 
-    memo: dict[str, Any] = field(default_factory=dict)  # facts derived once (actions.py)
+    memo: dict[Any, Any] = field(default_factory=dict)  # facts derived once (actions.py)
 
     def inbound(self, name: str) -> list[Link]:
         return self._links_by_end[0].get(name, [])
@@ -209,9 +209,7 @@ def _inheritance(connection: sa.Connection) -> dict[str, str]:
     def name(schema: str, table: str) -> str:
         return _qualified(None if schema == default else schema, table)
 
-    parent = {
-        name(cs, c): name(ps, p) for cs, c, ps, p in connection.exec_driver_sql(_INHERITS)
-    }
+    parent = {name(cs, c): name(ps, p) for cs, c, ps, p in connection.exec_driver_sql(_INHERITS)}
     roots = {}
     for child in parent:
         root, seen = parent[child], {child}

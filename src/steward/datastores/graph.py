@@ -85,9 +85,7 @@ class Found:
     # parent row -> rows that refer to it through a reference only the register declares
     declared: dict[RowRef, set[RowRef]] = field(default_factory=lambda: defaultdict(set))
     # the subject's rows that belong to someone else too (never erased; exported as shared)
-    shared: dict[str, dict[Key, dict[str, Any]]] = field(
-        default_factory=lambda: defaultdict(dict)
-    )
+    shared: dict[str, dict[Key, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
     deleted: dict[str, set[Key]] = field(default_factory=lambda: defaultdict(set))  # on sight
     sent: Counter = field(default_factory=Counter)
 
@@ -474,9 +472,7 @@ def _absorb_sharers(
             shared.update(owners)
 
 
-def _drop_shared(
-    connection: sa.Connection, schema: Schema, found: Found, leaves: Frontier
-) -> None:
+def _drop_shared(connection: sa.Connection, schema: Schema, found: Found, leaves: Frontier) -> None:
     """Move outbound-reached rows that a row outside the subject's also refers to into
     ``found.shared`` (an address two customers use)."""
     lookups: list[_Lookup | None] = []
@@ -505,8 +501,12 @@ def _pending() -> Pending:
 
 
 def _absorb_owners(
-    search: _Search, link: Link, values: dict[tuple[str, ...], list[RowRef]],
-    elsewhere: set[RowRef], later: Pending, rows: Rows,
+    search: _Search,
+    link: Link,
+    values: dict[tuple[str, ...], list[RowRef]],
+    elsewhere: set[RowRef],
+    later: Pending,
+    rows: Rows,
 ) -> None:
     schema, found = search.schema, search.found
     parent = schema.tables[link.parent]
@@ -585,9 +585,9 @@ def _settle_owners(connection: sa.Connection, search: _Search, leaves: Frontier)
                 shared.add(ref)
                 changed = True
     for table, key in shared:
-        row = found.rows[table].pop(key, None)
-        if row is None:
+        if key not in found.rows[table]:
             continue
+        row = found.rows[table].pop(key)
         if key in leaves.get(table, ()):
             leaves[table].discard(key)  # someone else's row the subject's rows refer to
         else:

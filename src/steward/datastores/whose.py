@@ -29,7 +29,6 @@ from typing import cast
 from steward.datastores.connect import Link, Schema, TableInfo
 from steward.register.models import Register
 
-
 _ANY_TABLE: Mapping[str, frozenset[str]] = MappingProxyType({})  # one object: memos hit
 
 
