@@ -405,7 +405,7 @@ def test_partitions_and_inheritance_children_are_one_table_with_their_root(
 def test_datastores_test_names_a_foreign_key_on_some_partitions_only(
     hard: tuple[sa.Engine, Register, str], tmp_path: Path
 ) -> None:
-    engine, register, dialect = hard
+    engine, _register, dialect = hard
     if dialect != "postgresql":
         pytest.skip("declarative partitions are PostgreSQL's")
     text = register_yaml("postgresql", "HARD_DB_URL").replace(
