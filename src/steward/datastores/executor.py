@@ -75,7 +75,7 @@ class DatastoreOutcome:
     round_trips: int = 0
     residual: int | None = None
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # access only
-    # access only: keys of the rows in ``rows`` that belong to someone else too
+    # access only: keys of the rows that belong to someone else too (the last ones in ``rows``)
     shared: dict[str, list[list[Any]]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:

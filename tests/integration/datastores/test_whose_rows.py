@@ -209,3 +209,37 @@ def test_a_declared_reference_keeps_the_row_a_held_row_refers_to(shop: Shop) -> 
     assert "Cat" not in after["customers"][3]
     assert after["invoices"][2] == (2, 3, 70, date(2026, 6, 1))
     assert after["staff"][3][2] == "Sam", "the employee who handled her order changed"
+
+
+def _report(shop: Shop, identifiers: dict[str, str], subject: str) -> tuple[dict[str, Any], str]:
+    import io
+    import json
+    import zipfile
+
+    from steward.datastores.export import build_zip
+
+    outcome = shop.run("access", identifiers, subject=subject)
+    blob = build_zip(shop.register, [outcome], reference="R-1", language="en", subject=subject)
+    with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+        return json.loads(archive.read("data.json")), archive.read("report.html").decode()
+
+
+def test_the_access_report_lists_only_this_kinds_purposes_and_recipients(shop: Shop) -> None:
+    data, html = _report(shop, {"email": "ann@example.com"}, "customer")
+    purposes = {p for c in data["categories"] for p in c["purposes"]}
+    recipients = {r for c in data["categories"] for r in c["recipients"]}
+    assert purposes == {"Sales", "Accounting"} and recipients == {"Courier Co"}
+    assert "Payroll" not in html and "Staffing" not in html
+    data, html = _report(shop, {"email": "sam@shop.example"}, "employee")
+    assert {p for c in data["categories"] for p in c["purposes"]} == {"Staffing"}
+    assert {r for c in data["categories"] for r in c["recipients"]} == {"Payroll Co"}
+    assert "Courier" not in html
+
+
+def test_the_access_report_marks_the_rows_shared_with_others(shop: Shop) -> None:
+    data, html = _report(shop, {"email": "ann@example.com"}, "customer")
+    # the rows (by position in datastores.<id>.<table>) that belong to someone else too
+    assert data["shared"] == {"shop.addresses": [0], "shop.orders": [1], "shop.order_items": [1]}
+    orders = data["datastores"]["shop"]["orders"]
+    assert orders[1]["id"]["value"] == 101
+    assert html.count("shared with someone else") == 3
