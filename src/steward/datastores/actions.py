@@ -66,6 +66,8 @@ class TableOutcome:
     restricted: int = 0
     rectified: int = 0
     shared: int = 0  # the subject's rows that belong to someone else too: left untouched
+    # after an erasure, what the check found still there and why: held, masked, shared, residual
+    left: dict[str, int] | None = None
     keyed: bool = True  # False: the table has no primary or unique key (rows matched on values)
     holds: list[dict[str, Any]] = field(default_factory=list)
     restricted_keys: list[list[Any]] = field(default_factory=list)
@@ -81,6 +83,14 @@ def personal_columns(info: TableInfo) -> list[str]:
         return []
     names = dict.fromkeys([*spec.identity, *spec.columns])
     return [n for n in names if n in info.table.c and n not in info.generated]
+
+
+def masked_columns(info: TableInfo) -> list[str]:
+    """The columns a mask replaces: the personal ones, but not a key the register only uses
+    to identify the subject."""
+    spec = info.spec
+    assert spec is not None
+    return [c for c in personal_columns(info) if c not in info.primary_key or spec.columns.get(c)]
 
 
 def _by_keys(
@@ -266,9 +276,7 @@ def _mask_statements(
 ) -> list[Statement]:
     spec = info.spec
     assert spec is not None
-    columns = [
-        c for c in personal_columns(info) if c not in info.primary_key or spec.columns.get(c)
-    ]
+    columns = masked_columns(info)
     if not columns or not keys:
         return []
     table = info.table

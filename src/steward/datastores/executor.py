@@ -29,6 +29,7 @@ from steward.datastores.actions import (
     plan_restriction,
 )
 from steward.datastores.batch import run_batch
+from steward.datastores.check import check_erasure
 from steward.datastores.connect import Schema, datastore_engine, datastore_url, reflect
 from steward.datastores.errors import ConnectionFailed, DatastoreRefused, InvalidRequest
 from steward.datastores.graph import Found, find_referrers, find_subject
@@ -86,17 +87,6 @@ class DatastoreOutcome:
             "round_trips": self.round_trips,
             "residual": self.residual,
         }
-
-
-def _kept_keys(outcomes: list[TableOutcome]) -> set[tuple[str, tuple[Any, ...]]]:
-    """Rows erasure kept on purpose: held by law, or masked (their personal columns replaced)."""
-    kept = {(t.table, tuple(k)) for t in outcomes if t.held for k in t.restricted_keys}
-    kept.update((t.table, tuple(k)) for t in outcomes for k in t.masked_keys)
-    return kept
-
-
-def _residual(found: Found, held: set[tuple[str, tuple[Any, ...]]]) -> int:
-    return sum(1 for table, rows in found.rows.items() for key in rows if (table, key) not in held)
 
 
 _CACHE: dict[str, tuple[float, sa.Engine, Schema]] = {}
@@ -223,8 +213,9 @@ def run_on_datastore(
                 if erasing and committed and verify:
                     # each statement reads what is committed; no BEGIN and no ROLLBACK to wait for
                     checking = connection.execution_options(isolation_level="AUTOCOMMIT")
-                    again = find_subject(checking, schema, ids, whose=whose)
-                    outcome.residual = _residual(again, _kept_keys(outcome.tables))
+                    outcome.residual = check_erasure(
+                        checking, schema, ids, whose, found, outcome.tables
+                    )
         except sa.exc.DBAPIError as exc:
             state = (
                 "the change is committed; the check after it did not run"

@@ -44,7 +44,7 @@ those rows' own referring rows are then not searched again. The rows found are t
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -87,6 +87,8 @@ class Found:
     # the subject's rows that belong to someone else too (never erased; exported as shared)
     shared: dict[str, dict[Key, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
     deleted: dict[str, set[Key]] = field(default_factory=lambda: defaultdict(set))  # on sight
+    # identifiers of other kinds read from the subject's accounts (they seeded the search)
+    learned: dict[IdentityKind, set[str]] = field(default_factory=dict)
     sent: Counter = field(default_factory=Counter)
 
     @property
@@ -602,6 +604,8 @@ def find_subject(
     whose: Whose = ANY_SUBJECT,
     delete_on_sight: frozenset[str] = frozenset(),
     lookahead: int | None = None,
+    learned: Mapping[IdentityKind, set[str]] | None = None,
+    rows: Mapping[str, Iterable[Key]] | None = None,
 ) -> Found:
     """All rows of the subject in this datastore (see the module docstring for the rules).
 
@@ -610,6 +614,10 @@ def find_subject(
     ``LOOKAHEAD`` where a batch is one round trip, else none); the rows found are the same.
     ``delete_on_sight`` must name only tables whose rows cannot be shared
     (``whose.may_share``): they are gone before anyone knows.
+    ``learned``: identifiers learned elsewhere (another datastore's accounts, an earlier
+    search); like the ones read here, they seed every table but the accounts.
+    ``rows``: keys of rows to start from as well (the check after an erasure re-reads the rows
+    the erasure found, and searches on from those still there).
     """
     found = Found()
     if lookahead is None:
@@ -617,8 +625,15 @@ def find_subject(
     search = _Search(schema, whose, found, delete_on_sight, defaultdict(set), lookahead)
     frontier: Frontier = defaultdict(set)
     known = {k: {v} for k in IdentityKind if (v := ids.value(k))}
-    _run(connection, schema, found, _seeds(schema, whose, known, ids.region, found, frontier))
-    learned = _learned(schema, found, known, ids.region)
+    first = _seeds(schema, whose, known, ids.region, found, frontier)
+    first += _by_keys(schema, found, rows or {}, frontier)
+    _run(connection, schema, found, first)
+    read = _learned(schema, found, known, ids.region)
+    for kind, values in (learned or {}).items():
+        if not known.get(kind):
+            read.setdefault(kind, set()).update(values)
+    found.learned = {k: set(v) for k, v in read.items() if v}
+    learned = found.learned
     leaves: Frontier = defaultdict(set)
     while learned or any(frontier.values()):
         current, frontier = frontier, defaultdict(set)
@@ -645,6 +660,30 @@ def find_subject(
     _drop_shared(connection, schema, found, leaves)
     found.rows = defaultdict(dict, {t: r for t, r in found.rows.items() if r})
     return found
+
+
+def _absorb_keyed(found: Found, info: TableInfo, frontier: Frontier, rows: Rows) -> None:
+    for row, key in zip(rows, row_keys(info, rows), strict=True):
+        if key not in found.rows[info.key]:
+            found.rows[info.key][key] = row
+            frontier[info.key].add(key)
+
+
+def _by_keys(
+    schema: Schema, found: Found, rows: Mapping[str, Iterable[Key]], frontier: Frontier
+) -> list[_Lookup]:
+    """Lookups of the rows ``rows`` names by key (an unkeyed row by its values)."""
+    lookups = []
+    for table, keys in rows.items():
+        info = schema.tables.get(table)
+        if info is None:
+            continue
+        columns = info.primary_key or info.matchable
+        values = [tuple(key[: len(columns)]) for key in keys]
+        if columns and values:
+            absorb = partial(_absorb_keyed, found, info, frontier)
+            lookups.append(_Lookup(info, columns, values, absorb))
+    return lookups
 
 
 def find_referrers(
