@@ -135,9 +135,9 @@ def test_activecloud_states_call_recordings_three_months_and_session_recordings_
     assert duration_phrase(sessions.retention.duration, "ru") == "1 неделя"  # type: ignore[arg-type]
     assert rows[calls.names["ru"]][3].startswith("3 месяца")
     assert rows[sessions.names["ru"]][3].startswith("1 неделя")
-    # The limits enforced by the retention engine are stated too, in the genitive.
-    assert_states("activecloud", "ru", "хранятся не более 3 месяцев, затем удаляются автоматически")
-    assert_states("activecloud", "ru", "хранятся не более 1 недели, затем удаляются автоматически")
+    # The tables' limits are stated too, in the genitive; not as automatic while no sweep runs.
+    assert_states("activecloud", "ru", "хранятся не более 3 месяцев, затем удаляются.")
+    assert_states("activecloud", "ru", "хранятся не более 1 недели, затем удаляются.")
 
 
 def test_activecloud_states_no_solely_automated_decision() -> None:
