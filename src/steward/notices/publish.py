@@ -8,7 +8,8 @@ One call, one transaction (the caller's): the register is validated, compared wi
 published version (an unchanged register publishes nothing), the notice is rendered in every
 language the operator publishes and Steward has templates for, the version and its documents
 are stored, the publication is audited, and for a material change an announcement is queued in
-the outbox for every account holder (see ``audience.py``) and consents to the affected
+the outbox for every account holder (see ``audience.py``) when the register's
+``policy.changes.notify`` names e-mail and consents to the affected
 consent-based purposes are marked for re-confirmation (see ``reconfirm.py``). Account holders
 are read before anything is written, so a datastore that cannot be read publishes nothing.
 """
@@ -129,6 +130,13 @@ def _plain(line: str, lang: str) -> str:
     return re.sub(r"\*([^*]+)\*", r"«\1»" if lang == "ru" else r"“\1”", line)
 
 
+def announces_by_email(register: Register) -> bool:
+    """The register promises to announce material changes by e-mail (``policy.changes.notify``);
+    without that promise Steward sends no announcement, and the notice promises none."""
+    changes = register.policy.changes
+    return changes is not None and any(c.value in ("email", "any") for c in changes.notify)
+
+
 def _reconfirm_purposes(changes: list[Change], register: Register) -> list[str]:
     consent_ids = {p.id for p in register.purposes if p.basis is LegalBasis.CONSENT}
     return sorted({c.ref for c in changes if c.material and c.ref in consent_ids})
@@ -156,7 +164,7 @@ def publish(
     else:
         changes = []
     material = any(c.material for c in changes)
-    holders = audience(register) if material else []
+    holders = audience(register) if material and announces_by_email(register) else []
 
     now = now or utcnow()
     number = previous.number + 1 if previous else 1
