@@ -194,8 +194,11 @@ def intention_draft(register: Register) -> Draft:
     return Draft(FilingKind.INTENTION, register.operator.id, fields, sorted(set(missing)))
 
 
-def transfer_draft(register: Register) -> Draft | None:
-    """The Art. 12 p.4 notification of the transfers abroad ``register`` declares, or None."""
+def transfer_draft(register: Register, intention_number: str | None = None) -> Draft | None:
+    """The Art. 12 p.4 notification of the transfers abroad ``register`` declares, or None.
+
+    ``intention_number``: the number of the filed Art. 22 notification (Art. 12 p.4(1)).
+    """
     missing: list[str] = []
     abroad = {r.id: r for r in register.recipients if _abroad(register, r)}
     if not abroad:
@@ -216,13 +219,16 @@ def transfer_draft(register: Register) -> Draft | None:
             for r in receivers
         ]
         purposes.append(entry)
-    missing.extend(["intention.number", "assessment_date"])
+    missing.append("assessment_date")
+    if intention_number is None:
+        missing.append("intention.number")
     fields: dict[str, Any] = {
         "operator": _operator(register, missing),
         "responsible": _responsible(register, missing),
         "purposes": purposes,
         "countries": sorted({r.country for r in abroad.values()}),
         "assessment_date": None,
+        "intention_number": intention_number,
     }
     return Draft(FilingKind.TRANSFER, register.operator.id, fields, sorted(set(missing)))
 

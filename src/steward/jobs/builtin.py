@@ -1,4 +1,5 @@
-"""Built-in jobs: executing a data-subject request on the operator's databases."""
+"""Built-in jobs: executing a data-subject request on the operator's databases; the periodic
+filings job (``steward.filings.jobs``) registers itself when this module loads."""
 
 from __future__ import annotations
 
@@ -39,3 +40,10 @@ def requeue_stale() -> int:
     for run_id in ids:
         enqueue("execution.run", run_id=run_id)
     return len(ids)
+
+
+def _load_periodic() -> None:
+    import steward.filings.jobs  # noqa: F401  (registers filings.remind)
+
+
+_load_periodic()
