@@ -79,10 +79,11 @@ class ConsentService:
         self.default_notice_version = register_version(register)
 
     def notice_version(self, session: Session) -> str:
-        """The notice version in force: the newest published one, else the register's hash."""
-        from steward.notices.publish import latest_version
+        """The notice version in force (a version waiting out its notice period is not yet),
+        else the register's hash."""
+        from steward.notices.publish import version_in_force
 
-        published = latest_version(session, self.register.operator.id)
+        published = version_in_force(session, self.register.operator.id)
         return str(published.number) if published else self.default_notice_version
 
     # -- subjects ------------------------------------------------------------------------

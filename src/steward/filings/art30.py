@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from steward.notices import phrases
-from steward.notices.content import security_measures
+from steward.notices.measures import security_measures
 from steward.register.models import Purpose, Recipient, Register
 from steward.register.taxonomy import RecipientRole
 
