@@ -39,10 +39,10 @@ TITLES_RU = {
 
 
 @cache
-def _environment() -> Environment:
+def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html", "j2"]),
+        autoescape=select_autoescape(["html.j2", "html"], default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -112,7 +112,7 @@ def record_xlsx(record: Record) -> bytes:
 
 def record_html(record: Record, generated: date | None = None) -> str:
     return (
-        _environment()
+        environment()
         .get_template("en/art30.html.j2")
         .render(
             record=record,
@@ -135,7 +135,7 @@ def draft_html(
     """The draft as Roskomnadzor's form, in Russian with Russian citations."""
     template = "ru/art12.html.j2" if draft.kind is FilingKind.TRANSFER else "ru/art22.html.j2"
     return (
-        _environment()
+        environment()
         .get_template(template)
         .render(
             f=draft.fields,
