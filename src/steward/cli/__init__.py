@@ -59,6 +59,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Privacy notices rendered from the register: render, publish, versions, diff.",
     ),
     "requests": ("steward.cli.requests", "app", "Data-subject requests and their deadlines."),
+    "filings": (
+        "steward.cli.filings",
+        "app",
+        "Filings and records from the register: Art. 30 record, RKN drafts, written consent.",
+    ),
 }
 
 
