@@ -64,6 +64,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "scan",
         "Find personal data the register does not declare. Exit 1 on error-level findings.",
     ),
+    "filings": (
+        "steward.cli.filings",
+        "app",
+        "Filings and records from the register: Art. 30 record, RKN drafts, written consent.",
+    ),
 }
 
 

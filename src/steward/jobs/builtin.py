@@ -6,7 +6,6 @@ import os
 import socket
 from datetime import timedelta
 
-import steward.jobs.discovery  # noqa: F401  (registers the weekly discovery scan)
 from steward.config import get_settings
 from steward.datastores.runs import RunUnavailable, process, stale_runs
 from steward.jobs.registry import enqueue, job
@@ -40,6 +39,3 @@ def requeue_stale() -> int:
     for run_id in ids:
         enqueue("execution.run", run_id=run_id)
     return len(ids)
-
-
-import steward.breaches.jobs  # noqa: E402, F401  (registers the breach register's jobs)

@@ -65,6 +65,8 @@ PERMISSIONS: dict[str, str] = {
     "people.manage": "Invite people, change roles, deactivate accounts",
     "tokens.manage": "Create and revoke API tokens",
     "outbox.read": "See e-mail Steward sent or would send",
+    "filings.read": "See the Art. 30 record and the drafts of filings to regulators",
+    "filings.file": "Record that a filing was made (date and registry number)",
     "settings.read": "See settings",
     "settings.manage": "Change settings",
 }
