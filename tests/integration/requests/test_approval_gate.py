@@ -9,27 +9,21 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from steward.config import Settings
 from steward.notify.outbox import OutboxMessage
 from steward.requests import service
 from steward.requests.tables import SubjectRequest
-from steward.store.db import make_engine, upgrade
 from steward.store.db import transaction as store_transaction
-from steward.web.app import create_app
 
-from ...conftest import EXAMPLES
+from ...jobs_app import drain, embedded_app
 from ...personas import sign_in_as
 
 
 @pytest.fixture
-def client(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'steward.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    app = create_app(Settings(database_url=url, register_path=EXAMPLES / "demo" / "register.yaml"))
+def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    app = embedded_app(tmp_path, monkeypatch)
     with TestClient(app, follow_redirects=False) as client:
         yield client
+    drain()
 
 
 def _verified(client: TestClient, kind: str) -> int:
