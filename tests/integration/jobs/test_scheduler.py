@@ -4,6 +4,7 @@ shown on the Settings page; the periodic jobs themselves do their work through t
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -58,11 +59,11 @@ def test_several_schedulers_fire_each_slot_once(
     for name in every:
         times = [second for n, _, second in fired if n == name]
         # no slot fired twice: two firings of one job are at least its interval apart
-        assert all(b - a >= every[name] for a, b in zip(times, times[1:], strict=False)), times
+        assert all(b - a >= every[name] for a, b in pairwise(times)), times
         if ticks:
             assert times and times[0] == ticks[0][1]  # the first tick fires everything once
     # leadership changes only after the lease (30 s) of the one who fired last ran out
-    for (_, a, at), (_, b, bt) in zip(fired, fired[1:], strict=False):
+    for (_, a, at), (_, b, bt) in pairwise(fired):
         if a != b:
             assert bt - at >= 30, (a, at, b, bt)
 
