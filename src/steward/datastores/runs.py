@@ -27,6 +27,8 @@ from functools import partial
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.datastores.actions import TableOutcome
@@ -72,6 +74,7 @@ def submit(
     *,
     register_id: int | None = None,
     request_id: int | None = None,
+    steps_total: int | None = None,
 ) -> ExecutionRun:
     """Record a request to execute; validates it first (raises ``InvalidRequest``).
 
@@ -87,6 +90,7 @@ def submit(
     run = ExecutionRun(
         request_id=request_id,
         open_for=request_id,
+        steps_total=steps_total,
         reference=request.reference,
         kind=request.kind,
         dry_run=request.dry_run,
@@ -118,27 +122,35 @@ def _retry_due(now: datetime) -> Any:
 
 def claim(factory: sessionmaker[Session], run_id: int, worker: str, lease: timedelta) -> bool:
     """Take the run for ``worker`` until the lease ends; False when someone else has it."""
-    now = utcnow()
     with transaction(factory) as session:
-        claimed = session.execute(
-            update(ExecutionRun)
-            .where(ExecutionRun.id == run_id)
-            .where(
-                or_(
-                    ExecutionRun.status == "queued",
-                    _retry_due(now),
-                    (ExecutionRun.status == "running") & (ExecutionRun.lease_until < now),
-                )
-            )
-            .values(
-                status="running",
-                worker=worker,
-                lease_until=now + lease,
-                attempts=ExecutionRun.attempts + 1,
-                updated_at=now,
+        return _claim_in(session, run_id, worker, lease)
+
+
+def _claim_in(session: Session, run_id: int, worker: str, lease: timedelta) -> bool:
+    claimed = session.execute(_claim_statement(run_id, worker, lease))
+    return cast(CursorResult[Any], claimed).rowcount == 1
+
+
+def _claim_statement(run_id: int, worker: str, lease: timedelta) -> Any:
+    now = utcnow()
+    return (
+        update(ExecutionRun)
+        .where(ExecutionRun.id == run_id)
+        .where(
+            or_(
+                ExecutionRun.status == "queued",
+                _retry_due(now),
+                (ExecutionRun.status == "running") & (ExecutionRun.lease_until < now),
             )
         )
-        return cast(CursorResult[Any], claimed).rowcount == 1
+        .values(
+            status="running",
+            worker=worker,
+            lease_until=now + lease,
+            attempts=ExecutionRun.attempts + 1,
+            updated_at=now,
+        )
+    )
 
 
 def due_runs(session: Session, *, queued_before: datetime | None = None) -> list[int]:
@@ -180,6 +192,8 @@ def renew(factory: sessionmaker[Session], run_id: int, worker: str, lease: timed
 
 
 def load_run_register(session: Session, run: ExecutionRun) -> Register:
+    if run.register_id is not None and run.register_id in _BY_ID:
+        return _BY_ID[run.register_id]  # a stored register row never changes
     query = select(LoadedRegister).order_by(LoadedRegister.id.desc()).limit(1)
     if run.register_id is not None:
         query = select(LoadedRegister).where(LoadedRegister.id == run.register_id)
@@ -196,12 +210,16 @@ def load_run_register(session: Session, run: ExecutionRun) -> Register:
         if len(_PARSED) >= 16:
             _PARSED.pop(next(iter(_PARSED)))
         _PARSED[key] = register
+    if len(_BY_ID) >= 16:
+        _BY_ID.pop(next(iter(_BY_ID)))
+    _BY_ID[row.id] = register
     return register
 
 
 # stored registers never change, so each is parsed once per process (a run re-parsing its
 # register took a third of a queued erasure's time)
 _PARSED: dict[tuple[int, str], Register] = {}
+_BY_ID: dict[int, Register] = {}
 
 
 def _planned(tables: Sequence[TableOutcome]) -> list[dict[str, Any]]:
@@ -226,8 +244,30 @@ def _save_restrictions(
         reason = holds[0]["purpose"] if holds else "request"
         until = holds[0]["until"] if holds else None
         keys = list(dict.fromkeys(table.get("restricted_keys") or []))
+        dialect = session.get_bind().dialect.name
         for start in range(0, len(keys), 500):
             batch = keys[start : start + 500]
+            if dialect in ("postgresql", "sqlite"):  # one statement; a listed row stays as it is
+                insert = pg_insert if dialect == "postgresql" else sqlite_insert
+                session.execute(
+                    insert(Restriction)
+                    .values(
+                        [
+                            {
+                                "datastore": datastore,
+                                "table_name": table["table"],
+                                "row_key": row_key,
+                                "reason": reason,
+                                "until": date.fromisoformat(until) if until else None,
+                                "reference": run.reference,
+                                "created_at": utcnow(),
+                            }
+                            for row_key in batch
+                        ]
+                    )
+                    .on_conflict_do_nothing(index_elements=["datastore", "table_name", "row_key"])
+                )
+                continue
             listed = set(
                 session.scalars(
                     select(Restriction.row_key).where(
@@ -275,6 +315,7 @@ def _summary(run: ExecutionRun, outcomes: list[dict[str, Any]]) -> dict[str, Any
     residual = [o["residual"] for o in outcomes if o["residual"] is not None]
     return {
         "run": run.id,
+        "request": run.request_id,
         "reference": run.reference,
         "kind": run.kind,
         "dry_run": run.dry_run,
@@ -304,17 +345,33 @@ def process(
     its next attempt after ``backoff``, up to ``max_attempts``; any other leaves it ``failed``.
     Progress is kept either way.
     """
-    with factory() as session:
-        run = session.get(ExecutionRun, run_id)
+    with transaction(factory) as session:
+        # the claim returns the run: one round trip (UPDATE ... RETURNING)
+        run = session.scalars(
+            _claim_statement(run_id, worker, lease)
+            .returning(ExecutionRun)
+            .execution_options(synchronize_session=False)
+        ).first()
         if run is None:
-            raise InvalidRequest(f"no execution run {run_id}")
-        if run.status == "done" and run.result:
-            return dict(json.loads(run.result))
-    if not claim(factory, run_id, worker, lease):
-        raise RunUnavailable(f"run {run_id} is held by another worker or finished")
+            found = session.get(ExecutionRun, run_id)
+            if found is None:
+                raise InvalidRequest(f"no execution run {run_id}")
+            if found.status == "done" and found.result:
+                return dict(json.loads(found.result))
+            raise RunUnavailable(f"run {run_id} is held by another worker or finished")
+        register = register or load_run_register(session, run)
+        steps: dict[str, ExecutionStep] = {}
+        if run.attempts > 1:  # a first attempt has no steps yet
+            steps = {
+                s.datastore: s
+                for s in session.scalars(
+                    select(ExecutionStep).where(ExecutionStep.run_id == run_id)
+                )
+            }
+        session.expunge_all()
     try:
         return _process_claimed(
-            factory, run_id, secret, register, today or date.today(), worker, lease
+            factory, run, steps, secret, register, today or date.today(), worker, lease
         )
     except DatastoreError as exc:
         with transaction(factory) as session:
@@ -332,13 +389,42 @@ def process(
         raise
 
 
-def _record_plan(factory: sessionmaker[Session], step_id: int, tables: list[TableOutcome]) -> None:
+def _save_step(
+    session: Session, run_id: int, datastore: str, existing: bool, **values: Any
+) -> None:
+    """Write the step's row: an UPDATE when it exists, else an INSERT (one statement)."""
+    values["updated_at"] = utcnow()
+    if existing:
+        session.execute(
+            update(ExecutionStep)
+            .where(ExecutionStep.run_id == run_id, ExecutionStep.datastore == datastore)
+            .values(**values)
+        )
+    else:
+        values.setdefault("attempts", 1)
+        session.add(ExecutionStep(run_id=run_id, datastore=datastore, **values))
+
+
+def _record_plan(
+    factory: sessionmaker[Session],
+    run_id: int,
+    datastore: str,
+    exists: list[bool],
+    attempts: int,
+    tables: list[TableOutcome],
+) -> None:
+    """Before the operator's COMMIT: what the step is about to do, committed here first."""
     with transaction(factory) as session:
-        step = session.get(ExecutionStep, step_id)
-        assert step is not None
-        step.plan = json.dumps(_planned(tables), default=str)
-        step.status = "committing"
-        step.updated_at = utcnow()
+        _save_step(
+            session,
+            run_id,
+            datastore,
+            exists[0],
+            status="committing",
+            attempts=attempts,
+            plan=json.dumps(_planned(tables), default=str),
+        )
+    exists[0] = True
 
 
 def _reconcile(
@@ -364,23 +450,21 @@ def _reconcile(
 
 def _process_claimed(
     factory: sessionmaker[Session],
-    run_id: int,
+    run: ExecutionRun,
+    steps: dict[str, ExecutionStep],
     secret: bytes,
-    register: Register | None,
+    register: Register,
     today: date,
     worker: str,
     lease: timedelta,
 ) -> dict[str, Any]:
-    with transaction(factory) as session:
-        run = session.get(ExecutionRun, run_id)
-        assert run is not None
-        register = register or load_run_register(session, run)
-        run.steps_total = len(register.datastores)
-        steps = {
-            s.datastore: s
-            for s in session.scalars(select(ExecutionStep).where(ExecutionStep.run_id == run_id))
-        }
-        session.expunge_all()
+    """Each datastore in turn: (plan recorded) -> the operator's COMMIT -> step done here.
+
+    Store round trips are few on purpose (a queued erasure spends most of its time here): the
+    step row is written with the plan, and the last step's result, the restrictions, the run's
+    summary and its audit entry share one transaction.
+    """
+    run_id = run.id
     request = ExecutionRequest(
         kind=run.kind,  # type: ignore[arg-type]
         identifiers=json.loads(run.identifiers),
@@ -393,25 +477,20 @@ def _process_claimed(
     reads = request.kind in ("access", "portability")
     results: list[dict[str, Any]] = []
     access: list[DatastoreOutcome] = []
-    for datastore in register.datastores:
+    last = len(register.datastores) - 1
+    summary: dict[str, Any] = {}
+    for index, datastore in enumerate(register.datastores):
         step = steps.get(datastore.id)
         if step is not None and step.status == "done" and step.result and not reads:
             results.append(json.loads(step.result))
+            if index == last:
+                with transaction(factory) as session:
+                    summary = _finish(session, run, register, request, results, access)
             continue
         earlier = json.loads(step.plan) if step is not None and step.plan else None
-        with transaction(factory) as session:
-            if step is None:
-                step = ExecutionStep(
-                    run_id=run_id, datastore=datastore.id, status="pending", attempts=0
-                )
-                session.add(step)
-            else:
-                step = session.merge(step)
-            step.attempts += 1
-            step.status = "running"
-            step.updated_at = utcnow()
-            session.flush()
-            step_id = step.id
+        exists = [step is not None]
+        attempts = (step.attempts if step is not None else 0) + 1
+
         try:
             outcome = run_on_datastore(
                 register,
@@ -420,31 +499,47 @@ def _process_claimed(
                 ids,
                 secret=secret,
                 today=today,
-                before_commit=partial(_record_plan, factory, step_id),
+                before_commit=partial(
+                    _record_plan, factory, run_id, datastore.id, exists, attempts
+                ),
             )
         except DatastoreError as exc:
             with transaction(factory) as session:
-                failed = session.get(ExecutionStep, step_id)
-                assert failed is not None
-                failed.status = "failed"
-                failed.error = str(exc)
-                failed.updated_at = utcnow()
+                _save_step(
+                    session,
+                    run_id,
+                    datastore.id,
+                    exists[0],
+                    status="failed",
+                    attempts=attempts,
+                    error=str(exc),
+                )
             raise
         result, restricted = _reconcile(outcome, earlier)
         step_result = json.dumps(result, default=str)
         with transaction(factory) as session:
-            done = session.get(ExecutionStep, step_id)
-            assert done is not None
-            done.status = "done"
-            done.error = None
-            done.result = step_result
-            done.updated_at = utcnow()
-            current = session.get(ExecutionRun, run_id)
-            assert current is not None
+            _save_step(
+                session,
+                run_id,
+                datastore.id,
+                exists[0],
+                status="done",
+                attempts=attempts,
+                error=None,
+                result=step_result,
+            )
             if not request.dry_run and request.kind in ("erasure", "restriction"):
-                _save_restrictions(session, current, datastore.id, restricted)
-            if current.worker == worker:
-                current.lease_until = utcnow() + lease  # renewed after each step
+                _save_restrictions(session, run, datastore.id, restricted)
+            results.append(json.loads(step_result))
+            access.append(outcome)
+            if index == last:
+                summary = _finish(session, run, register, request, results, access)
+                continue
+            session.execute(  # renewed after each step
+                update(ExecutionRun)
+                .where(ExecutionRun.id == run_id, ExecutionRun.worker == worker)
+                .values(lease_until=utcnow() + lease)
+            )
             record(
                 session,
                 actor=ACTOR,
@@ -459,47 +554,71 @@ def _process_claimed(
                     "reconciled": bool(result.get("reconciled")),
                 },
             )
-        results.append(json.loads(step_result))
-        access.append(outcome)
-    with transaction(factory) as session:
-        current = session.get(ExecutionRun, run_id)
-        assert current is not None
-        summary = _summary(current, results)
-        if reads:
-            blob = build_zip(
-                register,
-                access,
-                reference=current.reference,
-                language=current.language,
-                portability=request.kind == "portability",
-            )
-            existing = session.get(ExecutionExport, run_id)
-            if existing is not None:
-                session.delete(existing)
-                session.flush()
-            filename = f"{current.reference}-{request.kind}.zip"
-            session.add(ExecutionExport(run_id=run_id, filename=filename, content=blob))
-            summary["export"] = filename
-        current.status = "done"
-        current.result = json.dumps(summary, default=str)
-        current.error = None
-        current.lease_until = None
-        current.open_for = None
-        current.next_attempt_at = None
-        current.finished_at = current.updated_at = utcnow()
-        record(
-            session,
-            actor=ACTOR,
-            action=f"execution.{request.kind}",
-            object_type="request",
-            object_id=current.reference,
-            details={
-                "run": run_id,
-                "dry_run": request.dry_run,
-                **summary["totals"],
-                "residual": summary["residual"],
-            },
+    if not register.datastores:
+        with transaction(factory) as session:
+            summary = _finish(session, run, register, request, results, access)
+    return summary
+
+
+def _finish(
+    session: Session,
+    run: ExecutionRun,
+    register: Register,
+    request: ExecutionRequest,
+    results: list[dict[str, Any]],
+    access: list[DatastoreOutcome],
+) -> dict[str, Any]:
+    """The run is done: its summary, the access ZIP, and one audit entry with the totals."""
+    run_id = run.id
+    summary = _summary(run, results)
+    if request.kind in ("access", "portability"):
+        blob = build_zip(
+            register,
+            access,
+            reference=run.reference,
+            language=run.language,
+            portability=request.kind == "portability",
         )
+        existing = session.get(ExecutionExport, run_id)
+        if existing is not None:
+            session.delete(existing)
+            session.flush()
+        filename = f"{run.reference}-{request.kind}.zip"
+        session.add(ExecutionExport(run_id=run_id, filename=filename, content=blob))
+        summary["export"] = filename
+    now = utcnow()
+    session.execute(
+        update(ExecutionRun)
+        .where(ExecutionRun.id == run_id)
+        .values(
+            status="done",
+            result=json.dumps(summary, default=str),
+            error=None,
+            lease_until=None,
+            open_for=None,
+            next_attempt_at=None,
+            steps_total=len(register.datastores),
+            finished_at=now,
+            updated_at=now,
+        )
+    )
+    record(  # last: the audit chain's lock is held only until the COMMIT that follows
+        session,
+        actor=ACTOR,
+        action=f"execution.{request.kind}",
+        object_type="request",
+        object_id=run.reference,
+        details={
+            "run": run_id,
+            "dry_run": request.dry_run,
+            **summary["totals"],
+            "residual": summary["residual"],
+            "datastores": {
+                o["datastore"]: sum(int(t["found"]) for t in o["tables"]) for o in results
+            },
+            "reconciled": [o["datastore"] for o in results if o.get("reconciled")],
+        },
+    )
     return summary
 
 

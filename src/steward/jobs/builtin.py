@@ -53,7 +53,7 @@ def run_execution(run_id: int) -> None:
     from steward.datastores.errors import DatastoreError
 
     try:
-        process(
+        summary = process(
             store_sessions(),
             run_id,
             secret=settings.secret_key.get_secret_value().encode(),
@@ -64,6 +64,9 @@ def run_execution(run_id: int) -> None:
         return
     except DatastoreError as exc:
         log.warning("run %s stopped: %s", run_id, exc)
+    else:
+        if summary.get("request") is None:
+            return  # a run of no subject request (the CLI, a benchmark): nothing to report
     _fulfilment().finish_run(run_id)
 
 

@@ -52,7 +52,7 @@ _made: list[sessionmaker[Session]] = []
 def _sessions_for(url: str) -> sessionmaker[Session]:
     from steward.store.db import make_engine, session_factory
 
-    factory = session_factory(make_engine(url))
+    factory = session_factory(make_engine(url, pre_ping=False))
     _made.append(factory)
     return factory
 

@@ -343,11 +343,12 @@ class Fulfilment:
             or 0
         ) > 0
 
-    def _register_id(self, session: Session) -> int:
+    def _register(self, session: Session) -> tuple[int, int]:
+        """The stored register the run uses (its id) and how many datastores it has."""
         if self.register_path is None:
             raise RequestError("no register is loaded; set STEWARD_REGISTER_PATH; nothing runs")
-        _, loaded = record_register(session, self.register_path)
-        return loaded.id
+        register, loaded = record_register(session, self.register_path)
+        return loaded.id, len(register.datastores)
 
     def _submit(
         self,
@@ -382,8 +383,9 @@ class Fulfilment:
             language=found.lang,
         )
         try:
+            register_id, total = self._register(session)
             run = submit(
-                session, order, register_id=self._register_id(session), request_id=found.id
+                session, order, register_id=register_id, request_id=found.id, steps_total=total
             )
             session.flush()
         except RunAlreadyOpen as exc:
