@@ -294,7 +294,7 @@ def _rule_text(table: Table) -> str:
 
 def place_hold(
     session: Session,
-    register: Register,
+    register: Register | None,
     *,
     datastore: str,
     table: str,
@@ -304,6 +304,8 @@ def place_hold(
     actor: str,
 ) -> RetentionHold:
     """Hold one record (its key as JSON, e.g. ``[42]``) or a whole table (``*``)."""
+    if register is None:
+        raise HoldError("no register is loaded; holds name a datastore and a table of it")
     store = next((d for d in register.datastores if d.id == datastore), None)
     if store is None:
         raise HoldError(f"no datastore '{datastore}' in the register")
