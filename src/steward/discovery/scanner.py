@@ -221,9 +221,12 @@ class Scanner:
 
     def _digits(self, data: bytes, start: int, end: int, mode: _Mode) -> list[Hit]:
         span = data[start:end]
-        extension = _EXTENSION.search(span)
-        if extension:
-            span = span[: extension.start()]
+        if span.isdigit():  # one run of digits, the commonest case: no groups to combine
+            return self._classify(data, [(start, end)], mode)
+        if b"x" in span:
+            extension = _EXTENSION.search(span)
+            if extension:
+                span = span[: extension.start()]
         groups = [(start + m.start(), start + m.end()) for m in _GROUP.finditer(span)]
         count = len(groups)
         if count == 4 and span.count(b".") == 3 and len(span) <= 15:
