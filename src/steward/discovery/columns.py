@@ -17,6 +17,7 @@ where each value found is reported, context words and all.
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -72,18 +73,23 @@ def _as_text(value: object, notes: set[str]) -> str | None:
         return None
     if isinstance(value, bytes | bytearray | memoryview):
         raw = bytes(value)
+        if b"\x00" in raw:
+            notes.add("binary values skipped")
+            return None
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            notes.add("binary values skipped")
-            return None
-        if "\x00" in text:
-            notes.add("binary values skipped")
-            return None
+            text = raw.decode("utf-8", "replace")
+            if text.count("\ufffd") > len(text) // 4:  # mostly not text: an image, a blob
+                notes.add("binary values skipped")
+                return None
+            notes.add("invalid UTF-8 in values; scanned with the bad bytes replaced")
+    elif isinstance(value, dict | list):  # JSON documents: scanned as the text they are
+        text = json.dumps(value, ensure_ascii=False, default=str)
     else:
         text = str(value)
-    if len(text) > MAX_CELL:
-        notes.add(f"values longer than {MAX_CELL} characters truncated")
+    if len(text) >= MAX_CELL:  # the sample cuts values at MAX_CELL in the database already
+        notes.add(f"values cut at {MAX_CELL} characters")
         text = text[:MAX_CELL]
     return text.replace(SEPARATOR, " ").strip() or None
 
