@@ -26,6 +26,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("register", "Register", "/admin/register", "register.read"),
     Section("discovery", "Discovery", "/admin/discovery", "discovery.read"),
     Section("breaches", "Breaches", "/admin/breaches", "breaches.read"),
+    Section("filings", "Filings", "/admin/filings", "filings.read"),
     Section("audit", "Audit log", "/admin/audit", "audit.read"),
     Section("people", "People", "/admin/people", "people.read"),
     Section("outbox", "Outbox", "/admin/outbox", "outbox.read"),
