@@ -151,11 +151,32 @@ def classify_column(name: str, raw_values: Sequence[object], scanner: Scanner) -
             result.categories[kind.category] = "name+content" if by_name else "content"
         elif not needs_context or by_name:
             result.sparse[kind.category] = max(result.sparse.get(kind.category, 0), distinct)
+    if "card" in evidence and _cards_by_chance(values, evidence["card"].rows):
+        result.categories.pop("financial.card", None)
+        result.sparse.pop("financial.card", None)
     for category in result.categories:
         result.sparse.pop(category, None)
     if named and named not in result.categories and not _refuted(named, result):
         result.categories[named] = "name"
     return result
+
+
+_NOT_DIGITS = str.maketrans("", "", " -")
+
+
+def _cards_by_chance(values: list[str], valid: int) -> bool:
+    """Whether the card numbers of a column of long numbers are what chance gives.
+
+    One random number in ten passes the Luhn check, so a column of identifiers with 16 to 19
+    digits (cookie ids, order numbers) holds "valid" cards at about that rate. When at most one
+    in five of its card-length numbers passes, the passes are not evidence of cards.
+    """
+    shaped = 0
+    for value in values:
+        digits = value.translate(_NOT_DIGITS)
+        if 12 <= len(digits) <= 19 and digits.isdigit():
+            shaped += 1
+    return shaped >= 10 and valid <= shaped * 0.2
 
 
 _UNPROVABLE = frozenset({"passport"})  # foreign passports have other forms: no refutation
