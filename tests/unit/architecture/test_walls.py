@@ -85,3 +85,11 @@ def test_services_do_not_reach_into_the_faces() -> None:
         if not {"web", "cli"} & set(p.relative_to(PACKAGE).parts) and p.name not in ("__main__.py",)
     ]
     assert not _offenders(services, ("steward.web", "steward.cli"))
+
+
+def test_discovery_reads_the_operators_databases_only_through_datastores() -> None:
+    """Only ``discovery/store.py`` (Steward's own tables) may touch SQLAlchemy; sampling the
+    operator's databases is ``datastores/sampling.py``'s job."""
+    modules = [p for p in _modules("discovery") if p.name != "store.py"]
+    assert modules
+    assert not _offenders(modules, ("sqlalchemy", "psycopg", "pymysql", "sqlite3"))
