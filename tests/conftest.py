@@ -104,3 +104,12 @@ def store_engine(store_url: str) -> Iterator[sa.Engine]:
     upgrade(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def smtp_inbox() -> Iterator[object]:
+    """A real SMTP server (aiosmtpd) on a free port; see tests/smtp_server.py."""
+    from .smtp_server import running_inbox
+
+    with running_inbox() as inbox:
+        yield inbox

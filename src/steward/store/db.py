@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,6 +54,18 @@ def current_revisions(engine: Engine) -> set[str]:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+_SHARED: dict[str, sessionmaker[Session]] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_sessions(url: str) -> sessionmaker[Session]:
+    """Sessions on one engine per ``url`` for this process (jobs call it on every run)."""
+    with _SHARED_LOCK:
+        if url not in _SHARED:
+            _SHARED[url] = session_factory(make_engine(url))
+        return _SHARED[url]
 
 
 @contextmanager
