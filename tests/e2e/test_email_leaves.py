@@ -55,7 +55,7 @@ def steward_serve(tmp_path: Path, smtp_inbox: Inbox) -> Iterator[tuple[str, str]
     deadline = time.monotonic() + 30
     while True:
         try:
-            with urllib.request.urlopen(base + "/healthz", timeout=1) as answer:  # noqa: S310
+            with urllib.request.urlopen(base + "/healthz", timeout=1) as answer:
                 if answer.status == 200:
                     break
         except OSError:
