@@ -69,14 +69,16 @@ def _due(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def claim(session: Session, limit: int, now: datetime | None = None) -> list[OutboxMessage]:
-    """Claim up to ``limit`` due messages for this caller; commits, returns them oldest first."""
+def claim(
+    session: Session, limit: int, now: datetime | None = None, *, only: int | None = None
+) -> list[OutboxMessage]:
+    """Claim up to ``limit`` due messages (or just message ``only``) for this caller; commits,
+    returns them oldest first."""
     now = now or utcnow()
-    ids = list(
-        session.scalars(
-            select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(limit)
-        )
-    )
+    query = select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(limit)
+    if only is not None:
+        query = query.where(OutboxMessage.id == only)
+    ids = list(session.scalars(query))
     if not ids:
         return []
     token = uuid.uuid4().hex
@@ -132,6 +134,7 @@ def deliver(
     recipient_key: bytes | None = None,
     keep_sent: timedelta | None = None,
     batch: int = BATCH,
+    only: int | None = None,
 ) -> Report:
     """Send every due message; returns what happened. Safe to run in several processes at once.
 
@@ -139,7 +142,7 @@ def deliver(
     """
     report = Report()
     with sessions() as session:
-        while messages := claim(session, batch):
+        while messages := claim(session, batch, only=only):
             try:
                 client = connect(smtp_url, password=password)
             except SmtpError as exc:

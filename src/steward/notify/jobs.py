@@ -13,6 +13,8 @@ from steward.config import Settings, get_settings
 from steward.jobs.schedule import periodic
 from steward.lib.signing import identifier_key
 from steward.notify.delivery import Report, deliver, purge_delivered
+from steward.notify.outbox import OutboxMessage, queue
+from steward.notify.smtp import where
 from steward.store.db import shared_sessions
 
 DELIVER_EVERY = timedelta(seconds=30)
@@ -24,6 +26,45 @@ def recipient_key(settings: Settings) -> bytes:
         settings.secret_key.get_secret_value(),
         explicit.get_secret_value() if explicit else None,
     )
+
+
+def send_test(settings: Settings, to: str, *, actor: str) -> Report:
+    """Queue a test e-mail to ``to`` and send it now (Settings' button); the outbox keeps it.
+
+    Without SMTP it stays queued, and the report's ``error`` says so.
+    """
+    sessions = shared_sessions(settings.database_url)
+    with sessions.begin() as session:
+        message = queue(
+            session,
+            to=to,
+            subject="Steward test e-mail",
+            text=f"{actor} asked Steward to send this test e-mail from the Settings page.\n"
+            f"If you read it, e-mail from Steward leaves through {where_of(settings)}.\n",
+            kind="settings.test",
+        )
+        message_id = message.id
+    if not settings.smtp_url:
+        return Report(error="no SMTP server is configured (STEWARD_SMTP_URL)")
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    report = deliver(
+        sessions,
+        settings.smtp_url,
+        sender=settings.mail_from,
+        password=password,
+        recipient_key=recipient_key(settings),
+        keep_sent=timedelta(days=settings.outbox_keep_sent_days),
+        only=message_id,
+    )
+    if not report.sent and report.error is None:
+        with sessions() as session:
+            row = session.get(OutboxMessage, message_id)
+            report.error = (row.error if row else None) or "the message was not sent"
+    return report
+
+
+def where_of(settings: Settings) -> str:
+    return where(settings.smtp_url) if settings.smtp_url else "the outbox only"
 
 
 def deliver_with(settings: Settings) -> Report:
