@@ -7,10 +7,10 @@
 ``deliver`` claims up to ``batch`` due messages with one conditional UPDATE (``status`` still
 ``queued`` and due, or ``sending`` under a claim older than ``CLAIM_SECONDS``: a deliverer that
 died), so two processes never hold the same message; it sends the batch on one connection and
-records each outcome as it goes. A refused message (a 5xx reply about it) is ``failed`` at once;
+records the outcomes every ``COMMIT_EVERY`` messages. A refused message (a 5xx reply about it) is ``failed`` at once;
 a transient failure (server down, 4xx) puts it back with an exponential back-off until
 ``MAX_ATTEMPTS``. Delivery is at-least-once: a process killed between the server's 250 and the
-commit of ``sent`` sends that message again when its claim runs out.
+commit of ``sent`` sends those messages again when their claim runs out.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ MAX_ATTEMPTS = 10
 CLAIM_SECONDS = 600
 FIRST_RETRY_SECONDS = 30
 LAST_RETRY_SECONDS = 3600
+COMMIT_EVERY = 50  # outcomes per commit: a crash re-sends at most these when their claim ends
 
 
 @dataclass
@@ -48,7 +49,7 @@ class Report:
 
 def backoff(attempts: int) -> timedelta:
     """Wait before attempt ``attempts + 1``: 30 s, 1 min, 2 min ... at most an hour."""
-    return timedelta(seconds=min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), 3600))
+    return timedelta(seconds=min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), LAST_RETRY_SECONDS))
 
 
 def recipient_digest(key: bytes, address: str) -> str:
@@ -155,15 +156,17 @@ def deliver(
                 return report
             try:
                 for done, message in enumerate(messages):
-                    if not _send_one(
-                        session, client, message, sender, recipient_key, keep_sent, report
-                    ):  # the connection broke: the rest of the batch waits for the next try
+                    if not _send_one(client, message, sender, recipient_key, keep_sent, report):
+                        # the connection broke: the rest of the batch waits for the next try
                         now = utcnow()
                         for rest in messages[done + 1 :]:
                             _retry_or_fail(rest, "the SMTP connection was lost", now, report)
                         session.commit()
                         report.error = "the SMTP connection was lost"
                         return report
+                    if done % COMMIT_EVERY == COMMIT_EVERY - 1:
+                        session.commit()
+                session.commit()
             finally:
                 try:
                     client.quit()
@@ -175,7 +178,6 @@ def deliver(
 
 
 def _send_one(
-    session: Session,
     client: smtplib.SMTP,
     message: OutboxMessage,
     sender: str,
@@ -183,7 +185,8 @@ def _send_one(
     keep: timedelta | None,
     report: Report,
 ) -> bool:
-    """Send one claimed message and record the outcome; False when the connection broke."""
+    """Send one claimed message and record its outcome (the caller commits); False when the
+    connection broke."""
     try:
         client.send_message(to_email(message, sender))
     except (OSError, smtplib.SMTPException) as exc:
@@ -192,15 +195,13 @@ def _send_one(
             report.failed += 1
         else:
             _retry_or_fail(message, describe(exc), utcnow(), report)
-        session.commit()
-        broken = isinstance(exc, smtplib.SMTPServerDisconnected) or not isinstance(
-            exc,
-            smtplib.SMTPException,  # (SMTPException is an OSError: a reply, not a break)
+        # SMTPException is an OSError too: a reply about this message, not a broken connection.
+        return not (
+            isinstance(exc, smtplib.SMTPServerDisconnected)
+            or not isinstance(exc, smtplib.SMTPException)
         )
-        return not broken
     _mark_sent(message, key, keep)
     report.sent += 1
-    session.commit()
     return True
 
 
