@@ -5,7 +5,8 @@
 Steward's side queues the messages in the store and runs ``notify.delivery.deliver`` (claims
 by conditional UPDATE, one connection per batch, each outcome committed, each sent message
 purged to its evidence). The baseline in the same run sends the same messages with raw
-``smtplib`` on one connection (``MIMEText`` + ``sendmail``), without any store. Target: 1,000 messages in <= 10 s.
+``smtplib`` on one connection (``MIMEText`` + ``sendmail``), without any store.
+Target: 1,000 messages in <= 10 s.
 """
 
 from __future__ import annotations
@@ -135,9 +136,7 @@ def main() -> None:
     print(f"{args.messages} messages to a local aiosmtpd server (target <= {TARGET_SECONDS} s)")
     print(f"{'what':<42} {'seconds':>8} {'msg/s':>8} {'vs baseline':>12}")
     for label, seconds in rows:
-        print(
-            f"{label:<42} {seconds:8.2f} {args.messages / seconds:8.0f} {seconds / raw:11.2f}x"
-        )
+        print(f"{label:<42} {seconds:8.2f} {args.messages / seconds:8.0f} {seconds / raw:11.2f}x")
     steward_worst = max(seconds for label, seconds in rows[1:])
     verdict = "meets" if steward_worst <= TARGET_SECONDS * args.messages / 1000 else "misses"
     print(f"Steward {verdict} the target")

@@ -7,9 +7,9 @@
 ``deliver`` claims up to ``batch`` due messages with one conditional UPDATE (``status`` still
 ``queued`` and due, or ``sending`` under a claim older than ``CLAIM_SECONDS``: a deliverer that
 died), so two processes never hold the same message; it sends the batch on one connection and
-records the outcomes every ``COMMIT_EVERY`` messages. A refused message (a 5xx reply about it) is ``failed`` at once;
-a transient failure (server down, 4xx) puts it back with an exponential back-off until
-``MAX_ATTEMPTS``. Delivery is at-least-once: a process killed between the server's 250 and the
+records the outcomes every ``COMMIT_EVERY`` messages. A refused message (a 5xx reply about it)
+is ``failed`` at once; a transient failure (server down, 4xx) puts it back with an exponential
+back-off until ``MAX_ATTEMPTS``. Delivery is at-least-once: a process killed between the server's 250 and the
 commit of ``sent`` sends those messages again when their claim runs out.
 """
 
@@ -49,7 +49,9 @@ class Report:
 
 def backoff(attempts: int) -> timedelta:
     """Wait before attempt ``attempts + 1``: 30 s, 1 min, 2 min ... at most an hour."""
-    return timedelta(seconds=min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), LAST_RETRY_SECONDS))
+    return timedelta(
+        seconds=min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), LAST_RETRY_SECONDS)
+    )
 
 
 def recipient_digest(key: bytes, address: str) -> str:

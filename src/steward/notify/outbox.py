@@ -22,7 +22,7 @@ from email.charset import QP, Charset
 from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
+from email.mime.nonmultipart import MIMENonMultipart
 from email.utils import formatdate, make_msgid
 
 from sqlalchemy import Integer, String, Text, event
@@ -125,12 +125,12 @@ def to_email(message: OutboxMessage, sender: str) -> Message:
     ``EmailMessage`` with the modern policy, which is most of a message's cost on one
     connection to a local server.
     """
-    text = MIMEText(message.body_text, "plain", _UTF8)
+    text = _part(message.body_text, "plain")
     email: Message = text
     if message.body_html:
         email = MIMEMultipart("alternative")
         email.attach(text)
-        email.attach(MIMEText(message.body_html, "html", _UTF8))
+        email.attach(_part(message.body_html, "html"))
     email["From"] = sender
     email["To"] = _address(message.to_address)
     email["Subject"] = _header(message.subject)
@@ -139,8 +139,14 @@ def to_email(message: OutboxMessage, sender: str) -> Message:
     return email
 
 
-def _header(value: str) -> str | Header:
-    return value if value.isascii() else Header(value, "utf-8")
+def _part(body: str, subtype: str) -> MIMENonMultipart:
+    part = MIMENonMultipart("text", subtype)
+    part.set_payload(body, _UTF8)
+    return part
+
+
+def _header(value: str) -> str:
+    return value if value.isascii() else Header(value, "utf-8").encode()
 
 
 def _address(address: str) -> str:
