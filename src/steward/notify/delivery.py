@@ -9,8 +9,8 @@
 died), so two processes never hold the same message; it sends the batch on one connection and
 records the outcomes every ``COMMIT_EVERY`` messages. A refused message (a 5xx reply about it)
 is ``failed`` at once; a transient failure (server down, 4xx) puts it back with an exponential
-back-off until ``MAX_ATTEMPTS``. Delivery is at-least-once: a process killed between the server's 250 and the
-commit of ``sent`` sends those messages again when their claim runs out.
+back-off until ``MAX_ATTEMPTS``. Delivery is at-least-once: a process killed between the
+server's 250 and the commit of ``sent`` sends those messages again when their claim runs out.
 """
 
 from __future__ import annotations
