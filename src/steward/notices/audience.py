@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from steward.lib.identifiers import normalise_email
 from steward.register.models import Datastore, Register
 from steward.register.taxonomy import IdentityKind
 
@@ -83,7 +84,7 @@ def account_holders(
         finally:
             engine.dispose()
         for value in values:
-            address = str(value).strip().casefold()
-            if "@" in address:
+            address = normalise_email(value)
+            if address and "@" in address:
                 seen.setdefault(address, AccountHolder(address, lang))
     return sorted(seen.values(), key=lambda h: h.email)

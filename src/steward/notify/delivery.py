@@ -56,7 +56,7 @@ def backoff(attempts: int) -> timedelta:
 
 def recipient_digest(key: bytes, address: str) -> str:
     """The keyed digest kept as evidence of who a purged message went to."""
-    return digest(key, "email\n" + (normalise_email(address) or address.strip().lower()))
+    return digest(key, "email\n" + (normalise_email(address) or ""))
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
