@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -56,7 +57,7 @@ class Signer:
     def dumps(self, value: object) -> str:
         return self._serializer.dumps(value)
 
-    def loads(self, token: str, *, max_age: int) -> object:
+    def loads(self, token: str, *, max_age: int) -> Any:
         """The signed value; raises :class:`TokenExpired` or :class:`TokenInvalid`."""
         try:
             return self._serializer.loads(token, max_age=max_age)

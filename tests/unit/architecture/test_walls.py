@@ -85,3 +85,21 @@ def test_services_do_not_reach_into_the_faces() -> None:
         if not {"web", "cli"} & set(p.relative_to(PACKAGE).parts) and p.name not in ("__main__.py",)
     ]
     assert not _offenders(services, ("steward.web", "steward.cli"))
+
+
+@pytest.mark.parametrize(
+    ("library", "owners"),
+    [
+        ("itsdangerous", {"lib/signing.py"}),  # one token signer
+        ("email_validator", {"lib/identifiers.py"}),  # one e-mail normaliser
+        # one phone normaliser; datastores/identity.py only lists a number's spellings to ask for
+        ("phonenumbers", {"lib/identifiers.py", "datastores/identity.py"}),
+    ],
+)
+def test_one_module_owns_each_job(library: str, owners: set[str]) -> None:
+    users = {
+        str(path.relative_to(PACKAGE))
+        for path in _modules()
+        if any(n == library or n.startswith(library + ".") for n in _imports(path))
+    }
+    assert users <= owners, f"{library} is used outside {sorted(owners)}: {sorted(users - owners)}"
