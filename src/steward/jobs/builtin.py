@@ -41,4 +41,5 @@ def requeue_stale() -> int:
     return len(ids)
 
 
+import steward.breaches.jobs  # noqa: E402  (registers the breach register's jobs)
 import steward.notify.jobs  # noqa: E402, F401  (registers outbox.deliver)

@@ -96,3 +96,13 @@ def parsed(row: LoadedRegister) -> Register:
 
 # a run re-parsing its register took a third of a queued erasure's time
 _PARSED: dict[tuple[int, str], Register] = {}
+
+
+def stored_register(session: Session, register_id: int | None = None) -> Register | None:
+    """Version ``register_id`` (the one in force when None), parsed; None when none is stored
+    or it no longer loads (see :func:`register_in_force`)."""
+    try:
+        found = register_in_force(session, register_id=register_id)
+    except RegisterError:
+        return None
+    return found[0] if found else None
