@@ -9,11 +9,12 @@ from datetime import timedelta
 from steward.config import get_settings
 from steward.datastores.runs import RunUnavailable, process, stale_runs
 from steward.jobs.registry import enqueue, job
-from steward.store.db import make_engine, session_factory
+from steward.store.db import shared_sessions
 
 
 def _factory():  # type: ignore[no-untyped-def]
-    return session_factory(make_engine(get_settings().database_url))
+    # one engine per process: a new engine per job left its pool open (one per run, never closed)
+    return shared_sessions(get_settings().database_url)
 
 
 @job("execution.run")
