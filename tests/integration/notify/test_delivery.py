@@ -171,3 +171,59 @@ def test_every_scheme_either_sends_or_says_why(
         assert report.sent == 1
     else:
         assert report.sent == 0 and report.retrying == 1 and report.error
+
+
+class _Accounts:
+    """aiosmtpd authenticator accepting one user."""
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        ok = isinstance(auth_data, LoginPassword) and (
+            auth_data.login,
+            auth_data.password,
+        ) == (b"mailer", b"s3cret pass")
+        return AuthResult(success=ok, handled=False)
+
+
+def test_the_password_comes_from_a_secret_file_and_a_wrong_one_is_reported(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aiosmtpd.controller import Controller
+
+    from steward.config import Settings
+    from steward.notify.jobs import deliver_with
+    from steward.store.db import make_engine, upgrade
+
+    from ...smtp_server import Inbox
+
+    inbox = Inbox()
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=free_port(),
+        authenticator=_Accounts(),
+        auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        url = f"sqlite:///{tmp_path / 'steward.db'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        _queue(session_factory(engine), 1)
+        secret = tmp_path / "smtp-password"
+        secret.write_text("wrong\n", encoding="utf-8")
+        monkeypatch.setenv("STEWARD_SMTP_PASSWORD_FILE", str(secret))
+        smtp_url = f"smtp://mailer@127.0.0.1:{controller.port}"
+        refused = deliver_with(Settings(dev=True, database_url=url, smtp_url=smtp_url))
+        assert refused.sent == 0 and "refused the credentials (535)" in (refused.error or "")
+        assert "wrong" not in (refused.error or "")
+        secret.write_text("s3cret pass\n", encoding="utf-8")
+        with transaction(session_factory(engine)) as session:
+            session.execute(sa.update(OutboxMessage).values(next_attempt_at=utcnow()))
+        sent = deliver_with(Settings(dev=True, database_url=url, smtp_url=smtp_url))
+        assert sent.sent == 1
+        inbox.wait(1)
+        engine.dispose()
+    finally:
+        controller.stop()
