@@ -52,7 +52,7 @@ def steward_serve(tmp_path: Path, smtp_inbox: Inbox) -> Iterator[tuple[str, str]
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a loaded machine takes long to import everything
     while True:
         try:
             with urllib.request.urlopen(base + "/healthz", timeout=1) as answer:
@@ -62,6 +62,8 @@ def steward_serve(tmp_path: Path, smtp_inbox: Inbox) -> Iterator[tuple[str, str]
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
+            process.wait()
+            log.close()
             pytest.fail(
                 "steward serve did not start: " + (tmp_path / "serve.log").read_text()[-2000:],
                 pytrace=False,
