@@ -113,3 +113,12 @@ def smtp_inbox() -> Iterator[object]:
 
     with running_inbox() as inbox:
         yield inbox
+
+
+@pytest.fixture(autouse=True)
+def _fresh_job_runner() -> Iterator[None]:
+    """Each test gets its own job runner; embedded jobs a test started end with it."""
+    yield
+    from steward.jobs import registry
+
+    registry.reset()

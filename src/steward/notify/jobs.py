@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from steward.config import Settings, get_settings
+from steward.jobs.registry import store_sessions
 from steward.jobs.schedule import periodic
 from steward.lib.signing import identifier_key
 from steward.notify.delivery import Report, deliver, purge_delivered
 from steward.notify.outbox import OutboxMessage, queue
 from steward.notify.smtp import where
-from steward.store.db import shared_sessions
 
 DELIVER_EVERY = timedelta(seconds=30)
 
@@ -28,12 +30,13 @@ def recipient_key(settings: Settings) -> bytes:
     )
 
 
-def send_test(settings: Settings, to: str, *, actor: str) -> Report:
+def send_test(
+    sessions: sessionmaker[Session], settings: Settings, to: str, *, actor: str
+) -> Report:
     """Queue a test e-mail to ``to`` and send it now (Settings' button); the outbox keeps it.
 
     Without SMTP it stays queued, and the report's ``error`` says so.
     """
-    sessions = shared_sessions(settings.database_url)
     with sessions.begin() as session:
         message = queue(
             session,
@@ -67,9 +70,9 @@ def where_of(settings: Settings) -> str:
     return where(settings.smtp_url) if settings.smtp_url else "the outbox only"
 
 
-def deliver_with(settings: Settings) -> Report:
+def deliver_with(settings: Settings, sessions: sessionmaker[Session] | None = None) -> Report:
     """One delivery pass with ``settings``: purge what is old enough, then send what is due."""
-    sessions = shared_sessions(settings.database_url)
+    sessions = sessions or store_sessions()
     key = recipient_key(settings)
     keep = timedelta(days=settings.outbox_keep_sent_days)
     with sessions.begin() as session:
@@ -88,6 +91,11 @@ def deliver_with(settings: Settings) -> Report:
 
 
 @periodic("outbox.deliver", every=DELIVER_EVERY)
-def deliver_outbox() -> None:
+def deliver_outbox() -> str:
     """Send queued e-mail over SMTP, retry with back-off, purge what was delivered."""
-    deliver_with(get_settings())
+    settings = get_settings()
+    report = deliver_with(settings, store_sessions())
+    if not settings.smtp_url:
+        return "no SMTP server configured: e-mail stays in the outbox"
+    note = f"{report.sent} sent, {report.retrying} waiting to retry, {report.failed} failed"
+    return f"{note}; {report.error}" if report.error else note

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,11 +14,15 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL and foreign keys switched on."""
+def make_engine(url: str, *, pre_ping: bool = True) -> Engine:
+    """An engine for ``url``; SQLite gets WAL and foreign keys switched on.
+
+    ``pre_ping=False`` (job workers) saves a round trip per transaction: a pooled connection
+    the server dropped then fails one job, is discarded, and the work is handed back.
+    """
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    engine = create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=pre_ping, pool_recycle=1800)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -78,18 +81,6 @@ def current_revisions(engine: Engine) -> set[str]:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
-
-
-_SHARED: dict[str, sessionmaker[Session]] = {}
-_SHARED_LOCK = threading.Lock()
-
-
-def shared_sessions(url: str) -> sessionmaker[Session]:
-    """Sessions on one engine per ``url`` for this process (jobs call it on every run)."""
-    with _SHARED_LOCK:
-        if url not in _SHARED:
-            _SHARED[url] = session_factory(make_engine(url))
-        return _SHARED[url]
 
 
 @contextmanager

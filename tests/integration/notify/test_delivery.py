@@ -215,13 +215,17 @@ def test_the_password_comes_from_a_secret_file_and_a_wrong_one_is_reported(
         secret.write_text("wrong\n", encoding="utf-8")
         monkeypatch.setenv("STEWARD_SMTP_PASSWORD_FILE", str(secret))
         smtp_url = f"smtp://mailer@127.0.0.1:{controller.port}"
-        refused = deliver_with(Settings(dev=True, database_url=url, smtp_url=smtp_url))
+        refused = deliver_with(
+            Settings(dev=True, database_url=url, smtp_url=smtp_url), session_factory(engine)
+        )
         assert refused.sent == 0 and "refused the credentials (535)" in (refused.error or "")
         assert "wrong" not in (refused.error or "")
         secret.write_text("s3cret pass\n", encoding="utf-8")
         with transaction(session_factory(engine)) as session:
             session.execute(sa.update(OutboxMessage).values(next_attempt_at=utcnow()))
-        sent = deliver_with(Settings(dev=True, database_url=url, smtp_url=smtp_url))
+        sent = deliver_with(
+            Settings(dev=True, database_url=url, smtp_url=smtp_url), session_factory(engine)
+        )
         assert sent.sent == 1
         inbox.wait(1)
         engine.dispose()

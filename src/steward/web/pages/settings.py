@@ -11,6 +11,8 @@ from sqlalchemy.engine import make_url
 from steward.accounts.people import TOTP_REQUIRED, AccountError, set_setting, totp_required
 from steward.accounts.tables import ApiToken
 from steward.accounts.tokens import SCOPES, all_tokens, create_token, revoke_token
+from steward.jobs.schedule import periodic_jobs
+from steward.jobs.scheduler import schedule_rows
 from steward.notify.jobs import send_test, where_of
 from steward.web.auth import Principal, require
 from steward.web.errors import ApiError
@@ -25,11 +27,19 @@ def _settings_page(request: Request, who: Principal, **extra: object) -> Respons
     with store(request) as session:
         tokens = all_tokens(session)
         required = totp_required(session)
+        recorded = {row.name: row for row in schedule_rows(session)}
+    # every periodic job this version has, with the scheduler's record of it (none yet: never)
+    schedule = [(job, recorded.get(job.name)) for job in periodic_jobs()]
     facts = [
         ("Store", make_url(settings.database_url).get_backend_name()),
         ("Public address", settings.base_url),
         ("E-mail", f"SMTP via {where_of(settings)}" if settings.smtp_url else "outbox only"),
-        ("Jobs", "Celery broker" if settings.broker_url else "in-process"),
+        (
+            "Jobs",
+            f"Celery workers (queue {settings.job_queue})"
+            if settings.broker_url
+            else "in-process worker and scheduler",
+        ),
         ("Development mode", "on" if settings.dev else "off"),
     ]
     context = {
@@ -38,6 +48,7 @@ def _settings_page(request: Request, who: Principal, **extra: object) -> Respons
         "scopes": SCOPES,
         "totp_required": required,
         "keep_days": settings.outbox_keep_sent_days,
+        "schedule": schedule,
     }
     status = int(extra.pop("status", 400 if extra.get("error") else 200))  # type: ignore[call-overload]
     context.update(extra)
@@ -77,7 +88,9 @@ def send_test_email(
     """Send a test e-mail to the signed-in person now and say whether it left."""
     if who.kind != "person":
         raise ApiError(403, "forbidden", "A test e-mail goes to a signed-in person.")
-    report = send_test(request.app.state.settings, who.name, actor=who.actor)
+    report = send_test(
+        request.app.state.sessions, request.app.state.settings, who.name, actor=who.actor
+    )
     with store(request) as session:
         who.record(
             session,
