@@ -33,7 +33,6 @@ from functools import partial
 from typing import Any, cast
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 
 from steward.datastores.batch import Statement
 from steward.datastores.connect import Schema, TableInfo
@@ -48,9 +47,9 @@ from steward.datastores.graph import (
     one_of,
 )
 from steward.datastores.holds import Hold, hold_for, legal_purposes
-from steward.datastores.identity import normalise_phone
 from steward.datastores.masking import is_constant, mask_value
 from steward.datastores.whose import Whose, may_share, whose_for
+from steward.lib.identifiers import IdentifierError, clean_email, clean_phone
 from steward.register.models import Purpose, Register, Table
 from steward.register.taxonomy import TableAction
 
@@ -501,16 +500,16 @@ def validate_value(category: str, column: sa.Column[Any], value: str, region: st
         raise InvalidRequest(f"the new value for {column.name} is empty")
     if category.startswith("contact.email"):
         try:
-            text = validate_email(text, check_deliverability=False).normalized
-        except EmailNotValidError:
+            text = clean_email(text)
+        except IdentifierError:
             raise InvalidRequest(f"the new value for {column.name} is not a valid e-mail") from None
     elif category.startswith("contact.phone"):
-        e164 = normalise_phone(text, region)
-        if e164 is None:
+        try:
+            text = clean_phone(text, region)
+        except IdentifierError:
             raise InvalidRequest(
                 f"the new value for {column.name} is not a valid phone number (+country code)"
-            )
-        text = e164
+            ) from None
     length = getattr(column.type, "length", None)
     if length and len(text) > length:
         raise InvalidRequest(f"the new value for {column.name} is longer than {length} characters")

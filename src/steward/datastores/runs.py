@@ -39,10 +39,10 @@ from steward.datastores.identity import Identifiers
 from steward.datastores.tables import ExecutionExport, ExecutionRun, ExecutionStep, Restriction
 from steward.ledger.audit import record
 from steward.ledger.chain import canonical_json
-from steward.register import Register
-from steward.register.loader import check_bytes
+from steward.register import Register, RegisterError
 from steward.store.db import transaction
-from steward.store.tables import LoadedRegister, utcnow
+from steward.store.registers import register_in_force
+from steward.store.tables import utcnow
 
 ACTOR = "steward:executor"
 
@@ -192,34 +192,14 @@ def renew(factory: sessionmaker[Session], run_id: int, worker: str, lease: timed
 
 
 def load_run_register(session: Session, run: ExecutionRun) -> Register:
-    if run.register_id is not None and run.register_id in _BY_ID:
-        return _BY_ID[run.register_id]  # a stored register row never changes
-    query = select(LoadedRegister).order_by(LoadedRegister.id.desc()).limit(1)
-    if run.register_id is not None:
-        query = select(LoadedRegister).where(LoadedRegister.id == run.register_id)
-    row = session.scalars(query).first()
-    if row is None:
+    """The register version the run was filed under (the one in force when it has none)."""
+    try:
+        found = register_in_force(session, register_id=run.register_id)
+    except RegisterError:
+        raise SchemaMismatch("the stored register of this run no longer loads") from None
+    if found is None:
         raise SchemaMismatch("no register is loaded; run `steward register load REGISTER`")
-    key = (row.id, row.sha256)
-    register = _PARSED.get(key)
-    if register is None:
-        result = check_bytes(row.content.encode(), row.source)
-        if result.register is None:
-            raise SchemaMismatch(f"the stored register {row.source} no longer loads")
-        register = result.register
-        if len(_PARSED) >= 16:
-            _PARSED.pop(next(iter(_PARSED)))
-        _PARSED[key] = register
-    if len(_BY_ID) >= 16:
-        _BY_ID.pop(next(iter(_BY_ID)))
-    _BY_ID[row.id] = register
-    return register
-
-
-# stored registers never change, so each is parsed once per process (a run re-parsing its
-# register took a third of a queued erasure's time)
-_PARSED: dict[tuple[int, str], Register] = {}
-_BY_ID: dict[int, Register] = {}
+    return found[0]
 
 
 def _planned(tables: Sequence[TableOutcome]) -> list[dict[str, Any]]:
