@@ -51,6 +51,14 @@ class Settings(BaseSettings):
         None,
         description="smtp://user@host:port for outgoing e-mail. Unset: e-mail stays in the outbox.",
     )
+    sms_gateway_url: str | None = Field(
+        None,
+        description="The operator's HTTP SMS gateway (POST JSON {to, text}). Unset: letters "
+        "meant for a phone go to a call list for agents.",
+    )
+    sms_gateway_token: SecretStr | None = Field(
+        None, description="Bearer token sent to the SMS gateway."
+    )
     log_level: str = Field("INFO", description="Python logging level.")
     consent_signing_key: SecretStr | None = Field(
         None,

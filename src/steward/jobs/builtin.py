@@ -42,8 +42,5 @@ def requeue_stale() -> int:
     return len(ids)
 
 
-def _load_periodic() -> None:
-    import steward.filings.jobs  # noqa: F401  (registers filings.remind)
-
-
-_load_periodic()
+import steward.breaches.jobs  # noqa: E402, F401  (registers the breach register's jobs)
+from steward.filings import jobs as _filings_jobs  # noqa: E402, F401  (filings.remind)
