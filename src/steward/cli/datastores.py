@@ -118,6 +118,13 @@ def run(
 
 def worker(
     concurrency: Annotated[int, typer.Option(help="Jobs run at once by this worker.")] = 1,
+    pool: Annotated[
+        str,
+        typer.Option(
+            help="How jobs run at once: threads (default; jobs mostly wait on databases) or "
+            "prefork (processes)."
+        ),
+    ] = "threads",
     loglevel: Annotated[str, typer.Option(help="Celery log level.")] = "INFO",
 ) -> None:
     """Run a Celery worker for STEWARD_BROKER_URL (Redis or RabbitMQ)."""
@@ -132,7 +139,10 @@ def worker(
     from steward.jobs.celery_app import make_celery
 
     app = make_celery(settings.broker_url)
-    pool = "solo" if concurrency == 1 else "prefork"
+    if pool not in ("threads", "prefork"):
+        err.print(f"--pool must be threads or prefork, not {pool!r}", markup=False)
+        raise typer.Exit(2)
+    pool = "solo" if concurrency == 1 else pool
     app.worker_main(
         [
             "worker",
