@@ -64,6 +64,21 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Privacy notices rendered from the register: render, publish, versions, diff.",
     ),
     "requests": ("steward.cli.requests", "app", "Data-subject requests and their deadlines."),
+    "retention": (
+        "steward.cli.retention",
+        "app",
+        "Retention: what is due, and the sweep that destroys it.",
+    ),
+    "scan": (
+        "steward.cli.scan",
+        "scan",
+        "Find personal data the register does not declare. Exit 1 on error-level findings.",
+    ),
+    "filings": (
+        "steward.cli.filings",
+        "app",
+        "Filings and records from the register: Art. 30 record, RKN drafts, written consent.",
+    ),
 }
 
 

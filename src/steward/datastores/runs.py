@@ -95,7 +95,7 @@ def submit(
         kind=request.kind,
         dry_run=request.dry_run,
         identifiers=json.dumps(request.identifiers),
-        options=json.dumps({"rectify": request.rectify}),
+        options=json.dumps({"rectify": request.rectify, "subject": request.subject}),
         language=request.language,
         register_id=register_id,
         status="queued",
@@ -472,6 +472,7 @@ def _process_claimed(
         dry_run=run.dry_run,
         rectify=json.loads(run.options).get("rectify", {}),
         language=run.language,
+        subject=json.loads(run.options).get("subject"),
     )
     ids = Identifiers.parse(request.identifiers, register.operator.country)
     reads = request.kind in ("access", "portability")
@@ -578,6 +579,7 @@ def _finish(
             reference=run.reference,
             language=run.language,
             portability=request.kind == "portability",
+            subject=request.subject,
         )
         existing = session.get(ExecutionExport, run_id)
         if existing is not None:

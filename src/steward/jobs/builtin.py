@@ -169,6 +169,3 @@ def deliver_webhooks() -> str:
     with transaction(store_sessions()) as session:
         sent = webhooks.deliver_pending(session, settings.consent_webhook_url, keys.webhook_secret)
     return f"{sent} webhook(s) delivered"
-
-
-import steward.breaches.jobs  # noqa: E402, F401  (registers the breach register's jobs)

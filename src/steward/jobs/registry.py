@@ -34,8 +34,22 @@ def jobs() -> dict[str, JobFn]:
     return dict(_JOBS)
 
 
+# Every module that registers jobs; each imported on the registry's first use. A domain with
+# jobs of its own adds its module here.
+JOB_MODULES = (
+    "steward.jobs.builtin",
+    "steward.jobs.discovery",
+    "steward.breaches.jobs",
+    "steward.filings.jobs",
+    "steward.retention.jobs",
+)
+
+
 def _load_builtin() -> None:
-    import steward.jobs.builtin  # noqa: F401  (registers the built-in jobs)
+    import importlib
+
+    for module in JOB_MODULES:
+        importlib.import_module(module)
 
 
 def call(name: str, payload: dict[str, Any]) -> Any:
