@@ -146,11 +146,6 @@ def schedule_rows(session: Session) -> list[ScheduledJob]:
     return list(session.scalars(select(ScheduledJob).order_by(ScheduledJob.name)))
 
 
-def job_states(session: Session) -> list[ScheduledJob]:
-    """The same records for other pages (``name``, ``last_run_at``, ``next_run_at`` ...)."""
-    return schedule_rows(session)
-
-
 def record_finish(name: str, status: str, note: str) -> None:
     """A periodic job ended: write its status and note (``schedule.periodic`` calls this)."""
     from steward.jobs.registry import store_sessions

@@ -28,11 +28,6 @@ class ScheduledJob(Base):
     runs: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
-    @property
-    def last_run_at(self) -> datetime | None:
-        """When the job was last fired."""
-        return self.last_started_at
-
 
 class JobLease(Base):
     __tablename__ = "job_leases"
