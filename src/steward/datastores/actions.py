@@ -45,7 +45,7 @@ from steward.datastores.graph import (
 )
 from steward.datastores.holds import Hold, hold_for, legal_purposes
 from steward.datastores.identity import normalise_phone
-from steward.datastores.masking import is_constant, mask_value
+from steward.datastores.masking import mask_rule
 from steward.register.models import Purpose, Register, Table
 from steward.register.taxonomy import TableAction
 
@@ -249,31 +249,44 @@ def _keep_referred(found: Found, delete: set[RowRef], mask: set[RowRef]) -> None
                 changed = True
 
 
+def linked_columns(schema: Schema, table: str) -> frozenset[str]:
+    """Columns of ``table`` that refer to another row (foreign keys and declared references)."""
+    return frozenset(c for link in schema.outbound(table) for c in link.columns)
+
+
 def _mask_statements(
-    dialect: str, info: TableInfo, found: Found, keys: list[Key], secret: bytes
+    dialect: str,
+    info: TableInfo,
+    found: Found,
+    keys: list[Key],
+    secret: bytes,
+    linked: frozenset[str],
 ) -> list[Statement]:
     spec = info.spec
     assert spec is not None
-    columns = [
-        c for c in personal_columns(info) if c not in info.primary_key or spec.columns.get(c)
-    ]
+    table = info.table
+    rules = {
+        c: mask_rule(
+            spec.columns.get(c),
+            table.c[c],
+            unique=c in info.unique,
+            linked=c in linked,
+            secret=secret,
+        )
+        for c in personal_columns(info)
+        if c not in info.primary_key or spec.columns.get(c)
+    }
+    columns = [c for c, rule in rules.items() if rule.kept is None]  # kept columns: no write
     if not columns or not keys:
         return []
-    table = info.table
-    specs = {c: spec.columns.get(c) for c in columns}
     rows = found.rows[info.key]
 
     def masked(column: str, old: Any) -> Any:
-        return mask_value(
-            specs[column], table.c[column], old, secret=secret, unique=column in info.unique
-        )
+        return None if old is None else rules[column].value(old)
 
-    if all(is_constant(specs[c], table.c[c], c in info.unique) for c in columns):
-        sample = rows[keys[0]]  # every row gets the same values: one UPDATE per batch of keys
-        values = {
-            f"v_{i}": masked(c, sample[c] if sample[c] is not None else "")
-            for i, c in enumerate(columns)
-        }
+    if all(rules[c].constant for c in columns):
+        # every row gets the same values: one UPDATE per batch of keys
+        values = {f"v_{i}": rules[c].value(None) for i, c in enumerate(columns)}
         return _by_keys(
             dialect,
             info,
@@ -453,7 +466,9 @@ def plan_erasure(
             for h, n in sorted(groups.items(), key=lambda item: repr(item[0]))
         ]
         outcome.restricted_keys = [list(k) for k in hold_keys]
-        writes += _mask_statements(dialect, info, found, mask_keys, secret)
+        writes += _mask_statements(
+            dialect, info, found, mask_keys, secret, linked_columns(schema, table)
+        )
         writes += restrict_statements(dialect, info, hold_keys)
         outcomes.append(outcome)
     return outcomes, writes

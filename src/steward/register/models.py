@@ -207,7 +207,7 @@ class Recipient(Model):
 
 class ColumnSpec(Model):
     category: CategoryId
-    mask: Literal["null", "fixed", "hash", "pseudonym", "year"] | None = None
+    mask: Literal["null", "fixed", "hash", "pseudonym", "year", "keep"] | None = None
     value: str | None = Field(None, description="the replacement text for mask: fixed")
 
     @model_validator(mode="after")
