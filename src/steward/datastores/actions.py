@@ -43,7 +43,7 @@ from steward.datastores.graph import (
     may_have_referrers,
     one_of,
 )
-from steward.datastores.holds import Hold, hold_for, legal_purposes
+from steward.datastores.holds import Hold, hold_for, inherit, legal_purposes
 from steward.datastores.identity import normalise_phone
 from steward.datastores.masking import mask_rule
 from steward.register.models import Purpose, Register, Table
@@ -61,12 +61,17 @@ class TableOutcome:
     restricted: int = 0
     rectified: int = 0
     keyed: bool = True  # False: the table has no primary or unique key (rows matched on values)
+    unrecorded: int = 0  # restricted rows neither flagged in the table nor in Steward's list
     holds: list[dict[str, Any]] = field(default_factory=list)
     restricted_keys: list[list[Any]] = field(default_factory=list)
     masked_keys: list[list[Any]] = field(default_factory=list)
+    # per restricted key, in the same order: (reason, until ISO date or None)
+    row_holds: list[tuple[str, str | None]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if not k.endswith("_keys")}
+        return {
+            k: v for k, v in self.__dict__.items() if not k.endswith("_keys") and k != "row_holds"
+        }
 
 
 def personal_columns(info: TableInfo) -> list[str]:
@@ -146,6 +151,11 @@ def _by_values(
     return statements
 
 
+def hold_order(hold: Hold) -> tuple[date, str]:
+    """Holds in date order, the ones without a known end last."""
+    return (hold.until or date.max, hold.purpose)
+
+
 def erasure_action(spec: Table) -> TableAction:
     """The register's ``on_erasure``, or ``anonymise`` when a column names a mask, else delete."""
     if spec.on_erasure:
@@ -217,15 +227,17 @@ def _plan(
         spec = schema.tables[table].spec
         assert spec is not None
         legal = rules.legal[table]
-        deleting = rules.action[table] is TableAction.DELETE
         for key, row in rows.items():
             hold = hold_for(legal, spec, row, today) if legal else None
             if hold is not None:
                 held[table][key] = hold
-            elif deleting:
-                delete.add((table, key))
-            else:
-                mask.add((table, key))
+    inherit(schema, found, held, {t for t, purposes in rules.legal.items() if purposes})
+    for table, rows in found.rows.items():
+        deleting = rules.action[table] is TableAction.DELETE
+        for key in rows:
+            if key in held.get(table, {}):
+                continue
+            (delete if deleting else mask).add((table, key))
     _keep_referred(found, delete, mask)
     if find_referrers is not None:
         # only now, and only for rows still to be deleted: the rows outside the subject's that
@@ -463,9 +475,13 @@ def plan_erasure(
                 "until": h.until.isoformat() if h.until else None,
                 "rows": n,
             }
-            for h, n in sorted(groups.items(), key=lambda item: repr(item[0]))
+            for h, n in sorted(groups.items(), key=lambda item: hold_order(item[0]))
         ]
         outcome.restricted_keys = [list(k) for k in hold_keys]
+        outcome.row_holds = [
+            (h.purpose, h.until.isoformat() if h.until else None)
+            for h in (held[table][k] for k in hold_keys)
+        ]
         writes += _mask_statements(
             dialect, info, found, mask_keys, secret, linked_columns(schema, table)
         )

@@ -202,7 +202,12 @@ def run_on_datastore(
                             committed = True
                 outcome.queries, outcome.round_trips = found.queries, found.round_trips
                 for table in outcome.tables:
-                    table.keyed = bool(schema.tables[table.table].primary_key)
+                    info = schema.tables[table.table]
+                    table.keyed = bool(info.primary_key)
+                    flagged = info.spec is not None and info.spec.restrict_column
+                    if not table.keyed and not flagged:
+                        # its key would be its values: personal data stays out of Steward's list
+                        table.unrecorded = len(table.restricted_keys)
                 if erasing and committed and verify:
                     # each statement reads what is committed; no BEGIN and no ROLLBACK to wait for
                     checking = connection.execution_options(isolation_level="AUTOCOMMIT")

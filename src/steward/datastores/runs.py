@@ -132,12 +132,15 @@ _PARSED: dict[tuple[int, str], Register] = {}
 
 
 def _save_restrictions(session: Session, run: ExecutionRun, outcome: DatastoreOutcome) -> None:
+    """Add each restricted row to Steward's list with its own reason and end date."""
     for table in outcome.tables:
         if not table.keyed:
             continue  # its keys are its values: personal data never goes into Steward's list
-        reason = table.holds[0]["purpose"] if table.holds else "request"
-        until = table.holds[0]["until"] if table.holds else None
-        keys = list(dict.fromkeys(canonical_json(key) for key in table.restricted_keys))
+        reasons = table.row_holds or [("request", None)] * len(table.restricted_keys)
+        entries = dict(
+            zip((canonical_json(key) for key in table.restricted_keys), reasons, strict=True)
+        )
+        keys = list(entries)
         for start in range(0, len(keys), 500):
             batch = keys[start : start + 500]
             listed = set(
@@ -154,8 +157,8 @@ def _save_restrictions(session: Session, run: ExecutionRun, outcome: DatastoreOu
                     datastore=outcome.datastore,
                     table_name=table.table,
                     row_key=row_key,
-                    reason=reason,
-                    until=date.fromisoformat(until) if until else None,
+                    reason=entries[row_key][0],
+                    until=date.fromisoformat(until) if (until := entries[row_key][1]) else None,
                     reference=run.reference,
                 )
                 for row_key in batch
@@ -184,6 +187,13 @@ def _summary(run: ExecutionRun, outcomes: list[dict[str, Any]]) -> dict[str, Any
                 {"datastore": outcome["datastore"], "table": table["table"], **h}
                 for h in table["holds"]
             )
+    holds.sort(key=lambda h: (h["until"] or "9999-12-31", h["datastore"], h["table"]))
+    unrecorded = [
+        {"datastore": o["datastore"], "table": t["table"], "rows": t["unrecorded"]}
+        for o in outcomes
+        for t in o["tables"]
+        if t.get("unrecorded")
+    ]
     residual = [o["residual"] for o in outcomes if o["residual"] is not None]
     return {
         "run": run.id,
@@ -193,6 +203,7 @@ def _summary(run: ExecutionRun, outcomes: list[dict[str, Any]]) -> dict[str, Any
         "status": "done",
         "totals": totals,
         "holds": holds,
+        "unrecorded": unrecorded,
         "residual": sum(residual) if residual else None,
         "datastores": outcomes,
     }

@@ -55,8 +55,15 @@ def describe(summary: dict[str, Any]) -> str:
     holds = summary.get("holds") or []
     if holds:
         text += "; held: " + "; ".join(
-            f"{h.get('table')} until {h.get('until', '?')} ({h.get('purpose', h.get('basis', ''))})"
+            f"{h.get('table')} until {h.get('until') or 'an unknown date'} "
+            f"({h.get('purpose', h.get('basis', ''))})"
             for h in holds
+        )
+    unrecorded = sum(u.get("rows", 0) for u in summary.get("unrecorded") or [])
+    if unrecorded:
+        text += (
+            f"; {unrecorded} restricted row(s) of tables without a key are not in Steward's "
+            "restriction list"
         )
     if summary.get("residual") is not None:
         text += f"; re-search found {summary['residual']} identifying row(s) left"
