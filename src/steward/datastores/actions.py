@@ -266,14 +266,16 @@ def linked_columns(schema: Schema, table: str) -> frozenset[str]:
     return frozenset(c for link in schema.outbound(table) for c in link.columns)
 
 
-def _mask_statements(
+def mask_statements(
     dialect: str,
     info: TableInfo,
     found: Found,
     keys: list[Key],
     secret: bytes,
     linked: frozenset[str],
+    only: Sequence[str] | None = None,
 ) -> list[Statement]:
+    """The UPDATEs that mask ``keys``' personal columns (``only`` these, when given)."""
     spec = info.spec
     assert spec is not None
     table = info.table
@@ -286,7 +288,7 @@ def _mask_statements(
             secret=secret,
         )
         for c in personal_columns(info)
-        if c not in info.primary_key or spec.columns.get(c)
+        if (c not in info.primary_key or spec.columns.get(c)) and (only is None or c in only)
     }
     columns = [c for c, rule in rules.items() if rule.kept is None]  # kept columns: no write
     if not columns or not keys:
@@ -482,7 +484,7 @@ def plan_erasure(
             (h.purpose, h.until.isoformat() if h.until else None)
             for h in (held[table][k] for k in hold_keys)
         ]
-        writes += _mask_statements(
+        writes += mask_statements(
             dialect, info, found, mask_keys, secret, linked_columns(schema, table)
         )
         writes += restrict_statements(dialect, info, hold_keys)
