@@ -29,11 +29,9 @@ from functools import partial
 from typing import Any, cast
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 
 from steward.datastores.batch import Statement
 from steward.datastores.connect import Schema, TableInfo
-from steward.datastores.errors import InvalidRequest
 from steward.datastores.graph import (
     Found,
     Key,
@@ -44,7 +42,6 @@ from steward.datastores.graph import (
     one_of,
 )
 from steward.datastores.holds import Hold, hold_for, inherit, legal_purposes
-from steward.datastores.identity import normalise_phone
 from steward.datastores.masking import mask_rule
 from steward.register.models import Purpose, Register, Table
 from steward.register.taxonomy import TableAction
@@ -501,69 +498,5 @@ def plan_restriction(schema: Schema, found: Found, *, dialect: str) -> Planned:
         writes += restrict_statements(dialect, info, keys)
         outcome = TableOutcome(schema.datastore.id, table, found=len(rows), restricted=len(keys))
         outcome.restricted_keys = [list(k) for k in keys]
-        outcomes.append(outcome)
-    return outcomes, writes
-
-
-def validate_value(category: str, column: sa.Column[Any], value: str, region: str | None) -> Any:
-    """The value to store, or ``InvalidRequest`` saying what a right value looks like."""
-    text = value.strip()
-    if not text:
-        raise InvalidRequest(f"the new value for {column.name} is empty")
-    if category.startswith("contact.email"):
-        try:
-            text = validate_email(text, check_deliverability=False).normalized
-        except EmailNotValidError:
-            raise InvalidRequest(f"the new value for {column.name} is not a valid e-mail") from None
-    elif category.startswith("contact.phone"):
-        e164 = normalise_phone(text, region)
-        if e164 is None:
-            raise InvalidRequest(
-                f"the new value for {column.name} is not a valid phone number (+country code)"
-            )
-        text = e164
-    length = getattr(column.type, "length", None)
-    if length and len(text) > length:
-        raise InvalidRequest(f"the new value for {column.name} is longer than {length} characters")
-    return text
-
-
-def plan_rectification(
-    schema: Schema, found: Found, values: dict[str, str], *, dialect: str, region: str | None
-) -> Planned:
-    """Set new values, keyed by category (subject tables) or ``table.column`` (that column).
-
-    Every value is validated before anything is written.
-    """
-    outcomes = []
-    writes: list[Statement] = []
-    for table, rows in sorted(found.rows.items()):
-        info = schema.tables[table]
-        spec = info.spec
-        assert spec is not None
-        updates: dict[str, Any] = {}
-        for name, column_spec in spec.columns.items():
-            if name in info.generated or name not in info.table.c:
-                continue
-            qualified = f"{table}.{name}"
-            if qualified in values:
-                raw = values[qualified]
-            elif spec.subject is not None and column_spec.category in values:
-                raw = values[column_spec.category]
-            else:
-                continue
-            updates[name] = validate_value(column_spec.category, info.table.c[name], raw, region)
-        outcome = TableOutcome(schema.datastore.id, table, found=len(rows))
-        if updates:
-            outcome.rectified = len(rows)
-            columns = sorted(updates)
-            writes += _by_keys(
-                dialect,
-                info,
-                ("rectify", *columns),
-                partial(_update_columns, info.table, columns),
-                sorted(rows, key=repr),
-                {f"v_{i}": updates[c] for i, c in enumerate(columns)},
-            )
         outcomes.append(outcome)
     return outcomes, writes

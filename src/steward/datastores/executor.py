@@ -28,7 +28,6 @@ from steward.datastores.actions import (
     TableOutcome,
     deletable_on_sight,
     plan_erasure,
-    plan_rectification,
     plan_restriction,
 )
 from steward.datastores.batch import run_batch
@@ -36,6 +35,7 @@ from steward.datastores.connect import Schema, datastore_engine, datastore_url, 
 from steward.datastores.errors import ConnectionFailed, DatastoreRefused, InvalidRequest
 from steward.datastores.graph import Found, find_referrers, find_subject
 from steward.datastores.identity import Identifiers
+from steward.datastores.rectify import plan_rectification
 from steward.datastores.refusals import code_of, refusal
 from steward.register.models import Datastore, Register
 

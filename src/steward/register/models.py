@@ -209,6 +209,11 @@ class ColumnSpec(Model):
     category: CategoryId
     mask: Literal["null", "fixed", "hash", "pseudonym", "year", "keep"] | None = None
     value: str | None = Field(None, description="the replacement text for mask: fixed")
+    part: Literal["given", "middle", "family"] | None = Field(
+        None,
+        description="which part of a name the column holds (identity.name); by default read "
+        "from its name (first_name, surname, patronymic...), else the whole name",
+    )
 
     @model_validator(mode="after")
     def _fixed_needs_value(self) -> ColumnSpec:
