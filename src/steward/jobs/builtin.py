@@ -39,3 +39,6 @@ def requeue_stale() -> int:
     for run_id in ids:
         enqueue("execution.run", run_id=run_id)
     return len(ids)
+
+
+import steward.breaches.jobs  # noqa: E402, F401  (registers the breach register's jobs)

@@ -4,6 +4,7 @@ A domain that adds tables imports its table module here and adds an Alembic migr
 """
 
 import steward.accounts.tables
+import steward.breaches.tables
 import steward.consent.tables  # noqa: F401 - the consent ledger's tables
 from steward.datastores.tables import ExecutionExport, ExecutionRun, ExecutionStep, Restriction
 from steward.ledger.audit import AuditEntry

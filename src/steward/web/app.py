@@ -15,12 +15,14 @@ from steward.config import Settings, get_settings
 from steward.register import Register, load_register
 from steward.store.db import make_engine, session_factory
 from steward.store.registers import latest_register
+from steward.web.api import breaches as breaches_api
 from steward.web.api import requests as requests_api
 from steward.web.consent_runtime import install_consents
 from steward.web.errors import install_error_handlers
 from steward.web.pages import (
     account,
     audit,
+    breaches,
     dashboard,
     notices_admin,
     outbox,
@@ -28,6 +30,7 @@ from steward.web.pages import (
     people,
     placeholders,
     requests_public,
+    security_report,
     signin,
 )
 from steward.web.pages import notices as notices_pages
@@ -72,6 +75,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(requests_pages.router)
     app.include_router(requests_public.router)
     app.include_router(requests_api.router)
+    app.include_router(breaches.router)
+    app.include_router(breaches_api.router)
+    app.include_router(security_report.router)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, Any]:

@@ -94,6 +94,8 @@ SCOPE_PERMISSIONS: dict[str, frozenset[str]] = {
     "consents:write": frozenset({"consents.read", "consents.write"}),
     "requests:read": frozenset({"requests.read"}),
     "requests:write": frozenset({"requests.read", "requests.work"}),
+    "breaches:read": frozenset({"breaches.read"}),
+    "breaches:write": frozenset({"breaches.read", "breaches.write"}),
 }
 
 
