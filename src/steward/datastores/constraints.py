@@ -46,10 +46,14 @@ def _clean(text: str, column: str) -> str:
 
 def _bound(allowed: Allowed, op: str, value: Decimal) -> None:
     """Keep the tighter of the bound already read and ``op value``."""
-    if op in (">", ">=") and (allowed.low is None or value >= allowed.low):
-        allowed.low, allowed.low_open = value, op == ">"
-    elif op in ("<", "<=") and (allowed.high is None or value <= allowed.high):
-        allowed.high, allowed.high_open = value, op == "<"
+    if op in (">", ">="):
+        tighter = allowed.low is None or value > allowed.low
+        if tighter or (value == allowed.low and op == ">"):
+            allowed.low, allowed.low_open = value, op == ">"
+    elif op in ("<", "<="):
+        tighter = allowed.high is None or value < allowed.high
+        if tighter or (value == allowed.high and op == "<"):
+            allowed.high, allowed.high_open = value, op == "<"
 
 
 _FLIP = {">": "<", ">=": "<=", "<": ">", "<=": ">="}
@@ -61,7 +65,7 @@ def _read(allowed: Allowed, text: str, c: str) -> None:
         _bound(allowed, ">=", Decimal(low))
         _bound(allowed, "<=", Decimal(high))
     text = re.sub(rf"\b{name} BETWEEN \S+ AND \S+", "", text, flags=re.I)
-    for op, value in re.findall(rf"(?<![\w(]){name} (>=|<=|>|<) {_NUMBER}", text):
+    for op, value in re.findall(rf"(?<![\w.])(?<!\w\(){name} (>=|<=|>|<) {_NUMBER}", text):
         _bound(allowed, op, Decimal(value))
     for value, op in re.findall(rf"{_NUMBER} (>=|<=|>|<) {name}\b", text):
         _bound(allowed, _FLIP[op], Decimal(value))
