@@ -101,6 +101,7 @@ def inherit(
     own purpose; when none of them is held any longer it is not held either. A row without
     such a parent keeps its unknown end (``datastores test`` warns about its table).
     """
+    index: dict[tuple[str, tuple[str, ...]], dict[tuple[Any, ...], list[Key]]] = {}
     changed = True
     while changed:
         changed = False
@@ -108,7 +109,7 @@ def inherit(
             for key, hold in list(rows.items()):
                 if hold.until is not None:
                     continue
-                parents = _parent_holds(schema, found, held, legal_tables, table, key)
+                parents = _parent_holds(schema, found, held, legal_tables, table, key, index)
                 if parents is None or any(p is not None and p.until is None for p in parents):
                     continue  # no parent to count from, or a parent still undecided
                 dated = [p.until for p in parents if p is not None and p.until is not None]
@@ -126,14 +127,21 @@ def _parent_holds(
     legal_tables: set[str],
     table: str,
     key: Key,
+    index: dict[tuple[str, tuple[str, ...]], dict[tuple[Any, ...], list[Key]]],
 ) -> list[Hold | None] | None:
+    """The holds (None: not held) of the subject's rows that ``key`` refers to in legal tables;
+    None when it refers to none. ``index`` keeps each parent table's rows by referred values."""
     row = found.rows[table][key]
     parents: list[Hold | None] = []
     for link in schema.outbound(table):
         if link.parent not in legal_tables or link.parent == table:
             continue
-        values = tuple(row.get(c) for c in link.columns)
-        for parent_key, parent in found.rows.get(link.parent, {}).items():
-            if tuple(parent.get(c) for c in link.to_columns) == values:
-                parents.append(held.get(link.parent, {}).get(parent_key))
+        by_values = index.get((link.parent, link.to_columns))
+        if by_values is None:
+            by_values = index[(link.parent, link.to_columns)] = {}
+            for parent_key, parent in found.rows.get(link.parent, {}).items():
+                values = tuple(parent.get(c) for c in link.to_columns)
+                by_values.setdefault(values, []).append(parent_key)
+        for parent_key in by_values.get(tuple(row.get(c) for c in link.columns), []):
+            parents.append(held.get(link.parent, {}).get(parent_key))
     return parents or None
