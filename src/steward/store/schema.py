@@ -7,6 +7,9 @@ import steward.accounts.tables
 import steward.breaches.tables
 import steward.consent.tables  # noqa: F401 - the consent ledger's tables
 from steward.datastores.tables import ExecutionExport, ExecutionRun, ExecutionStep, Restriction
+from steward.discovery import store as _discovery_store  # noqa: F401 - findings
+from steward.filings import tables as _filings_tables  # noqa: F401 - filing drafts
+from steward.jobs import tables as _jobs_tables  # noqa: F401 - the scheduler
 from steward.ledger.audit import AuditEntry
 from steward.notices.tables import NoticeDocument, NoticeVersion
 from steward.notify.outbox import OutboxMessage

@@ -24,6 +24,7 @@ from steward.web.pages import (
     audit,
     breaches,
     dashboard,
+    discovery,
     notices_admin,
     outbox,
     password_reset,
@@ -33,6 +34,7 @@ from steward.web.pages import (
     security_report,
     signin,
 )
+from steward.web.pages import filings as filings_pages
 from steward.web.pages import notices as notices_pages
 from steward.web.pages import register as register_pages
 from steward.web.pages import requests as requests_pages
@@ -66,12 +68,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(account.router)
     app.include_router(people.router)
     app.include_router(audit.router)
+    app.include_router(discovery.router)
     app.include_router(outbox.router)
     app.include_router(settings_pages.router)
     app.include_router(password_reset.router)
     app.include_router(notices_pages.router)
     app.include_router(notices_admin.router)
     app.include_router(register_pages.router)
+    app.include_router(filings_pages.router)
     app.include_router(requests_pages.router)
     app.include_router(requests_public.router)
     app.include_router(requests_api.router)
