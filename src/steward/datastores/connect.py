@@ -193,6 +193,26 @@ def _matchable(table: sa.Table) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _column_checks(connection: sa.Connection, metadata: sa.MetaData) -> None:
+    """Add MariaDB's column-level CHECKs (``JSON`` is ``LONGTEXT CHECK (json_valid(c))``),
+    which SQLAlchemy's reflection leaves out, so masks can respect them (``constraints.py``)."""
+    try:
+        rows = connection.execute(
+            sa.text(
+                "SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE "
+                "FROM information_schema.CHECK_CONSTRAINTS "
+                "WHERE CONSTRAINT_SCHEMA = DATABASE() AND LEVEL = 'Column'"
+            )
+        ).all()
+    except sa.exc.DBAPIError:  # MySQL has no LEVEL column: its reflection sees every CHECK
+        connection.rollback()
+        return
+    for _schema, table_name, name, clause in rows:
+        table = metadata.tables.get(table_name)
+        if table is not None:
+            table.append_constraint(sa.CheckConstraint(sa.text(clause), name=name))
+
+
 _INHERITS = """
 SELECT nc.nspname, c.relname, np.nspname, p.relname
 FROM pg_inherits i
@@ -263,6 +283,8 @@ def reflect(engine: sa.Engine, datastore: Datastore) -> Schema:
         with engine.connect() as connection:
             for schema_name in schemas:
                 metadata.reflect(connection, schema=schema_name)
+            if engine.dialect.name == "mysql":
+                _column_checks(connection, metadata)
             parts = _inheritance(connection)
     except sa.exc.OperationalError as exc:
         raise ConnectionFailed(

@@ -204,26 +204,33 @@ def load_run_register(session: Session, run: ExecutionRun) -> Register:
 
 def _planned(tables: Sequence[TableOutcome]) -> list[dict[str, Any]]:
     """The plan recorded before a COMMIT: each table's counts and holds, and (keyed tables
-    only) the canonical keys of the rows it keeps restricted."""
+    only) the canonical keys of the rows it keeps restricted, each with its own reason and
+    end date (``row_holds``, in the same order)."""
     return [
         {
             **t.as_dict(),
             "restricted_keys": [canonical_json(k) for k in t.restricted_keys] if t.keyed else [],
+            "row_holds": [list(h) for h in t.row_holds] if t.keyed else [],
         }
         for t in tables
     ]
 
 
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
 def _save_restrictions(
     session: Session, run: ExecutionRun, datastore: str, tables: list[dict[str, Any]]
 ) -> None:
+    """Add each restricted row to Steward's list with its own reason and end date."""
     for table in tables:
         if not table.get("keyed", True):
             continue  # its keys are its values: personal data never goes into Steward's list
-        holds = table.get("holds") or []
-        reason = holds[0]["purpose"] if holds else "request"
-        until = holds[0]["until"] if holds else None
-        keys = list(dict.fromkeys(table.get("restricted_keys") or []))
+        restricted = table.get("restricted_keys") or []
+        reasons = table.get("row_holds") or [("request", None)] * len(restricted)
+        entries = {k: (r[0], r[1]) for k, r in zip(restricted, reasons, strict=True)}
+        keys = list(entries)
         dialect = session.get_bind().dialect.name
         for start in range(0, len(keys), 500):
             batch = keys[start : start + 500]
@@ -237,8 +244,8 @@ def _save_restrictions(
                                 "datastore": datastore,
                                 "table_name": table["table"],
                                 "row_key": row_key,
-                                "reason": reason,
-                                "until": date.fromisoformat(until) if until else None,
+                                "reason": entries[row_key][0],
+                                "until": _day(entries[row_key][1]),
                                 "reference": run.reference,
                                 "created_at": utcnow(),
                             }
@@ -262,8 +269,8 @@ def _save_restrictions(
                     datastore=datastore,
                     table_name=table["table"],
                     row_key=row_key,
-                    reason=reason,
-                    until=date.fromisoformat(until) if until else None,
+                    reason=entries[row_key][0],
+                    until=_day(entries[row_key][1]),
                     reference=run.reference,
                 )
                 for row_key in batch
@@ -292,6 +299,13 @@ def _summary(run: ExecutionRun, outcomes: list[dict[str, Any]]) -> dict[str, Any
                 {"datastore": outcome["datastore"], "table": table["table"], **h}
                 for h in table["holds"]
             )
+    holds.sort(key=lambda h: (h["until"] or "9999-12-31", h["datastore"], h["table"]))
+    unrecorded = [
+        {"datastore": o["datastore"], "table": t["table"], "rows": t["unrecorded"]}
+        for o in outcomes
+        for t in o["tables"]
+        if t.get("unrecorded")
+    ]
     residual = [o["residual"] for o in outcomes if o["residual"] is not None]
     return {
         "run": run.id,
@@ -302,6 +316,7 @@ def _summary(run: ExecutionRun, outcomes: list[dict[str, Any]]) -> dict[str, Any
         "status": "done",
         "totals": totals,
         "holds": holds,
+        "unrecorded": unrecorded,
         "residual": sum(residual) if residual else None,
         "datastores": outcomes,
     }

@@ -65,7 +65,7 @@ def cutoff(table: Table, today: date) -> date:
     rule = table.retention
     assert rule is not None
     moment = rule.duration.before(today)
-    if getattr(rule, "from_", "date") == "end-of-year":
+    if getattr(rule, "from_", "date") == "year-end":
         # due when 31 December of the row's year plus the period has passed
         return date(moment.year, 1, 1)
     return moment
@@ -288,7 +288,7 @@ def sweep(
 def _rule_text(table: Table) -> str:
     rule = table.retention
     assert rule is not None
-    counted = " from the end of the year" if getattr(rule, "from_", "") == "end-of-year" else ""
+    counted = " from the end of the year" if getattr(rule, "from_", "") == "year-end" else ""
     return f"{rule.column} + {rule.duration}{counted}: {rule.action}"
 
 
