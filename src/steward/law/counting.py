@@ -80,3 +80,14 @@ def retention_end(
     if start is RetentionStart.YEAR_END:
         return duration.after(year_end(row_date))
     return duration.after(row_date)
+
+
+def due_before(duration: Duration, today: date, *, from_year_end: bool = False) -> date:
+    """Records dated before this day are past ``duration`` today (a sweep's cutoff).
+
+    The inverse of ``retention_end`` for a record's own date: with ``from_year_end`` the period
+    runs from 31 December of the record's year, so a record is due once that year's end plus the
+    period has passed, i.e. when its year is before the cutoff's year.
+    """
+    moment = duration.before(today)
+    return date(moment.year, 1, 1) if from_year_end else moment

@@ -53,3 +53,22 @@ def test_year_end_is_the_last_day_of_the_same_year(day: date) -> None:
     end = year_end(day)
     assert end.year == day.year and (end.month, end.day) == (12, 31) and end >= day
     assert year_end(datetime(day.year, day.month, day.day, 23, 59)) == end
+
+
+def test_a_sweep_cutoff_is_the_inverse_of_the_retention_end() -> None:
+    from datetime import date
+
+    from steward.law.counting import due_before, retention_end
+    from steward.register.duration import Duration
+    from steward.register.taxonomy import RetentionStart
+
+    today = date(2026, 12, 1)
+    five = Duration(years=5)
+    cutoff = due_before(five, today, from_year_end=True)
+    assert cutoff == date(2021, 1, 1)
+    for day in (date(2020, 12, 31), date(2021, 1, 1), date(2021, 6, 30)):
+        end = retention_end(five, RetentionStart.YEAR_END, day, today)
+        assert end is not None
+        assert (day < cutoff) == (end < today), day
+    three_months = Duration(months=3)
+    assert due_before(three_months, today) == date(2026, 9, 1)
