@@ -18,7 +18,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import delete, or_, select
@@ -362,6 +362,20 @@ def release_hold(session: Session, hold: RetentionHold, *, actor: str) -> None:
         object_id=hold.id,
         details={"datastore": hold.datastore, "table": hold.table_name},
     )
+
+
+def sweeps_running(session: Session, register: Register, now: datetime | None = None) -> bool:
+    """True when the register has retention rules and a sweep ran to its end in the last two
+    days: only then may a notice say that storage periods are enforced automatically."""
+    if not rules(register):
+        return False
+    since = (now or datetime.now(UTC)) - timedelta(days=2)
+    latest = session.scalars(
+        select(RetentionRun)
+        .where(RetentionRun.status == "done", RetentionRun.finished_at >= since)
+        .limit(1)
+    ).first()
+    return latest is not None
 
 
 def holds(session: Session) -> list[RetentionHold]:
