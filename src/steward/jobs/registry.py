@@ -42,6 +42,7 @@ JOB_MODULES = (
     "steward.breaches.jobs",
     "steward.filings.jobs",
     "steward.notify.jobs",
+    "steward.retention.jobs",
 )
 
 
