@@ -34,6 +34,7 @@ from steward.web.pages import (
     password_reset,
     people,
     placeholders,
+    privacy_home,
     requests_public,
     retention,
     security_report,
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(filings_pages.router)
     app.include_router(requests_pages.router)
     app.include_router(requests_public.router)
+    app.include_router(privacy_home.router)
     app.include_router(requests_api.router)
     app.include_router(breaches.router)
     app.include_router(retention.router)
