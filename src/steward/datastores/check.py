@@ -83,10 +83,16 @@ def check_erasure(
 ) -> int:
     """Search again after an erasure committed; fill each table's ``left`` and return the
     number of residual rows (zero when the erasure is complete)."""
-    rows = {
-        t: [*found.rows.get(t, {}), *found.shared.get(t, {})] for t in {*found.rows, *found.shared}
-    }
-    again = find_subject(connection, schema, ids, whose=whose, learned=found.learned, rows=rows)
+    again = find_subject(
+        connection,
+        schema,
+        ids,
+        whose=whose,
+        learned=found.learned,
+        rows={t: [k for k in r if k not in found.leaves.get(t, ())] for t, r in found.rows.items()},
+        reread={t: list(keys) for t, keys in found.leaves.items()},
+        shared={t: list(r) for t, r in found.shared.items()},
+    )
     by_table = {t.table: t for t in outcomes}
     for outcome in outcomes:
         outcome.left = dict.fromkeys(REASONS, 0)
@@ -101,7 +107,10 @@ def check_erasure(
         masked = {tuple(k) for k in outcome.masked_keys}
         for shared, rows_again in (
             (False, again.rows.get(table, {})),
-            (True, again.shared.get(table, {})),
+            (
+                True,
+                {k: r for k, r in again.shared.get(table, {}).items() if not again.has(table, k)},
+            ),
         ):
             for key, row in rows_again.items():
                 outcome.left[_reason(schema, table, key, row, found, held, masked, shared)] += 1

@@ -13,6 +13,7 @@ found outside legal holds (zero when the erasure is complete).
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -36,6 +37,7 @@ from steward.datastores.graph import Found, find_referrers, find_subject
 from steward.datastores.identity import Identifiers
 from steward.datastores.whose import Whose, whose_for
 from steward.register.models import Datastore, Register
+from steward.register.taxonomy import IdentityKind
 
 Kind = Literal["access", "portability", "erasure", "restriction", "rectification"]
 KINDS: tuple[str, ...] = ("access", "portability", "erasure", "restriction", "rectification")
@@ -78,6 +80,9 @@ class DatastoreOutcome:
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # access only
     # access only: keys of the rows that belong to someone else too (the last ones in ``rows``)
     shared: dict[str, list[list[Any]]] = field(default_factory=dict)
+    # identifiers read from the subject's accounts here, for the next datastores (never stored
+    # in a step's result: they are the subject's data)
+    learned: dict[IdentityKind, set[str]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -176,8 +181,13 @@ def run_on_datastore(
     engine: sa.Engine | None = None,
     schema: Schema | None = None,
     verify: bool = True,
+    learned: Mapping[IdentityKind, set[str]] | None = None,
 ) -> DatastoreOutcome:
-    """Execute ``request`` on ``datastore``; raises ``DatastoreError`` subclasses on failure."""
+    """Execute ``request`` on ``datastore``; raises ``DatastoreError`` subclasses on failure.
+
+    ``learned``: identifiers read from the subject's accounts in other datastores (the phone on
+    the account); they seed every table here but the accounts, as the ones read here do.
+    """
     if engine is None or schema is None:
         engine, schema = connected(datastore)
     request.check(register)
@@ -193,8 +203,14 @@ def run_on_datastore(
                     if erasing and not request.dry_run and connection.dialect.delete_returning:
                         on_sight = deletable_on_sight(schema, register, whose)
                     found = find_subject(
-                        connection, schema, ids, whose=whose, delete_on_sight=on_sight
+                        connection,
+                        schema,
+                        ids,
+                        whose=whose,
+                        delete_on_sight=on_sight,
+                        learned=learned,
                     )
+                    outcome.learned = found.learned
                     if request.kind in ("access", "portability"):
                         _answer(outcome, found)
                         transaction.rollback()

@@ -89,6 +89,8 @@ class Found:
     deleted: dict[str, set[Key]] = field(default_factory=lambda: defaultdict(set))  # on sight
     # identifiers of other kinds read from the subject's accounts (they seeded the search)
     learned: dict[IdentityKind, set[str]] = field(default_factory=dict)
+    # rows found only because the subject's rows refer to them (an address): never searched on
+    leaves: dict[str, set[Key]] = field(default_factory=lambda: defaultdict(set))
     sent: Counter = field(default_factory=Counter)
 
     @property
@@ -606,6 +608,8 @@ def find_subject(
     lookahead: int | None = None,
     learned: Mapping[IdentityKind, set[str]] | None = None,
     rows: Mapping[str, Iterable[Key]] | None = None,
+    reread: Mapping[str, Iterable[Key]] | None = None,
+    shared: Mapping[str, Iterable[Key]] | None = None,
 ) -> Found:
     """All rows of the subject in this datastore (see the module docstring for the rules).
 
@@ -617,7 +621,8 @@ def find_subject(
     ``learned``: identifiers learned elsewhere (another datastore's accounts, an earlier
     search); like the ones read here, they seed every table but the accounts.
     ``rows``: keys of rows to start from as well (the check after an erasure re-reads the rows
-    the erasure found, and searches on from those still there).
+    the erasure found, and searches on from those still there); ``reread`` and ``shared``: keys
+    of rows to re-read into ``Found.rows`` and ``Found.shared`` without searching on from them.
     """
     found = Found()
     if lookahead is None:
@@ -626,7 +631,9 @@ def find_subject(
     frontier: Frontier = defaultdict(set)
     known = {k: {v} for k in IdentityKind if (v := ids.value(k))}
     first = _seeds(schema, whose, known, ids.region, found, frontier)
-    first += _by_keys(schema, found, rows or {}, frontier)
+    first += _by_keys(schema, found.rows, rows or {}, frontier)
+    first += _by_keys(schema, found.rows, reread or {}, defaultdict(set))
+    first += _by_keys(schema, found.shared, shared or {}, defaultdict(set))
     _run(connection, schema, found, first)
     read = _learned(schema, found, known, ids.region)
     for kind, values in (learned or {}).items():
@@ -658,19 +665,26 @@ def find_subject(
             keys.difference_update(current.get(table, set()))
     _settle_owners(connection, search, leaves)
     _drop_shared(connection, schema, found, leaves)
+    for table, keys in leaves.items():
+        found.leaves[table] = {k for k in keys if k in found.rows.get(table, {})}
     found.rows = defaultdict(dict, {t: r for t, r in found.rows.items() if r})
     return found
 
 
-def _absorb_keyed(found: Found, info: TableInfo, frontier: Frontier, rows: Rows) -> None:
+def _absorb_keyed(
+    into: dict[str, dict[Key, dict[str, Any]]], info: TableInfo, frontier: Frontier, rows: Rows
+) -> None:
     for row, key in zip(rows, row_keys(info, rows), strict=True):
-        if key not in found.rows[info.key]:
-            found.rows[info.key][key] = row
+        if key not in into[info.key]:
+            into[info.key][key] = row
             frontier[info.key].add(key)
 
 
 def _by_keys(
-    schema: Schema, found: Found, rows: Mapping[str, Iterable[Key]], frontier: Frontier
+    schema: Schema,
+    into: dict[str, dict[Key, dict[str, Any]]],
+    rows: Mapping[str, Iterable[Key]],
+    frontier: Frontier,
 ) -> list[_Lookup]:
     """Lookups of the rows ``rows`` names by key (an unkeyed row by its values)."""
     lookups = []
@@ -681,7 +695,7 @@ def _by_keys(
         columns = info.primary_key or info.matchable
         values = [tuple(key[: len(columns)]) for key in keys]
         if columns and values:
-            absorb = partial(_absorb_keyed, found, info, frontier)
+            absorb = partial(_absorb_keyed, into, info, frontier)
             lookups.append(_Lookup(info, columns, values, absorb))
     return lookups
 

@@ -30,6 +30,8 @@ from steward.ledger.audit import record
 from steward.ledger.chain import canonical_json
 from steward.register import Register
 from steward.register.loader import check_bytes
+from steward.register.models import Datastore
+from steward.register.taxonomy import IdentityKind
 from steward.store.db import transaction
 from steward.store.tables import LoadedRegister, utcnow
 
@@ -234,6 +236,22 @@ def process(
         raise
 
 
+def _accounts_first(register: Register, subject: str | None) -> list[Datastore]:
+    """The datastores, those holding the subject kind's accounts first: the identifiers read
+    from the accounts (the phone on the account) then search every other datastore."""
+    kind = subject or register.default_subject()
+    return sorted(register.datastores, key=lambda d: not any(t.subject == kind for t in d.tables))
+
+
+def _learned(run: ExecutionRun) -> dict[IdentityKind, set[str]]:
+    stored = json.loads(run.options).get("learned", {})
+    return {IdentityKind(k): set(v) for k, v in stored.items()}
+
+
+def _stored(learned: dict[IdentityKind, set[str]]) -> dict[str, list[str]]:
+    return {k.value: sorted(v) for k, v in learned.items()}
+
+
 def _process_claimed(
     factory: sessionmaker[Session],
     run_id: int,
@@ -262,7 +280,8 @@ def _process_claimed(
     reads = request.kind in ("access", "portability")
     results: list[dict[str, Any]] = []
     access: list[DatastoreOutcome] = []
-    for datastore in register.datastores:
+    learned = _learned(run)
+    for datastore in _accounts_first(register, request.subject):
         step = steps.get(datastore.id)
         if step is not None and step.status == "done" and step.result and not reads:
             results.append(json.loads(step.result))
@@ -281,7 +300,7 @@ def _process_claimed(
             session.flush()
         try:
             outcome = run_on_datastore(
-                register, datastore, request, ids, secret=secret, today=today
+                register, datastore, request, ids, secret=secret, today=today, learned=learned
             )
         except DatastoreError as exc:
             with transaction(factory) as session:
@@ -301,6 +320,12 @@ def _process_claimed(
             done.updated_at = utcnow()
             current = session.get(ExecutionRun, run_id)
             assert current is not None
+            for kind, values in outcome.learned.items():
+                learned.setdefault(kind, set()).update(values)
+            # kept with the identifiers: a resumed run needs them once the accounts are erased
+            current.options = json.dumps(
+                {**json.loads(current.options), "learned": _stored(learned)}
+            )
             if not request.dry_run and request.kind in ("erasure", "restriction"):
                 _save_restrictions(session, current, outcome)
             record(
