@@ -230,7 +230,7 @@ def run_on_datastore(
                     # each statement reads what is committed; no BEGIN and no ROLLBACK to wait for
                     checking = connection.execution_options(isolation_level="AUTOCOMMIT")
                     outcome.residual = check_erasure(
-                        checking, schema, ids, whose, found, outcome.tables
+                        checking, schema, ids, whose, found, outcome.tables, on_sight
                     )
         except sa.exc.DBAPIError as exc:
             state = (

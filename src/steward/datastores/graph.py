@@ -610,6 +610,7 @@ def find_subject(
     rows: Mapping[str, Iterable[Key]] | None = None,
     reread: Mapping[str, Iterable[Key]] | None = None,
     shared: Mapping[str, Iterable[Key]] | None = None,
+    below: tuple[Mapping[str, Mapping[Key, dict[str, Any]]], frozenset[str]] | None = None,
 ) -> Found:
     """All rows of the subject in this datastore (see the module docstring for the rules).
 
@@ -623,6 +624,8 @@ def find_subject(
     ``rows``: keys of rows to start from as well (the check after an erasure re-reads the rows
     the erasure found, and searches on from those still there); ``reread`` and ``shared``: keys
     of rows to re-read into ``Found.rows`` and ``Found.shared`` without searching on from them.
+    ``below``: rows (by table) and tables: the rows of those tables that refer to those rows,
+    looked for in the first batch (rows an erasure deleted on sight, unread, may still be there).
     """
     found = Found()
     if lookahead is None:
@@ -630,17 +633,29 @@ def find_subject(
     search = _Search(schema, whose, found, delete_on_sight, defaultdict(set), lookahead)
     frontier: Frontier = defaultdict(set)
     known = {k: {v} for k in IdentityKind if (v := ids.value(k))}
+    given = {k: set(v) for k, v in (learned or {}).items() if v and not known.get(k)}
     first = _seeds(schema, whose, known, ids.region, found, frontier)
+    # identifiers learned elsewhere are known now: they ride in the first batch
+    first += _seeds(schema, whose, given, ids.region, found, frontier, accounts=False)
     first += _by_keys(schema, found.rows, rows or {}, frontier)
     first += _by_keys(schema, found.rows, reread or {}, defaultdict(set))
     first += _by_keys(schema, found.shared, shared or {}, defaultdict(set))
+    if below is not None:
+        parents, into = below
+        for table, known_rows in parents.items():
+            for link, child in links_into(schema, whose, table, followed=True):
+                if child.key in into and known_rows:
+                    index = _index(dict(known_rows), known_rows, link.to_columns)
+                    absorb = partial(
+                        _absorb_inbound, found, link, child, index, True, frontier, False, None
+                    )
+                    first.append(_Lookup(child, link.columns, index, absorb))
     _run(connection, schema, found, first)
     read = _learned(schema, found, known, ids.region)
-    for kind, values in (learned or {}).items():
-        if not known.get(kind):
-            read.setdefault(kind, set()).update(values)
-    found.learned = {k: set(v) for k, v in read.items() if v}
-    learned = found.learned
+    found.learned = {
+        k: every for k in {*read, *given} if (every := read.get(k, set()) | given.get(k, set()))
+    }
+    learned = {k: fresh for k, got in read.items() if (fresh := got - given.get(k, set()))}
     leaves: Frontier = defaultdict(set)
     while learned or any(frontier.values()):
         current, frontier = frontier, defaultdict(set)
