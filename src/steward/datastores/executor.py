@@ -13,7 +13,7 @@ found outside legal holds (zero when the erasure is complete).
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -181,10 +181,14 @@ def run_on_datastore(
     engine: sa.Engine | None = None,
     schema: Schema | None = None,
     verify: bool = True,
+    before_commit: Callable[[list[TableOutcome]], None] | None = None,
     learned: Mapping[IdentityKind, set[str]] | None = None,
 ) -> DatastoreOutcome:
     """Execute ``request`` on ``datastore``; raises ``DatastoreError`` subclasses on failure.
 
+    ``before_commit`` receives the planned outcome (counts, keys, holds) after the changes are
+    planned and before they are sent with the ``COMMIT``: ``runs.py`` records it, so a crash
+    whose COMMIT still lands in the operator's database can be reconciled on resume.
     ``learned``: identifiers read from the subject's accounts in other datastores (the phone on
     the account); they seed every table here but the accounts, as the ones read here do.
     """
@@ -218,9 +222,13 @@ def run_on_datastore(
                         outcome.tables, writes = _plan(
                             request, schema, found, register, ids, secret, today, connection, whose
                         )
+                        for table in outcome.tables:
+                            table.keyed = bool(schema.tables[table.table].primary_key)
                         if request.dry_run:
                             transaction.rollback()
                         else:  # the writes and their COMMIT: one round trip on PostgreSQL
+                            if before_commit is not None:
+                                before_commit(outcome.tables)
                             run_batch(connection, writes, found.sent, commit=True)
                             committed = True
                 outcome.queries, outcome.round_trips = found.queries, found.round_trips
