@@ -5,6 +5,9 @@
 
 Rules, in the order the search applies them:
 
+A search is for one subject kind (``whose.py``: which links make a row whose). Its identity
+columns match only in that kind's tables.
+
 1. Seeds: rows of registered tables whose identity columns match the subject's identifiers
    (e-mail case-folded, phone compared in E.164, account id exact). Identifiers of other kinds
    read from the subject's own rows (the phone stored on the account found by e-mail) seed a
@@ -12,20 +15,28 @@ Rules, in the order the search applies them:
    phone number is found from an e-mail. They never seed other accounts: an account found
    only through a phone number read from another account may be a family member's, and the
    subject proved only the identifiers they gave.
-2. Inbound: rows that refer to a subject row (orders -> customer), through a reflected foreign
-   key or a reference the register declares, belong to the subject and are searched in turn.
-   Tables that declare ``subject:`` (the customers of the operator) are the exception: a
-   customer who was referred by the subject is another subject, never the subject's data.
+2. Inbound: rows that refer to a subject row (orders -> customer) through an *owning* link (a
+   foreign key or a declared reference, see ``whose.py``) belong to the subject and are searched
+   in turn. Accounts are the exception (a customer referred by the subject is another subject),
+   and so are rows of another kind (a rental an employee handled is the customer's).
 3. Outbound: rows a subject row refers to (customer -> address) are attributed when their table
-   holds personal data and no row outside the subject's refers to them; a shared row (an address
-   two customers use, a city, a product) is never attributed. Outbound rows are leaves.
-4. Reference data and tables the register does not name are never entered, nor are other
-   subjects' accounts. Their rows that refer to the subject's rows through an enforced foreign
-   key are *referrers*: a row something else depends on cannot be deleted. Only erasure needs
+   holds personal data and no row outside the subject's refers to them; an address two customers
+   use is *shared*, a row that belongs to another person (their card) is dropped. Outbound rows
+   are leaves.
+4. Owners: once the search ends, a row that also hangs, through an owning link, from an account
+   that is not the subject's (an order with another customer's id, paid with the subject's
+   card) is moved to ``Found.shared``, and so is every row hanging from a shared row. Parents
+   not found are read upward one batch per level; in the usual schema every parent is found and
+   this costs no query.
+5. Reference data and tables the register does not name are never entered, nor are other
+   subjects' accounts. Their rows that refer to the subject's rows (through a foreign key, or a
+   declared reference: ``Found.declared``) are *referrers*: a row something else depends on
+   cannot be deleted. Only erasure needs
    them, and only for the rows it would otherwise delete, so the search does not look for them;
    ``find_referrers`` does, for the rows erasure names (``actions.plan_erasure``).
-5. An erasure may name tables whose rows it deletes on sight (``delete_on_sight``, chosen by
-   ``actions.deletable_on_sight``: nothing refers to them and nothing in them is kept). Their
+6. An erasure may name tables whose rows it deletes on sight (``delete_on_sight``, chosen by
+   ``actions.deletable_on_sight``: nothing refers to them, nothing in them is kept and none of
+   their rows can be shared). Their
    rows reached through a reference are then read with ``DELETE ... RETURNING`` instead of a
    ``SELECT``: one statement instead of a read and a later delete. They are listed in
    ``Found.deleted``; rows matched by an identity column are always read first, because the
