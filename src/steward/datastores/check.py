@@ -3,8 +3,11 @@
     residual = check_erasure(connection, schema, ids, whose, found, outcomes)
 
 It searches again, on the committed data, from every identifier the erasure's search used or
-learned and from the key of every row it found (a masked account no longer matches its e-mail,
-but its held invoice is still there). Each row found again is, per table:
+learned, and re-reads the key of every row it found (a masked account no longer matches its
+e-mail, but its held invoice is still there), in one batch. It searches on from the rows found
+that should not be there; a row kept as planned (held, masked) had every row that refers to it
+found and re-read already, so searching on from it would only repeat the first search. Each row
+found again is, per table:
 
 - ``held``: under a legal hold, kept on purpose;
 - ``masked``: kept because something refers to it, its personal columns replaced;
@@ -80,13 +83,34 @@ def check_erasure(
     whose: Whose,
     found: Found,
     outcomes: list[TableOutcome],
+    on_sight: frozenset[str] = frozenset(),
 ) -> int:
     """Search again after an erasure committed; fill each table's ``left`` and return the
-    number of residual rows (zero when the erasure is complete)."""
-    rows = {
-        t: [*found.rows.get(t, {}), *found.shared.get(t, {})] for t in {*found.rows, *found.shared}
+    number of residual rows (zero when the erasure is complete).
+
+    ``on_sight``: the tables the erasure deleted from as it searched (their rows were never
+    read, so the rows of them that refer to a kept row are looked for in the same batch).
+    """
+    again = find_subject(
+        connection,
+        schema,
+        ids,
+        whose=whose,
+        learned=found.learned,
+        reread={t: list(r) for t, r in found.rows.items()},
+        shared={t: list(r) for t, r in found.shared.items()},
+        below=(found.rows, on_sight) if on_sight else None,
+    )
+    kept = {(t.table, tuple(k)) for t in outcomes for k in (*t.restricted_keys, *t.masked_keys)}
+    unexpected = {
+        t: [k for k in rows if (t, k) not in kept and k not in found.leaves.get(t, ())]
+        for t, rows in again.rows.items()
     }
-    again = find_subject(connection, schema, ids, whose=whose, learned=found.learned, rows=rows)
+    if any(unexpected.values()):  # a residual row: what refers to it may be left too
+        nobody = Identifiers(region=ids.region)  # the identifiers were searched above
+        deeper = find_subject(connection, schema, nobody, whose=whose, rows=unexpected)
+        for table, rows in deeper.rows.items():
+            again.rows[table].update(rows)
     by_table = {t.table: t for t in outcomes}
     for outcome in outcomes:
         outcome.left = dict.fromkeys(REASONS, 0)
@@ -101,7 +125,10 @@ def check_erasure(
         masked = {tuple(k) for k in outcome.masked_keys}
         for shared, rows_again in (
             (False, again.rows.get(table, {})),
-            (True, again.shared.get(table, {})),
+            (
+                True,
+                {k: r for k, r in again.shared.get(table, {}).items() if not again.has(table, k)},
+            ),
         ):
             for key, row in rows_again.items():
                 outcome.left[_reason(schema, table, key, row, found, held, masked, shared)] += 1

@@ -16,7 +16,7 @@ when the erasure is complete). A refusal names its table, column and constraint
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -41,6 +41,7 @@ from steward.datastores.rectify import plan_rectification
 from steward.datastores.refusals import code_of, refusal
 from steward.datastores.whose import Whose, whose_for
 from steward.register.models import Datastore, Register
+from steward.register.taxonomy import IdentityKind
 
 Kind = Literal["access", "portability", "erasure", "restriction", "rectification"]
 KINDS: tuple[str, ...] = ("access", "portability", "erasure", "restriction", "rectification")
@@ -83,6 +84,9 @@ class DatastoreOutcome:
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # access only
     # access only: keys of the rows that belong to someone else too (the last ones in ``rows``)
     shared: dict[str, list[list[Any]]] = field(default_factory=dict)
+    # identifiers read from the subject's accounts here, for the next datastores (never stored
+    # in a step's result: they are the subject's data)
+    learned: dict[IdentityKind, set[str]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -182,12 +186,15 @@ def run_on_datastore(
     schema: Schema | None = None,
     verify: bool = True,
     before_commit: Callable[[list[TableOutcome]], None] | None = None,
+    learned: Mapping[IdentityKind, set[str]] | None = None,
 ) -> DatastoreOutcome:
     """Execute ``request`` on ``datastore``; raises ``DatastoreError`` subclasses on failure.
 
     ``before_commit`` receives the planned outcome (counts, keys, holds) after the changes are
     planned and before they are sent with the ``COMMIT``: ``runs.py`` records it, so a crash
     whose COMMIT still lands in the operator's database can be reconciled on resume.
+    ``learned``: identifiers read from the subject's accounts in other datastores (the phone on
+    the account); they seed every table here but the accounts, as the ones read here do.
     """
     if engine is None or schema is None:
         engine, schema = connected(datastore)
@@ -204,8 +211,14 @@ def run_on_datastore(
                     if erasing and connection.dialect.delete_returning:
                         on_sight = deletable_on_sight(schema, register, whose)
                     found = find_subject(
-                        connection, schema, ids, whose=whose, delete_on_sight=on_sight
+                        connection,
+                        schema,
+                        ids,
+                        whose=whose,
+                        delete_on_sight=on_sight,
+                        learned=learned,
                     )
+                    outcome.learned = found.learned
                     if request.kind in ("access", "portability"):
                         _answer(outcome, found)
                         transaction.rollback()
@@ -237,7 +250,7 @@ def run_on_datastore(
                     # each statement reads what is committed; no BEGIN and no ROLLBACK to wait for
                     checking = connection.execution_options(isolation_level="AUTOCOMMIT")
                     outcome.residual = check_erasure(
-                        checking, schema, ids, whose, found, outcome.tables
+                        checking, schema, ids, whose, found, outcome.tables, on_sight
                     )
         except sa.exc.DBAPIError as exc:
             state = (

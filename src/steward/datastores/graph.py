@@ -5,6 +5,9 @@
 
 Rules, in the order the search applies them:
 
+A search is for one subject kind (``whose.py``: which links make a row whose). Its identity
+columns match only in that kind's tables.
+
 1. Seeds: rows of registered tables whose identity columns match the subject's identifiers
    (e-mail case-folded, phone compared in E.164, account id exact). Identifiers of other kinds
    read from the subject's own rows (the phone stored on the account found by e-mail) seed a
@@ -12,20 +15,28 @@ Rules, in the order the search applies them:
    phone number is found from an e-mail. They never seed other accounts: an account found
    only through a phone number read from another account may be a family member's, and the
    subject proved only the identifiers they gave.
-2. Inbound: rows that refer to a subject row (orders -> customer), through a reflected foreign
-   key or a reference the register declares, belong to the subject and are searched in turn.
-   Tables that declare ``subject:`` (the customers of the operator) are the exception: a
-   customer who was referred by the subject is another subject, never the subject's data.
+2. Inbound: rows that refer to a subject row (orders -> customer) through an *owning* link (a
+   foreign key or a declared reference, see ``whose.py``) belong to the subject and are searched
+   in turn. Accounts are the exception (a customer referred by the subject is another subject),
+   and so are rows of another kind (a rental an employee handled is the customer's).
 3. Outbound: rows a subject row refers to (customer -> address) are attributed when their table
-   holds personal data and no row outside the subject's refers to them; a shared row (an address
-   two customers use, a city, a product) is never attributed. Outbound rows are leaves.
-4. Reference data and tables the register does not name are never entered, nor are other
-   subjects' accounts. Their rows that refer to the subject's rows through an enforced foreign
-   key are *referrers*: a row something else depends on cannot be deleted. Only erasure needs
+   holds personal data and no row outside the subject's refers to them; an address two customers
+   use is *shared*, a row that belongs to another person (their card) is dropped. Outbound rows
+   are leaves.
+4. Owners: once the search ends, a row that also hangs, through an owning link, from an account
+   that is not the subject's (an order with another customer's id, paid with the subject's
+   card) is moved to ``Found.shared``, and so is every row hanging from a shared row. Parents
+   not found are read upward one batch per level; in the usual schema every parent is found and
+   this costs no query.
+5. Reference data and tables the register does not name are never entered, nor are other
+   subjects' accounts. Their rows that refer to the subject's rows (through a foreign key, or a
+   declared reference: ``Found.declared``) are *referrers*: a row something else depends on
+   cannot be deleted. Only erasure needs
    them, and only for the rows it would otherwise delete, so the search does not look for them;
    ``find_referrers`` does, for the rows erasure names (``actions.plan_erasure``).
-5. An erasure may name tables whose rows it deletes on sight (``delete_on_sight``, chosen by
-   ``actions.deletable_on_sight``: nothing refers to them and nothing in them is kept). Their
+6. An erasure may name tables whose rows it deletes on sight (``delete_on_sight``, chosen by
+   ``actions.deletable_on_sight``: nothing refers to them, nothing in them is kept and none of
+   their rows can be shared). Their
    rows reached through a reference are then read with ``DELETE ... RETURNING`` instead of a
    ``SELECT``: one statement instead of a read and a later delete. They are listed in
    ``Found.deleted``; rows matched by an identity column are always read first, because the
@@ -89,6 +100,8 @@ class Found:
     deleted: dict[str, set[Key]] = field(default_factory=lambda: defaultdict(set))  # on sight
     # identifiers of other kinds read from the subject's accounts (they seeded the search)
     learned: dict[IdentityKind, set[str]] = field(default_factory=dict)
+    # rows found only because the subject's rows refer to them (an address): never searched on
+    leaves: dict[str, set[Key]] = field(default_factory=lambda: defaultdict(set))
     sent: Counter = field(default_factory=Counter)
 
     @property
@@ -606,6 +619,9 @@ def find_subject(
     lookahead: int | None = None,
     learned: Mapping[IdentityKind, set[str]] | None = None,
     rows: Mapping[str, Iterable[Key]] | None = None,
+    reread: Mapping[str, Iterable[Key]] | None = None,
+    shared: Mapping[str, Iterable[Key]] | None = None,
+    below: tuple[Mapping[str, Mapping[Key, dict[str, Any]]], frozenset[str]] | None = None,
 ) -> Found:
     """All rows of the subject in this datastore (see the module docstring for the rules).
 
@@ -617,7 +633,10 @@ def find_subject(
     ``learned``: identifiers learned elsewhere (another datastore's accounts, an earlier
     search); like the ones read here, they seed every table but the accounts.
     ``rows``: keys of rows to start from as well (the check after an erasure re-reads the rows
-    the erasure found, and searches on from those still there).
+    the erasure found, and searches on from those still there); ``reread`` and ``shared``: keys
+    of rows to re-read into ``Found.rows`` and ``Found.shared`` without searching on from them.
+    ``below``: rows (by table) and tables: the rows of those tables that refer to those rows,
+    looked for in the first batch (rows an erasure deleted on sight, unread, may still be there).
     """
     found = Found()
     if lookahead is None:
@@ -625,15 +644,29 @@ def find_subject(
     search = _Search(schema, whose, found, delete_on_sight, defaultdict(set), lookahead)
     frontier: Frontier = defaultdict(set)
     known = {k: {v} for k in IdentityKind if (v := ids.value(k))}
+    given = {k: set(v) for k, v in (learned or {}).items() if v and not known.get(k)}
     first = _seeds(schema, whose, known, ids.region, found, frontier)
-    first += _by_keys(schema, found, rows or {}, frontier)
+    # identifiers learned elsewhere are known now: they ride in the first batch
+    first += _seeds(schema, whose, given, ids.region, found, frontier, accounts=False)
+    first += _by_keys(schema, found.rows, rows or {}, frontier)
+    first += _by_keys(schema, found.rows, reread or {}, defaultdict(set))
+    first += _by_keys(schema, found.shared, shared or {}, defaultdict(set))
+    if below is not None:
+        parents, into = below
+        for table, known_rows in parents.items():
+            for link, child in links_into(schema, whose, table, followed=True):
+                if child.key in into and known_rows:
+                    index = _index(dict(known_rows), known_rows, link.to_columns)
+                    absorb = partial(
+                        _absorb_inbound, found, link, child, index, True, frontier, False, None
+                    )
+                    first.append(_Lookup(child, link.columns, index, absorb))
     _run(connection, schema, found, first)
     read = _learned(schema, found, known, ids.region)
-    for kind, values in (learned or {}).items():
-        if not known.get(kind):
-            read.setdefault(kind, set()).update(values)
-    found.learned = {k: set(v) for k, v in read.items() if v}
-    learned = found.learned
+    found.learned = {
+        k: every for k in {*read, *given} if (every := read.get(k, set()) | given.get(k, set()))
+    }
+    learned = {k: fresh for k, got in read.items() if (fresh := got - given.get(k, set()))}
     leaves: Frontier = defaultdict(set)
     while learned or any(frontier.values()):
         current, frontier = frontier, defaultdict(set)
@@ -658,19 +691,26 @@ def find_subject(
             keys.difference_update(current.get(table, set()))
     _settle_owners(connection, search, leaves)
     _drop_shared(connection, schema, found, leaves)
+    for table, keys in leaves.items():
+        found.leaves[table] = {k for k in keys if k in found.rows.get(table, {})}
     found.rows = defaultdict(dict, {t: r for t, r in found.rows.items() if r})
     return found
 
 
-def _absorb_keyed(found: Found, info: TableInfo, frontier: Frontier, rows: Rows) -> None:
+def _absorb_keyed(
+    into: dict[str, dict[Key, dict[str, Any]]], info: TableInfo, frontier: Frontier, rows: Rows
+) -> None:
     for row, key in zip(rows, row_keys(info, rows), strict=True):
-        if key not in found.rows[info.key]:
-            found.rows[info.key][key] = row
+        if key not in into[info.key]:
+            into[info.key][key] = row
             frontier[info.key].add(key)
 
 
 def _by_keys(
-    schema: Schema, found: Found, rows: Mapping[str, Iterable[Key]], frontier: Frontier
+    schema: Schema,
+    into: dict[str, dict[Key, dict[str, Any]]],
+    rows: Mapping[str, Iterable[Key]],
+    frontier: Frontier,
 ) -> list[_Lookup]:
     """Lookups of the rows ``rows`` names by key (an unkeyed row by its values)."""
     lookups = []
@@ -681,7 +721,7 @@ def _by_keys(
         columns = info.primary_key or info.matchable
         values = [tuple(key[: len(columns)]) for key in keys]
         if columns and values:
-            absorb = partial(_absorb_keyed, found, info, frontier)
+            absorb = partial(_absorb_keyed, into, info, frontier)
             lookups.append(_Lookup(info, columns, values, absorb))
     return lookups
 

@@ -40,6 +40,8 @@ from steward.datastores.tables import ExecutionExport, ExecutionRun, ExecutionSt
 from steward.ledger.audit import record
 from steward.ledger.chain import canonical_json
 from steward.register import Register, RegisterError
+from steward.register.models import Datastore
+from steward.register.taxonomy import IdentityKind
 from steward.store.db import transaction
 from steward.store.registers import register_in_force
 from steward.store.tables import utcnow
@@ -443,6 +445,22 @@ def _reconcile(
     return result, earlier + tables
 
 
+def _accounts_first(register: Register, subject: str | None) -> list[Datastore]:
+    """The datastores, those holding the subject kind's accounts first: the identifiers read
+    from the accounts (the phone on the account) then search every other datastore."""
+    kind = subject or register.default_subject()
+    return sorted(register.datastores, key=lambda d: not any(t.subject == kind for t in d.tables))
+
+
+def _learned(options: str) -> dict[IdentityKind, set[str]]:
+    stored = json.loads(options).get("learned", {})
+    return {IdentityKind(k): set(v) for k, v in stored.items()}
+
+
+def _stored(learned: dict[IdentityKind, set[str]]) -> dict[str, list[str]]:
+    return {k.value: sorted(v) for k, v in learned.items()}
+
+
 def _process_claimed(
     factory: sessionmaker[Session],
     run: ExecutionRun,
@@ -475,7 +493,8 @@ def _process_claimed(
     access: list[DatastoreOutcome] = []
     last = len(register.datastores) - 1
     summary: dict[str, Any] = {}
-    for index, datastore in enumerate(register.datastores):
+    learned = _learned(run.options)
+    for index, datastore in enumerate(_accounts_first(register, request.subject)):
         step = steps.get(datastore.id)
         if step is not None and step.status == "done" and step.result and not reads:
             results.append(json.loads(step.result))
@@ -498,6 +517,7 @@ def _process_claimed(
                 before_commit=partial(
                     _record_plan, factory, run_id, datastore.id, exists, attempts
                 ),
+                learned=learned,
             )
         except DatastoreError as exc:
             with transaction(factory) as session:
@@ -513,7 +533,17 @@ def _process_claimed(
             raise
         result, restricted = _reconcile(outcome, earlier)
         step_result = json.dumps(result, default=str)
+        options = None
+        if any(v - learned.get(k, set()) for k, v in outcome.learned.items()):
+            for kind, values in outcome.learned.items():
+                learned.setdefault(kind, set()).update(values)
+            # kept with the identifiers: a resumed run needs them once the accounts are erased
+            options = json.dumps({**json.loads(run.options), "learned": _stored(learned)})
         with transaction(factory) as session:
+            if options is not None:
+                session.execute(
+                    update(ExecutionRun).where(ExecutionRun.id == run_id).values(options=options)
+                )
             _save_step(
                 session,
                 run_id,
