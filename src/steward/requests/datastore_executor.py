@@ -106,4 +106,7 @@ class DatastoreExecutor:
             with self.sessions() as session:
                 export = export_of(session, summary["run"])
             data = export[1] if export else None
-        return Result(describe(summary), data, "application/zip")
+        text = describe(summary)
+        if order.not_searched:
+            text += f"; not searched (not proven): {', '.join(order.not_searched)}"
+        return Result(text, data, "application/zip")

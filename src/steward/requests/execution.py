@@ -7,7 +7,9 @@
                                                                 # result stored, timeline entry
     complete(session, request, actor=..., outcome=..., secret=..., base_url=...)
 
-An ``Order`` carries only what an executor needs: the kind and the normalised identifiers.
+An ``Order`` carries only what an executor needs: the kind and the normalised identifiers
+that are proven (``verification.proven``); the ones that are not are named in ``not_searched``
+and never reach the executor.
 The executor returns a ``Result``: a summary for the timeline and, for access and portability,
 the file to hand to the subject. Erasure results wait for approval when ``needs_approval``.
 """
@@ -21,7 +23,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from steward.register import Register
-from steward.requests import emails, links, service
+from steward.requests import emails, links, service, verification
 from steward.requests.states import RequestError, State
 from steward.requests.tables import SubjectRequest
 
@@ -35,6 +37,7 @@ class Order:
     email: str | None
     phone: str | None
     account_id: str | None
+    not_searched: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -50,9 +53,27 @@ class Executor(Protocol):
 
 
 def order_for(request: SubjectRequest) -> Order:
+    """The order for a verified request: its proven identifiers only.
+
+    Raises ``RequestError`` when the request is not verified or proves no identifier.
+    """
     if request.verification_required and request.verified_at is None:
         raise RequestError("the subject's identity is not verified; nothing is executed")
-    return Order(request.reference, request.kind, request.email, request.phone, request.account_id)
+    proven = verification.proven(request)
+    carried = verification.identifiers_of(request)
+    if not proven:
+        raise RequestError(
+            "no identifier of this request is proven; nothing is searched. Confirm the "
+            "identifiers you checked (an agent's check) or have the subject enter their code"
+        )
+    return Order(
+        request.reference,
+        request.kind,
+        request.email if "email" in proven else None,
+        request.phone if "phone" in proven else None,
+        request.account_id if "account-id" in proven else None,
+        tuple(name for name in carried if name not in proven),
+    )
 
 
 def record_result(session: Session, request: SubjectRequest, result: Result, *, actor: str) -> None:

@@ -208,7 +208,7 @@ def test_api_files_requests_for_agents_and_reports_the_queue(tmp_path: Path) -> 
     listed = client.get("/api/v1/requests?overdue=true", headers=headers)
     assert listed.status_code == 200 and listed.json() == []
     one = client.get(f"/api/v1/requests/{body['reference']}", headers=headers)
-    assert [e["action"] for e in one.json()["timeline"]] == ["file", "verified"]
+    assert [e["action"] for e in one.json()["timeline"]] == ["file", "proven", "verified"]
     assert client.get("/api/v1/requests", headers={}).status_code == 401
     reader = api_token(app, {"consents:read"}, name="other")
     assert (

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
 from steward.law import KIND_NAMES
-from steward.requests import execution, service
+from steward.requests import execution, service, verification
 from steward.requests.datastore_executor import (
     EXECUTABLE,
     DatastoreExecutor,
@@ -98,6 +98,9 @@ def _detail(request: Request, request_id: int, error: str | None = None) -> Resp
             "original": original,
             "next_states": sorted(ALLOWED[State(found.state)]),
             "kind_name": KIND_NAMES[found.kind]["en"],  # type: ignore[index]
+            "identifier_labels": verification.LABELS["en"],
+            "carried": verification.identifiers_of(found),
+            "proven": verification.proven(found),
             "error": error,
         },
         status_code=400 if error else 200,
@@ -184,10 +187,21 @@ async def _act(request: Request, request_id: int, who: Principal, form: Any) -> 
             elif action == "take":
                 service.assign(session, found, assignee=who.name, actor=who.actor)
             elif action == "verify":
+                checked = [str(v) for v in form.getlist("proven")]
+                if not checked:
+                    raise RequestError(
+                        "say which identifiers you checked (tick them); only those are searched"
+                    )
                 if not text:
                     raise RequestError("say how you confirmed the subject's identity")
-                service.mark_verified(
-                    session, found, how="agent", actor=who.actor, register=register, ip=who.ip
+                verification.prove(
+                    session,
+                    found,
+                    checked,
+                    how="agent",
+                    actor=who.actor,
+                    register=register,
+                    ip=who.ip,
                 )
                 service.add_note(session, found, note=f"identity: {text}", actor=who.actor)
             elif action in ("in-progress", "awaiting-approval", "rejected", "withdrawn"):
