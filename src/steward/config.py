@@ -100,6 +100,11 @@ class Settings(BaseSettings):
         None,
         description="Shared secret with which the operator's backend signs identity assertions.",
     )
+    totp_roles: str = Field(
+        "owner,dpo",
+        description="Roles that must set up a second factor (TOTP) before using the admin, "
+        "comma-separated; empty: none (the demo only). The settings page can require it of all.",
+    )
     rate_limit_per_minute: int = Field(
         300,
         ge=1,

@@ -195,3 +195,37 @@ def _anon_csrf(client: TestClient) -> str:
     found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
     assert found
     return found.group(1)
+
+
+@pytest.mark.parametrize("scope", sorted(SCOPE_PERMISSIONS))
+def test_an_api_token_works_on_the_api_only_and_each_scope_on_exactly_its_endpoints(
+    web_app, scope: str
+) -> None:
+    """A token is not a person: outside /api/ it is no one; on /api/ its scope decides."""
+    from ...personas import api_token
+
+    token = api_token(web_app, {scope})
+    client = TestClient(web_app, follow_redirects=False)
+    wrong = []
+    for method, path, route in _routes(web_app):
+        guard = _guard(route)
+        if guard is None:
+            continue
+        response = client.request(
+            method, _url(path), headers={"Authorization": f"Bearer {token}"}, json={}
+        )
+        status = response.status_code
+        refused = status in (401, 403) or (
+            status == 303 and response.headers["location"].startswith("/admin/sign-in")
+        )
+        kind, name = guard
+        if not path.startswith("/api/"):
+            if not refused:
+                wrong.append(f"{method} {path}: a {scope} token acted as a person ({status})")
+            continue
+        allowed = name == scope if kind == "scope" else name in SCOPE_PERMISSIONS[scope]
+        if allowed and refused:
+            wrong.append(f"{method} {path}: {scope} should be allowed, got {status}")
+        if not allowed and not refused:
+            wrong.append(f"{method} {path}: {scope} should be refused, got {status}")
+    assert not wrong, "\n".join(wrong)

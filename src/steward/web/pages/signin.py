@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from steward.accounts.people import is_locked, register_totp_failure, sign_in
-from steward.accounts.sessions import LIFETIME, load_session, promote, revoke, start_session
+from steward.accounts.sessions import LIFETIME, load_session, revoke, start_session
 from steward.accounts.tables import Person
 from steward.accounts.totp import check_code
 from steward.ledger.audit import record
-from steward.web.auth import Principal, client_ip, csrf_protect, require
+from steward.web.auth import Principal, client_ip, csrf_protect, require, totp_roles
 from steward.web.pages.common import https, safe_next, see_other, store
 from steward.web.security import SESSION_COOKIE, rate_limit, set_cookie_header
 from steward.web.templating import templates
@@ -32,8 +32,15 @@ def _with_session_cookie(response: Response, request: Request, raw: str | None) 
 
 @router.get("/admin/sign-in", response_class=HTMLResponse)
 def sign_in_form(request: Request, next: str = "") -> Response:
+    return _form(request, safe_next(next))
+
+
+def _form(request: Request, target: str, error: str | None = None, email: str = "") -> Response:
+    # When no role must use a second factor (the demo), the page says so.
+    context = {"next": target, "error": error, "email": email}
+    context["second_factor_off"] = not totp_roles(request)
     return templates.TemplateResponse(
-        request, "admin/sign_in.html", {"next": safe_next(next), "error": None, "email": ""}
+        request, "admin/sign_in.html", context, status_code=400 if error else 200
     )
 
 
@@ -87,12 +94,7 @@ def sign_in_submit(
                     details={"second_factor": False},
                 )
     if failed:
-        return templates.TemplateResponse(
-            request,
-            "admin/sign_in.html",
-            {"next": target, "error": FAILED, "email": email[:320]},
-            status_code=400,
-        )
+        return _form(request, target, FAILED, email[:320])
     destination = f"/admin/sign-in/totp?next={target}" if stage == "totp" else target
     return _with_session_cookie(see_other(destination), request, raw)
 
@@ -117,6 +119,7 @@ def totp_submit(
     target = safe_next(next)
     raw = request.cookies.get(SESSION_COOKIE, "")
     ip = client_ip(request)
+    fresh: str | None = None
     with store(request) as session:
         row = load_session(session, raw) if raw else None
         person = session.get(Person, row.person_id) if row and row.stage == "totp" else None
@@ -128,7 +131,12 @@ def totp_submit(
                 person.totp_last_step = step
                 person.failed_sign_ins = 0
                 person.last_sign_in_at = row.created_at
-                promote(row)
+                # A new session id once both factors are given: the half-signed-in token
+                # (which a fixation or a glance at the first step could learn) dies here.
+                revoke(row)
+                fresh, _ = start_session(
+                    session, person, ip=ip, user_agent=request.headers.get("user-agent", "")
+                )
                 record(
                     session,
                     actor=person.email,
@@ -158,7 +166,7 @@ def totp_submit(
             {"next": target, "error": "That code is wrong or was already used; try the next one."},
             status_code=400,
         )
-    return see_other(target)
+    return _with_session_cookie(see_other(target), request, fresh)
 
 
 @router.post("/admin/sign-out")

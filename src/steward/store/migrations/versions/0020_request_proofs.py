@@ -1,7 +1,7 @@
 """Requests: which identifier of a request is proven, how and by whom.
 
 Revision ID: 0020_request_proofs
-Revises: 0001_foundation
+Revises: 0005_requests
 """
 
 from collections.abc import Sequence
@@ -12,9 +12,9 @@ from alembic import op
 from steward.store.tables import UtcDateTime
 
 revision: str = "0020_request_proofs"
-down_revision: str | Sequence[str] | None = "0001_foundation"
-branch_labels: str | Sequence[str] | None = ("request_proofs",)
-depends_on: str | Sequence[str] | None = "0005_requests"
+down_revision: str | Sequence[str] | None = "0005_requests"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
