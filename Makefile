@@ -3,37 +3,55 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+RUN_STAMP := $(VENV)/.runtime-stamp
+PORT ?= 8000
 UV_VERSION := 0.13.9
 SOURCES := src tests bench examples
 DEMO := examples/demo
 DEMO_OWNER := owner@demo.example
 DEMO_PASSWORD := demo kettle lantern 2026
 
-.PHONY: install system-deps run test lint format typecheck unit lock clean demo-db
+.PHONY: install install-runtime system-deps run test lint format typecheck unit lock clean demo-db
 
+# Everything the suite needs (requirements.lock: runtime and dev tools, one resolution).
+# Byte-code is compiled at install so that the CLI starts fast even where Python is told not
+# to write it (PYTHONDONTWRITEBYTECODE, common in containers).
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q "uv==$(UV_VERSION)"
-	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync -q --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	$(BIN)/python -m compileall -q src
+	touch $@ $(RUN_STAMP)
+
+# What `make run` needs: the runtime only (requirements-run.lock, pinned to the same versions).
+$(RUN_STAMP): pyproject.toml requirements-run.lock
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@echo "installing Steward's runtime dependencies into $(VENV) ..."
+	$(BIN)/python -m pip install -q "uv==$(UV_VERSION)"
+	$(BIN)/uv pip install --compile-bytecode --python $(BIN)/python -r requirements-run.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	$(BIN)/python -m compileall -q src
 	touch $@
 
 install: $(STAMP)
 
+install-runtime: $(RUN_STAMP)
+
 system-deps:
 	scripts/ensure-system.sh
 
-demo-db: install
+demo-db: install-runtime
 	$(BIN)/python $(DEMO)/make_demo_db.py $(DEMO)/app.db
 
-run: install demo-db
+run: install-runtime demo-db
 	STEWARD_DEV=1 STEWARD_DATABASE_URL=sqlite:///steward.db $(BIN)/steward register load $(DEMO)/register.yaml
 	echo "$(DEMO_PASSWORD)" | STEWARD_DEV=1 STEWARD_DATABASE_URL=sqlite:///steward.db \
 	  $(BIN)/steward admin create $(DEMO_OWNER) --role owner --password-stdin --exists-ok
-	@echo "admin: http://127.0.0.1:8000/admin/ as $(DEMO_OWNER) / $(DEMO_PASSWORD) (demo only)"
+	@echo "admin: http://127.0.0.1:$(PORT)/admin/ as $(DEMO_OWNER) / $(DEMO_PASSWORD) (demo only)"
 	@echo "demo: the second factor is off for every role (STEWARD_TOTP_ROLES is empty); the sign-in page says so"
 	STEWARD_DEV=1 STEWARD_TOTP_ROLES= STEWARD_DATABASE_URL=sqlite:///steward.db DEMO_APP_DATABASE_URL=sqlite:///$(DEMO)/app.db \
-	  STEWARD_REGISTER_PATH=$(DEMO)/register.yaml $(BIN)/steward serve --host 127.0.0.1 --port 8000
+	  STEWARD_REGISTER_PATH=$(DEMO)/register.yaml STEWARD_BASE_URL=http://127.0.0.1:$(PORT) $(BIN)/steward serve --host 127.0.0.1 --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check $(SOURCES)
@@ -54,6 +72,8 @@ test: install system-deps lint typecheck
 
 lock:
 	$(BIN)/uv pip compile -q pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile -q pyproject.toml --python-version 3.11 -c requirements.lock \
+	  -o requirements-run.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache steward.db $(DEMO)/app.db

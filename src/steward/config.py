@@ -7,6 +7,8 @@ by an orchestrator). ``docs/configuration.md`` documents each one; a test keeps 
 from __future__ import annotations
 
 import os
+import secrets
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - refused outside dev mode
+_SECRET_OPTIONAL: ContextVar[bool] = ContextVar("steward_secret_optional", default=False)
 
 
 class Settings(BaseSettings):
@@ -125,6 +128,11 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
         if not self.dev and self.secret_key.get_secret_value() == DEV_SECRET:
+            if _SECRET_OPTIONAL.get():
+                # A command that signs nothing: a throw-away key, so anything signed with it
+                # by mistake verifies nowhere else (never the public built-in one).
+                self.secret_key = SecretStr(secrets.token_urlsafe(48))
+                return self
             raise ValueError(
                 "STEWARD_SECRET_KEY is not set; set it to a long random value "
                 "(python -c 'import secrets; print(secrets.token_urlsafe(48))'), "
@@ -135,4 +143,18 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
+    """The settings; refuses the built-in secret key outside dev mode."""
     return Settings()
+
+
+def settings_without_secret() -> Settings:
+    """The settings for commands that sign and verify nothing (render a notice, verify a chain).
+
+    They run without ``STEWARD_SECRET_KEY``; when it is unset the secret is a random key of this
+    process, so nothing they might sign could be trusted by another.
+    """
+    token = _SECRET_OPTIONAL.set(True)
+    try:
+        return Settings()
+    finally:
+        _SECRET_OPTIONAL.reset(token)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from steward.cli.store_access import StoreOption, read_store
 from steward.config import get_settings
 from steward.consent import ledger as consent_ledger
 from steward.consent.identity import ConsentKeys
@@ -22,11 +23,10 @@ err = Console(stderr=True, highlight=False)
 
 
 @app.command("verify")
-def verify() -> None:
+def verify(store: StoreOption = None) -> None:
     """Recompute the hash chains of the consent ledger and the audit log, and the shown texts."""
-    engine = make_engine(get_settings().database_url)
     failed = False
-    with session_factory(engine)() as session:
+    with read_store(store) as sessions, sessions() as session:
         for name, broken in (
             ("consent ledger", consent_ledger.verify(session)),
             ("audit log", audit.verify(session)),

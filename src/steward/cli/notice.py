@@ -18,14 +18,10 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from steward.config import get_settings
-from steward.notices.audience import AudienceError
-from steward.notices.diff import describe, diff_registers
-from steward.notices.publish import latest_version, publish, versions
+from steward.config import get_settings, settings_without_secret
 from steward.notices.render import render_notice
 from steward.register import RegisterError, check_file
 from steward.register.models import Register
-from steward.store.db import make_engine, session_factory, transaction, upgrade
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -95,7 +91,7 @@ def render(
         fmt=fmt.value,  # type: ignore[arg-type]
         published=day,
         version=version,
-        base_url=get_settings().base_url,
+        base_url=settings_without_secret().base_url,
     )
     if output is None:
         typer.echo(text, nl=False)
@@ -105,6 +101,9 @@ def render(
 
 
 def _session_factory() -> Any:
+    # Imported here: rendering a notice must not pay for SQLAlchemy and Alembic.
+    from steward.store.db import make_engine, session_factory, upgrade
+
     engine = make_engine(get_settings().database_url)
     upgrade(engine)
     return session_factory(engine)
@@ -123,6 +122,11 @@ def publish_command(
     except (OSError, UnicodeDecodeError) as exc:
         err.print(f"{register}: cannot read it as UTF-8 text: {exc}", markup=False)
         raise typer.Exit(1) from None
+    from steward.notices.audience import AudienceError
+    from steward.notices.diff import describe
+    from steward.notices.publish import publish
+    from steward.store.db import transaction
+
     settings = get_settings()
     try:
         with transaction(_session_factory()) as session:
@@ -164,6 +168,8 @@ def versions_command(
     ] = None,
 ) -> None:
     """List published notice versions, newest first, with their material flag and hash."""
+    from steward.notices.publish import latest_version, versions
+
     with _session_factory()() as session:
         latest = latest_version(session, operator)
         if latest is None:
@@ -185,6 +191,8 @@ def diff_command(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the description.")] = Lang.en,
 ) -> None:
     """Describe in words what changed from OLD to NEW; exit 3 when a change is material."""
+    from steward.notices.diff import describe, diff_registers
+
     changes = diff_registers(_load(old), _load(new))
     if not changes:
         out.print("no changes", markup=False)

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import holidays
+if TYPE_CHECKING:
+    import holidays
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ OVERLAY: Final[dict[str, Overlay]] = {
 
 @lru_cache(maxsize=8)
 def _country(code: str) -> holidays.HolidayBase:
+    import holidays  # imported on first use: most commands never count working days
+
     return holidays.country_holidays(code)
 
 

@@ -32,6 +32,30 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+class StoreNotFound(Exception):
+    """A read-only command was pointed at a store that does not exist."""
+
+
+def existing_store_engine(url: str) -> Engine:
+    """An engine for a store that must already exist: a read never creates an empty SQLite file.
+
+    Raises ``StoreNotFound`` naming the file and the variable that chooses it.
+    """
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database in ("", ":memory:") or database.startswith("file:"):
+            raise StoreNotFound(f"{url} is not a stored database; set STEWARD_DATABASE_URL")
+        if not Path(database).is_file():
+            raise StoreNotFound(
+                f"no Steward store at {Path(database).resolve()}; set STEWARD_DATABASE_URL to "
+                "the store to read (e.g. sqlite:///steward.db where `make run` keeps it)"
+            )
+    return make_engine(url)
+
+
 def alembic_config(engine: Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

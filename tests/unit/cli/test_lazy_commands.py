@@ -1,0 +1,41 @@
+"""The ``steward`` command imports a command's module only when that command runs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from steward.cli import COMMANDS, load_command
+
+HEAVY = ("sqlalchemy", "fastapi", "alembic", "celery", "steward.store", "steward.web")
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_the_listed_help_is_the_commands_own(name: str) -> None:
+    command = load_command(name)
+    assert command.name == name
+    assert " ".join((command.help or "").split("\n\n")[0].split()) == COMMANDS[name][2]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["version"],
+        ["law", "deadline", "ru-152fz", "access", "2026-04-28"],
+        ["check", "examples/demo/register.yaml"],
+        ["notice", "examples/demo/register.yaml", "--lang", "ru"],
+    ],
+)
+def test_read_commands_import_no_database_or_web_layer(argv: list[str]) -> None:
+    probe = (
+        "import sys\n"
+        "from steward.cli import app\n"
+        f"try:\n    app({argv!r})\nexcept SystemExit as exit_:\n    assert not exit_.code, exit_\n"
+        f"heavy = sorted(m for m in sys.modules if m.startswith({HEAVY!r}))\n"
+        "print('HEAVY:' + ' '.join(heavy))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.rstrip().splitlines()[-1] == "HEAVY:", done.stdout[-300:]
