@@ -1,4 +1,5 @@
-"""Built-in jobs: executing a data-subject request on the operator's databases."""
+"""Built-in jobs: executing a data-subject request on the operator's databases; signing the
+chains' heads."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import timedelta
 from steward.config import get_settings
 from steward.datastores.runs import RunUnavailable, process, stale_runs
 from steward.jobs.registry import enqueue, job
+from steward.jobs.schedule import periodic
 from steward.store.db import make_engine, session_factory
 
 
@@ -39,3 +41,19 @@ def requeue_stale() -> int:
     for run_id in ids:
         enqueue("execution.run", run_id=run_id)
     return len(ids)
+
+
+@periodic("ledger.anchor", every=timedelta(hours=1))
+def anchor_chains() -> None:
+    """Sign the heads of the audit log and the consent ledger (kept in chain_anchors)."""
+    from steward.consent.evidence import sign_heads
+    from steward.consent.identity import ConsentKeys
+    from steward.store.db import transaction
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with transaction(session_factory(engine)) as session:
+            sign_heads(session, ConsentKeys.from_settings(settings).signing_key)
+    finally:
+        engine.dispose()

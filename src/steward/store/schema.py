@@ -6,6 +6,7 @@ A domain that adds tables imports its table module here and adds an Alembic migr
 import steward.accounts.tables
 import steward.consent.tables  # noqa: F401 - the consent ledger's tables
 from steward.datastores.tables import ExecutionExport, ExecutionRun, ExecutionStep, Restriction
+from steward.ledger.anchors import ChainAnchor
 from steward.ledger.audit import AuditEntry
 from steward.notices.tables import NoticeDocument, NoticeVersion
 from steward.notify.outbox import OutboxMessage
@@ -17,6 +18,7 @@ metadata = Base.metadata
 __all__ = [
     "AuditEntry",
     "Base",
+    "ChainAnchor",
     "ExecutionExport",
     "ExecutionRun",
     "ExecutionStep",
