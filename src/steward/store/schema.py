@@ -8,6 +8,7 @@ import steward.consent.tables  # noqa: F401 - the consent ledger's tables
 from steward.datastores.tables import ExecutionExport, ExecutionRun, ExecutionStep, Restriction
 from steward.ledger.anchors import ChainAnchor
 from steward.ledger.audit import AuditEntry
+from steward.lib.ratelimit import RateCounter
 from steward.notices.tables import NoticeDocument, NoticeVersion
 from steward.notify.outbox import OutboxMessage
 from steward.requests import tables as _requests_tables  # noqa: F401 - subject requests
@@ -26,6 +27,7 @@ __all__ = [
     "NoticeDocument",
     "NoticeVersion",
     "OutboxMessage",
+    "RateCounter",
     "Restriction",
     "metadata",
 ]

@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from steward import __version__
 from steward.config import Settings, get_settings
+from steward.lib.ratelimit import make_limiter
 from steward.register import Register, load_register
 from steward.store.db import make_engine, session_factory
 from steward.store.registers import latest_register
@@ -34,7 +35,7 @@ from steward.web.pages import notices as notices_pages
 from steward.web.pages import register as register_pages
 from steward.web.pages import requests as requests_pages
 from steward.web.pages import settings as settings_pages
-from steward.web.security import RateLimiter, SecurityMiddleware
+from steward.web.security import SecurityMiddleware
 from steward.web.templating import templates
 
 HERE = Path(__file__).parent
@@ -48,7 +49,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.register = load_register(settings.register_path) if settings.register_path else None
-    app.state.rate_limiter = RateLimiter()
+    app.state.rate_limiter = make_limiter(
+        settings.rate_limit_store, app.state.sessions, prefix=settings.rate_limit_prefix
+    )
     app.add_middleware(
         SecurityMiddleware,
         https=settings.base_url.startswith("https://"),

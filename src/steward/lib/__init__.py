@@ -1,0 +1,1 @@
+"""Small shared pieces used everywhere: one of each (see docs/architecture.md)."""
