@@ -9,6 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from steward.store.tables import UtcDateTime
+
 revision: str = "0022_rate_counters"
 down_revision: str | Sequence[str] | None = "0002_admin"
 branch_labels: str | Sequence[str] | None = None
@@ -25,9 +27,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("people") as batch:
         batch.add_column(sa.Column("failed_totp", sa.Integer(), nullable=False, server_default="0"))
+        batch.add_column(sa.Column("totp_locked_until", UtcDateTime(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("people") as batch:
+        batch.drop_column("totp_locked_until")
         batch.drop_column("failed_totp")
     op.drop_table("rate_counters")
