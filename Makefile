@@ -62,7 +62,7 @@ format: install
 	$(BIN)/ruff format $(SOURCES)
 
 typecheck: install
-	$(BIN)/mypy src/steward/register src/steward/law src/steward/datastores
+	$(BIN)/mypy src/steward/register src/steward/law src/steward/datastores src/steward/discovery
 
 unit: install
 	$(BIN)/pytest tests/unit -q

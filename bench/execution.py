@@ -6,7 +6,8 @@
 Builds a PostgreSQL database (``--customers`` customers across eleven related tables, foreign
 keys indexed), then prints for access and erasure of one subject the median time of Steward's
 executor beside hand-written SQL doing the same work in the same run, and the throughput of
-``--queued`` erasure requests executed by two Celery workers (Redis broker, PostgreSQL store).
+``--queued`` erasure requests executed by two Celery workers (Redis broker, PostgreSQL store)
+beside the same number of erasures run back to back by the executor in this process.
 Needs PostgreSQL at --postgres and Redis at --redis. Re-uses the database when it already has
 the requested size (``--rebuild`` to force).
 """
@@ -284,7 +285,28 @@ def median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
-def throughput(args: argparse.Namespace, url: str, register_path: Path, first: int) -> float:
+def back_to_back(register: Any, datastore: Any, emails: list[str]) -> float:
+    """The baseline: the executor erasing ``emails`` one after another in this process."""
+    engine, schema = connected(datastore)
+    today = date.today()
+    started = time.perf_counter()
+    for email in emails:
+        run_on_datastore(
+            register,
+            datastore,
+            ExecutionRequest("erasure", {"email": email}, "B"),
+            Identifiers.parse({"email": email}, "RU"),
+            secret=b"k",
+            today=today,
+            engine=engine,
+            schema=schema,
+        )
+    return len(emails) / (time.perf_counter() - started)
+
+
+def throughput(args: argparse.Namespace, url: str, register_path: Path, emails: list[str]) -> float:
+    """``emails`` erased as queued runs by two `steward worker` processes (Celery on Redis,
+    PostgreSQL store): from the first job taken to the last run done."""
     from steward.datastores.runs import submit
     from steward.store.db import make_engine, session_factory, transaction, upgrade
     from steward.store.registers import record_register
@@ -297,30 +319,27 @@ def throughput(args: argparse.Namespace, url: str, register_path: Path, first: i
     engine = make_engine(store)
     upgrade(engine)
     factory = session_factory(engine)
+    queue = f"steward-bench-{os.getpid()}"
     env = dict(
         os.environ,
         STEWARD_DATABASE_URL=store,
         STEWARD_BROKER_URL=args.redis,
+        STEWARD_JOB_QUEUE=queue,
         STEWARD_DEV="1",
         BENCH_SHOP_URL=url,
         STEWARD_JOB_LEASE_SECONDS="600",
     )
-    import redis
-
-    redis.Redis.from_url(args.redis).flushdb()
     with transaction(factory) as session:
         _, loaded = record_register(session, register_path)
         run_ids = [
             submit(
                 session,
-                ExecutionRequest(
-                    "erasure", {"email": f"customer{first + i}@example.com"}, f"B-{i}"
-                ),
+                ExecutionRequest("erasure", {"email": email}, f"B-{i}"),
                 register_id=loaded.id,
             ).id
-            for i in range(args.queued)
+            for i, email in enumerate(emails)
         ]
-    os.environ.update(STEWARD_BROKER_URL=args.redis, STEWARD_DEV="1")
+    os.environ.update(STEWARD_BROKER_URL=args.redis, STEWARD_DEV="1", STEWARD_JOB_QUEUE=queue)
     from steward.config import get_settings
 
     get_settings.cache_clear()
@@ -328,7 +347,6 @@ def throughput(args: argparse.Namespace, url: str, register_path: Path, first: i
 
     for run_id in run_ids:
         enqueue("execution.run", run_id=run_id)
-    started = time.perf_counter()
     workers = [
         subprocess.Popen(
             [str(ROOT / ".venv/bin/steward"), "worker", "--loglevel", "WARNING"],
@@ -340,20 +358,32 @@ def throughput(args: argparse.Namespace, url: str, register_path: Path, first: i
     ]
     try:
         with engine.connect() as connection:
+            count = sa.text("SELECT count(*) FROM execution_runs WHERE status = 'done'")
+            while not connection.execute(
+                sa.text("SELECT count(*) FROM execution_runs WHERE status <> 'queued'")
+            ).scalar_one():
+                connection.rollback()
+                time.sleep(0.01)
+            started = time.perf_counter()  # the workers' start-up is not the queue's speed
             while True:
-                done = connection.execute(
-                    sa.text("SELECT count(*) FROM execution_runs WHERE status = 'done'")
-                ).scalar_one()
+                done = connection.execute(count).scalar_one()
                 connection.rollback()
                 if done >= len(run_ids):
                     break
-                time.sleep(0.2)
-        elapsed = time.perf_counter() - started
+                time.sleep(0.05)
+            elapsed = time.perf_counter() - started
+            failed = connection.execute(
+                sa.text("SELECT count(*) FROM execution_runs WHERE status = 'failed'")
+            ).scalar_one()
+        assert not failed, f"{failed} run(s) failed"
     finally:
         for worker in workers:
             worker.terminate()
         for worker in workers:
             worker.wait(30)
+        import redis
+
+        redis.Redis.from_url(args.redis).delete(queue)
     engine.dispose()
     return len(run_ids) / elapsed
 
@@ -462,11 +492,26 @@ def main() -> None:
             paired = statistics.median(a / b for a, b in zip(timings[s], timings[h], strict=True))
             print(f"{label:<38}{ms:>12.1f}{mh:>13.1f}{ms / mh:>8.2f}{paired:>8.2f}")
         if args.queued:
-            rate = throughput(args, url, register_path, first=subjects[-1])
-            print(
-                f"\n{args.queued} queued erasure requests, 2 Celery workers (Redis broker, "
-                f"PostgreSQL store): {rate:.1f} requests/s"
-            )
+            db = psycopg.connect(url)
+            taken = set(subjects)
+            fresh = [
+                r[0]
+                for r in db.execute(
+                    "SELECT id FROM customers WHERE email LIKE 'Customer%%' ORDER BY random() "
+                    "LIMIT %s",
+                    (2 * args.queued + len(taken),),
+                )
+                if r[0] not in taken
+            ][: 2 * args.queued]
+            db.close()
+            assert len(fresh) == 2 * args.queued, "not enough subjects left; use --rebuild"
+            mails = [f"customer{c}@example.com" for c in fresh]
+            base = back_to_back(register, datastore, mails[: args.queued])
+            rate = throughput(args, url, register_path, mails[args.queued :])
+            print(f"\n{args.queued} erasures, one subject each{'requests/s':>28}{'ratio':>8}")
+            print(f"{'executor, back to back (baseline)':<50}{base:>12.1f}{1.0:>8.2f}")
+            label = "queued, 2 Celery workers (Redis, PostgreSQL store)"
+            print(f"{label:<50}{rate:>12.1f}{rate / base:>8.2f}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make sure the system parts the test suite needs are present and running:
-# Chromium (Debian package) for browser tests, PostgreSQL, MariaDB and Redis servers.
+# Chromium (Debian package) for browser tests, Pango for PDF documents, PostgreSQL, MariaDB and Redis servers.
 # Installs missing Debian packages with apt and starts stopped services. Idempotent.
 set -euo pipefail
 
@@ -29,6 +29,12 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt_install chromium fonts-dejavu-core
 fi
 
+# WeasyPrint (filings and acts as PDF) renders with Pango.
+if ! ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0"; then
+  echo "ensure-system: installing Pango for WeasyPrint (PDF documents)"
+  apt_install libpango-1.0-0 libpangoft2-1.0-0
+fi
+
 if ! port_open 5432; then
   command -v pg_ctlcluster >/dev/null 2>&1 || apt_install postgresql
   version=$(ls /etc/postgresql | sort -V | tail -n 1)
@@ -47,4 +53,4 @@ if ! port_open 6379; then
   $SUDO redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
   wait_port 6379 Redis
 fi
-echo "ensure-system: chromium, PostgreSQL, MariaDB and Redis ready"
+echo "ensure-system: chromium, Pango, PostgreSQL, MariaDB and Redis ready"

@@ -104,3 +104,12 @@ def store_engine(store_url: str) -> Iterator[sa.Engine]:
     upgrade(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_job_runner() -> Iterator[None]:
+    """Each test gets its own job runner; embedded jobs a test started end with it."""
+    yield
+    from steward.jobs import registry
+
+    registry.reset()

@@ -212,6 +212,14 @@ class ConsentClient:
         result: dict[str, Any] = self._call("GET", f"/subjects/{subject_id}/history")
         return result
 
+    def consent_document(self, item: str, lang: str = "ru") -> dict[str, Any]:
+        """The written consent of ``item`` to present to the subject: {"text", "sha256", ...}.
+
+        For an item the register marks ``written``, recording ``given`` keeps this text's hash
+        in the ledger as what the subject agreed to."""
+        result: dict[str, Any] = self._call("GET", f"/documents/{item}", lang=lang)
+        return result
+
     def receipt(self, receipt_id: str) -> dict[str, Any]:
         result: dict[str, Any] = self._call("GET", f"/receipts/{receipt_id}")
         return result

@@ -47,9 +47,30 @@ class Settings(BaseSettings):
         description="How long a worker may hold a request before another worker may take it "
         "over; also the broker's visibility timeout.",
     )
+    job_queue: str = Field(
+        "steward",
+        max_length=100,
+        description="Name of the broker queue Steward's jobs go to and `steward worker` reads.",
+    )
+    requests_remind_days: int = Field(
+        3, ge=0, le=60, description="Days before a request's deadline its reminders start."
+    )
+    requests_self_approval: bool = Field(
+        False,
+        description="Let the person who asked for approval of an erasure, restriction or "
+        "rectification approve it themselves (a one-person team); off: another approver decides.",
+    )
     smtp_url: str | None = Field(
         None,
         description="smtp://user@host:port for outgoing e-mail. Unset: e-mail stays in the outbox.",
+    )
+    sms_gateway_url: str | None = Field(
+        None,
+        description="The operator's HTTP SMS gateway (POST JSON {to, text}). Unset: letters "
+        "meant for a phone go to a call list for agents.",
+    )
+    sms_gateway_token: SecretStr | None = Field(
+        None, description="Bearer token sent to the SMS gateway."
     )
     log_level: str = Field("INFO", description="Python logging level.")
     consent_signing_key: SecretStr | None = Field(

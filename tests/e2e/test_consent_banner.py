@@ -150,6 +150,8 @@ def test_gpc_in_the_browser_yields_an_opt_out_and_a_later_choice_wins(
     try:
         page.goto(base + "/shop")
         expect(page.get_by_text("Global Privacy Control")).to_be_visible()
+        # CCPA § 7025(c)(6): the banner says the signal was honored.
+        expect(page.get_by_text("Opt-out preference signal honored")).to_be_visible()
         assert wait_rows(engine, 1) == [("ads", "refused", "gpc")]
         assert not loaded(page, "adsLoaded")
         page.get_by_role("button", name="Accept all").click()

@@ -22,6 +22,8 @@ SCOPES = {
     "consents:write": "Record and withdraw consents",
     "requests:read": "Read data-subject requests",
     "requests:write": "File data-subject requests",
+    "breaches:read": "Read the breach register",
+    "breaches:write": "Record security incidents",
 }
 PREFIX = "stw"
 TOUCH_EVERY = timedelta(seconds=60)

@@ -31,6 +31,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Write a commented starter register that passes `steward check`.",
     ),
     "serve": ("steward.cli.serve", "serve", "Serve the Privacy Center, the admin app and the API."),
+    "scheduler": (
+        "steward.cli.serve",
+        "run_scheduler",
+        "Fire the periodic jobs on the configured runner (leader-elected: run one or several).",
+    ),
     "doctor": (
         "steward.cli.doctor",
         "doctor",
@@ -59,6 +64,16 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Privacy notices rendered from the register: render, publish, versions, diff.",
     ),
     "requests": ("steward.cli.requests", "app", "Data-subject requests and their deadlines."),
+    "scan": (
+        "steward.cli.scan",
+        "scan",
+        "Find personal data the register does not declare. Exit 1 on error-level findings.",
+    ),
+    "filings": (
+        "steward.cli.filings",
+        "app",
+        "Filings and records from the register: Art. 30 record, RKN drafts, written consent.",
+    ),
 }
 
 

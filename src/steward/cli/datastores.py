@@ -139,6 +139,7 @@ def worker(
             f"--loglevel={loglevel}",
             f"--pool={pool}",
             f"--concurrency={concurrency}",
+            f"--queues={settings.job_queue}",
             "--without-gossip",
             "--without-mingle",
         ]

@@ -32,8 +32,8 @@ TEXT = {
         "choose": "Choose",
         "save": "Save my choice",
         "essential": "Always on (needed for the site to work)",
-        "gpc": "Your browser sends Global Privacy Control: we treat it as a refusal of "
-        "selling, sharing and advertising.",
+        "gpc": "Opt-out preference signal honored: your browser sends Global Privacy Control, "
+        "and we treat it as a refusal of selling, sharing and advertising.",
         "policy": "Privacy notice",
         "label": "Cookie choices",
     },
@@ -46,8 +46,8 @@ TEXT = {
         "choose": "Выбрать",
         "save": "Сохранить выбор",
         "essential": "Всегда включены (нужны для работы сайта)",
-        "gpc": "Ваш браузер передаёт сигнал Global Privacy Control: мы считаем его отказом "
-        "от продажи, передачи данных и рекламы.",
+        "gpc": "Сигнал отказа учтён: ваш браузер передаёт Global Privacy Control, и мы "
+        "считаем его отказом от продажи, передачи данных и рекламы.",
         "policy": "Политика конфиденциальности",
         "label": "Выбор cookie",
     },

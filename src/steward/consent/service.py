@@ -79,10 +79,11 @@ class ConsentService:
         self.default_notice_version = register_version(register)
 
     def notice_version(self, session: Session) -> str:
-        """The notice version in force: the newest published one, else the register's hash."""
-        from steward.notices.publish import latest_version
+        """The notice version in force (a version waiting out its notice period is not yet),
+        else the register's hash."""
+        from steward.notices.publish import version_in_force
 
-        published = latest_version(session, self.register.operator.id)
+        published = version_in_force(session, self.register.operator.id)
         return str(published.number) if published else self.default_notice_version
 
     # -- subjects ------------------------------------------------------------------------
@@ -167,6 +168,8 @@ class ConsentService:
         lang = lang or self.register.operator.languages[0]
         version = notice_version or self.notice_version(session)
         sha = artefact_sha256
+        if sha is None and shown_text is None and action == "given" and target.item is not None:
+            sha = self._written_consent(session, target.item.id, lang, version)
         if sha is None:
             text = shown_text
             if text is None and target.item is not None:
@@ -294,6 +297,25 @@ class ConsentService:
             evidence=evidence,
         )
         return purposes
+
+    def _written_consent(
+        self, session: Session, item_id: str, lang: str, version: str
+    ) -> str | None:
+        """For an item given in writing (152-FZ Art. 9 p.4): keep the consent document's text
+        and return its hash, the text the subject agreed to; None for any other item."""
+        from steward.filings.consent_document import LANGUAGES, consent_document
+
+        item = next(i for i in self.register.consents.items if i.id == item_id)
+        if not item.written:
+            return None
+        document = consent_document(self.register, item_id, lang if lang in LANGUAGES else "en")
+        return ledger.store_artefact(
+            session,
+            kind="written-consent",
+            text=document.text,
+            lang=document.lang,
+            notice_version=version,
+        )
 
     # -- reading -------------------------------------------------------------------------
     def _events(self, session: Session, subject_id: str) -> list[ConsentEvent]:

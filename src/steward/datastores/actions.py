@@ -11,9 +11,13 @@ Erasure decides per row:
 - held:    a legal hold is running (see ``holds.py``): the row is restricted, not touched;
 - delete:  the table's ``on_erasure`` is ``delete`` (the default when no column names a mask);
            rows in a foreign-key cycle that no delete order can break are masked instead;
-- mask:    ``on_erasure: anonymise``, or a row that something kept still refers to (a held
-           invoice's order, a customer another customer was referred by): its personal columns
-           are masked so that foreign keys and other subjects' rows stay intact.
+- mask:    ``on_erasure: anonymise``, or a row that something kept still refers to through a
+           foreign key or a declared reference (a held invoice's order, a customer another
+           customer was referred by): its personal columns are masked so that references and
+           other subjects' rows stay intact.
+
+Rows the subject shares with someone else (``Found.shared``) are never deleted or masked;
+each table's outcome counts them, and the rows they refer to are kept like any kept row's.
 
 Deletes run child-first in passes, so databases that check foreign keys row by row (InnoDB)
 never see a dangling reference. Generated columns are never written: the database derives them.
@@ -46,6 +50,7 @@ from steward.datastores.graph import (
 from steward.datastores.holds import Hold, hold_for, legal_purposes
 from steward.datastores.identity import normalise_phone
 from steward.datastores.masking import is_constant, mask_value
+from steward.datastores.whose import Whose, may_share, whose_for
 from steward.register.models import Purpose, Register, Table
 from steward.register.taxonomy import TableAction
 
@@ -60,6 +65,9 @@ class TableOutcome:
     held: int = 0
     restricted: int = 0
     rectified: int = 0
+    shared: int = 0  # the subject's rows that belong to someone else too: left untouched
+    # after an erasure, what the check found still there and why: held, masked, shared, residual
+    left: dict[str, int] | None = None
     keyed: bool = True  # False: the table has no primary or unique key (rows matched on values)
     holds: list[dict[str, Any]] = field(default_factory=list)
     restricted_keys: list[list[Any]] = field(default_factory=list)
@@ -75,6 +83,14 @@ def personal_columns(info: TableInfo) -> list[str]:
         return []
     names = dict.fromkeys([*spec.identity, *spec.columns])
     return [n for n in names if n in info.table.c and n not in info.generated]
+
+
+def masked_columns(info: TableInfo) -> list[str]:
+    """The columns a mask replaces: the personal ones, but not a key the register only uses
+    to identify the subject."""
+    spec = info.spec
+    assert spec is not None
+    return [c for c in personal_columns(info) if c not in info.primary_key or spec.columns.get(c)]
 
 
 def _by_keys(
@@ -164,8 +180,8 @@ class _Rules:
     referred: dict[str, bool]  # rows outside the search may refer to the table's rows
 
 
-def _rules(schema: Schema, register: Register) -> _Rules:
-    memo = schema.memo.get("erasure")
+def _rules(schema: Schema, register: Register, whose: Whose) -> _Rules:
+    memo = schema.memo.get(("erasure", whose.kind))
     if memo is not None and memo[0] is register:
         return cast(_Rules, memo[1])
     legal: dict[str, list[Purpose]] = {}
@@ -183,20 +199,25 @@ def _rules(schema: Schema, register: Register) -> _Rules:
         and action[info.key] is TableAction.DELETE
         and not legal[info.key]
         and not schema.inbound(info.key)
+        and not may_share(schema, whose, info.key)
     )
-    referred = {key: may_have_referrers(schema, key) for key in schema.tables}
+    referred = {key: may_have_referrers(schema, whose, key) for key in schema.tables}
     rules = _Rules(legal, action, on_sight, referred)
-    schema.memo["erasure"] = (register, rules)  # the register is kept, so ``is`` stays sound
+    # the register is kept, so ``is`` stays sound
+    schema.memo[("erasure", whose.kind)] = (register, rules)
     return rules
 
 
-def deletable_on_sight(schema: Schema, register: Register) -> frozenset[str]:
+def deletable_on_sight(
+    schema: Schema, register: Register, whose: Whose | None = None
+) -> frozenset[str]:
     """Tables whose rows an erasure deletes as soon as the search reaches them.
 
     A table qualifies when its rows are always deleted (no legal hold can apply, its action is
-    ``delete``) and nothing refers to it, so no other row can make one of them stay.
+    ``delete``), nothing refers to it, so no other row can make one of them stay, and none of
+    its rows can belong to someone else too (``whose.may_share``).
     """
-    return _rules(schema, register).on_sight
+    return _rules(schema, register, whose or whose_for(schema, register, None)).on_sight
 
 
 ReferrerSearch = Callable[[set[RowRef]], None]
@@ -206,10 +227,11 @@ def _plan(
     schema: Schema,
     found: Found,
     register: Register,
+    whose: Whose,
     today: date,
     find_referrers: ReferrerSearch | None,
 ) -> tuple[dict[str, dict[Key, Hold]], set[RowRef], set[RowRef]]:
-    rules = _rules(schema, register)
+    rules = _rules(schema, register, whose)
     held: dict[str, dict[Key, Hold]] = defaultdict(dict)
     delete: set[RowRef] = set()
     mask: set[RowRef] = set()
@@ -243,7 +265,7 @@ def _keep_referred(found: Found, delete: set[RowRef], mask: set[RowRef]) -> None
     while changed:
         changed = False
         for ref in list(delete):
-            if any(referrer not in delete for referrer in found.referrers.get(ref, ())):
+            if any(referrer not in delete for referrer in found.kept_by(ref)):
                 delete.discard(ref)
                 mask.add(ref)
                 changed = True
@@ -254,9 +276,7 @@ def _mask_statements(
 ) -> list[Statement]:
     spec = info.spec
     assert spec is not None
-    columns = [
-        c for c in personal_columns(info) if c not in info.primary_key or spec.columns.get(c)
-    ]
+    columns = masked_columns(info)
     if not columns or not keys:
         return []
     table = info.table
@@ -404,22 +424,22 @@ def plan_erasure(
     secret: bytes,
     today: date,
     find_referrers: ReferrerSearch | None = None,
+    whose: Whose | None = None,
 ) -> Planned:
     """Per row: held, deleted or masked, and the statements that do it.
 
     ``find_referrers(rows)`` is asked, once, for the rows outside the search that refer to the
     rows about to be deleted (``graph.find_referrers``); without it only the referrers the
-    search recorded count.
+    search recorded count. ``whose``: the subject kind searched for (default: the register's).
     """
-    held, delete, mask = _plan(schema, found, register, today, find_referrers)
+    whose = whose or whose_for(schema, register, None)
+    held, delete, mask = _plan(schema, found, register, whose, today, find_referrers)
     passes, stuck = _delete_passes(found, delete)
     while stuck:  # rows in a cycle are masked; rows they referred to may then have to stay
         delete -= stuck
         mask |= stuck
         held_or_kept = mask | {(t, k) for t, keys in held.items() for k in keys}
-        blocked = {
-            ref for ref in delete if any(r in held_or_kept for r in found.referrers.get(ref, ()))
-        }
+        blocked = {ref for ref in delete if any(r in held_or_kept for r in found.kept_by(ref))}
         delete -= blocked
         mask |= blocked
         passes, stuck = _delete_passes(found, delete)
@@ -431,9 +451,11 @@ def plan_erasure(
     for table, key in mask:
         masked[table].append(key)
     outcomes = []
-    for table, rows in sorted(found.rows.items()):
+    for table in sorted({*found.rows, *found.shared}):
         info = schema.tables[table]
+        rows = found.rows.get(table, {})
         outcome = TableOutcome(schema.datastore.id, table, found=len(rows))
+        outcome.shared = len(found.shared.get(table, {}))
         outcome.deleted = deleted[table]
         mask_keys = sorted(masked[table], key=repr)
         outcome.masked = len(mask_keys)

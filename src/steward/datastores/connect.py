@@ -93,6 +93,11 @@ class Link:
     parent: str
     to_columns: tuple[str, ...]
     enforced: bool
+    direction: str = "both"  # the register's: "to" (child to parent only), "from", "both"
+
+    @property
+    def ends(self) -> tuple[str, tuple[str, ...], str, tuple[str, ...]]:
+        return self.child, self.columns, self.parent, self.to_columns
 
 
 @dataclass
@@ -117,8 +122,12 @@ class Schema:
     datastore: Datastore
     tables: dict[str, TableInfo] = field(default_factory=dict)
     links: list[Link] = field(default_factory=list)
+    # PostgreSQL partitions and inheritance children, folded into their root table
+    parts: dict[str, str] = field(default_factory=dict)
+    # foreign keys that exist on some partitions of a table only: (link, partitions with it)
+    partial: list[tuple[Link, list[str]]] = field(default_factory=list)
 
-    memo: dict[str, Any] = field(default_factory=dict)  # facts derived once (actions.py)
+    memo: dict[Any, Any] = field(default_factory=dict)  # facts derived once (actions.py)
 
     def inbound(self, name: str) -> list[Link]:
         return self._links_by_end[0].get(name, [])
@@ -179,6 +188,68 @@ def _matchable(table: sa.Table) -> tuple[str, ...]:
     return tuple(names)
 
 
+_INHERITS = """
+SELECT nc.nspname, c.relname, np.nspname, p.relname
+FROM pg_inherits i
+JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace nc ON nc.oid = c.relnamespace
+JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace np ON np.oid = p.relnamespace
+"""
+
+
+def _inheritance(connection: sa.Connection) -> dict[str, str]:
+    """PostgreSQL partitions and inheritance children -> their root table (others: none).
+
+    A query of the root reads (and a DELETE of it deletes) the rows of every child, so the
+    children are one table with it.
+    """
+    if connection.dialect.name != "postgresql":
+        return {}
+    default = sa.inspect(connection).default_schema_name
+
+    def name(schema: str, table: str) -> str:
+        return _qualified(None if schema == default else schema, table)
+
+    parent = {name(cs, c): name(ps, p) for cs, c, ps, p in connection.exec_driver_sql(_INHERITS)}
+    roots = {}
+    for child in parent:
+        root, seen = parent[child], {child}
+        while root in parent and root not in seen:  # a partition that is partitioned itself
+            seen.add(root)
+            root = parent[root]
+        roots[child] = root
+    return roots
+
+
+def _fold_parts(result: Schema, links: list[Link]) -> list[Link]:
+    """Links of partitions become links of their root; a foreign key on some partitions only
+    is kept (unenforced: the other partitions do not check it) and listed in ``partial``."""
+    parts = result.parts
+    if not parts:
+        return links
+    children: dict[str, list[str]] = {}
+    for child, root in parts.items():
+        children.setdefault(root, []).append(child)
+    folded: dict[tuple[Any, ...], list[str]] = {}
+    kept: list[Link] = []
+    for link in links:
+        child, parent = parts.get(link.child, link.child), parts.get(link.parent, link.parent)
+        ends = (child, link.columns, parent, link.to_columns)
+        if link.child in parts:
+            folded.setdefault(ends, []).append(link.child)
+        else:
+            kept.append(Link(child, link.columns, parent, link.to_columns, link.enforced))
+    own = {link.ends for link in kept}
+    for ends, having in folded.items():
+        if ends in own:
+            continue  # declared on the root (and cloned onto each partition)
+        everywhere = set(having) >= set(children[ends[0]])
+        link = Link(*ends, enforced=everywhere)
+        kept.append(link)
+        if not everywhere:
+            result.partial.append((link, sorted(having)))
+    return kept
+
+
 def reflect(engine: sa.Engine, datastore: Datastore) -> Schema:
     """Reflect every table in the schemas the register uses; raises ``ConnectionFailed``."""
     schemas = {t.schema_ for t in datastore.tables} or {None}
@@ -187,15 +258,18 @@ def reflect(engine: sa.Engine, datastore: Datastore) -> Schema:
         with engine.connect() as connection:
             for schema_name in schemas:
                 metadata.reflect(connection, schema=schema_name)
+            parts = _inheritance(connection)
     except sa.exc.OperationalError as exc:
         raise ConnectionFailed(
             f"datastore '{datastore.id}': cannot connect to {_server(engine.url)}"
             f" ({type(exc.orig).__name__})"
         ) from None
     specs = {t.qualified_name: t for t in datastore.tables}
-    result = Schema(datastore)
+    result = Schema(datastore, parts=parts)
     for table in metadata.tables.values():
         key = _qualified(table.schema, table.name)
+        if key in parts:
+            continue
         unique = {c.name for c in table.primary_key.columns}
         for constraint in table.constraints:
             if isinstance(constraint, sa.UniqueConstraint) and len(constraint.columns) == 1:
@@ -214,31 +288,42 @@ def reflect(engine: sa.Engine, datastore: Datastore) -> Schema:
             key_source=source,
             matchable=() if row_key else _matchable(table),
         )
-    for info in result.tables.values():
-        for fk in info.table.foreign_key_constraints:
+    links = []
+    for table in metadata.tables.values():
+        for fk in table.foreign_key_constraints:
             parent = fk.referred_table
-            result.links.append(
+            links.append(
                 Link(
-                    child=info.key,
+                    child=_qualified(table.schema, table.name),
                     columns=tuple(c.name for c in fk.columns),
                     parent=_qualified(parent.schema, parent.name),
                     to_columns=tuple(e.column.name for e in fk.elements),
                     enforced=True,
                 )
             )
+    result.links = _fold_parts(result, links)
     for spec in datastore.tables:
         for ref in spec.references:
             link = Link(
-                spec.qualified_name, tuple(ref.columns), ref.table, tuple(ref.to_columns), False
+                spec.qualified_name,
+                tuple(ref.columns),
+                ref.table,
+                tuple(ref.to_columns),
+                False,
+                ref.direction,
             )
-            same = any(
-                (existing.child, existing.columns, existing.parent, existing.to_columns)
-                == (link.child, link.columns, link.parent, link.to_columns)
-                for existing in result.links
-            )
+            # a reference the database also declares gives that foreign key its direction
+            same = [i for i, existing in enumerate(result.links) if existing.ends == link.ends]
+            for i in same:
+                existing = result.links[i]
+                result.links[i] = Link(*existing.ends, existing.enforced, ref.direction)
             if not same:
                 result.links.append(link)
     return result
+
+
+def _flow(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else f"[{', '.join(names)}]"
 
 
 def compare(schema: Schema, datastore: Datastore) -> list[str]:
@@ -269,6 +354,19 @@ def compare(schema: Schema, datastore: Datastore) -> list[str]:
                 f"{where}: table has no primary key and no unique key of NOT NULL columns; "
                 f"Steward matches its rows on every column ({columns}), which is slower and "
                 f"treats identical rows alike: add a primary key"
+            )
+        declared = {(tuple(r.columns), r.table, tuple(r.to_columns)) for r in spec.references}
+        for link, having in schema.partial:
+            if link.child != spec.qualified_name:
+                continue
+            if (link.columns, link.parent, link.to_columns) in declared:
+                continue
+            problems.append(
+                f"{where}: the foreign key ({', '.join(link.columns)}) -> {link.parent}"
+                f"({', '.join(link.to_columns)}) exists on partition(s) {', '.join(having)} "
+                f"only, so Steward cannot rely on it for the rest; declare it under this "
+                f"table: references: [{{columns: {_flow(link.columns)}, table: {link.parent}, "
+                f"to_columns: {_flow(link.to_columns)}}}]"
             )
         for ref in spec.references:
             parent = schema.tables.get(ref.table)

@@ -13,6 +13,7 @@ found outside legal holds (zero when the erasure is complete).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -29,10 +30,12 @@ from steward.datastores.actions import (
     plan_restriction,
 )
 from steward.datastores.batch import run_batch
+from steward.datastores.check import check_erasure
 from steward.datastores.connect import Schema, datastore_engine, datastore_url, reflect
 from steward.datastores.errors import ConnectionFailed, DatastoreRefused, InvalidRequest
 from steward.datastores.graph import Found, find_referrers, find_subject
 from steward.datastores.identity import Identifiers
+from steward.datastores.whose import Whose, whose_for
 from steward.register.models import Datastore, Register
 
 Kind = Literal["access", "portability", "erasure", "restriction", "rectification"]
@@ -49,14 +52,21 @@ class ExecutionRequest:
     dry_run: bool = False
     rectify: dict[str, str] = field(default_factory=dict)
     language: str = "en"
+    subject: str | None = None  # the subject kind; None: the register's default
 
-    def check(self) -> None:
+    def check(self, register: Register | None = None) -> None:
         if self.kind not in KINDS:
             raise InvalidRequest(f"unknown request kind '{self.kind}'; use one of {KINDS}")
         if self.kind == "rectification" and not self.rectify:
             raise InvalidRequest("rectification needs the new values (category or table.column)")
         if not self.reference.strip():
             raise InvalidRequest("the request reference is empty")
+        if register is not None and self.subject is not None:
+            kinds = [s.id for s in register.subjects]
+            if self.subject not in kinds:
+                raise InvalidRequest(
+                    f"unknown subject kind '{self.subject}'; the register has {', '.join(kinds)}"
+                )
 
 
 @dataclass
@@ -67,6 +77,8 @@ class DatastoreOutcome:
     round_trips: int = 0
     residual: int | None = None
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # access only
+    # access only: keys of the rows that belong to someone else too (the last ones in ``rows``)
+    shared: dict[str, list[list[Any]]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -76,17 +88,6 @@ class DatastoreOutcome:
             "round_trips": self.round_trips,
             "residual": self.residual,
         }
-
-
-def _kept_keys(outcomes: list[TableOutcome]) -> set[tuple[str, tuple[Any, ...]]]:
-    """Rows erasure kept on purpose: held by law, or masked (their personal columns replaced)."""
-    kept = {(t.table, tuple(k)) for t in outcomes if t.held for k in t.restricted_keys}
-    kept.update((t.table, tuple(k)) for t in outcomes for k in t.masked_keys)
-    return kept
-
-
-def _residual(found: Found, held: set[tuple[str, tuple[Any, ...]]]) -> int:
-    return sum(1 for table, rows in found.rows.items() for key in rows if (table, key) not in held)
 
 
 _CACHE: dict[str, tuple[float, sa.Engine, Schema]] = {}
@@ -133,6 +134,7 @@ def _plan(
     secret: bytes,
     today: date,
     connection: sa.Connection,
+    whose: Whose,
 ) -> Planned:
     """What ``request`` changes in the rows found, and the statements that change it."""
     dialect = connection.dialect.name
@@ -144,11 +146,24 @@ def _plan(
             dialect=dialect,
             secret=secret,
             today=today,
-            find_referrers=partial(find_referrers, connection, schema, found),
+            find_referrers=partial(find_referrers, connection, schema, found, whose=whose),
+            whose=whose,
         )
     if request.kind == "restriction":
         return plan_restriction(schema, found, dialect=dialect)
     return plan_rectification(schema, found, request.rectify, dialect=dialect, region=ids.region)
+
+
+def _answer(outcome: DatastoreOutcome, found: Found) -> None:
+    """An access answer: the subject's rows and, marked, the rows they share with others."""
+    for table in sorted({*found.rows, *found.shared}):
+        own, shared = found.rows.get(table, {}), found.shared.get(table, {})
+        outcome.tables.append(
+            TableOutcome(outcome.datastore, table, found=len(own), shared=len(shared))
+        )
+        outcome.rows[table] = [*own.values(), *shared.values()]
+        if shared:
+            outcome.shared[table] = [list(k) for k in sorted(shared, key=repr)]
 
 
 def run_on_datastore(
@@ -162,10 +177,18 @@ def run_on_datastore(
     engine: sa.Engine | None = None,
     schema: Schema | None = None,
     verify: bool = True,
+    before_commit: Callable[[list[TableOutcome]], None] | None = None,
 ) -> DatastoreOutcome:
-    """Execute ``request`` on ``datastore``; raises ``DatastoreError`` subclasses on failure."""
+    """Execute ``request`` on ``datastore``; raises ``DatastoreError`` subclasses on failure.
+
+    ``before_commit`` receives the planned outcome (counts, keys, holds) after the changes are
+    planned and before they are sent with the ``COMMIT``: ``runs.py`` records it, so a crash
+    whose COMMIT still lands in the operator's database can be reconciled on resume.
+    """
     if engine is None or schema is None:
         engine, schema = connected(datastore)
+    request.check(register)
+    whose = whose_for(schema, register, request.subject)
     try:
         outcome = DatastoreOutcome(datastore.id)
         committed = False
@@ -175,22 +198,24 @@ def run_on_datastore(
                     erasing = request.kind == "erasure"
                     on_sight = frozenset[str]()
                     if erasing and not request.dry_run and connection.dialect.delete_returning:
-                        on_sight = deletable_on_sight(schema, register)
-                    found = find_subject(connection, schema, ids, delete_on_sight=on_sight)
+                        on_sight = deletable_on_sight(schema, register, whose)
+                    found = find_subject(
+                        connection, schema, ids, whose=whose, delete_on_sight=on_sight
+                    )
                     if request.kind in ("access", "portability"):
-                        outcome.tables = [
-                            TableOutcome(datastore.id, t, found=len(r))
-                            for t, r in found.rows.items()
-                        ]
-                        outcome.rows = {t: list(r.values()) for t, r in found.rows.items()}
+                        _answer(outcome, found)
                         transaction.rollback()
                     else:
                         outcome.tables, writes = _plan(
-                            request, schema, found, register, ids, secret, today, connection
+                            request, schema, found, register, ids, secret, today, connection, whose
                         )
+                        for table in outcome.tables:
+                            table.keyed = bool(schema.tables[table.table].primary_key)
                         if request.dry_run:
                             transaction.rollback()
                         else:  # the writes and their COMMIT: one round trip on PostgreSQL
+                            if before_commit is not None:
+                                before_commit(outcome.tables)
                             run_batch(connection, writes, found.sent, commit=True)
                             committed = True
                 outcome.queries, outcome.round_trips = found.queries, found.round_trips
@@ -199,8 +224,9 @@ def run_on_datastore(
                 if erasing and committed and verify:
                     # each statement reads what is committed; no BEGIN and no ROLLBACK to wait for
                     checking = connection.execution_options(isolation_level="AUTOCOMMIT")
-                    again = find_subject(checking, schema, ids)
-                    outcome.residual = _residual(again, _kept_keys(outcome.tables))
+                    outcome.residual = check_erasure(
+                        checking, schema, ids, whose, found, outcome.tables
+                    )
         except sa.exc.DBAPIError as exc:
             state = (
                 "the change is committed; the check after it did not run"

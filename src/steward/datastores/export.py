@@ -4,7 +4,10 @@
 
 Access: ``data.json`` (by datastore and table, each field with its category), one CSV per
 table, and ``report.html`` in the subject's language stating, per category, the purposes,
-recipients, retention and source (GDPR Art. 15(1), 152-FZ Art. 14(7)).
+recipients, retention and source (GDPR Art. 15(1), 152-FZ Art. 14(7)): only those of purposes
+for the request's subject kind that the tables holding the category serve. Rows the subject
+shares with someone else (``DatastoreOutcome.shared``) are answered and marked: ``data.json``
+lists their positions under ``shared``, the report says so on each.
 Portability: ``data.json`` and CSVs only, limited to columns whose purposes say the subject
 provided the data (source ``subject``).
 """
@@ -21,7 +24,7 @@ from typing import Any
 from jinja2 import Environment, select_autoescape
 
 from steward.datastores.executor import DatastoreOutcome
-from steward.register.models import Register, Table
+from steward.register.models import Purpose, Register, Table
 from steward.register.taxonomy import Source
 
 HIDDEN = "account.password"
@@ -40,6 +43,7 @@ TEXT = {
         "none": "none",
         "rows": "records",
         "from": "from",
+        "shared": "shared with someone else",
     },
     "ru": {
         "title": "Ваши персональные данные",
@@ -53,6 +57,7 @@ TEXT = {
         "none": "нет",
         "rows": "записей",
         "from": "с момента",
+        "shared": "общая запись с другим лицом",
     },
 }
 
@@ -70,6 +75,7 @@ td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:t
 {% for table in tables %}<h3>{{ table.name }} ({{ table.rows|length }} {{ t.rows }})</h3>
 <table><tr>{% for col in table.columns %}<th>{{ col }}</th>{% endfor %}</tr>
 {% for row in table.rows %}<tr>{% for col in table.columns %}<td>{{ row[col] }}</td>{% endfor %}
+{% if loop.index0 in table.shared %}<td>{{ t.shared }}</td>{% endif %}
 </tr>{% endfor %}</table>{% endfor %}
 </body></html>
 """
@@ -109,7 +115,7 @@ def _provided_by_subject(register: Register, category: str) -> bool:
 def _labelled(
     register: Register, outcomes: list[DatastoreOutcome], lang: str, portability: bool
 ) -> tuple[dict[str, Any], dict[str, list[str]], list[tuple[str, list[str], list[dict[str, Any]]]]]:
-    specs = {(d.id, t.qualified_name): t for d in register.datastores for t in d.tables}
+    specs = _specs(register)
     data: dict[str, Any] = {}
     seen: dict[str, list[str]] = {}
     flat: list[tuple[str, list[str], list[dict[str, Any]]]] = []
@@ -143,15 +149,38 @@ def _labelled(
     return data, seen, flat
 
 
+def _specs(register: Register) -> dict[tuple[str, str], Table]:
+    return {(d.id, t.qualified_name): t for d in register.datastores for t in d.tables}
+
+
+def _purposes(register: Register, category: str, tables: list[str], subject: str) -> list[Purpose]:
+    """Purposes covering ``category`` for ``subject``'s kind that one of ``tables`` serves (a
+    table naming no purposes may serve any)."""
+    specs = {f"{d}.{t}": spec for (d, t), spec in _specs(register).items()}
+    served: set[str] = set()
+    anything = False
+    for name in tables:
+        spec = specs.get(name)
+        if spec is None or not spec.purposes:
+            anything = True
+        else:
+            served.update(spec.purposes)
+    return [
+        p
+        for p in register.purposes_covering(category)
+        if subject in p.subjects and (anything or p.id in served)
+    ]
+
+
 def _category_rows(
-    register: Register, seen: dict[str, list[str]], lang: str
+    register: Register, seen: dict[str, list[str]], lang: str, subject: str
 ) -> list[dict[str, Any]]:
     rows = []
     t = TEXT.get(lang, TEXT["en"])
     for category in sorted(seen):
         known = register.all_categories.get(category)
         name = (getattr(known, lang, None) or known.en) if known else category
-        purposes = register.purposes_covering(category)
+        purposes = _purposes(register, category, seen[category], subject)
         recipients = dict.fromkeys(
             _name(register.recipient(r).names, lang, register.recipient(r).name)
             for p in purposes
@@ -184,16 +213,25 @@ def build_zip(
     reference: str,
     language: str,
     portability: bool = False,
+    subject: str | None = None,
 ) -> bytes:
+    """The ZIP answering an access (or portability) request of a ``subject`` kind (None: the
+    register's default)."""
     lang = language if language in TEXT else "en"
     data, seen, flat = _labelled(register, outcomes, lang, portability)
-    categories = _category_rows(register, seen, lang)
+    categories = _category_rows(register, seen, lang, subject or register.default_subject())
+    shared = {
+        f"{o.datastore}.{table}": list(range(len(o.rows[table]) - len(keys), len(o.rows[table])))
+        for o in outcomes
+        for table, keys in sorted(o.shared.items())
+    }
     document: dict[str, Any] = {
         "reference": reference,
         "operator": register.operator.legal_name,
         "generated_at": datetime.now(UTC).isoformat(),
         "kind": "portability" if portability else "access",
         "datastores": data,
+        "shared": shared,
     }
     if not portability:
         document["categories"] = categories
@@ -219,7 +257,10 @@ def build_zip(
                         ref=reference,
                     ),
                     categories=categories,
-                    tables=[{"name": n, "columns": c, "rows": r} for n, c, r in flat],
+                    tables=[
+                        {"name": n, "columns": c, "rows": r, "shared": set(shared.get(n, []))}
+                        for n, c, r in flat
+                    ],
                 )
             )
             archive.writestr("report.html", html)

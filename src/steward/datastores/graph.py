@@ -44,7 +44,7 @@ those rows' own referring rows are then not searched again. The rows found are t
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -54,6 +54,13 @@ import sqlalchemy as sa
 from steward.datastores.batch import Counter, Statement, pipelines, run_batch
 from steward.datastores.connect import Link, Schema, TableInfo
 from steward.datastores.identity import Identifiers, candidates, normalise
+from steward.datastores.whose import (
+    Whose,
+    enterable,
+    is_account,
+    links_into,
+    owning_links,
+)
 from steward.register.taxonomy import IdentityKind
 
 BATCH = 500
@@ -61,6 +68,9 @@ BATCH = 500
 # one round trip (psycopg's pipeline); elsewhere each statement is a round trip of its own, and
 # a lookahead would only add queries when the rows it refers to turn out not to exist
 LOOKAHEAD = 2
+# levels of owning links followed up from a row to find whether it also belongs to someone else
+OWNER_DEPTH = 8
+ANY_SUBJECT = Whose()
 Key = tuple[Any, ...]
 RowRef = tuple[str, Key]
 
@@ -72,8 +82,13 @@ class Found:
     rows: dict[str, dict[Key, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
     # parent row -> rows that refer to it through an enforced foreign key (any owner)
     referrers: dict[RowRef, set[RowRef]] = field(default_factory=lambda: defaultdict(set))
-    shared: dict[str, set[Key]] = field(default_factory=lambda: defaultdict(set))
+    # parent row -> rows that refer to it through a reference only the register declares
+    declared: dict[RowRef, set[RowRef]] = field(default_factory=lambda: defaultdict(set))
+    # the subject's rows that belong to someone else too (never erased; exported as shared)
+    shared: dict[str, dict[Key, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
     deleted: dict[str, set[Key]] = field(default_factory=lambda: defaultdict(set))  # on sight
+    # identifiers of other kinds read from the subject's accounts (they seeded the search)
+    learned: dict[IdentityKind, set[str]] = field(default_factory=dict)
     sent: Counter = field(default_factory=Counter)
 
     @property
@@ -89,6 +104,10 @@ class Found:
 
     def has(self, table: str, key: Key) -> bool:
         return key in self.rows.get(table, {})
+
+    def kept_by(self, ref: RowRef) -> set[RowRef]:
+        """Rows that refer to ``ref`` (a foreign key or a declared reference)."""
+        return self.referrers.get(ref, set()) | self.declared.get(ref, set())
 
 
 Rows = list[dict[str, Any]]
@@ -140,10 +159,6 @@ def row_keys(info: TableInfo, rows: Rows) -> list[Key]:
         keys.append((*values, seen[values]))
         seen[values] += 1
     return keys
-
-
-def _enterable(info: TableInfo | None) -> bool:
-    return info is not None and info.spec is not None and not info.spec.reference_data
 
 
 def one_of(expression: Any, column: sa.Column[Any], name: str, dialect: str) -> Any:
@@ -267,6 +282,7 @@ def _absorb_seed(
 
 def _seeds(
     schema: Schema,
+    whose: Whose,
     values: dict[IdentityKind, set[str]],
     region: str | None,
     found: Found,
@@ -280,9 +296,9 @@ def _seeds(
     """
     lookups = []
     for info in schema.tables.values():
-        if not _enterable(info) or info.spec is None or not info.spec.identity:
+        if not enterable(info) or info.spec is None or not info.spec.identity:
             continue
-        if not accounts and info.spec.subject is not None:
+        if not whose.holds(info) or (not accounts and info.spec.subject is not None):
             continue
         for column, kind in info.spec.identity.items():
             targets = values.get(kind, set())
@@ -348,9 +364,9 @@ def _absorb_inbound(
             covered.add(key)
         if deleted:
             found.deleted[child.key].add(key)
-        if link.enforced:
-            for parent_key in parents.get(tuple(row[c] for c in link.columns), []):
-                found.referrers[(link.parent, parent_key)].add((child.key, key))
+        into = found.referrers if link.enforced else found.declared
+        for parent_key in parents.get(tuple(row[c] for c in link.columns), []):
+            into[(link.parent, parent_key)].add((child.key, key))
         if entered and key not in found.rows[child.key]:
             found.rows[child.key][key] = row
             frontier[child.key].add(key)
@@ -361,28 +377,11 @@ class _Search:
     """What one search looks for, shared by the lookups it plans."""
 
     schema: Schema
+    whose: Whose
     found: Found
     delete_on_sight: frozenset[str]
     covered: dict[str, set[Key]]  # rows whose referring rows a lookahead has already found
     lookahead: int
-
-
-def _entered(child: TableInfo) -> bool:
-    return _enterable(child) and child.spec is not None and child.spec.subject is None
-
-
-def _links_into(schema: Schema, table: str, *, entered: bool) -> list[tuple[Link, TableInfo]]:
-    """Links into ``table`` from tables the search enters (their referring rows are the
-    subject's), or with ``entered=False`` the enforced links from tables it does not enter
-    (their referring rows are *referrers*)."""
-    links = []
-    for link in schema.inbound(table):
-        child = schema.tables.get(link.child)
-        if child is None or _entered(child) is not entered:
-            continue
-        if entered or link.enforced:
-            links.append((link, child))
-    return links
 
 
 def _lookahead(
@@ -394,7 +393,7 @@ def _lookahead(
     enforce (a declared reference may join columns of different types, which only values
     bound from the rows found can bridge). The next hop then searches those rows as usual.
     """
-    links = _links_into(search.schema, table.key, entered=True)
+    links = links_into(search.schema, search.whose, table.key, followed=True)
     if depth == 0 or any(not link.enforced for link, _ in links):
         return None
     lookups = []
@@ -434,13 +433,16 @@ def _absorb_outbound(found: Found, parent: TableInfo, leaves: Frontier, rows: Ro
 
 
 def _outbound(
-    schema: Schema, found: Found, link: Link, child_keys: set[Key], leaves: Frontier
+    search: _Search, link: Link, child_keys: set[Key], leaves: Frontier
 ) -> _Lookup | None:
     """Rows the subject's rows refer to through ``link`` that hold personal data (an address)."""
+    schema, found = search.schema, search.found
     parent = schema.tables.get(link.parent)
-    if parent is None or not _enterable(parent) or parent.spec is None:
+    if parent is None or not enterable(parent) or parent.spec is None:
         return None
-    if parent.spec.subject is not None or not parent.spec.columns:
+    if is_account(parent) or not parent.spec.columns or link.direction == "from":
+        return None
+    if not search.whose.holds(parent):
         return None
     rows = found.rows[link.child]
     values = {tuple(rows[k][c] for c in link.columns) for k in child_keys}
@@ -462,18 +464,19 @@ def _absorb_sharers(
     shared: set[Key],
     rows: Rows,
 ) -> None:
+    into = found.referrers if link.enforced else found.declared
     for row, child_key in zip(rows, row_keys(child, rows), strict=True):
         owners = parents.get(tuple(row[c] for c in link.columns), [])
         if found.has(child.key, child_key):
-            if link.enforced:
-                for owner in owners:
-                    found.referrers[(table, owner)].add((child.key, child_key))
+            for owner in owners:
+                into[(table, owner)].add((child.key, child_key))
         else:
             shared.update(owners)
 
 
 def _drop_shared(connection: sa.Connection, schema: Schema, found: Found, leaves: Frontier) -> None:
-    """Remove outbound-reached rows that a row outside the subject's also refers to."""
+    """Move outbound-reached rows that a row outside the subject's also refers to into
+    ``found.shared`` (an address two customers use)."""
     lookups: list[_Lookup | None] = []
     shared: dict[str, set[Key]] = defaultdict(set)
     for table, keys in leaves.items():
@@ -489,9 +492,108 @@ def _drop_shared(connection: sa.Connection, schema: Schema, found: Found, leaves
     _run(connection, schema, found, lookups)
     for table, keys in shared.items():
         for key in keys:
-            del found.rows[table][key]
-            found.referrers.pop((table, key), None)
-        found.shared[table].update(keys)
+            found.shared[table][key] = found.rows[table].pop(key)
+
+
+Pending = dict[Link, dict[tuple[Any, ...], list[RowRef]]]
+
+
+def _pending() -> Pending:
+    return defaultdict(lambda: defaultdict(list))
+
+
+def _absorb_owners(
+    search: _Search,
+    link: Link,
+    values: dict[tuple[str, ...], list[RowRef]],
+    elsewhere: set[RowRef],
+    later: Pending,
+    rows: Rows,
+) -> None:
+    schema, found = search.schema, search.found
+    parent = schema.tables[link.parent]
+    for row, key in zip(rows, row_keys(parent, rows), strict=True):
+        # values are compared as text: a declared reference may join different types
+        origins = values.get(tuple(str(row[c]) for c in link.to_columns), [])
+        if found.has(parent.key, key) or key in found.shared.get(parent.key, {}):
+            continue  # the subject's own row after all
+        if is_account(parent):
+            elsewhere.update(origins)
+            continue
+        for up in owning_links(schema, search.whose, parent.key):
+            value = tuple(row[c] for c in up.columns)
+            if all(v is not None for v in value):
+                later[up][value].extend(origins)
+
+
+def _owned_elsewhere(connection: sa.Connection, search: _Search, pending: Pending) -> set[RowRef]:
+    """The rows in ``pending`` (by the link and value they refer through) that hang from an
+    account that is not the subject's, following owning links up one batch per level."""
+    schema, found = search.schema, search.found
+    elsewhere: set[RowRef] = set()
+    for _level in range(OWNER_DEPTH):
+        if not pending:
+            return elsewhere
+        lookups: list[_Lookup | None] = []
+        later = _pending()
+        for link, values in pending.items():
+            parent = schema.tables[link.parent]
+            if is_account(parent) and link.enforced:  # the database says that account exists
+                elsewhere.update(ref for refs in values.values() for ref in refs)
+                continue
+            by_text = {tuple(str(v) for v in value): refs for value, refs in values.items()}
+            absorb = partial(_absorb_owners, search, link, by_text, elsewhere, later)
+            lookups.append(_Lookup(parent, link.to_columns, list(values), absorb))
+        _run(connection, schema, found, lookups)
+        pending = later
+    # deeper than anyone writes a schema: assume someone else owns them (never erased)
+    elsewhere.update(ref for values in pending.values() for refs in values.values() for ref in refs)
+    return elsewhere
+
+
+def _settle_owners(connection: sa.Connection, search: _Search, leaves: Frontier) -> None:
+    """Move the rows that belong to someone else too into ``found.shared`` (an order with
+    another customer's id, paid with the subject's card, and what hangs from it), and drop the
+    outbound-reached rows that are someone else's (another customer's card)."""
+    schema, whose, found = search.schema, search.whose, search.found
+    parents_of: dict[RowRef, list[RowRef]] = defaultdict(list)
+    pending = _pending()
+    indexes: dict[tuple[str, tuple[str, ...]], dict[tuple[Any, ...], list[Key]]] = {}
+    for table, rows in found.rows.items():
+        for link in owning_links(schema, whose, table):
+            index = indexes.get((link.parent, link.to_columns))
+            if index is None:
+                mine = found.rows.get(link.parent, {})
+                index = indexes[(link.parent, link.to_columns)] = _index(
+                    mine, mine, link.to_columns
+                )
+            for key, row in rows.items():
+                value = tuple(row[c] for c in link.columns)
+                if any(v is None for v in value):
+                    continue
+                keys = index.get(value)
+                if keys:
+                    parents_of[(table, key)].extend((link.parent, k) for k in keys)
+                else:
+                    pending[link][value].append((table, key))
+    if not pending:
+        return  # every row hangs from the subject's rows only (the usual case: no query)
+    shared = _owned_elsewhere(connection, search, pending)
+    changed = bool(shared)
+    while changed:  # a row hanging from a shared row is shared
+        changed = False
+        for ref, parents in parents_of.items():
+            if ref not in shared and any(p in shared for p in parents):
+                shared.add(ref)
+                changed = True
+    for table, key in shared:
+        if key not in found.rows[table]:
+            continue
+        row = found.rows[table].pop(key)
+        if key in leaves.get(table, ()):
+            leaves[table].discard(key)  # someone else's row the subject's rows refer to
+        else:
+            found.shared[table][key] = row
 
 
 def find_subject(
@@ -499,28 +601,45 @@ def find_subject(
     schema: Schema,
     ids: Identifiers,
     *,
+    whose: Whose = ANY_SUBJECT,
     delete_on_sight: frozenset[str] = frozenset(),
     lookahead: int | None = None,
+    learned: Mapping[IdentityKind, set[str]] | None = None,
+    rows: Mapping[str, Iterable[Key]] | None = None,
 ) -> Found:
     """All rows of the subject in this datastore (see the module docstring for the rules).
 
+    ``whose``: the subject kind searched for and the kinds of each table (default: any).
     ``lookahead``: levels of referring rows fetched with the rows they refer to (default
     ``LOOKAHEAD`` where a batch is one round trip, else none); the rows found are the same.
+    ``delete_on_sight`` must name only tables whose rows cannot be shared
+    (``whose.may_share``): they are gone before anyone knows.
+    ``learned``: identifiers learned elsewhere (another datastore's accounts, an earlier
+    search); like the ones read here, they seed every table but the accounts.
+    ``rows``: keys of rows to start from as well (the check after an erasure re-reads the rows
+    the erasure found, and searches on from those still there).
     """
     found = Found()
     if lookahead is None:
         lookahead = LOOKAHEAD if pipelines(connection) else 0
-    search = _Search(schema, found, delete_on_sight, defaultdict(set), lookahead)
+    search = _Search(schema, whose, found, delete_on_sight, defaultdict(set), lookahead)
     frontier: Frontier = defaultdict(set)
     known = {k: {v} for k in IdentityKind if (v := ids.value(k))}
-    _run(connection, schema, found, _seeds(schema, known, ids.region, found, frontier))
-    learned = _learned(schema, found, known, ids.region)
+    first = _seeds(schema, whose, known, ids.region, found, frontier)
+    first += _by_keys(schema, found, rows or {}, frontier)
+    _run(connection, schema, found, first)
+    read = _learned(schema, found, known, ids.region)
+    for kind, values in (learned or {}).items():
+        if not known.get(kind):
+            read.setdefault(kind, set()).update(values)
+    found.learned = {k: set(v) for k, v in read.items() if v}
+    learned = found.learned
     leaves: Frontier = defaultdict(set)
     while learned or any(frontier.values()):
         current, frontier = frontier, defaultdict(set)
         # learned seeds first: a row they find is a full member, never a leaf of this hop
         lookups: list[_Lookup | None] = [
-            *_seeds(schema, learned, ids.region, found, frontier, accounts=False)
+            *_seeds(schema, whose, learned, ids.region, found, frontier, accounts=False)
         ]
         learned = {}
         for table, keys in current.items():
@@ -530,34 +649,62 @@ def find_subject(
             if unsearched:
                 lookups.extend(
                     _inbound(search, link, child, unsearched, frontier)
-                    for link, child in _links_into(schema, table, entered=True)
+                    for link, child in links_into(schema, whose, table, followed=True)
                 )
-            lookups.extend(
-                _outbound(schema, found, link, keys, leaves) for link in schema.outbound(table)
-            )
+            lookups.extend(_outbound(search, link, keys, leaves) for link in schema.outbound(table))
         _run(connection, schema, found, lookups)
         for table, keys in leaves.items():
             # a leaf later reached as an inbound row is a full member and stays searched
             keys.difference_update(current.get(table, set()))
+    _settle_owners(connection, search, leaves)
     _drop_shared(connection, schema, found, leaves)
     found.rows = defaultdict(dict, {t: r for t, r in found.rows.items() if r})
     return found
 
 
-def find_referrers(
-    connection: sa.Connection, schema: Schema, found: Found, rows: Iterable[RowRef]
-) -> None:
-    """Record in ``found.referrers`` the rows outside the search that refer to ``rows``.
+def _absorb_keyed(found: Found, info: TableInfo, frontier: Frontier, rows: Rows) -> None:
+    for row, key in zip(rows, row_keys(info, rows), strict=True):
+        if key not in found.rows[info.key]:
+            found.rows[info.key][key] = row
+            frontier[info.key].add(key)
 
-    One batch: a query per enforced link into their tables from a table the search does not
-    enter (an unregistered table, reference data, another subject's account).
+
+def _by_keys(
+    schema: Schema, found: Found, rows: Mapping[str, Iterable[Key]], frontier: Frontier
+) -> list[_Lookup]:
+    """Lookups of the rows ``rows`` names by key (an unkeyed row by its values)."""
+    lookups = []
+    for table, keys in rows.items():
+        info = schema.tables.get(table)
+        if info is None:
+            continue
+        columns = info.primary_key or info.matchable
+        values = [tuple(key[: len(columns)]) for key in keys]
+        if columns and values:
+            absorb = partial(_absorb_keyed, found, info, frontier)
+            lookups.append(_Lookup(info, columns, values, absorb))
+    return lookups
+
+
+def find_referrers(
+    connection: sa.Connection,
+    schema: Schema,
+    found: Found,
+    rows: Iterable[RowRef],
+    whose: Whose = ANY_SUBJECT,
+) -> None:
+    """Record in ``found.referrers`` (``found.declared``) the rows outside the search that
+    refer to ``rows`` through a foreign key (a declared reference).
+
+    One batch: a query per link into their tables that the search does not follow (from an
+    unregistered table, reference data, another subject's account, a table of another kind).
     """
     by_table: dict[str, set[Key]] = defaultdict(set)
     for table, key in rows:
         by_table[table].add(key)
     lookups: list[_Lookup | None] = []
     for table, keys in by_table.items():
-        for link, child in _links_into(schema, table, entered=False):
+        for link, child in links_into(schema, whose, table, followed=False):
             parents = _index(found.rows[table], keys, link.to_columns)
             absorb = partial(
                 _absorb_inbound, found, link, child, parents, False, defaultdict(set), False, None
@@ -566,6 +713,6 @@ def find_referrers(
     _run(connection, schema, found, lookups)
 
 
-def may_have_referrers(schema: Schema, table: str) -> bool:
+def may_have_referrers(schema: Schema, whose: Whose, table: str) -> bool:
     """Whether rows outside the search could refer to ``table``'s rows (``find_referrers``)."""
-    return bool(_links_into(schema, table, entered=False))
+    return bool(links_into(schema, whose, table, followed=False))

@@ -2,8 +2,9 @@
 
 A run's state lives here, never only in a broker or a cache: a worker claims a run by a
 conditional UPDATE that sets a lease, and a run whose lease ran out (its worker died) is
-claimed again by the next worker. Each datastore is one step, committed in the operator's
-database first and then marked done here, so a crash in between repeats one idempotent step.
+claimed again by the next worker. Each datastore is one step: its plan (counts, keys, holds) is
+recorded here, then the operator's database commits, then the step is marked done here; a crash
+in between is reconciled on resume against the recorded plan.
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ class ExecutionRun(Base):
     options: Mapped[str] = mapped_column(Text, default="{}")  # JSON (rectification values)
     language: Mapped[str] = mapped_column(String(8), default="en")
     register_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # the subject request this run carries out (None for runs started from the CLI)
+    request_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    # equals request_id while the run is open, NULL once it ended: unique, so a request has at
+    # most one open run and two executions never overwrite each other
+    open_for: Mapped[int | None] = mapped_column(Integer, nullable=True, unique=True, index=True)
+    steps_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
@@ -56,6 +64,9 @@ class ExecutionStep(Base):
     status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     result: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # what the step is about to commit in the operator's database (counts, keys, holds),
+    # recorded before the COMMIT so a crash between the two can be reconciled on resume
+    plan: Mapped[str | None] = mapped_column(Text, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
 
 from steward.config import get_settings
 
 log = logging.getLogger("steward.jobs")
 JobFn = Callable[..., Any]
 _JOBS: dict[str, JobFn] = {}
-RETRIES = 5
 
 
 def job(name: str) -> Callable[[JobFn], JobFn]:
@@ -32,8 +34,21 @@ def jobs() -> dict[str, JobFn]:
     return dict(_JOBS)
 
 
+# Every module that registers jobs; each imported on the registry's first use. A domain with
+# jobs of its own adds its module here.
+JOB_MODULES = (
+    "steward.jobs.builtin",
+    "steward.jobs.discovery",
+    "steward.breaches.jobs",
+    "steward.filings.jobs",
+)
+
+
 def _load_builtin() -> None:
-    import steward.jobs.builtin  # noqa: F401  (registers the built-in jobs)
+    import importlib
+
+    for module in JOB_MODULES:
+        importlib.import_module(module)
 
 
 def call(name: str, payload: dict[str, Any]) -> Any:
@@ -43,26 +58,69 @@ def call(name: str, payload: dict[str, Any]) -> Any:
     return _JOBS[name](**payload)
 
 
-class EmbeddedRunner:
-    """Runs jobs in one background thread of this process, retrying retryable failures."""
+_made: list[sessionmaker[Session]] = []
 
-    def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="steward-job")
+
+@functools.cache
+def _sessions_for(url: str) -> sessionmaker[Session]:
+    from steward.store.db import make_engine, session_factory
+
+    factory = session_factory(make_engine(url, pre_ping=False))
+    _made.append(factory)
+    return factory
+
+
+def store_sessions() -> sessionmaker[Session]:
+    """Sessions on Steward's store for jobs, one engine per process and database URL."""
+    return _sessions_for(get_settings().database_url)
+
+
+class EmbeddedRunner:
+    """Runs jobs in background threads of this process.
+
+    A job is run once: retries belong to the work itself (a run that failed waits in the store
+    with its back-off, and stale-run recovery hands it back), never to the runner.
+    """
+
+    def __init__(self, threads: int = 2) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="steward-job")
+        self._pending: set[Future[Any]] = set()
+        self._guard = threading.Lock()
 
     def submit(self, name: str, payload: dict[str, Any]) -> Future[Any]:
-        return self._pool.submit(self._run, name, payload)
+        future = self._pool.submit(self._run, name, payload)
+        with self._guard:
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
+        return future
+
+    def _forget(self, future: Future[Any]) -> None:
+        with self._guard:
+            self._pending.discard(future)
+
+    def join(self, timeout: float = 60.0) -> None:
+        """Wait until no job is queued or running (jobs a job enqueues included)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._guard:
+                pending = list(self._pending)
+            if not pending:
+                return
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"{len(pending)} job(s) still running after {timeout} s")
+            wait(pending, timeout=left)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True)
 
     @staticmethod
     def _run(name: str, payload: dict[str, Any]) -> Any:
-        for attempt in range(1, RETRIES + 1):
-            try:
-                return call(name, payload)
-            except Exception as exc:
-                if not getattr(exc, "retryable", False) or attempt == RETRIES:
-                    log.exception("job %s failed", name)
-                    raise
-                time.sleep(min(2**attempt, 30))
-        return None
+        try:
+            return call(name, payload)
+        except Exception:
+            log.exception("job %s failed", name)
+            raise
 
 
 class CeleryRunner:
@@ -72,7 +130,9 @@ class CeleryRunner:
         self.app = make_celery(broker_url)
 
     def submit(self, name: str, payload: dict[str, Any]) -> Any:
-        return self.app.send_task("steward.run_job", args=[name, payload])
+        return self.app.send_task(
+            "steward.run_job", args=[name, payload], queue=get_settings().job_queue
+        )
 
 
 _runner: EmbeddedRunner | CeleryRunner | None = None
@@ -89,31 +149,29 @@ def runner() -> EmbeddedRunner | CeleryRunner:
         return _runner
 
 
+def reset() -> None:
+    """Forget this process's runner and store engines (tests; settings changed): embedded
+    jobs finish first."""
+    global _runner
+    with _lock:
+        current, _runner = _runner, None
+    if isinstance(current, EmbeddedRunner):
+        current.shutdown()
+    for factory in _sessions_cache():
+        bind = factory.kw.get("bind")
+        if bind is not None:
+            bind.dispose()
+    _sessions_for.cache_clear()
+    _made.clear()
+
+
+def _sessions_cache() -> list[sessionmaker[Session]]:
+    return list(_made)
+
+
 def enqueue(name: str, **payload: Any) -> Any:
-    """Run job ``name`` with ``payload`` on the configured runner; returns its handle."""
-    return runner().submit(name, payload)
+    """Run job ``name`` with ``payload`` on the configured runner; returns its handle.
 
-
-def _recover_forever(stop: threading.Event, every: float) -> None:
-    from steward.jobs.builtin import requeue_stale
-
-    while not stop.is_set():
-        try:
-            count = requeue_stale()
-            if count:
-                log.info("re-enqueued %d stale run(s)", count)
-        except Exception:
-            log.exception("stale-run recovery failed; trying again later")
-        stop.wait(every)
-
-
-def start_recovery() -> threading.Event:
-    """Re-enqueue queued and abandoned runs now and every half lease; set the event to stop.
-
-    ``steward worker`` calls it when Celery is ready; ``steward serve`` calls it in embedded
-    mode, so runs left by a crashed server resume when it starts again.
+    Raises when the broker cannot be reached: callers keep the work in the store first.
     """
-    stop = threading.Event()
-    every = max(get_settings().job_lease_seconds / 2, 1.0)
-    threading.Thread(target=_recover_forever, args=(stop, every), daemon=True).start()
-    return stop
+    return runner().submit(name, payload)

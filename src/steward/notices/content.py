@@ -16,6 +16,7 @@ from datetime import date
 from steward.law import RequestKind
 from steward.notices import phrases
 from steward.notices.lawfacts import RIGHTS, jurisdiction_facts, right_id
+from steward.notices.measures import security_measures
 from steward.notices.plural import count_phrase, duration_phrase
 from steward.register.models import Register
 from steward.register.taxonomy import LegalBasis, Sensitivity, Source, category_sensitivity
@@ -166,6 +167,11 @@ class Notice:
     answer_promise: str | None = None  # the operator's own deadline, if it declares one
     signed_document: bool = False
     breach: str | None = None
+    # What the notice may say about itself: only what Steward does for this operator.
+    last_updated_text: str = ""  # policy.last_updated, else the publication date
+    retention_automatic: bool = False  # retention sweeps configured and running
+    announce_by: str | None = None  # policy.changes.notify as a phrase; None: no announcement
+    effective_after: str | None = None  # 'after-notice': the notice period as a phrase
 
 
 def _text(localized: dict[str, str] | str | None, lang: str) -> str | None:
@@ -377,45 +383,6 @@ def _storage(register: Register, lang: str) -> list[StorageLine]:
     ]
 
 
-def _security(register: Register, lang: str) -> list[str]:
-    """Measures Steward itself applies, plus those implied by the register's declarations."""
-    declared = {c for p in register.purposes for c in p.categories} | {
-        spec.category for s in register.datastores for t in s.tables for spec in t.columns.values()
-    }
-    en = lang != "ru"
-    measures = [
-        "Every action our staff take on your data or your requests is written to an append-only, "
-        "hash-chained audit log that shows any later alteration."
-        if en
-        else "Каждое действие наших сотрудников с вашими данными и обращениями записывается в "
-        "журнал аудита, защищённый цепочкой хешей: любое последующее изменение обнаруживается.",
-        "Access to personal data is limited by role to the people whose work needs it."
-        if en
-        else "Доступ к персональным данным разграничен по ролям и предоставляется только тем, "
-        "кому он нужен для работы.",
-    ]
-    if any(p.basis is LegalBasis.CONSENT for p in register.purposes):
-        measures.append(
-            "Each consent you give or withdraw is recorded in a verifiable consent ledger."
-            if en
-            else "Каждое данное или отозванное согласие фиксируется в проверяемом журнале согласий."
-        )
-    if any(c == "account.password" or c == "account" for c in declared):
-        measures.append(
-            "Passwords are stored only as one-way hashes and are never readable."
-            if en
-            else "Пароли хранятся только в виде необратимых хешей и не могут быть прочитаны."
-        )
-    if any(t.retention for s in register.datastores for t in s.tables):
-        measures.append(
-            "Storage periods are enforced automatically and each destruction is documented."
-            if en
-            else "Сроки хранения соблюдаются автоматически, каждое уничтожение данных "
-            "документируется."
-        )
-    return measures
-
-
 _CHANNELS = {
     "en": {
         "email": "e-mail",
@@ -484,8 +451,14 @@ def build_notice(
     version: str | None = None,
     published: date,
     base_url: str | None = None,
+    sweeps_running: bool = False,
 ) -> Notice:
-    """Everything the notice states, labelled in ``lang`` ("en" or "ru")."""
+    """Everything the notice states, labelled in ``lang`` ("en" or "ru").
+
+    ``sweeps_running``: retention sweeps are configured and running for this operator, so the
+    notice may say storage periods are enforced automatically. No sweep exists yet; callers
+    leave it False and the notice says the operator deletes the data.
+    """
     if lang not in phrases.LANGUAGES:
         raise ValueError(f"no notice templates for language {lang!r}; available: en, ru")
     groups, sources = _groups(register, lang)
@@ -513,9 +486,26 @@ def build_notice(
         all_in_russia=bool(storage) and all(s.code == "RU" for s in storage),
         ru_law=any(j.value == "ru-152fz" for j in register.operator.jurisdictions),
         has_consent=any(p.basis is LegalBasis.CONSENT for p in register.purposes),
-        security=[_text(m.names, lang) or m.id for m in register.policy.security]
-        + _security(register, lang),
+        security=security_measures(register, lang, sweeps_running=sweeps_running),
         answer_promise=_answer_promise(register, lang),
         signed_document=bool(register.policy.requests and register.policy.requests.signed_document),
         breach=_breach_notice(register, lang),
+        last_updated_text=phrases.long_date(register.policy.last_updated or published, lang),
+        retention_automatic=sweeps_running,
+        announce_by=_announce_by(register, lang),
+        effective_after=_effective_after(register, lang),
     )
+
+
+def _announce_by(register: Register, lang: str) -> str | None:
+    changes = register.policy.changes
+    if changes is None or not changes.notify:
+        return None
+    return _channels([c.value for c in changes.notify], lang)
+
+
+def _effective_after(register: Register, lang: str) -> str | None:
+    changes = register.policy.changes
+    if changes is None or changes.notice_period is None:
+        return None
+    return duration_phrase(changes.notice_period, lang)

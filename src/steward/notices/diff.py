@@ -16,34 +16,16 @@ shorter retention, removals) is published as a new version without an announceme
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from steward.notices import phrases
-from steward.notices.plural import duration_phrase
+from steward.notices.change import Change, Names
+from steward.notices.plural import count_phrase, duration_phrase
+from steward.notices.policy_diff import policy_changes
 from steward.register.duration import Duration
 from steward.register.models import Purpose, Register
 from steward.register.taxonomy import LegalBasis, Party, RetentionStart
-
-Names = dict[str, str]
-
-
-@dataclass(frozen=True)
-class Change:
-    kind: str
-    material: bool
-    name: Names
-    old: Any = None
-    new: Any = None
-    detail: Names = field(default_factory=dict)
-    ref: str = ""  # the purpose id for purpose-* changes
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Change:
-        return cls(**data)
 
 
 def _names(localized: dict[str, str] | None, fallback: str) -> Names:
@@ -242,6 +224,7 @@ def diff_registers(old: Register, new: Register) -> list[Change]:
         out.append(Change("operator-edited", False, _names(new.operator.names, "")))
     if old.consents.age != new.consents.age:
         out.append(Change("age-rules-edited", False, {}))
+    out.extend(policy_changes(old, new))
     if not out and old != new:
         out.append(Change("wording-edited", False, {}))
     return out
@@ -281,6 +264,18 @@ _EN = {
     "operator-edited": "operator details or contacts updated",
     "age-rules-edited": "age rules changed",
     "wording-edited": "wording edited",
+    "policy-right-removed": "right *{name}* no longer offered",
+    "policy-right-added": "right *{name}* now offered",
+    "policy-channel-removed": "requests can no longer be made by *{name}*",
+    "policy-answer-longer": "time to answer a request extended from {old} to {new}",
+    "policy-answer-changed": "time to answer a request changed from {old} to {new}",
+    "policy-erase-on-objection-dropped": "an objection no longer leads to erasure of the account",
+    "policy-measure-dropped": "security measure dropped: *{name}*",
+    "policy-measure-added": "security measure added: *{name}*",
+    "policy-breach-channel-removed": "breaches are no longer notified by *{name}*",
+    "policy-breach-slower": "breaches are notified later than before",
+    "policy-notify-removed": "changes to this notice are no longer announced by *{name}*",
+    "policy-human-review-dropped": "a person no longer reviews every decision",
 }
 
 _RU = {
@@ -320,6 +315,18 @@ _RU = {
     "operator-edited": "обновлены сведения об операторе или контакты",
     "age-rules-edited": "изменены возрастные ограничения",
     "wording-edited": "уточнены формулировки",
+    "policy-right-removed": "исключено право: *{name}*",
+    "policy-right-added": "добавлено право: *{name}*",
+    "policy-channel-removed": "обращения больше не принимаются: *{name}*",
+    "policy-answer-longer": "срок ответа на обращение увеличен: было {old}, стало {new}",
+    "policy-answer-changed": "изменён срок ответа на обращение: было {old}, стало {new}",
+    "policy-erase-on-objection-dropped": "возражение больше не влечёт удаления учётной записи",
+    "policy-measure-dropped": "исключена мера защиты: *{name}*",
+    "policy-measure-added": "добавлена мера защиты: *{name}*",
+    "policy-breach-channel-removed": "об утечках больше не сообщается: *{name}*",
+    "policy-breach-slower": "об утечках сообщается позже, чем прежде",
+    "policy-notify-removed": "об изменениях политики больше не сообщается: *{name}*",
+    "policy-human-review-dropped": "решения больше не проверяются человеком",
 }
 
 _DURATION_KINDS = {
@@ -349,9 +356,17 @@ def _value(change: Change, value: Any, lang: str) -> str:
         return label[:1].lower() + label[1:] if lang == "en" else label
     if change.kind == "purpose-retention-start":
         return phrases.RETENTION_FROM[lang][RetentionStart(value)].format(d="").strip()
+    if change.kind in ("policy-answer-longer", "policy-answer-changed"):
+        return _answer_phrase(str(value), lang)
     if isinstance(value, dict):
         return str(value.get(lang) or value.get("en") or "")
     return str(value)
+
+
+def _answer_phrase(value: str, lang: str) -> str:
+    working = value.endswith("w")
+    days = int(value.rstrip("w"))
+    return count_phrase(days, "working_day" if working else "day", lang)
 
 
 def describe(change: Change, lang: str) -> str:

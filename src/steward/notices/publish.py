@@ -8,7 +8,8 @@ One call, one transaction (the caller's): the register is validated, compared wi
 published version (an unchanged register publishes nothing), the notice is rendered in every
 language the operator publishes and Steward has templates for, the version and its documents
 are stored, the publication is audited, and for a material change an announcement is queued in
-the outbox for every account holder (see ``audience.py``) and consents to the affected
+the outbox for every account holder (see ``audience.py``) when the register's
+``policy.changes.notify`` names e-mail and consents to the affected
 consent-based purposes are marked for re-confirmation (see ``reconfirm.py``). Account holders
 are read before anything is written, so a datastore that cannot be read publishes nothing.
 """
@@ -28,15 +29,16 @@ from sqlalchemy.orm import Session
 from steward.ledger import audit
 from steward.notices import phrases
 from steward.notices.audience import AccountHolder, account_holders
+from steward.notices.change import Change
 from steward.notices.content import build_notice
-from steward.notices.diff import Change, describe, diff_registers
+from steward.notices.diff import describe, diff_registers
 from steward.notices.reconfirm import mark_consents_for_reconfirmation
 from steward.notices.render import FORMATS, environment, render
 from steward.notices.tables import NoticeDocument, NoticeVersion
 from steward.notify import outbox
 from steward.register import RegisterError, check_bytes
 from steward.register.models import Register
-from steward.register.taxonomy import LegalBasis
+from steward.register.taxonomy import ChangeEffect, LegalBasis
 from steward.store.tables import utcnow
 
 Audience = Callable[[Register], list[AccountHolder]]
@@ -73,6 +75,45 @@ def latest_version(session: Session, operator_id: str | None = None) -> NoticeVe
     if operator_id is not None:
         query = query.where(NoticeVersion.operator_id == operator_id)
     return session.scalars(query).first()
+
+
+def version_in_force(
+    session: Session, operator_id: str | None = None, now: datetime | None = None
+) -> NoticeVersion | None:
+    """The newest version that applies at ``now``: an announced version waiting out its notice
+    period (``effective: after-notice``) is not yet in force; the one before it is."""
+    moment = now or utcnow()
+    for version in _newest_first(session, operator_id):
+        if version.applies_from <= moment:
+            return version
+    return None
+
+
+def upcoming_version(
+    session: Session, operator_id: str | None = None, now: datetime | None = None
+) -> NoticeVersion | None:
+    """The newest published version that does not apply yet, if any."""
+    moment = now or utcnow()
+    for version in _newest_first(session, operator_id):
+        return version if version.applies_from > moment else None
+    return None
+
+
+def _newest_first(session: Session, operator_id: str | None) -> list[NoticeVersion]:
+    query = select(NoticeVersion).order_by(NoticeVersion.id.desc()).limit(20)
+    if operator_id is not None:
+        query = query.where(NoticeVersion.operator_id == operator_id)
+    return list(session.scalars(query))
+
+
+def _effective_at(register: Register, material: bool, now: datetime) -> datetime:
+    """'after-notice': a material change applies once its notice period has run."""
+    changes = register.policy.changes
+    if not material or changes is None or changes.notice_period is None:
+        return now
+    if changes.effective is not ChangeEffect.AFTER_NOTICE:
+        return now
+    return changes.notice_period.after(now)
 
 
 def version_by_number(session: Session, operator_id: str, number: int) -> NoticeVersion | None:
@@ -129,6 +170,13 @@ def _plain(line: str, lang: str) -> str:
     return re.sub(r"\*([^*]+)\*", r"«\1»" if lang == "ru" else r"“\1”", line)
 
 
+def announces_by_email(register: Register) -> bool:
+    """The register promises to announce material changes by e-mail (``policy.changes.notify``);
+    without that promise Steward sends no announcement, and the notice promises none."""
+    changes = register.policy.changes
+    return changes is not None and any(c.value in ("email", "any") for c in changes.notify)
+
+
 def _reconfirm_purposes(changes: list[Change], register: Register) -> list[str]:
     consent_ids = {p.id for p in register.purposes if p.basis is LegalBasis.CONSENT}
     return sorted({c.ref for c in changes if c.material and c.ref in consent_ids})
@@ -156,7 +204,7 @@ def publish(
     else:
         changes = []
     material = any(c.material for c in changes)
-    holders = audience(register) if material else []
+    holders = audience(register) if material and announces_by_email(register) else []
 
     now = now or utcnow()
     number = previous.number + 1 if previous else 1
@@ -185,6 +233,7 @@ def publish(
         changes=json.dumps([c.to_json() for c in changes], ensure_ascii=False, sort_keys=True),
         material=material,
         announced=len(holders),
+        effective_at=_effective_at(register, material, now),
     )
     session.add(version)
     session.flush()
@@ -239,9 +288,14 @@ def _announce(
                     operator=operator,
                     number=version.number,
                     date=phrases.long_date(version.published_at.date(), lang),
+                    applies=phrases.long_date(version.applies_from.date(), lang)
+                    if version.applies_from > version.published_at
+                    else None,
                     changes=[_plain(describe(c, lang), lang) for c in changes],
                     reconfirm=reconfirm,
-                    notice_url=f"{base}/privacy/notice?lang={lang}",
+                    notice_url=f"{base}/privacy/notice/versions/{version.number}?lang={lang}"
+                    if version.applies_from > version.published_at
+                    else f"{base}/privacy/notice?lang={lang}",
                     versions_url=f"{base}/privacy/notice/versions?lang={lang}",
                     email=register.operator.contacts.privacy_email,
                 )

@@ -39,6 +39,13 @@ class NoticeVersion(Base):
     changes: Mapped[str] = mapped_column(Text, default="[]")
     material: Mapped[bool] = mapped_column(Boolean, default=False)
     announced: Mapped[int] = mapped_column(Integer, default=0)
+    # When the version applies: its publication, or after the notice period of a material change
+    # under 'effective: after-notice'. None (versions before this column): on publication.
+    effective_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    @property
+    def applies_from(self) -> datetime:
+        return self.effective_at or self.published_at
 
 
 class NoticeDocument(Base):

@@ -188,6 +188,7 @@ def check_references(d: Draft) -> Iterator[Finding]:
             if table.subject is not None:
                 for _, code, msg in subject_check(base, [table.subject]):
                     yield (*base, "subject"), code, msg
+            yield from subject_check((*base, "belongs_to"), table.belongs_to)
             yield from purpose_check((*base, "purposes"), table.purposes)
             for r, ref in enumerate(table.references):
                 if ref.table not in tables:
@@ -252,6 +253,15 @@ def check_consent_retention(d: Draft) -> Iterator[Finding]:
 def check_policy(d: Draft) -> Iterator[Finding]:
     if d.policy is None:
         return
+    requests = d.policy.requests
+    if requests is not None and requests.subject is not None and "subjects" not in d.broken:
+        known = {s.id for _, s in d.subjects}
+        if requests.subject not in known:
+            yield (
+                ("policy", "requests", "subject"),
+                "E111",
+                _suggest(requests.subject, known, "subject kind"),
+            )
     if "categories" not in d.broken:
         known = d.category_ids()
         for i, category in enumerate(d.policy.unsolicited_categories):
@@ -364,7 +374,50 @@ def lint_special_basis(d: Draft) -> Iterator[Finding]:
                 )
 
 
+def _account_kinds(store: Datastore) -> set[str]:
+    return {t.subject for t in store.tables if t.subject}
+
+
+def lint_subject_kinds(d: Draft) -> Iterator[Finding]:
+    """Where two subject kinds have accounts, say whose data each table is."""
+    subjects = {p.id: set(p.subjects) for _, p in d.purposes}
+    everyone = {s.id for _, s in d.subjects}
+    accounts: set[str] = set()
+    for s, store in d.datastores:
+        kinds = _account_kinds(store)
+        accounts |= kinds
+        if len(kinds) < 2:
+            continue
+        for t, table in enumerate(store.tables):
+            if table.subject or table.belongs_to or table.reference_data:
+                continue
+            if not (table.identity or table.columns or table.references):
+                continue
+            mine = {k for p in table.purposes for k in subjects.get(p, set())} or everyone
+            both = sorted(mine & kinds)
+            if len(both) > 1:
+                yield (
+                    ("datastores", s, "tables", t),
+                    "L007",
+                    f"table '{table.name}' may hold the data of {' or '.join(both)} (its "
+                    f"purposes cover both), and both have accounts in datastore '{store.id}': "
+                    f"say whose rows they are with 'belongs_to: [{both[0]}]', or a row that "
+                    "refers to an account of the other kind is taken for the requester's",
+                )
+    requests = d.policy.requests if d.policy is not None else None
+    if len(accounts) > 1 and (requests is None or requests.subject is None):
+        first = next((s.id for _, s in d.subjects if s.id in accounts), "")
+        yield (
+            ("subjects",),
+            "L008",
+            f"subject kinds {', '.join(sorted(accounts))} all have account tables; say which "
+            f"one a Privacy Center request is for with 'policy: {{requests: {{subject: "
+            f"{first}}}}}' (until then it is '{first}', the first listed)",
+        )
+
+
 LINT_CHECKS = (
+    lint_subject_kinds,
     lint_retention,
     lint_consent_items,
     lint_localization,

@@ -227,6 +227,12 @@ class Reference(Model):
     columns: Annotated[list[str], BeforeValidator(lambda v: [v] if isinstance(v, str) else v)]
     table: str
     to_columns: Annotated[list[str], BeforeValidator(lambda v: [v] if isinstance(v, str) else v)]
+    direction: Literal["both", "to", "from"] = Field(
+        "both",
+        description="which way the subject search may cross it: 'to' only from these rows to "
+        "the rows they refer to (an order leads to the card it was paid with; the card does "
+        "not make the order its holder's), 'from' only from the referred rows to these",
+    )
 
     @model_validator(mode="after")
     def _same_arity(self) -> Reference:
@@ -248,6 +254,10 @@ class Table(Model):
     name: str = Field(min_length=1)
     schema_: str | None = Field(None, alias="schema")
     subject: Id | None = None
+    belongs_to: list[Id] = Field(
+        default_factory=list,
+        description="the subject kinds whose data its rows are; unset: its purposes' subjects",
+    )
     reference_data: bool = False
     identity: dict[str, IdentityKind] = Field(default_factory=dict)
     columns: dict[str, Annotated[ColumnSpec, BeforeValidator(_column_spec)]] = Field(
@@ -418,6 +428,11 @@ class RequestPolicy(Model):
     erase_on_objection: bool = Field(
         False, description="an objection to processing leads to erasure of the account"
     )
+    subject: Id | None = Field(
+        None,
+        description="the subject kind a request filed in the Privacy Center is for; unset: the "
+        "first subject kind with an account table, else the first subject kind",
+    )
 
 
 class BreachPolicy(Model):
@@ -474,6 +489,27 @@ class Register(Model):
 
     def category(self, category_id: str) -> Category:
         return self.all_categories[category_id]
+
+    def default_subject(self) -> str:
+        """The subject kind a request is for when it does not say (the Privacy Center's)."""
+        if self.policy.requests is not None and self.policy.requests.subject:
+            return self.policy.requests.subject
+        accounts = {t.subject for d in self.datastores for t in d.tables if t.subject}
+        return next((s.id for s in self.subjects if s.id in accounts), self.subjects[0].id)
+
+    def table_kinds(self, table: Table) -> frozenset[str]:
+        """The subject kinds whose data ``table``'s rows are.
+
+        An account table's own kind; else ``belongs_to``; else the subjects of its purposes;
+        else (no purposes) every subject kind of the register.
+        """
+        if table.subject:
+            return frozenset([table.subject])
+        if table.belongs_to:
+            return frozenset(table.belongs_to)
+        known = {p.id: p for p in self.purposes}
+        kinds = {s for p in table.purposes if p in known for s in known[p].subjects}
+        return frozenset(kinds or (s.id for s in self.subjects))
 
     def purposes_covering(self, category_id: str) -> list[Purpose]:
         """Purposes that declare this category or one of its ancestors."""

@@ -120,14 +120,19 @@ def send(session: Session, request: SubjectRequest, what: str, **values: object)
     )
 
 
-def remind_assignee(session: Session, request: SubjectRequest, days_left: int) -> None:
-    assert request.assignee
+def remind(session: Session, request: SubjectRequest, to: str, days_left: int) -> None:
+    """Remind ``to`` (the assignee or a DPO) of a request due soon or overdue."""
+    when = (
+        f"is overdue by {-days_left} day(s) (it was due on {request.due_on})"
+        if days_left < 0
+        else f"is due in {days_left} day(s), on {request.due_on}"
+    )
     outbox.queue(
         session,
-        to=request.assignee,
-        subject=f"Request {request.reference} is due in {days_left} day(s)",
+        to=to,
+        subject=f"Request {request.reference} {when.split(' (')[0].split(', on')[0]}",
         text=(
-            f"Request {request.reference} ({request.kind}) is due on {request.due_on} "
+            f"Request {request.reference} ({request.kind}, state {request.state}) {when}, "
             f"under {request.clock_rule}.\n"
         ),
         kind="request.reminder",

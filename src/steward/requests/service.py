@@ -311,9 +311,17 @@ def transition(
     why: str = "",
     ip: str | None = None,
     register: Register | None = None,
+    gate: bool = False,
 ) -> SubjectRequest:
-    """Move the request to state ``to``; a rejection needs a reason. Audited with who and why."""
+    """Move the request to state ``to``; a rejection needs a reason. Audited with who and why.
+
+    Completing, asking for approval and leaving "awaiting approval" belong to
+    ``requests.fulfil`` (which checks the run, the preview and the approver) and pass
+    ``gate=True``; anyone else asking for them gets a ``RequestError`` saying what to use.
+    """
     target = check_transition(request.state, to)
+    if not gate:
+        _refuse_gated(request.state, target)
     if target is State.REJECTED and not why.strip():
         raise RequestError("a rejection needs a reason the subject will read")
     if target in (State.IN_PROGRESS, State.AWAITING_APPROVAL, State.COMPLETED) and (
@@ -341,6 +349,18 @@ def transition(
             authority=authority.get(request.lang, authority["en"]),
         )
     return request
+
+
+def _refuse_gated(current: str, target: State) -> None:
+    if target is State.COMPLETED:
+        raise RequestError(
+            "use Complete: it checks that the run succeeded or that an approver recorded why "
+            "no run was needed"
+        )
+    if target is State.AWAITING_APPROVAL:
+        raise RequestError("use Execute: it asks for approval with the preview attached")
+    if current == State.AWAITING_APPROVAL and target is State.IN_PROGRESS:
+        raise RequestError("only an approver's decision (approve or reject) ends the wait")
 
 
 def _close_duplicates(session: Session, original: SubjectRequest, actor: str) -> None:
@@ -567,15 +587,32 @@ def queue(
     return rows
 
 
-def send_reminders(session: Session, *, today: date | None = None) -> int:
-    """E-mail each assignee once a day about their requests due soon or overdue."""
+def send_reminders(
+    session: Session,
+    *,
+    today: date | None = None,
+    days_before: int = DUE_SOON_DAYS,
+    dpos: list[str] | None = None,
+) -> int:
+    """E-mail each open request's assignee and the DPOs once a day when it is due within
+    ``days_before`` days or overdue; returns how many requests were reminded about."""
     today = today or utcnow().date()
     sent = 0
     for row in queue(session, today=today):
         request = row.request
-        if request.assignee and (row.due_soon or row.overdue) and request.reminded_on != today:
-            emails.remind_assignee(session, request, row.days_left or 0)
+        left = row.days_left
+        if left is None or left > days_before or request.reminded_on == today:
+            continue
+        recipients = dict.fromkeys(
+            [*([request.assignee] if request.assignee else []), *(dpos or [])]
+        )
+        for to in recipients:
+            emails.remind(session, request, to, left)
+        if recipients:
             request.reminded_on = today
+            record_event(
+                session, request, "steward:scheduler", "reminded", f"{len(recipients)} reminder(s)"
+            )
             sent += 1
     return sent
 

@@ -138,3 +138,24 @@ class RequestAttachment(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class RequestApproval(Base):
+    """An ask to change the operator's data (erasure, restriction, rectification) and its answer.
+
+    ``preview_run`` is the rolled-back execution the approver reads; ``decision`` is
+    ``approved``, ``rejected`` or ``no-run`` (an approver's reason why no run is needed).
+    """
+
+    __tablename__ = "request_approvals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("subject_requests.id"), index=True)
+    asked_by: Mapped[str] = mapped_column(String(320))
+    asked_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    preview_run: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rectify: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the values previewed
+    decision: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")

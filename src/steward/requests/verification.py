@@ -76,6 +76,13 @@ def proven(request: SubjectRequest) -> dict[str, str]:
     return out
 
 
+def not_searched_note(request: SubjectRequest) -> str:
+    """ "; not searched (not proven): phone" for a result summary, or "" when all are proven."""
+    proven_now = proven(request)
+    left = [name for name in identifiers_of(request) if name not in proven_now]
+    return f"; not searched (not proven): {', '.join(left)}" if left else ""
+
+
 def prove(
     session: Session,
     request: SubjectRequest,

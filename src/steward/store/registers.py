@@ -50,3 +50,26 @@ def latest_register(session: Session, operator_id: str | None = None) -> LoadedR
     if operator_id is not None:
         query = query.where(LoadedRegister.operator_id == operator_id)
     return session.scalars(query).first()
+
+
+_PARSED: dict[tuple[int, str], Register] = {}
+
+
+def stored_register(session: Session, register_id: int | None = None) -> Register | None:
+    """A register stored by ``record_register``, parsed (once per process): ``register_id``, or
+    the latest loaded when None; None when no register is stored or it no longer loads."""
+    query = select(LoadedRegister).order_by(LoadedRegister.id.desc()).limit(1)
+    if register_id is not None:
+        query = select(LoadedRegister).where(LoadedRegister.id == register_id)
+    row = session.scalars(query).first()
+    if row is None:
+        return None
+    key = (row.id, row.sha256)
+    if key not in _PARSED:
+        result = check_bytes(row.content.encode(), row.source)
+        if result.register is None:
+            return None
+        if len(_PARSED) >= 16:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[key] = result.register
+    return _PARSED[key]

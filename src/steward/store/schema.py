@@ -4,8 +4,12 @@ A domain that adds tables imports its table module here and adds an Alembic migr
 """
 
 import steward.accounts.tables
+import steward.breaches.tables
 import steward.consent.tables  # noqa: F401 - the consent ledger's tables
 from steward.datastores.tables import ExecutionExport, ExecutionRun, ExecutionStep, Restriction
+from steward.discovery import store as _discovery_store  # noqa: F401 - findings
+from steward.filings import tables as _filings_tables  # noqa: F401 - filing drafts
+from steward.jobs import tables as _jobs_tables  # noqa: F401 - the scheduler
 from steward.ledger.anchors import ChainAnchor
 from steward.ledger.audit import AuditEntry
 from steward.lib.ratelimit import RateCounter

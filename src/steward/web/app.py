@@ -16,21 +16,26 @@ from steward.lib.ratelimit import make_limiter
 from steward.register import Register, load_register
 from steward.store.db import make_engine, session_factory
 from steward.store.registers import latest_register
+from steward.web.api import breaches as breaches_api
 from steward.web.api import requests as requests_api
 from steward.web.consent_runtime import install_consents
 from steward.web.errors import install_error_handlers
 from steward.web.pages import (
     account,
     audit,
+    breaches,
     dashboard,
+    discovery,
     notices_admin,
     outbox,
     password_reset,
     people,
     placeholders,
     requests_public,
+    security_report,
     signin,
 )
+from steward.web.pages import filings as filings_pages
 from steward.web.pages import notices as notices_pages
 from steward.web.pages import register as register_pages
 from steward.web.pages import requests as requests_pages
@@ -66,15 +71,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(account.router)
     app.include_router(people.router)
     app.include_router(audit.router)
+    app.include_router(discovery.router)
     app.include_router(outbox.router)
     app.include_router(settings_pages.router)
     app.include_router(password_reset.router)
     app.include_router(notices_pages.router)
     app.include_router(notices_admin.router)
     app.include_router(register_pages.router)
+    app.include_router(filings_pages.router)
     app.include_router(requests_pages.router)
     app.include_router(requests_public.router)
     app.include_router(requests_api.router)
+    app.include_router(breaches.router)
+    app.include_router(breaches_api.router)
+    app.include_router(security_report.router)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, Any]:

@@ -58,6 +58,8 @@ PERMISSIONS: dict[str, str] = {
     "notices.publish": "Publish a new notice version",
     "register.read": "See the processing register",
     "register.reload": "Load a new register",
+    "discovery.read": "See what discovery found in the operator's databases",
+    "discovery.decide": "Accept discovery findings as declared, or dismiss them",
     "breaches.read": "See the breach register",
     "breaches.write": "Record and update breaches",
     "audit.read": "Read the audit log",
@@ -66,6 +68,8 @@ PERMISSIONS: dict[str, str] = {
     "people.manage": "Invite people, change roles, deactivate accounts",
     "tokens.manage": "Create and revoke API tokens",
     "outbox.read": "See e-mail Steward sent or would send",
+    "filings.read": "See the Art. 30 record and the drafts of filings to regulators",
+    "filings.file": "Record that a filing was made (date and registry number)",
     "settings.read": "See settings",
     "settings.manage": "Change settings",
 }
@@ -97,6 +101,8 @@ SCOPE_PERMISSIONS: dict[str, frozenset[str]] = {
     "consents:write": frozenset({"consents.read", "consents.write"}),
     "requests:read": frozenset({"requests.read"}),
     "requests:write": frozenset({"requests.read", "requests.work"}),
+    "breaches:read": frozenset({"breaches.read"}),
+    "breaches:write": frozenset({"breaches.read", "breaches.write"}),
 }
 
 

@@ -197,6 +197,41 @@ def requests_by_deadline(session: Session) -> PanelData:
     )
 
 
+BREACH_BUCKETS = ("overdue", "under 6 h", "6-24 h", "1-3 days", "later")
+
+
+def breach_notices_due(session: Session) -> PanelData:
+    """Breach notices still owed on open incidents, by time left on their clock."""
+    from datetime import UTC, datetime
+
+    from steward.breaches import service
+    from steward.breaches.tables import Incident
+    from steward.store.registers import stored_register
+
+    now = datetime.now(UTC)
+    counts = [0.0] * len(BREACH_BUCKETS)
+    for incident in session.scalars(select(Incident).where(Incident.status == "open")):
+        register = stored_register(session, incident.register_id)
+        for clock, done in service.clocks(register, incident, session):
+            if done is not None or not clock.applies or clock.due is None:
+                continue
+            hours = (clock.due - now).total_seconds() / 3600
+            bucket = (
+                0 if hours < 0 else 1 if hours < 6 else 2 if hours < 24 else 3 if hours < 72 else 4
+            )
+            counts[bucket] += 1
+    return PanelData(
+        "bar",
+        list(BREACH_BUCKETS),
+        {"notices owed": counts},
+        x_title="time left",
+        empty="No breach notice is owed.",
+        link="/admin/breaches",
+        link_label="Open the breach register",
+        label_title="Time left",
+    )
+
+
 PANELS: list[Panel] = [
     Panel(
         "requests-deadline",
@@ -209,4 +244,5 @@ PANELS: list[Panel] = [
     ),
     Panel("audit-activity", "Audit log entries per day", "audit.read", audit_activity),
     Panel("outbox-status", "E-mail by status", "outbox.read", outbox_status),
+    Panel("breach-notices", "Breach notices owed", "breaches.read", breach_notices_due),
 ]

@@ -336,7 +336,7 @@ datastores:
 
 ALICE = {
     "Account Holders": {("u-alice",)},
-    "addresses": set(),  # shared with Bob: never attributed
+    "addresses": set(),  # shared with Bob: never erased, answered marked shared (SHARED)
     "memberships": {("u-alice", "chess"), ("u-alice", "tea")},
     "membership_notes": {(1,)},
     "projects": {(1,)},
@@ -345,4 +345,5 @@ ALICE = {
     "invoices": {(1,), (2,)},
     "call_log": {(1,), (2,)},
 }
+SHARED = {"addresses": {(1,)}}  # Alice's rows that are Bob's too
 ALICE_PG = {**ALICE, "events": {(1, _date("2025-03-01")), (2, _date("2026-03-01"))}}

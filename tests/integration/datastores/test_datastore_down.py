@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,9 +13,11 @@ import sqlalchemy as sa
 
 from steward.datastores import ConnectionFailed, ExecutionRequest, process, submit
 from steward.datastores.executor import forget_connections
+from steward.datastores.runs import RunUnavailable
 from steward.datastores.tables import ExecutionRun, ExecutionStep
 from steward.register import load_register
 from steward.store.db import make_engine, session_factory, transaction, upgrade
+from steward.store.tables import utcnow
 
 from .hard_schema import ddl, fill, register_yaml
 
@@ -23,6 +25,8 @@ SLOW = (
     "CREATE FUNCTION slow() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(3); RETURN OLD; END $$ "
     "LANGUAGE plpgsql"
 )
+LEASE = timedelta(minutes=1)
+TODAY = date(2026, 11, 22)
 
 
 def test_a_datastore_dropped_mid_erasure_rolls_back_and_the_retry_completes(
@@ -54,7 +58,7 @@ def test_a_datastore_dropped_mid_erasure_rolls_back_and_the_retry_completes(
 
     def work() -> None:
         try:
-            process(factory, run_id, secret=b"k", register=register, today=date(2026, 11, 22))
+            process(factory, run_id, secret=b"k", lease=LEASE, register=register, today=TODAY)
         except BaseException as exc:
             errors.append(exc)
 
@@ -93,11 +97,19 @@ def test_a_datastore_dropped_mid_erasure_rolls_back_and_the_retry_completes(
     with factory() as session:
         run = session.get(ExecutionRun, run_id)
         assert run is not None and run.status == "retry"
+        assert run.next_attempt_at is not None and run.next_attempt_at > utcnow()
         step = session.query(ExecutionStep).filter_by(run_id=run_id).one()
         assert step.status == "failed"
+    # the retry waits for its back-off: nobody may take the run before then
+    with pytest.raises(RunUnavailable):
+        process(factory, run_id, secret=b"k", lease=LEASE, register=register, today=TODAY)
+    with transaction(factory) as session:
+        waited = session.get(ExecutionRun, run_id)
+        assert waited is not None
+        waited.next_attempt_at = utcnow() - timedelta(seconds=1)
     with app.begin() as connection:
         connection.exec_driver_sql("DROP TRIGGER slow_delete ON messages")
-    result = process(factory, run_id, secret=b"k", register=register, today=date(2026, 11, 22))
+    result = process(factory, run_id, secret=b"k", lease=LEASE, register=register, today=TODAY)
     assert result["residual"] == 0 and result["totals"]["deleted"] > 0
     with app.connect() as connection:
         assert not connection.exec_driver_sql(

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,10 +22,10 @@ from steward.datastores.tables import ExecutionRun
 from steward.store.db import make_engine, session_factory, transaction, upgrade
 from steward.store.registers import record_register
 
+from ...conftest import REDIS
 from ..datastores.hard_schema import ddl, fill, register_yaml
 
 ROOT = Path(__file__).resolve().parents[3]
-REDIS = os.environ.get("STEWARD_TEST_REDIS", "redis://127.0.0.1:6379/15")
 pytestmark = pytest.mark.redis
 
 
@@ -50,7 +51,7 @@ def test_a_worker_killed_mid_erasure_leaves_no_partial_change_and_another_finish
     postgres_database: Callable[[], str], tmp_path: Path
 ) -> None:
     client = redis.Redis.from_url(REDIS)
-    client.flushdb()
+    queue = f"steward-test-{uuid.uuid4().hex[:8]}"  # parallel runs never take each other's jobs
     app_url = postgres_database()
     app = sa.create_engine(app_url)
     with app.begin() as connection:
@@ -84,6 +85,7 @@ def test_a_worker_killed_mid_erasure_leaves_no_partial_change_and_another_finish
         STEWARD_BROKER_URL=REDIS,
         STEWARD_DEV="1",
         STEWARD_JOB_LEASE_SECONDS="3",
+        STEWARD_JOB_QUEUE=queue,
         HARD_DB_URL=app_url,
     )
     sender = subprocess.run(
@@ -164,5 +166,5 @@ def test_a_worker_killed_mid_erasure_leaves_no_partial_change_and_another_finish
                 process.wait(20)
         app.dispose()
         store.dispose()
-        client.flushdb()
+        client.delete(queue)
         client.close()

@@ -135,9 +135,14 @@ def test_activecloud_states_call_recordings_three_months_and_session_recordings_
     assert duration_phrase(sessions.retention.duration, "ru") == "1 неделя"  # type: ignore[arg-type]
     assert rows[calls.names["ru"]][3].startswith("3 месяца")
     assert rows[sessions.names["ru"]][3].startswith("1 неделя")
-    # The limits enforced by the retention engine are stated too, in the genitive.
-    assert_states("activecloud", "ru", "хранятся не более 3 месяцев, затем удаляются автоматически")
-    assert_states("activecloud", "ru", "хранятся не более 1 недели, затем удаляются автоматически")
+    # The tables' limits are stated too, in the genitive; not as automatic while no sweep runs.
+    assert_states("activecloud", "ru", "хранятся не более 3 месяцев, затем удаляются.")
+    # Webvisor recordings are kept by Yandex, not in a table Steward sweeps: the notice states
+    # the week and who keeps them, and does not claim that Steward deletes them.
+    assert "Яндекс" in " ".join(rows[sessions.names["ru"]])
+    assert_states("activecloud", "ru", "Записи хранит ООО «Яндекс» в Яндекс Метрике")
+    for _fmt, text in texts("activecloud", "ru"):
+        assert "удаляются автоматически" not in text
 
 
 def test_activecloud_states_no_solely_automated_decision() -> None:
@@ -325,3 +330,8 @@ def test_almis_transfers_only_where_the_law_requires(lang: str) -> None:
 def test_almis_states_its_declared_security_measures(lang: str) -> None:
     for measure in register("almis").policy.security:
         assert_states("almis", lang, name_of(measure.names, lang))
+
+
+def test_activecloud_states_correspondence_is_disclosed_only_with_written_consent() -> None:
+    assert any(m.id == "correspondence-access" for m in register("activecloud").policy.security)
+    assert_states("activecloud", "ru", "не может быть раскрыт без вашего письменного согласия")

@@ -1,8 +1,10 @@
-"""A verified request, executed from the agent's page on the demo operator's real database."""
+"""A verified request, executed from the agent's page on the demo operator's real database: the
+page queues the run, the embedded worker runs it, the request carries the typed result."""
 
 from __future__ import annotations
 
 import io
+import re
 import sqlite3
 import subprocess
 import sys
@@ -11,16 +13,17 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
-from steward.config import Settings
 from steward.datastores.executor import forget_connections
+from steward.datastores.tables import ExecutionRun
+from steward.notify.outbox import OutboxMessage
 from steward.requests import service, verification
 from steward.requests.tables import SubjectRequest
-from steward.store.db import make_engine, upgrade
 from steward.store.db import transaction as store_transaction
-from steward.web.app import create_app
 
 from ...conftest import EXAMPLES
+from ...jobs_app import drain, embedded_app
 from ...personas import sign_in_as
 
 
@@ -46,13 +49,10 @@ def setup(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     app_db = tmp_path / "app.db"
     app_db.write_bytes(demo_template.read_bytes())
     monkeypatch.setenv("DEMO_APP_DATABASE_URL", f"sqlite:///{app_db}")
-    url = f"sqlite:///{tmp_path / 'steward.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    app = create_app(Settings(database_url=url, register_path=EXAMPLES / "demo" / "register.yaml"))
+    app = embedded_app(tmp_path, monkeypatch)
     with TestClient(app, follow_redirects=False) as client:
         yield client, app_db
+    drain()
     forget_connections()
 
 
@@ -91,9 +91,10 @@ def test_access_runs_on_the_databases_and_attaches_the_zip(setup) -> None:
         f"/admin/requests/{request_id}", data={"csrf_token": csrf, "action": "execute"}
     )
     assert answer.status_code == 303, answer.text
+    drain()
     with client.app.state.sessions() as session:
         found = session.get(SubjectRequest, request_id)
-        assert found.state == "in-progress" and "access: found" in found.outcome
+        assert found.state == "completed" and "access: found" in found.outcome
         assert email not in found.outcome  # the timeline carries counts, never the data
         archive = zipfile.ZipFile(io.BytesIO(found.result))
     assert {"data.json", "report.html"} <= set(archive.namelist())
@@ -110,13 +111,22 @@ def test_erasure_is_previewed_then_needs_approval_rights_then_erases(setup) -> N
     csrf = sign_in_as(client, "agent")
     url = f"/admin/requests/{request_id}"
     assert client.post(url, data={"csrf_token": csrf, "action": "preview"}).status_code == 303
+    drain()
     assert _rows_with_email(db, email) == 1  # a preview changes nothing
-    assert client.post(url, data={"csrf_token": csrf, "action": "execute"}).status_code == 403
+    # the agent's execute becomes an ask for approval, with the preview attached
+    assert client.post(url, data={"csrf_token": csrf, "action": "execute"}).status_code == 303
+    drain()
+    assert _rows_with_email(db, email) == 1
+    page = client.get(url).text
+    assert "Awaiting approval" in page and "preview done: erasure (dry run)" in page
+    # an agent cannot approve
+    assert client.post(url, data={"csrf_token": csrf, "action": "approve"}).status_code == 403
 
     client.cookies.clear()
     csrf = sign_in_as(client, "dpo")
-    done = client.post(url, data={"csrf_token": csrf, "action": "execute"})
+    done = client.post(url, data={"csrf_token": csrf, "action": "approve", "text": "checked"})
     assert done.status_code == 303, done.text
+    drain()
     # Nothing identifies the subject any more; invoices kept for tax law stay, held.
     assert _rows_with_email(db, email) == 0
     assert _held_invoices(db, customer_id) == held_before
@@ -124,10 +134,24 @@ def test_erasure_is_previewed_then_needs_approval_rights_then_erases(setup) -> N
     with client.app.state.sessions() as session:
         found = session.get(SubjectRequest, request_id)
         notes = [e.note or "" for e in service.timeline(session, found)]
-    assert any(n.startswith("preview: erasure (dry run)") for n in notes)
+        mail = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "request.completed")
+        ).one()
+    assert any(": erasure (dry run)" in n for n in notes)
+    assert found.state == "completed"
     assert "erasure: found" in found.outcome and "re-search found 0" in found.outcome
     if held_before:
         assert "held: invoices until" in found.outcome
+        assert "Kept because the law still requires it" in mail.body_text
+        assert re.search(r"record\(s\) in invoices: .*, until \d{4}-\d\d-\d\d", mail.body_text)
+    # the e-mail says what the run did, from the same typed result
+    masked = re.search(r"masked (\d+)", found.outcome)
+    deleted = re.search(r"erased (\d+)", found.outcome)
+    assert masked or deleted
+    if masked:
+        assert f"the record kept): {masked.group(1)} record(s)" in mail.body_text
+    if deleted:
+        assert f"Erased: {deleted.group(1)} record(s)" in mail.body_text
 
 
 def _rows_with_email(db: sqlite3.Connection, email: str) -> int:
@@ -151,6 +175,8 @@ def test_kinds_without_database_work_say_so(setup) -> None:
         f"/admin/requests/{request_id}", data={"csrf_token": csrf, "action": "execute"}
     )
     assert answer.status_code == 400 and "answered by an agent" in answer.text
+    with client.app.state.sessions() as session:
+        assert session.scalar(select(func.count(ExecutionRun.id))) == 0
 
 
 def test_dashboard_charts_open_requests_by_days_to_deadline(setup) -> None:

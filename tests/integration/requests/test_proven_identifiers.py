@@ -19,18 +19,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from steward.config import Settings
 from steward.datastores.executor import forget_connections
 from steward.notify.outbox import OutboxMessage
 from steward.requests import service, verification
 from steward.requests.tables import SubjectRequest
-from steward.store.db import make_engine, upgrade
 from steward.store.db import transaction as store_transaction
-from steward.web.app import create_app
 from steward.web.auth import csrf_token_for
 from steward.web.security import CSRF_COOKIE
 
 from ...conftest import EXAMPLES
+from ...jobs_app import drain, embedded_app
 from ...personas import api_token, sign_in_as
 
 STRANGER = "stranger@example.org"
@@ -58,18 +56,10 @@ def demo(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     app_db = tmp_path / "app.db"
     app_db.write_bytes(demo_template.read_bytes())
     monkeypatch.setenv("DEMO_APP_DATABASE_URL", f"sqlite:///{app_db}")
-    url = f"sqlite:///{tmp_path / 'steward.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    settings = Settings(
-        database_url=url,
-        register_path=EXAMPLES / "demo" / "register.yaml",
-        requests_operator_secret="shared operator secret",
-    )
-    app = create_app(settings)
+    app = embedded_app(tmp_path, monkeypatch, requests_operator_secret="shared operator secret")
     with TestClient(app, follow_redirects=False) as client:
         yield client, app_db
+    drain()
     forget_connections()
 
 
@@ -106,12 +96,15 @@ def _file_and_prove_by_code(client: TestClient, kind: str, **typed: str) -> int:
     return request_id
 
 
-def _execute(client: TestClient, request_id: int, role: str = "dpo"):
+def _execute(client: TestClient, request_id: int, role: str = "dpo") -> None:
+    """Execute as the admin does (an erasure: asked, then approved), and let the worker run."""
     client.cookies.clear()
     csrf = sign_in_as(client, role)
-    return client.post(
-        f"/admin/requests/{request_id}", data={"csrf_token": csrf, "action": "execute"}
-    )
+    url = f"/admin/requests/{request_id}"
+    client.post(url, data={"csrf_token": csrf, "action": "execute"})
+    drain()
+    client.post(url, data={"csrf_token": csrf, "action": "approve", "text": "checked"})
+    drain()
 
 
 @pytest.mark.parametrize("typed", ["account_id", "phone"])

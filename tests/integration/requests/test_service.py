@@ -7,8 +7,9 @@ from sqlalchemy import select
 from steward.ledger.audit import verify
 from steward.notify.outbox import OutboxMessage
 from steward.register import load_register
-from steward.requests import execution, service, verification
+from steward.requests import service, verification
 from steward.requests.attachments import AttachmentRefused, check_attachment
+from steward.requests.fulfil import Actor, Fulfilment
 from steward.requests.service import Intake
 from steward.requests.states import InvalidTransition, RequestError
 from steward.requests.tables import RequestPause, SubjectRequest
@@ -75,7 +76,7 @@ def test_verified_requests_sharing_a_proven_identifier_are_linked_and_counted_on
         ids = [row.request.id for row in service.queue(session)]
         assert ids.count(first.id) == 1 and second.id not in ids
         service.transition(session, first, "in-progress", actor="agent")
-        service.transition(session, first, "completed", actor="agent", why="erased")
+        service.transition(session, first, "completed", actor="agent", why="erased", gate=True)
         assert second.state == "completed" and second.outcome == f"answered with {first.reference}"
         assert other.state == "verified"
 
@@ -106,7 +107,7 @@ def test_a_duplicate_that_proved_more_than_its_original_searched_stays_open(
             session, second, ["account-id"], how="agent", actor="agent", register=DEMO
         )
         service.transition(session, first, "in-progress", actor="agent")
-        service.transition(session, first, "completed", actor="agent", why="sent")
+        service.transition(session, first, "completed", actor="agent", why="sent", gate=True)
         assert second.state == "verified" and second.duplicate_of is None
 
 
@@ -234,30 +235,24 @@ def test_extension_once_with_reason_and_pause_only_where_the_law_allows(
         assert session.scalars(select(RequestPause)).one().citation.startswith("UK GDPR")
 
 
-def test_executor_seam_records_the_result_and_completion_mails_a_link(
-    store_engine: sa.Engine,
-) -> None:
-    class Export:
-        def execute(self, order: execution.Order) -> execution.Result:
-            assert order.email == "a@example.com" and order.kind == "access"
-            return execution.Result("3 rows in 2 tables", b'{"users": []}')
-
-    with transaction(session_factory(store_engine)) as session:
+def test_completion_of_an_attached_result_mails_a_link(store_engine: sa.Engine) -> None:
+    sessions = session_factory(store_engine)
+    fulfil = Fulfilment(sessions, None, SECRET, "http://x")
+    with transaction(sessions) as session:
         request = service.file_request(session, DEMO, Intake(kind="access", email="a@example.com"))
-        with pytest.raises(RequestError, match="not verified"):
-            execution.run(session, request, Export(), actor="agent")
+        request_id = request.id
+    with pytest.raises(RequestError, match="not verified"):
+        fulfil.execute(request_id, Actor("agent"))
+    with transaction(sessions) as session:
+        request = service.get(session, request_id)
         verification.prove(session, request, ["email"], how="agent", actor="agent", register=DEMO)
-        execution.run(session, request, Export(), actor="agent")
-        assert request.state == "in-progress" and request.result == b'{"users": []}'
-        link = execution.complete(
-            session,
-            request,
-            actor="agent",
-            outcome="done",
-            secret=SECRET,
-            base_url="http://x",
-        )
-        assert link and link.startswith("http://x/privacy/requests/result/")
+    link = fulfil.complete(
+        request_id, Actor("agent"), "done", result_file=(b'{"users": []}', "application/json")
+    )
+    assert link and link.startswith("http://x/privacy/requests/result/")
+    with sessions() as session:
+        request = service.get(session, request_id)
+        assert request.state == "completed" and request.result == b'{"users": []}'
         last = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
         assert last is not None and link in last.body_text
 
@@ -306,13 +301,19 @@ def test_day_of_receipt_is_counted_in_the_operators_time_zone(store_engine: sa.E
 def test_a_new_result_voids_the_old_link(store_engine: sa.Engine) -> None:
     from steward.requests import links
 
-    with transaction(session_factory(store_engine)) as session:
+    sessions = session_factory(store_engine)
+    fulfil = Fulfilment(sessions, None, SECRET, "http://x")
+    with transaction(sessions) as session:
         request = service.file_request(session, DEMO, Intake(kind="access", email="a@example.com"))
         verification.prove(session, request, ["email"], how="agent", actor="agent", register=DEMO)
         service.transition(session, request, "in-progress", actor="agent")
-        execution.record_result(session, request, execution.Result("v1", b"1"), actor="agent")
-        first = request.result_nonce
-        execution.record_result(session, request, execution.Result("v2", b"2"), actor="agent")
+        request_id = request.id
+    fulfil.attach(request_id, Actor("agent"), b"1", "application/json")
+    with sessions() as session:
+        first = service.get(session, request_id).result_nonce
+    fulfil.attach(request_id, Actor("agent"), b"2", "application/json")
+    with sessions() as session:
+        request = service.get(session, request_id)
         assert first and request.result_nonce != first
         token = links.result_token(SECRET, request.id, first)
         assert links.result_claims(SECRET, token, 60) == (request.id, first)

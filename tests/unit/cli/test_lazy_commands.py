@@ -27,6 +27,7 @@ def test_the_listed_help_is_the_commands_own(name: str) -> None:
         ["law", "deadline", "ru-152fz", "access", "2026-04-28"],
         ["check", "examples/demo/register.yaml"],
         ["notice", "examples/demo/register.yaml", "--lang", "ru"],
+        ["filings", "draft", "examples/demo/register.yaml"],
     ],
 )
 def test_read_commands_import_no_database_or_web_layer(argv: list[str]) -> None:

@@ -105,6 +105,16 @@ def test_amrcloud_google_analytics_cookies_need_the_visitors_choice() -> None:
         assert any(i.purpose == purpose.id for i in register.consents.items)
 
 
+def test_amrcloud_shares_with_nobody_and_keeps_everything_in_russia() -> None:
+    """ "Administration does not share, sell or give away your personal information to the third
+    parties" and "Your personal data is stored in the Russian Federation": no recipient abroad,
+    no transfer basis anywhere."""
+    register = load("amrcloud")
+    assert all(r.country == "RU" for r in register.recipients)
+    assert all(r.transfer_basis is None for r in register.recipients)
+    assert not any(r.role.value in ("partner", "controller") for r in register.recipients)
+
+
 def test_amrcloud_promises_rights_email_on_change_and_erasure_on_objection() -> None:
     policy = load("amrcloud").policy
     assert policy.changes is not None and policy.changes.notify == [Channel.EMAIL]
@@ -199,6 +209,15 @@ def test_softvendor_registration_consent_covers_transfer_to_third_parties() -> N
     assert "third parties" in item.labels["en"]
 
 
+def test_softvendor_important_notifications_are_part_of_the_service_not_a_consent() -> None:
+    """The policy sends important notifications to the e-mail and answers inquiries as part of
+    using the software; it never asks a separate consent for them."""
+    register = load("softvendor")
+    notifications = register.purpose("notifications")
+    assert notifications.basis is LegalBasis.CONTRACT
+    assert not any(i.purpose == "notifications" for i in register.consents.items)
+
+
 def test_softvendor_cookie_consent_is_its_own_item() -> None:
     register = load("softvendor")
     cookie_items = [i for i in register.consents.items if i.channel is Channel.WEB]
@@ -276,15 +295,32 @@ def test_activecloud_deletes_call_recordings_after_three_months() -> None:
     assert calls.retention.action is TableAction.DELETE
 
 
-def test_activecloud_keeps_session_recordings_one_week() -> None:
+def test_activecloud_session_recordings_are_held_by_yandex_for_one_week_not_locally() -> None:
+    """Webvisor records in Yandex Metrica: the register names Yandex as the processor that holds
+    them and declares no local table of recordings (the policy mentions none)."""
     register = load("activecloud")
-    recordings = tables(register)["session_recordings"]
-    assert recordings.retention is not None
-    assert recordings.retention.duration == Duration(weeks=1)
-    assert recordings.retention.action is TableAction.DELETE
-    retention = register.purpose("session-recordings").retention
+    purpose = register.purpose("session-recordings")
+    retention = purpose.retention
     assert retention is not None and retention.duration == Duration(weeks=1)
     assert retention.from_ is RetentionStart.COLLECTION
+    [holder] = [r for r in register.recipients if r.id in purpose.recipients]
+    assert holder.id == "yandex" and holder.role.value == "processor"
+    assert not any(
+        "session-recordings" in t.purposes
+        or "usage.session_recording" in {c.category for c in t.columns.values()}
+        for t in tables(register).values()
+    )
+
+
+def test_activecloud_keeps_accounting_acts_five_years_under_a_legal_obligation() -> None:
+    """An erasure must not delete the acts: a legal-obligation purpose of 5 years holds them."""
+    from steward.datastores.holds import legal_purposes
+
+    register = load("activecloud")
+    acts = tables(register)["acts"]
+    [accounting] = legal_purposes(register, acts)
+    assert accounting.retention is not None and accounting.retention.duration == Duration(years=5)
+    assert accounting.basis_reference and "402-ФЗ" in accounting.basis_reference
 
 
 def test_activecloud_transfers_abroad_with_a_basis_and_to_banks_and_authorities() -> None:

@@ -286,6 +286,25 @@ def changes(
     }
 
 
+@router.get("/documents/{item_id}", dependencies=[Depends(can_read)])
+def written_consent(item_id: str, request: Request, lang: str = "ru") -> Any:
+    """The written consent document of an item (152-FZ Art. 9 p.4) and its SHA-256: the text to
+    present before the subject agrees; the ledger records this hash when it is given."""
+    from steward.filings.consent_document import (
+        LANGUAGES,
+        UnknownConsentItem,
+        consent_document,
+    )
+
+    if lang not in LANGUAGES:
+        return error(400, "bad-language", f"lang must be one of {', '.join(LANGUAGES)}")
+    try:
+        document = consent_document(consent_service(request).register, item_id, lang)
+    except UnknownConsentItem as exc:
+        return error(404, "not-found", str(exc.args[0]))
+    return {"item": item_id, "lang": lang, "text": document.text, "sha256": document.sha256}
+
+
 @router.get("/receipts/{receipt_id}", dependencies=[Depends(can_read)])
 def receipt(receipt_id: str, request: Request) -> Any:
     """The signed consent receipt (Kantara v1.1 fields, Ed25519 signature)."""

@@ -15,8 +15,9 @@ import hashlib
 import hmac
 from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from markupsafe import Markup
 from sqlalchemy import select
 
 from steward.consent import ledger
@@ -25,6 +26,8 @@ from steward.consent.rules import ConsentRuleError
 from steward.consent.service import ConsentService
 from steward.consent.tables import ConsentEvent
 from steward.consent.tokens import TokenError, center_subject, center_token
+from steward.filings.consent_document import UnknownConsentItem, consent_document
+from steward.notices.render import markdown_to_html
 from steward.notify import outbox
 from steward.store.db import transaction
 from steward.web.consent_runtime import allowed, consent_service
@@ -41,6 +44,8 @@ WORDS = {
         "receipt": "Receipt",
         "expires": "expires",
         "reconfirm": "Please confirm again: the purpose has changed",
+        "gpc": "Opt-out preference signal honored",
+        "document": "Consent document",
         "saved": "Saved. Your choice is recorded in the consent ledger.",
         "ask": "Enter your e-mail address and we will send you a link to your consents.",
         "send": "Send the link",
@@ -56,6 +61,8 @@ WORDS = {
         "receipt": "Квитанция",
         "expires": "истекает",
         "reconfirm": "Подтвердите ещё раз: цель обработки изменилась",
+        "gpc": "Сигнал отказа (Global Privacy Control) учтён",
+        "document": "Текст согласия",
         "saved": "Сохранено. Ваш выбор записан в журнал согласий.",
         "ask": "Укажите адрес электронной почты, и мы пришлём ссылку на ваши согласия.",
         "send": "Прислать ссылку",
@@ -131,9 +138,46 @@ def _rows(request: Request, service: ConsentService, subject_id: str) -> list[di
                     "reason": decision.reason,
                     "expires": decision.expires_at,
                     "receipt": entry.receipt_id if entry else None,
+                    # CCPA § 7025(c)(6): say so where the opt-out preference signal was honored.
+                    "gpc": entry is not None and entry.method == "gpc" and not decision.allowed,
+                    "written": item.written,
                 }
             )
     return rows
+
+
+def _gpc_honored(request: Request, service: ConsentService, subject_id: str) -> bool:
+    """CCPA § 7025(c)(6): an opt-out preference signal stands for at least one purpose."""
+    with request.app.state.sessions() as session:
+        return any(
+            event.method == "gpc" and not decision.allowed
+            for event, decision in service.current(session, subject_id)
+        )
+
+
+@router.get("/privacy/consents/documents/{item_id}", response_class=HTMLResponse)
+def consent_document_page(request: Request, item_id: str) -> HTMLResponse:
+    """The written consent document of an item (152-FZ Art. 9 p.4), as the subject reads it;
+    the ledger records the hash shown at the foot when the consent is given."""
+    register = request.app.state.register
+    if register is None:
+        return render(request, "privacy/consents_ask.html", {"sent": False}, status=404)
+    lang = lang_of(request)
+    try:
+        document = consent_document(register, item_id, lang if lang in ("ru", "en") else "en")
+    except UnknownConsentItem as exc:
+        raise HTTPException(404, str(exc)) from None
+    body, title, _ = markdown_to_html(document.text)
+    return render(
+        request,
+        "privacy/consent_document.html",
+        {
+            "body": Markup(body),  # noqa: S704 - markdown-it output of escaped register text
+            "title": Markup(title),  # noqa: S704
+            "sha256": document.sha256,
+            "doc_lang": document.lang,
+        },
+    )
 
 
 @router.get("/privacy/consents", response_class=HTMLResponse)
@@ -189,7 +233,8 @@ def center(request: Request, token: str, saved: int = 0) -> HTMLResponse:
         request,
         "privacy/consents.html",
         {
-            "rows": _rows(request, service, subject),
+            "rows": (rows := _rows(request, service, subject)),
+            "gpc_honored": _gpc_honored(request, service, subject) or any(r["gpc"] for r in rows),
             "token": token,
             "csrf": _csrf(service, token),
             "saved": saved,

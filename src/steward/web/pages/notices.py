@@ -28,7 +28,9 @@ from steward.notices.publish import (
     latest_version,
     notice_languages,
     stored_changes,
+    upcoming_version,
     version_by_number,
+    version_in_force,
     version_languages,
     versions,
 )
@@ -44,23 +46,27 @@ _WORDS = {
         "title": "Privacy notice: versions",
         "version": "Version",
         "published": "Published",
-        "material": "significant change, announced by e-mail",
+        "material": "significant change",
+        "announced": "announced by e-mail",
         "first": "first published version",
         "read": "Read",
         "changes": "What changed",
         "none": "No notice has been published yet.",
         "current": "Current notice",
+        "upcoming": "A new version {number} of this notice applies from {date}: [read it]({href}).",
     },
     "ru": {
         "title": "Политика обработки персональных данных: редакции",
         "version": "Редакция",
         "published": "Опубликована",
-        "material": "существенное изменение, о нём сообщено по электронной почте",
+        "material": "существенное изменение",
+        "announced": "о нём сообщено по электронной почте",
         "first": "первая опубликованная редакция",
         "read": "Читать",
         "changes": "Что изменилось",
         "none": "Политика ещё не опубликована.",
         "current": "Действующая редакция",
+        "upcoming": "Новая редакция {number} вступает в силу {date}: [прочитать]({href}).",
     },
 }
 
@@ -122,10 +128,16 @@ def current_notice(request: Request, lang: str | None = None) -> HTMLResponse:
     if operator_id is None:
         raise HTTPException(404, "no register is loaded and no notice has been published")
     with request.app.state.sessions() as session:
-        latest = latest_version(session, operator_id)
+        latest = version_in_force(session, operator_id)
+        upcoming = upcoming_version(session, operator_id)
+        if latest is None and upcoming is not None:
+            latest, upcoming = upcoming, None  # nothing applies yet: show the only version
         if latest is not None:
             chosen = _pick_lang(lang, version_languages(session, latest))
-            return _page(document(session, latest, chosen, "md") or "", chosen, request)
+            markdown = document(session, latest, chosen, "md") or ""
+            if upcoming is not None:
+                markdown = _announce_upcoming(markdown, upcoming, chosen)
+            return _page(markdown, chosen, request)
     assert register is not None
     chosen = _pick_lang(lang, notice_languages(register))
     notice = build_notice(
@@ -135,6 +147,19 @@ def current_notice(request: Request, lang: str | None = None) -> HTMLResponse:
         base_url=request.app.state.settings.base_url,
     )
     return _page(render_markdown(notice), chosen, request)
+
+
+def _announce_upcoming(markdown: str, upcoming: NoticeVersion, lang: str) -> str:
+    """The notice in force, with a line under its title saying which version comes next."""
+    words = _WORDS["ru" if lang == "ru" else "en"]
+    line = words["upcoming"].format(
+        number=upcoming.number,
+        date=phrases.long_date(upcoming.applies_from.date(), lang),
+        href=f"/privacy/notice/versions/{upcoming.number}?lang={lang}",
+    )
+    lines = markdown.split("\n")
+    at = next((i for i, text in enumerate(lines) if text.startswith("# ")), -1) + 1
+    return "\n".join([*lines[:at], "", f"> {line}", "", *lines[at:]])
 
 
 def _version_or_404(request: Request, session: Any, number: int) -> NoticeVersion:
@@ -160,6 +185,7 @@ def notice_versions(request: Request, lang: str | None = None) -> HTMLResponse:
                         "published": phrases.long_date(version.published_at.date(), chosen),
                         "iso": version.published_at.date().isoformat(),
                         "material": version.material,
+                        "announced": version.announced > 0,
                         "sha": version.content_sha256,
                         "changes": [
                             Markup(  # noqa: S704 - escaped before the emphasis is added

@@ -14,7 +14,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from steward.notices.audience import AudienceError
-from steward.notices.diff import Change, describe, diff_registers
+from steward.notices.change import Change
+from steward.notices.diff import describe, diff_registers
 from steward.notices.publish import (
     latest_version,
     parse_register,

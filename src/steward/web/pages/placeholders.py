@@ -18,8 +18,6 @@ from steward.web.templating import templates
 PLACEHOLDERS: dict[str, str] = {
     "consents": "The consent ledger (who agreed to what, under which notice version) will be "
     "searchable here once the consents module is installed.",
-    "breaches": "The breach register with its notification clocks will be kept here once the "
-    "breaches module is installed.",
 }
 
 router = APIRouter(include_in_schema=False)

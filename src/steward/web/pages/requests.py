@@ -2,11 +2,15 @@
 
     GET  /admin/requests                    the queue (?overdue=1, ?mine=1, ?closed=1)
     GET  /admin/requests/{id}               one request: clock and rule, timeline, actions
-    POST /admin/requests/{id}               one action (assign, verify, start, complete,
-                                            reject, withdraw, extend, pause, resume, note)
+    POST /admin/requests/{id}               one action (assign, verify, start, preview,
+                                            execute, approve, refuse, complete,
+                                            complete-no-run, reject, withdraw, extend, pause,
+                                            resume, note)
     GET  /admin/requests/{id}/attachments/{attachment_id}   the subject's signed scan
 
-Completing from "awaiting approval" needs ``requests.approve``; everything else ``requests.work``.
+Preview, execution, approval and completion are ``requests.fulfil``'s: the page only calls it.
+Approving, refusing and completing without a run need ``requests.approve``; the rest
+``requests.work``. Execution is queued for a worker; the page shows its progress.
 """
 
 from __future__ import annotations
@@ -16,15 +20,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from steward.law import KIND_NAMES
-from steward.requests import execution, service, verification
-from steward.requests.datastore_executor import (
-    EXECUTABLE,
-    DatastoreExecutor,
-    parse_rectification,
-)
+from steward.requests import fulfil, service, verification
+from steward.requests.fulfil import EXECUTABLE, Actor, Fulfilment
 from steward.requests.states import ALLOWED, RequestError, State
 from steward.requests.tables import RequestAttachment, RequestPause
 from steward.store.tables import utcnow
@@ -63,7 +64,9 @@ def _load(session: Any, request_id: int) -> Any:
         raise ApiError(404, "not_found", f"No request {request_id}.") from None
 
 
-def _detail(request: Request, request_id: int, error: str | None = None) -> Response:
+def _detail(
+    request: Request, request_id: int, error: str | None = None, who: Principal | None = None
+) -> Response:
     with store(request) as session:
         found = _load(session, request_id)
         events = service.timeline(session, found)
@@ -82,6 +85,12 @@ def _detail(request: Request, request_id: int, error: str | None = None) -> Resp
             session.scalars(select(type(found)).where(type(found).duplicate_of == found.id))
         )
         original = session.get(type(found), found.duplicate_of) if found.duplicate_of else None
+        run = fulfil.progress(session, found)
+        asked = fulfil.pending_approval(session, found)
+        decisions = fulfil.approvals(session, found)
+        preview = None
+        if asked is not None and asked.preview_run is not None:
+            preview = fulfil.run_progress(session, asked.preview_run)
     days_left = (found.due_on - utcnow().date()).days if found.due_on else None
     return templates.TemplateResponse(
         request,
@@ -97,6 +106,12 @@ def _detail(request: Request, request_id: int, error: str | None = None) -> Resp
             "duplicates": duplicates,
             "original": original,
             "next_states": sorted(ALLOWED[State(found.state)]),
+            "run": run,
+            "asked": asked,
+            "preview": preview,
+            "decisions": decisions,
+            "can_approve": who is not None and who.can("requests.approve"),
+            "destructive": fulfil.DESTRUCTIVE,
             "kind_name": KIND_NAMES[found.kind]["en"],  # type: ignore[index]
             "identifier_labels": verification.LABELS["en"],
             "carried": verification.identifiers_of(found),
@@ -109,7 +124,7 @@ def _detail(request: Request, request_id: int, error: str | None = None) -> Resp
 
 @router.get("/admin/requests/{request_id}", response_class=HTMLResponse)
 def detail_page(request: Request, request_id: int, who: Reader) -> Response:
-    return _detail(request, request_id)
+    return _detail(request, request_id, who=who)
 
 
 @router.post("/admin/requests/{request_id}", response_class=HTMLResponse)
@@ -121,140 +136,99 @@ async def act(request: Request, request_id: int, who: Worker) -> Response:
         await form.close()  # uploads are spooled to temporary files
 
 
-DESTRUCTIVE = frozenset({"erasure", "restriction", "rectification"})
+def _fulfilment(request: Request) -> Fulfilment:
+    return Fulfilment.from_settings(request.app.state.sessions, request.app.state.settings)
 
 
-def _run_on_datastores(
-    request: Request, request_id: int, who: Principal, text: str, *, dry_run: bool
-) -> Response:
-    """Preview (dry run) or execute a request on the operator's databases.
-
-    The executor commits its own progress, so it runs between two short store transactions,
-    never inside one. Changing data (erasure, restriction, rectification) needs approval rights.
-    """
-    register = request.app.state.register
-    settings = request.app.state.settings
-    if register is None:
-        return _detail(request, request_id, "No register is loaded; nothing can run.")
-    try:
-        with store(request) as session:
-            found = _load(session, request_id)
-            if not dry_run and found.kind in DESTRUCTIVE and not who.can("requests.approve"):
-                raise ApiError(
-                    403, "forbidden", "Changing the operator's data needs requests.approve."
-                )
-            order = execution.order_for(found)
-            language = found.lang
-            if not dry_run and found.state == State.VERIFIED:
-                service.transition(
-                    session, found, State.IN_PROGRESS, actor=who.actor, why="executing"
-                )
-            elif not dry_run and found.state not in (State.IN_PROGRESS, State.AWAITING_APPROVAL):
-                raise RequestError(f"a request in state '{found.state}' is not executed")
-        executor = DatastoreExecutor(
-            request.app.state.sessions,
-            register,
-            settings.secret_key.get_secret_value().encode(),
-            language=language,
-            dry_run=dry_run,
-            rectify=parse_rectification(text) if order.kind == "rectification" else {},
-        )
-        result = executor.execute(order)
-        with store(request) as session:
-            found = _load(session, request_id)
-            if dry_run:
-                service.add_note(session, found, note=f"preview: {result.summary}", actor=who.actor)
-            else:
-                execution.record_result(session, found, result, actor=who.actor)
-    except RequestError as exc:
-        return _detail(request, request_id, str(exc))
-    return see_other(f"/admin/requests/{request_id}")
+def _actor(who: Principal) -> Actor:
+    return Actor(who.actor, who.can("requests.approve"), who.ip)
 
 
 async def _act(request: Request, request_id: int, who: Principal, form: Any) -> Response:
     action = str(form.get("action", ""))
     text = str(form.get("text", "")).strip()[:5000]
-    if action in ("preview", "execute"):
-        return _run_on_datastores(request, request_id, who, text, dry_run=action == "preview")
-    register = request.app.state.register
-    settings = request.app.state.settings
-    secret = settings.secret_key.get_secret_value()
+    upload = form.get("result")
+    result_file = None
+    if action == "complete" and isinstance(upload, UploadFile) and upload.filename:
+        data = await upload.read(MAX_RESULT_BYTES + 1)
+        if len(data) > MAX_RESULT_BYTES:
+            return _detail(request, request_id, "the result file is larger than 50 MiB", who)
+        result_file = (data, upload.content_type or "application/octet-stream")
     try:
-        with store(request) as session:
-            found = _load(session, request_id)
-            if action == "assign":
-                service.assign(session, found, assignee=text or None, actor=who.actor)
-            elif action == "take":
-                service.assign(session, found, assignee=who.name, actor=who.actor)
-            elif action == "verify":
-                checked = [str(v) for v in form.getlist("proven")]
-                if not checked:
-                    raise RequestError(
-                        "say which identifiers you checked (tick them); only those are searched"
-                    )
-                if not text:
-                    raise RequestError("say how you confirmed the subject's identity")
-                verification.prove(
-                    session,
-                    found,
-                    checked,
-                    how="agent",
-                    actor=who.actor,
-                    register=register,
-                    ip=who.ip,
-                )
-                service.add_note(session, found, note=f"identity: {text}", actor=who.actor)
-            elif action in ("in-progress", "awaiting-approval", "rejected", "withdrawn"):
-                service.transition(
-                    session,
-                    found,
-                    action,
-                    actor=who.actor,
-                    why=text,
-                    ip=who.ip,
-                    register=register,
-                )
-            elif action == "complete":
-                if found.state == State.AWAITING_APPROVAL and not who.can("requests.approve"):
-                    raise ApiError(403, "forbidden", "Completing needs requests.approve.")
-                upload = form.get("result")
-                if isinstance(upload, UploadFile) and upload.filename:
-                    data = await upload.read(MAX_RESULT_BYTES + 1)
-                    if len(data) > MAX_RESULT_BYTES:
-                        raise RequestError("the result file is larger than 50 MiB")
-                    execution.record_result(
-                        session,
-                        found,
-                        execution.Result(
-                            f"result file attached ({len(data)} bytes)",
-                            data,
-                            upload.content_type or "application/octet-stream",
-                        ),
-                        actor=who.actor,
-                    )
-                execution.complete(
-                    session,
-                    found,
-                    actor=who.actor,
-                    outcome=text or "done",
-                    secret=secret,
-                    base_url=settings.base_url,
-                    link_days=settings.requests_result_link_days,
-                    register=register,
-                )
-            elif action == "extend":
-                service.extend(session, found, reason=text, actor=who.actor, register=register)
-            elif action == "pause":
-                service.pause(session, found, reason=text, actor=who.actor, register=register)
-            elif action == "resume":
-                service.resume(session, found, actor=who.actor, register=register)
-            elif action == "note":
-                service.add_note(session, found, note=text, actor=who.actor)
-            else:
-                raise RequestError(f"unknown action '{action}'")
+        # the store work is blocking: it runs in a worker thread, never on the event loop
+        checked = [str(v) for v in form.getlist("proven")]
+        await run_in_threadpool(
+            _apply, request, request_id, who, action, text, result_file, checked
+        )
     except RequestError as exc:
-        return _detail(request, request_id, str(exc))
+        return await run_in_threadpool(_detail, request, request_id, str(exc), who)
     return see_other(f"/admin/requests/{request_id}")
+
+
+def _apply(
+    request: Request,
+    request_id: int,
+    who: Principal,
+    action: str,
+    text: str,
+    result_file: tuple[bytes, str] | None,
+    checked: list[str] | None = None,
+) -> None:
+    """One action: fulfilment for preview, execution, approval and completion; the requests
+    service for the rest. Datastore work is queued for a worker, never run here."""
+    fulfil, actor = _fulfilment(request), _actor(who)
+    if action == "preview":
+        fulfil.preview(request_id, actor, text)
+        return
+    if action == "execute":
+        fulfil.execute(request_id, actor, text)
+        return
+    if action in ("approve", "refuse", "complete-no-run") and not actor.approver:
+        raise ApiError(403, "forbidden", "Deciding needs requests.approve.")
+    if action == "approve":
+        fulfil.approve(request_id, actor, text)
+        return
+    if action == "refuse":
+        fulfil.reject(request_id, actor, text)
+        return
+    if action == "complete":
+        fulfil.complete(request_id, actor, text, result_file=result_file)
+        return
+    if action == "complete-no-run":
+        fulfil.complete(request_id, actor, no_run_reason=text)
+        return
+    register = request.app.state.register
+    with store(request) as session:
+        found = _load(session, request_id)
+        if action == "assign":
+            service.assign(session, found, assignee=text or None, actor=who.actor)
+        elif action == "take":
+            service.assign(session, found, assignee=who.name, actor=who.actor)
+        elif action == "verify":
+            if not checked:
+                raise RequestError(
+                    "say which identifiers you checked (tick them); only those are searched"
+                )
+            if not text:
+                raise RequestError("say how you confirmed the subject's identity")
+            verification.prove(
+                session, found, checked, how="agent", actor=who.actor, register=register, ip=who.ip
+            )
+            service.add_note(session, found, note=f"identity: {text}", actor=who.actor)
+        elif action in ("in-progress", "awaiting-approval", "rejected", "withdrawn"):
+            service.transition(
+                session, found, action, actor=who.actor, why=text, ip=who.ip, register=register
+            )
+        elif action == "extend":
+            service.extend(session, found, reason=text, actor=who.actor, register=register)
+        elif action == "pause":
+            service.pause(session, found, reason=text, actor=who.actor, register=register)
+        elif action == "resume":
+            service.resume(session, found, actor=who.actor, register=register)
+        elif action == "note":
+            service.add_note(session, found, note=text, actor=who.actor)
+        else:
+            raise RequestError(f"unknown action '{action}'")
 
 
 @router.get("/admin/requests/{request_id}/attachments/{attachment_id}")

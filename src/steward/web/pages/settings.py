@@ -11,6 +11,8 @@ from sqlalchemy.engine import make_url
 from steward.accounts.people import TOTP_REQUIRED, AccountError, set_setting, totp_required
 from steward.accounts.tables import ApiToken
 from steward.accounts.tokens import SCOPES, all_tokens, create_token, revoke_token
+from steward.jobs.schedule import periodic_jobs
+from steward.jobs.scheduler import schedule_rows
 from steward.web.auth import Principal, require
 from steward.web.errors import ApiError
 from steward.web.pages.common import see_other, store
@@ -24,14 +26,28 @@ def _settings_page(request: Request, who: Principal, **extra: object) -> Respons
     with store(request) as session:
         tokens = all_tokens(session)
         required = totp_required(session)
+        recorded = {row.name: row for row in schedule_rows(session)}
+    # every periodic job this version has, with the scheduler's record of it (none yet: never)
+    schedule = [(job, recorded.get(job.name)) for job in periodic_jobs()]
     facts = [
         ("Store", make_url(settings.database_url).get_backend_name()),
         ("Public address", settings.base_url),
         ("E-mail", "SMTP configured" if settings.smtp_url else "outbox only (no SMTP server)"),
-        ("Jobs", "Celery broker" if settings.broker_url else "in-process"),
+        (
+            "Jobs",
+            f"Celery workers (queue {settings.job_queue})"
+            if settings.broker_url
+            else "in-process worker and scheduler",
+        ),
         ("Development mode", "on" if settings.dev else "off"),
     ]
-    context = {"facts": facts, "tokens": tokens, "scopes": SCOPES, "totp_required": required}
+    context = {
+        "facts": facts,
+        "tokens": tokens,
+        "scopes": SCOPES,
+        "totp_required": required,
+        "schedule": schedule,
+    }
     context.update(extra)
     status = 400 if extra.get("error") else 200
     return templates.TemplateResponse(request, "admin/settings.html", context, status_code=status)

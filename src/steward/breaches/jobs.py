@@ -1,0 +1,100 @@
+"""The breach register's jobs: counting, letters, and the clock reminders the scheduler fires.
+
+enqueue("breaches.count", incident_id=7)
+enqueue("breaches.letters", incident_id=7)
+# "breaches.clocks" runs every few minutes: a reminder to the DPO when a clock is within
+# REMIND_BEFORE of its due time, and again when it is overdue; each reminder once per duty.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from steward.breaches import letters, service
+from steward.breaches.tables import Incident, IncidentEvent
+from steward.config import get_settings
+from steward.jobs.registry import job
+from steward.jobs.schedule import periodic
+from steward.notify.outbox import queue
+from steward.store.db import make_engine, session_factory
+from steward.store.registers import stored_register
+
+REMIND_BEFORE = timedelta(hours=6)
+
+
+def _factory() -> sessionmaker[Session]:
+    return session_factory(make_engine(get_settings().database_url))
+
+
+@job("breaches.count")
+def count_affected(incident_id: int) -> None:
+    """Count the subjects an incident affects, from the datastores it names."""
+    letters.count(_factory(), incident_id, sms_gateway=bool(get_settings().sms_gateway_url))
+
+
+@job("breaches.letters")
+def send_letters(incident_id: int) -> None:
+    """Write to the incident's affected subjects by the channels the register promises."""
+    letters.send_letters(_factory(), incident_id, get_settings())
+
+
+def remind_due(session: Session, now: datetime, base_url: str) -> int:
+    """Queue the reminders now owed for every open incident; returns how many were queued."""
+    queued = 0
+    for incident in session.scalars(select(Incident).where(Incident.status == "open")):
+        register = stored_register(session, incident.register_id)
+        if register is None:
+            continue
+        contacts = register.operator.contacts
+        to = str(contacts.dpo.email) if contacts.dpo else str(contacts.privacy_email)
+        sent = {
+            e.kind
+            for e in session.scalars(
+                select(IncidentEvent).where(
+                    IncidentEvent.incident_id == incident.id,
+                    IncidentEvent.kind.like("reminder:%"),
+                )
+            )
+        }
+        for clock, done in service.clocks(register, incident, session):
+            if done is not None or not clock.applies or clock.due is None:
+                continue
+            stage = (
+                "overdue" if now > clock.due else "soon" if now > clock.due - REMIND_BEFORE else ""
+            )
+            kind = f"reminder:{clock.duty.id}:{stage}"
+            if not stage or kind in sent:
+                continue
+            hours = int((clock.due - now).total_seconds() // 3600)
+            when = (
+                f"OVERDUE since {clock.due:%Y-%m-%d %H:%M} UTC"
+                if stage == "overdue"
+                else f"due {clock.due:%Y-%m-%d %H:%M} UTC (in {hours} h)"
+            )
+            queue(
+                session,
+                to=to,
+                subject=f"[{incident.reference}] {clock.duty.recipient}: {when}",
+                text=(
+                    f"Breach {incident.reference}: the notice to {clock.duty.recipient} "
+                    f"({clock.duty.citation}) is {when}.\n\n{clock.duty.what}.\n\n"
+                    f"Record it once sent: {base_url}/admin/breaches/{incident.reference}\n"
+                ),
+                kind="breach.reminder",
+                related=f"breach:{incident.reference}",
+            )
+            service.log_event(session, incident, "steward", kind, f"{clock.duty.id}: {when}")
+            queued += 1
+    return queued
+
+
+@periodic("breaches.clocks", every=timedelta(minutes=5))
+def breach_clock_reminders() -> None:
+    """Remind the DPO of breach notification clocks that are close or overdue."""
+    settings = get_settings()
+    factory = _factory()
+    with factory() as session, session.begin():
+        remind_due(session, datetime.now(UTC), settings.base_url)

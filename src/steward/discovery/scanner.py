@@ -1,0 +1,319 @@
+"""Find personal data in text: one pass of Hyperscan for candidates, validators on candidates only.
+
+    scanner = Scanner(regions=("RU", "US"))
+    for hit in scanner.scan("ИНН 7707083893, card 4111 1111 1111 1111"):
+        hit.kind, hit.category, hit.start, hit.end     # byte offsets into the UTF-8 text
+
+One compiled database holds every pattern: runs of digit groups (cards, phones, INN, OGRN,
+SNILS, passports, dates, IPv4), e-mail addresses, IBANs, IPv6 addresses and the special-category
+keywords. A run of digit groups is split into candidates by trying its groups longest first, so
+"order 12 4111111111111111" still yields the card. ``bare=True`` (used for column values, where
+the column's name is the context, passed as ``assume``) also returns checksummed values whose
+kind needs a context word but had none, marked ``contextual=False``.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import hyperscan
+
+from steward.discovery import validators as v
+from steward.discovery.detectors import KINDS, context_words, special_keywords
+
+_DIGITS, _EMAIL, _IBAN, _IPV6, _PASSPORT, _IPV4 = 0, 1, 2, 3, 4, 5
+_KEYWORD_BASE = 1000
+_PATTERNS: dict[int, bytes] = {
+    # seven digits or more in groups joined by up to three separators, a leading '+' or '(',
+    # an extension: shorter numbers (prices, times, ticket numbers) never reach Python
+    _DIGITS: rb"(?:\+|\()?\b\d(?:[ \-./()]{0,3}\d){6,}(?: ?(?:x|ext\.?) ?\d{1,5})?\b",
+    _IPV4: rb"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b",
+    _EMAIL: rb"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}\b",
+    _IBAN: rb"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b",
+    _IPV6: rb"(?:\b[0-9A-Fa-f]{1,4})?(?:::?[0-9A-Fa-f]{1,4}){2,7}\b",
+    # a passport's series and number written apart by the numero sign or the Russian word for
+    # "number": "4510 \u2116 123456"
+    _PASSPORT: rb"\b\d{2} ?\d{2} ?(?:"
+    + "\u2116".encode()
+    + rb"|N|No\.?|"
+    + "\u043d\u043e\u043c\u0435\u0440".encode()
+    + rb") ?\d{6}\b",
+}
+_MAX_GROUPS = 8  # a candidate spans at most this many digit groups
+_WINDOW = 48  # bytes before a candidate searched for context words
+SEPARATOR = "\x1e"  # between column values scanned in one pass; context never crosses it
+_GROUP = re.compile(rb"\d+")
+_EXTENSION = re.compile(rb" ?(?:x|ext\.?) ?\d{1,5}$")
+
+
+@dataclass(frozen=True, slots=True)
+class _Mode:
+    bare: bool
+    assume: frozenset[str]
+
+
+@dataclass(slots=True)
+class Hit:
+    """One validated value. ``value`` is the value itself: keep it in memory, never store it."""
+
+    kind: str  # a key of KINDS, or "keyword"
+    category: str
+    start: int
+    end: int
+    value: str
+    contextual: bool = True
+
+
+def _keyword_pattern(word: str) -> bytes:
+    # no \b: Hyperscan's word boundary is ASCII-only; the scan checks the letters around
+    parts = [re.escape(p) for p in word.rstrip("*").split("*")]
+    return r"\S{0,12}".join(parts).encode()
+
+
+def _letter_at(data: bytes, offset: int, before: bool) -> bool:
+    """Whether a letter or digit touches ``offset`` on that side (UTF-8 aware)."""
+    chunk = data[max(0, offset - 4) : offset] if before else data[offset : offset + 4]
+    text = chunk.decode("utf-8", "ignore")
+    if not text:
+        return False
+    char = text[-1] if before else text[0]
+    return char.isalnum()
+
+
+@cache
+def _database() -> tuple[Any, dict[int, tuple[str, bool]]]:
+    expressions = list(_PATTERNS.values())
+    ids = list(_PATTERNS)
+    som = hyperscan.HS_FLAG_SOM_LEFTMOST
+    flags = [som] * len(ids)
+    keyword_category: dict[int, tuple[str, bool]] = {}
+    for category, words in special_keywords().items():
+        for word in words:
+            ident = _KEYWORD_BASE + len(keyword_category)
+            keyword_category[ident] = (category, word.endswith("*"))
+            expressions.append(_keyword_pattern(word))
+            ids.append(ident)
+            flags.append(som | hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_UTF8)
+    database = hyperscan.Database()
+    database.compile(expressions=expressions, ids=ids, elements=len(ids), flags=flags)
+    return database, keyword_category
+
+
+def _inside(intervals: list[tuple[int, int]], offset: int) -> bool:
+    """Whether ``offset`` lies in one of the sorted, disjoint ``intervals``."""
+    at = bisect_right(intervals, (offset, 1 << 62)) - 1
+    return at >= 0 and intervals[at][0] <= offset < intervals[at][1]
+
+
+def _sizes(groups: list[tuple[int, int]]) -> tuple[int, ...]:
+    return tuple(e - s for s, e in groups)
+
+
+_CARD_GROUPS = ((4, 6, 5), (4, 6, 4))
+_PASSPORT_GROUPS = ((2, 2, 6), (4, 6), (10,))
+
+
+class Scanner:
+    """Scans text for personal data; one instance is reusable and thread-safe for reading."""
+
+    def __init__(self, regions: tuple[str, ...] | list[str] = ("RU", "US")) -> None:
+        self.regions = tuple(dict.fromkeys(r.upper() for r in regions)) or ("RU",)
+        self._database, self._keywords = _database()
+        self._context = context_words()
+
+    def scan(
+        self, text: str | bytes, *, bare: bool = False, assume: frozenset[str] = frozenset()
+    ) -> list[Hit]:
+        """Every validated value in ``text``, in order of position (byte offsets).
+
+        ``assume``: kinds the caller knows are there (a column named ``passport``): each counts
+        as its own context word. With ``bare``, kinds that need context are only looked for
+        when assumed, except the checksummed ones (INN, OGRN, SNILS), whose values can
+        corroborate each other.
+        """
+        mode = _Mode(bare, assume)
+        data = text.encode("utf-8", "replace") if isinstance(text, str) else text
+        reports: list[tuple[int, int, int]] = []
+
+        def collect(ident: int, start: int, end: int, _flags: int, _ctx: Any) -> None:
+            reports.append((ident, start, end))
+
+        self._database.scan(data, match_event_handler=collect)
+        if not reports:
+            return []
+        spans: dict[tuple[int, int], int] = {}
+        iban_ends: dict[int, list[int]] = {}
+        hits: list[Hit] = []
+        for ident, start, end in reports:
+            if ident >= _KEYWORD_BASE:
+                category, stem = self._keywords[ident]
+                if _letter_at(data, start, True) or (not stem and _letter_at(data, end, False)):
+                    continue
+                word = data[start:end].decode("utf-8", "replace").lower()
+                hits.append(Hit("keyword", category, start, end, word))
+            elif ident == _IBAN:
+                iban_ends.setdefault(start, []).append(end)
+            else:
+                key = (ident, start)
+                if spans.get(key, -1) < end:
+                    spans[key] = end
+        ibans: list[tuple[int, int]] = []  # the digits inside an IBAN are not numbers of their own
+        for start, ends in sorted(iban_ends.items()):
+            for end in sorted(ends, reverse=True):
+                value = data[start:end].decode("ascii").replace(" ", "")
+                if v.iban(value):
+                    hits.append(Hit("iban", "financial.bank_account", start, end, value))
+                    ibans.append((start, end))
+                    break
+        covered_until = {_DIGITS: -1, _EMAIL: -1, _IPV6: -1, _PASSPORT: -1, _IPV4: -1}
+        for (ident, start), end in sorted(spans.items(), key=lambda item: item[0][1]):
+            if start < covered_until[ident] or (ibans and _inside(ibans, start)):
+                continue
+            covered_until[ident] = end
+            if ident == _DIGITS:
+                hits.extend(self._digits(data, start, end, mode))
+            elif ident == _IPV4:
+                value = data[start:end].decode("ascii")
+                if v.ipv4(value):
+                    hits.append(Hit("ipv4", "device.ip_address", start, end, value))
+            elif ident == _PASSPORT:
+                hits.extend(self._passport(data, start, end, mode))
+            elif ident == _EMAIL:
+                value = data[start:end].decode("ascii")
+                if v.email(value):
+                    hits.append(Hit("email", "contact.email", start, end, value.lower()))
+            else:
+                value = data[start:end].decode("ascii")
+                if v.ipv6(value):
+                    hits.append(Hit("ipv6", "device.ip_address", start, end, value.lower()))
+        hits.sort(key=lambda h: h.start)
+        return hits
+
+    # -- runs of digit groups ------------------------------------------------------------
+
+    def _window(self, data: bytes, start: int) -> str:
+        before = data[max(0, start - _WINDOW) : start]
+        cut = before.rfind(SEPARATOR.encode())
+        if cut >= 0:
+            before = before[cut + 1 :]
+        return before.decode("utf-8", "ignore").lower()
+
+    def _has_context(self, kind: str, window: str, mode: _Mode) -> bool:
+        return kind in mode.assume or any(word in window for word in self._context.get(kind, ()))
+
+    def _digits(self, data: bytes, start: int, end: int, mode: _Mode) -> list[Hit]:
+        span = data[start:end]
+        extension = _EXTENSION.search(span)
+        if extension:
+            span = span[: extension.start()]
+        groups = [(start + m.start(), start + m.end()) for m in _GROUP.finditer(span)]
+        if len(groups) == 4 and span.count(b".") == 3 and len(span) <= 15:
+            return []  # a dotted quad: an IPv4 address (its own pattern) or a version
+        found: list[Hit] = []
+        i = 0
+        while i < len(groups):
+            if i + 3 <= len(groups):  # a date is a date, never part of a phone number
+                date = self._date(data, groups[i : i + 3], mode)
+                if date is not None:
+                    found.extend(date)
+                    i += 3
+                    continue
+            for j in range(min(len(groups), i + _MAX_GROUPS), i, -1):
+                hits = self._classify(data, groups[i:j], mode)
+                if hits:
+                    found.extend(hits)
+                    i = j
+                    break
+            else:
+                i += 1
+        return found
+
+    def _classify(self, data: bytes, groups: list[tuple[int, int]], mode: _Mode) -> list[Hit]:
+        first, last = groups[0][0], groups[-1][1]
+        k = len(groups)
+        if k == 4 and all(data[groups[m][1] : groups[m + 1][0]] == b"." for m in range(3)):
+            return []  # a dotted quad: an IPv4 address (its own pattern) or a version
+        digits = b"".join(data[s:e] for s, e in groups).decode("ascii")
+        n = len(digits)
+        if n < 7 or n > 19:
+            return []
+        sizes = _sizes(groups)
+        plus = first > 0 and data[first - 1 : first] in (b"+", b"(")
+        snils_printed = sizes == (3, 3, 3, 2)
+        checked = [
+            kind
+            for kind, ok in (
+                ("inn", n in (10, 12) and v.inn(digits)),
+                ("ogrn", n in (13, 15) and v.ogrn(digits)),
+                ("snils", n == 11 and v.snils(digits)),
+                (
+                    "passport",
+                    n == 10
+                    and (not mode.bare or "passport" in mode.assume)
+                    and sizes in _PASSPORT_GROUPS
+                    and v.passport_ru(digits),
+                ),
+            )
+            if ok
+        ]
+        window: str | None = None
+        if checked:  # a context word decides between the kinds a number may be
+            window = self._window(data, first - plus)
+            for kind in checked:
+                if self._has_context(kind, window, mode):
+                    return [Hit(kind, KINDS[kind].category, first, last, digits)]
+        card_shape = k == 1 or sizes in _CARD_GROUPS or set(sizes[:-1]) == {4}
+        if 12 <= n <= 19 and card_shape and v.card(digits):
+            return [Hit("card", "financial.card", first, last, digits)]
+        if snils_printed and "snils" in checked:
+            return [Hit("snils", "identity.insurance_number", first, last, digits)]
+        hits = [Hit(kind, KINDS[kind].category, first, last, digits, False) for kind in checked]
+        if 7 <= n <= 15 and not snils_printed:
+            text = data[first - 1 if plus else first : last].decode("ascii")
+            if plus or k >= 3:  # written as a phone number is written
+                if v.phone(text, self.regions):
+                    return [Hit("phone", "contact.phone", first - plus, last, digits)]
+            else:
+                if window is None:
+                    window = self._window(data, first - plus)
+                contextual = self._has_context("phone", window, mode)
+                if contextual and v.phone(text, self.regions):
+                    return [Hit("phone", "contact.phone", first - plus, last, digits)]
+        return hits if mode.bare else []
+
+    def _passport(self, data: bytes, start: int, end: int, mode: _Mode) -> list[Hit]:
+        digits = "".join(m.group().decode() for m in _GROUP.finditer(data[start:end]))
+        if not v.passport_ru(digits):
+            return []
+        if not self._has_context("passport", self._window(data, start), mode):
+            return []
+        return [Hit("passport", "identity.document", start, end, digits)]
+
+    def _date(self, data: bytes, groups: list[tuple[int, int]], mode: _Mode) -> list[Hit] | None:
+        """None when the three groups are not a calendar date; else the date of birth it is
+        (after its context word), or nothing."""
+        separator = data[groups[0][1] : groups[1][0]]
+        if separator not in (b".", b"-", b"/") or data[groups[1][1] : groups[2][0]] != separator:
+            return None
+        a, b, c = (data[s:e] for s, e in groups)
+        if len(a) == 4 and len(b) <= 2 and len(c) <= 2:
+            year, month, day = int(a), int(b), int(c)
+        elif len(c) == 4 and len(a) <= 2 and len(b) <= 2:
+            day, month, year = int(a), int(b), int(c)
+            if month > 12 and day <= 12:  # month first, as in the United States
+                day, month = month, day
+        else:
+            return None
+        if not (1 <= month <= 12 and 1 <= day <= 31 and 1800 <= year <= 2200):
+            return None
+        first, last = groups[0][0], groups[2][1]
+        if not v.birth_date(day, month, year):
+            return []
+        if not self._has_context("birth_date", self._window(data, first), mode):
+            return []
+        text = f"{year:04d}-{month:02d}-{day:02d}"
+        return [Hit("birth_date", "identity.birth_date", first, last, text)]

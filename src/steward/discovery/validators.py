@@ -1,0 +1,228 @@
+"""Validators run on candidates only: each takes the candidate's digits (or text) and says yes/no.
+
+Checksums come from python-stdnum (Luhn, INN, OGRN/OGRNIP, IBAN) and phonenumbers; SNILS has
+no stdnum module, so its published checksum (Pension Fund rules) is computed here; a Russian
+passport number has no checksum, only a plausible series (region code and year of the form).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import date
+from functools import lru_cache
+
+import phonenumbers
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata, PhoneNumber
+from stdnum import iban as _iban
+from stdnum import luhn
+from stdnum.ru import inn as _inn
+from stdnum.ru import ogrn as _ogrn
+
+# Issuer prefixes (IIN ranges) of the card schemes in use; a Luhn-valid number outside them is
+# an order number, not a card. Ranges are (prefix length, low, high, allowed lengths).
+_CARD_RANGES: tuple[tuple[int, int, int, tuple[int, ...]], ...] = (
+    (1, 4, 4, (13, 16, 19)),  # Visa
+    (2, 51, 55, (16,)),  # Mastercard
+    (4, 2221, 2720, (16,)),  # Mastercard 2-series
+    (4, 2200, 2204, (16, 17, 18, 19)),  # Mir
+    (2, 34, 34, (15,)),  # American Express
+    (2, 37, 37, (15,)),
+    (4, 6011, 6011, (16, 19)),  # Discover
+    (2, 65, 65, (16, 19)),
+    (3, 644, 649, (16, 19)),
+    (4, 3528, 3589, (16, 17, 18, 19)),  # JCB
+    (3, 300, 305, (14, 16, 19)),  # Diners Club
+    (2, 36, 36, (14, 16, 19)),
+    (2, 38, 39, (16, 19)),
+    (2, 62, 62, (16, 17, 18, 19)),  # UnionPay
+    (2, 50, 50, (12, 13, 14, 15, 16, 17, 18, 19)),  # Maestro
+    (2, 56, 58, (12, 13, 14, 15, 16, 17, 18, 19)),
+    (2, 67, 67, (12, 13, 14, 15, 16, 17, 18, 19)),
+)
+
+
+def card(digits: str) -> bool:
+    """A payment card number: a scheme's prefix and length, and the Luhn checksum."""
+    n = len(digits)
+    if n < 12 or n > 19:
+        return False
+    for width, low, high, lengths in _CARD_RANGES:
+        if n in lengths and low <= int(digits[:width]) <= high:
+            return luhn.is_valid(digits)
+    return False
+
+
+# INN and OGRN take digits only (the scanner's candidates), so they call stdnum's check-digit
+# functions directly rather than its is_valid, which cleans and re-validates the format.
+
+
+def inn(digits: str) -> bool:
+    """A Russian taxpayer number: 10 digits (organisation) or 12 (person), checksummed."""
+    if digits[:2] == "00" or not digits.isdigit():
+        return False
+    if len(digits) == 10:
+        return _inn.calc_company_check_digit(digits) == digits[-1]
+    return len(digits) == 12 and _inn.calc_personal_check_digits(digits) == digits[-2:]
+
+
+def ogrn(digits: str) -> bool:
+    """A Russian state registration number: OGRN (13 digits) or OGRNIP (15, starting with 3
+    or 4), checksummed.
+
+    An OGRNIP's check digit is the last digit of the remainder of its first 14 digits divided
+    by 13. python-stdnum 2.2 compares the whole remainder, so it refuses the valid OGRNIPs
+    whose remainder is 10, 11 or 12 (about one in four); that case is computed here.
+    """
+    if len(digits) == 13 and digits[0] != "0" and digits.isdigit():
+        return bool(_ogrn.calc_check_digit(digits) == digits[-1])
+    if len(digits) == 15 and digits[0] in "34" and digits.isdigit():
+        return int(digits[:14]) % 13 % 10 == int(digits[-1])
+    return False
+
+
+def snils(digits: str) -> bool:
+    """A Russian pension insurance number (SNILS): 9 digits and a 2-digit checksum.
+
+    The checksum is the sum of each of the first nine digits times its weight (9 down to 1),
+    taken modulo 101, with 100 written as 00. Numbers up to 001-001-998 carry no checksum and
+    were never issued to people, so they are refused.
+    """
+    if len(digits) != 11 or not digits.isdigit():
+        return False
+    body = digits[:9]
+    if int(body) <= 1001998:
+        return False
+    total = sum(int(d) * w for d, w in zip(body, range(9, 0, -1), strict=True)) % 101
+    return (0 if total == 100 else total) == int(digits[9:])
+
+
+# OKATO region codes that appear as the first two digits of a passport series.
+_PASSPORT_REGIONS = frozenset(
+    {1, 3, 4, 5, 7, 8, 10, 11, 12, 14, 15, 17, 18, 19, 20, 22, 24, 25, 26, 27, 28, 29, 30}
+    | set(range(32, 39))
+    | set(range(40, 50))
+    | {50, 52, 53, 54, 56, 57, 58, 60, 61, 63, 64, 65, 66, 67, 68, 69, 70, 71, 73}
+    | set(range(75, 90))
+    | {90, 91, 92, 93, 94, 95, 96, 97, 98, 99}
+)
+
+
+def passport_ru(digits: str, today: date | None = None) -> bool:
+    """A Russian internal passport (4-digit series, 6-digit number): a region code and a year
+    of the form (1997 onwards) that exist. There is no checksum; callers need context too."""
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    year = int(digits[2:4])
+    this_year = (today or date.today()).year % 100
+    plausible_year = year >= 97 or year <= this_year
+    return int(digits[:2]) in _PASSPORT_REGIONS and plausible_year and digits[4:] != "000000"
+
+
+def iban(text: str) -> bool:
+    """An IBAN (any country, Russia's 33 characters included) with valid check digits."""
+    return 15 <= len(text) <= 34 and _iban.is_valid(text)
+
+
+def ipv4(text: str) -> bool:
+    parts = text.split(".")
+    if len(parts) != 4 or any(not p or len(p) > 3 or (len(p) > 1 and p[0] == "0") for p in parts):
+        return False
+    return all(int(p) <= 255 for p in parts) and parts != ["0", "0", "0", "0"]
+
+
+def ipv6(text: str) -> bool:
+    if "::" not in text and text.count(":") != 7:
+        return False
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=64)
+def _region(region: str) -> tuple[int, str, str]:
+    """The country code, national prefix ('8' in Russia) and international prefix of a region."""
+    meta = PhoneMetadata.metadata_for_region(region)
+    if meta is None:
+        return 0, "", ""
+    idd = meta.international_prefix or ""
+    return meta.country_code or 0, meta.national_prefix or "", idd if idd.isdigit() else ""
+
+
+def _valid_number(country_code: int, national: str, region: str | None = None) -> bool:
+    if not national or len(national) > 17:
+        return False
+    number = PhoneNumber(
+        country_code=country_code,
+        national_number=int(national),
+        italian_leading_zero=national[0] == "0" or None,
+    )
+    if region is not None:  # skips the search through every region of the country code
+        return bool(phonenumbers.is_valid_number_for_region(number, region))
+    return bool(phonenumbers.is_valid_number(number))
+
+
+def _international(digits: str) -> bool:
+    for size in (1, 2, 3):
+        code = int(digits[:size])
+        if code in COUNTRY_CODE_TO_REGION_CODE:
+            national = digits[size:]
+            # "+44 (0)20 ...": the national trunk prefix written inside an international number
+            return _valid_number(code, national) or (
+                national[:1] == "0" and _valid_number(code, national[1:])
+            )
+    return False
+
+
+def phone(text: str, regions: tuple[str, ...]) -> bool:
+    """A valid telephone number: international with '+', else national in one of ``regions``
+    (with or without the national prefix, or with the country code but no '+').
+
+    The number is built from its digits and checked against phonenumbers' metadata, which is
+    what ``phonenumbers.parse`` then ``is_valid_number`` do, without the parser's text work.
+    """
+    digits = "".join(c for c in text if c.isdigit())
+    if len(digits) < 6:
+        return False
+    if text.lstrip("(").startswith("+"):
+        return _international(digits)
+    for region in regions:
+        code, national_prefix, idd = _region(region)
+        if not code:
+            continue
+        if idd and digits.startswith(idd) and _international(digits[len(idd) :]):
+            return True
+        if _valid_number(code, digits, region):
+            return True
+        trunk = national_prefix and digits.startswith(national_prefix)
+        if trunk and _valid_number(code, digits[len(national_prefix) :], region):
+            return True
+        country = str(code)
+        if digits.startswith(country) and _valid_number(code, digits[len(country) :], region):
+            return True
+    return False
+
+
+def email(text: str) -> bool:
+    """A plausible address: one '@', a local part without edge or double dots, a dotted domain
+    whose labels do not start or end with '-', a letters-only top-level domain."""
+    local, _, domain = text.rpartition("@")
+    if not local or len(text) > 254 or len(local) > 64:
+        return False
+    if local[0] == "." or local[-1] == "." or ".." in local:
+        return False
+    labels = domain.split(".")
+    if len(labels) < 2 or not labels[-1].isalpha():
+        return False
+    return all(label and label[0] != "-" and label[-1] != "-" for label in labels)
+
+
+def birth_date(day: int, month: int, year: int, today: date | None = None) -> bool:
+    """A real calendar date between 120 years ago and today."""
+    today = today or date.today()
+    try:
+        when = date(year, month, day)
+    except ValueError:
+        return False
+    return today.year - 120 <= when.year and when <= today

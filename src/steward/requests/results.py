@@ -1,0 +1,153 @@
+"""Typed results of a request's run: what was found, erased, masked, held and until when.
+
+    result = RunResult.from_summary(json.loads(run.result))
+    result.totals["erased"], result.holds[0].until, result.describe()
+
+Built from the executor's summary (``datastores/runs.py``), per datastore and table; never
+holds personal data (counts, table names, purposes and dates only). ``Progress`` is what the
+request page shows while a run is queued or running.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Rows kept because a legal obligation still requires them."""
+
+    datastore: str
+    table: str
+    purpose: str
+    basis: str | None
+    until: date | None
+    rows: int
+
+
+@dataclass(frozen=True)
+class TableResult:
+    datastore: str
+    table: str
+    found: int = 0
+    erased: int = 0
+    masked: int = 0
+    held: int = 0
+    restricted: int = 0
+    rectified: int = 0
+
+
+@dataclass(frozen=True)
+class RunResult:
+    run: int
+    kind: str
+    dry_run: bool
+    tables: tuple[TableResult, ...] = ()
+    holds: tuple[Hold, ...] = ()
+    residual: int | None = None  # identifying rows a re-search still found outside holds
+    export: str | None = None  # the file name of the access ZIP
+    reconciled: tuple[str, ...] = ()  # datastores whose crashed COMMIT was reconciled
+
+    @property
+    def totals(self) -> dict[str, int]:
+        keys = ("found", "erased", "masked", "held", "restricted", "rectified")
+        return {k: sum(getattr(t, k) for t in self.tables) for k in keys}
+
+    @property
+    def complete(self) -> bool:
+        """Nothing identifying is left outside legal holds (always true for reads)."""
+        return not self.residual
+
+    @classmethod
+    def from_summary(cls, summary: dict[str, Any]) -> RunResult:
+        tables: list[TableResult] = []
+        holds: list[Hold] = []
+        reconciled: list[str] = []
+        for store in summary.get("datastores", []):
+            name = str(store["datastore"])
+            if store.get("reconciled"):
+                reconciled.append(name)
+            for t in store.get("tables", []):
+                tables.append(
+                    TableResult(
+                        name,
+                        str(t["table"]),
+                        int(t.get("found", 0)),
+                        int(t.get("deleted", 0)),
+                        int(t.get("masked", 0)),
+                        int(t.get("held", 0)),
+                        int(t.get("restricted", 0)),
+                        int(t.get("rectified", 0)),
+                    )
+                )
+                for h in t.get("holds") or []:
+                    until = h.get("until")
+                    holds.append(
+                        Hold(
+                            name,
+                            str(t["table"]),
+                            str(h.get("purpose", "")),
+                            h.get("basis"),
+                            date.fromisoformat(until) if until else None,
+                            int(h.get("rows", 0)),
+                        )
+                    )
+        return cls(
+            run=int(summary.get("run", 0)),
+            kind=str(summary.get("kind", "")),
+            dry_run=bool(summary.get("dry_run")),
+            tables=tuple(tables),
+            holds=tuple(holds),
+            residual=summary.get("residual"),
+            export=summary.get("export"),
+            reconciled=tuple(reconciled),
+        )
+
+    def describe(self) -> str:
+        """One line for the timeline: counts, holds and the re-search; never personal data."""
+        counts = ", ".join(f"{k} {v}" for k, v in self.totals.items() if v)
+        text = f"{self.kind}{' (dry run)' if self.dry_run else ''}: {counts or 'nothing found'}"
+        if self.holds:
+            text += "; held: " + "; ".join(
+                f"{h.table} until {h.until.isoformat() if h.until else '?'} ({h.purpose})"
+                for h in self.holds
+            )
+        if self.residual is not None:
+            text += f"; re-search found {self.residual} identifying row(s) left"
+        if self.reconciled:
+            text += "; reconciled after a crash: " + ", ".join(self.reconciled)
+        return text
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a request's newest run is: for the request page and the API."""
+
+    run: int
+    dry_run: bool
+    status: str  # queued, running, retry, done, failed
+    steps_done: int
+    steps_total: int | None
+    error: str | None = None
+    next_attempt_at: datetime | None = None
+    waiting: bool = False  # queued and no worker took it yet
+    result: RunResult | None = field(default=None, compare=False)
+
+    def describe(self) -> str:
+        what = "preview" if self.dry_run else "run"
+        total = self.steps_total
+        if self.status == "queued":
+            return f"{what} queued: waiting for a worker" + (
+                f" ({self.error})" if self.error else ""
+            )
+        if self.status == "running":
+            step = min(self.steps_done + 1, total) if total else self.steps_done + 1
+            return f"{what} running: datastore {step} of {total or '?'}"
+        if self.status == "retry":
+            when = self.next_attempt_at.strftime("%H:%M:%S UTC") if self.next_attempt_at else "soon"
+            return f"{what} stopped: {self.error}; tried again at {when}"
+        if self.status == "failed":
+            return f"{what} stopped: {self.error}"
+        return f"{what} done" + (f": {self.result.describe()}" if self.result else "")

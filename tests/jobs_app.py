@@ -1,0 +1,44 @@
+"""An app whose jobs run in this process, as under `make run`, on settings from the environment.
+
+    app = embedded_app(tmp_path, monkeypatch)       # STEWARD_* set for the app and its jobs
+    drain()                                          # wait until every queued job has run
+
+The embedded runner's jobs read the same environment as the app, as they do in production.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from steward.config import get_settings
+from steward.jobs import registry
+from steward.store.db import make_engine, upgrade
+from steward.web.app import create_app
+
+from .conftest import EXAMPLES
+
+
+def embedded_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, operator: str = "demo", **env: str
+) -> Any:
+    url = f"sqlite:///{tmp_path / 'steward.db'}"
+    monkeypatch.setenv("STEWARD_DATABASE_URL", url)
+    monkeypatch.setenv("STEWARD_REGISTER_PATH", str(EXAMPLES / operator / "register.yaml"))
+    monkeypatch.delenv("STEWARD_BROKER_URL", raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(f"STEWARD_{key.upper()}", value)
+    get_settings.cache_clear()
+    registry.reset()
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return create_app(get_settings())
+
+
+def drain(timeout: float = 60.0) -> None:
+    runner = registry.runner()
+    assert isinstance(runner, registry.EmbeddedRunner)
+    runner.join(timeout)

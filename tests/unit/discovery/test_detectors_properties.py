@@ -1,0 +1,120 @@
+"""Detector properties: a valid identifier inside random text is found as its kind; the same
+identifier with its checksum broken is not found as that kind."""
+
+from __future__ import annotations
+
+import phonenumbers
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from steward.discovery import validators as v
+from steward.discovery.scanner import Scanner
+
+from .strategies import (
+    card,
+    filler,
+    iban_number,
+    inn_number,
+    ogrn_number,
+    phone_number,
+    snils_number,
+)
+
+SCANNER = Scanner(("RU", "US"))
+CONTEXT = {"inn": "ИНН", "ogrn": "ОГРН", "snils": "СНИЛС", "passport": "паспорт"}
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _found(text: str, value: str) -> set[str]:
+    """Kinds of the hits that cover ``value`` in ``text``."""
+    data = text.encode()
+    at = text.index(value)
+    start = len(text[:at].encode())
+    end = start + len(value.encode())
+    return {h.kind for h in SCANNER.scan(data) if h.start < end and start < h.end}
+
+
+def _embed(before: str, value: str, after: str, label: str = "") -> str:
+    return f"{before} {label} {value} {after}".strip()
+
+
+def _break(number: str) -> str:
+    last = str((int(number[-1]) + 1) % 10)
+    return number[:-1] + last
+
+
+def _kinds() -> st.SearchStrategy[tuple[str, str]]:
+    return st.one_of(
+        card().map(lambda x: ("card", x)),
+        inn_number().map(lambda x: ("inn", x)),
+        ogrn_number().map(lambda x: ("ogrn", x)),
+        snils_number().map(lambda x: ("snils", x)),
+    )
+
+
+@FAST
+@given(_kinds(), filler, filler)
+def test_a_valid_identifier_in_random_text_is_found(kind_value, before, after) -> None:
+    kind, value = kind_value
+    text = _embed(before, value, after, CONTEXT.get(kind, ""))
+    assert kind in _found(text, value)
+
+
+@FAST
+@given(_kinds(), filler, filler)
+def test_a_broken_checksum_is_not_found_as_that_kind(kind_value, before, after) -> None:
+    kind, value = kind_value
+    broken = _break(value)
+    still_valid = {
+        "card": v.card, "inn": v.inn, "ogrn": v.ogrn, "snils": v.snils
+    }[kind](broken)  # fmt: skip
+    assume(not still_valid)  # an INN-12 has two check digits; a SNILS sum may wrap
+    text = _embed(before, broken, after, CONTEXT.get(kind, ""))
+    assert kind not in _found(text, broken)
+
+
+@FAST
+@given(iban_number(), st.booleans(), filler, filler)
+def test_an_iban_is_found_with_or_without_spaces(number, spaced, before, after) -> None:
+    written = " ".join(number[i : i + 4] for i in range(0, len(number), 4)) if spaced else number
+    assert "iban" in _found(_embed(before, written, after), written)
+    broken = number[:2] + f"{(int(number[2:4]) + 1) % 100:02d}" + number[4:]
+    assume(not v.iban(broken))
+    assert "iban" not in _found(_embed(before, broken, after), broken)
+
+
+@FAST
+@given(phone_number(), filler, filler)
+def test_a_written_phone_number_is_found(number_region, before, after) -> None:
+    written, region = number_region
+    assume(phonenumbers.is_valid_number(phonenumbers.parse(written, region)))
+    assert "phone" in _found(_embed(before, written, after, "tel."), written)
+
+
+@FAST
+@given(snils_number(), filler)
+def test_a_printed_snils_needs_no_label(number, before) -> None:
+    printed = f"{number[:3]}-{number[3:6]}-{number[6:9]} {number[9:]}"
+    assert "snils" in _found(_embed(before, printed, "."), printed)
+
+
+@FAST
+@given(inn_number(), filler, filler)
+def test_a_bare_ten_digit_number_without_a_label_is_no_inn(number, before, after) -> None:
+    assume(len(number) == 10 and "инн" not in before.lower() and "inn" not in before.lower())
+    assert "inn" not in _found(_embed(before, number, after), number)
+
+
+@FAST
+@given(st.lists(card(), min_size=1, max_size=3), st.integers(1, 99))
+def test_cards_among_short_numbers_are_still_found(cards, order) -> None:
+    text = " ".join(f"order {order} {number}" for number in cards)
+    assert all("card" in _found(text, number) for number in cards)
+
+
+def test_an_ogrnip_whose_remainder_by_13_has_two_digits_is_valid() -> None:
+    body = "30450000000001"
+    assert int(body) % 13 >= 10  # python-stdnum 2.2 refuses these
+    number = body + str(int(body) % 13 % 10)
+    assert v.ogrn(number)
+    assert not v.ogrn(_break(number))
