@@ -41,6 +41,7 @@ JOB_MODULES = (
     "steward.jobs.discovery",
     "steward.breaches.jobs",
     "steward.filings.jobs",
+    "steward.retention.jobs",
 )
 
 

@@ -248,6 +248,11 @@ class TableRetention(Model):
     column: str
     duration: Duration
     action: TableAction = TableAction.DELETE
+    from_: Literal["date", "end-of-year"] = Field(
+        "date",
+        alias="from",
+        description="count from the column's date, or from the end of its calendar year",
+    )
 
 
 class Table(Model):

@@ -32,6 +32,7 @@ from steward.web.pages import (
     people,
     placeholders,
     requests_public,
+    retention,
     security_report,
     signin,
 )
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(requests_public.router)
     app.include_router(requests_api.router)
     app.include_router(breaches.router)
+    app.include_router(retention.router)
     app.include_router(breaches_api.router)
     app.include_router(security_report.router)
 
