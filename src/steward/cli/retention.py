@@ -73,7 +73,7 @@ def plan_command(
     for row in rows:
         rule = (
             f"{row.column} + {row.period}"
-            + (" (end of year)" if row.counts_from == "end-of-year" else "")
+            + (" (end of year)" if row.counts_from == "year-end" else "")
             + f": {row.action}"
         )
         if row.problem:

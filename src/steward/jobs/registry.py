@@ -42,6 +42,7 @@ JOB_MODULES = (
     "steward.breaches.jobs",
     "steward.filings.jobs",
     "steward.retention.jobs",
+    "steward.notify.jobs",
 )
 
 

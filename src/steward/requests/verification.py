@@ -18,17 +18,17 @@ a wrong code, so that the attempt counts. Answers never reveal whether an e-mail
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 from enum import StrEnum
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from steward.lib.identifiers import normalise_account, normalise_email, normalise_phone
+from steward.lib.signing import Signer, TokenExpired, TokenInvalid, digest
 from steward.register import Register
 from steward.requests import emails, service
 from steward.requests.states import CLOSED, RequestError, State
@@ -39,6 +39,7 @@ CODE_MINUTES = 15
 MAX_ATTEMPTS = 5
 MAX_CODES_PER_HOUR = 3
 ASSERTION_MAX_AGE = 300
+ASSERTION_PURPOSE = "steward-operator-assertion"
 
 
 class Outcome(StrEnum):
@@ -126,8 +127,7 @@ def prove(
 
 
 def _hash(secret: str, request_id: int, code: str) -> str:
-    message = f"{request_id}:{code}".encode()
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    return digest(secret, f"{request_id}:{code}")
 
 
 def issue_code(
@@ -213,11 +213,10 @@ def assertion_token(
     phone: str | None = None,
 ) -> str:
     """What the operator's backend sends for a signed-in user (see docs/requests.md)."""
-    serializer = URLSafeTimedSerializer(operator_secret, salt="steward-operator-assertion")
-    claims = {"email": email, "account_id": account_id}
+    claims: dict[str, str | None] = {"email": email, "account_id": account_id}
     if phone:
         claims["phone"] = phone
-    return serializer.dumps(claims)
+    return Signer(operator_secret, ASSERTION_PURPOSE).dumps(claims)
 
 
 def verify_assertion(
@@ -234,19 +233,18 @@ def verify_assertion(
     The assertion must be fresh (5 minutes) and name an identifier the request carries; it
     proves exactly the identifiers it names that equal the request's, nothing typed beside them.
     """
-    serializer = URLSafeTimedSerializer(operator_secret, salt="steward-operator-assertion")
     try:
-        claims = serializer.loads(token, max_age=ASSERTION_MAX_AGE)
-    except SignatureExpired:
+        claims = Signer(operator_secret, ASSERTION_PURPOSE).loads(token, max_age=ASSERTION_MAX_AGE)
+    except TokenExpired:
         raise RequestError("the operator's assertion has expired; sign a fresh one") from None
-    except (BadSignature, ValueError, TypeError):
+    except TokenInvalid:
         raise RequestError("the operator's assertion is not validly signed") from None
     if not isinstance(claims, dict):
         raise RequestError("the operator's assertion is not validly signed")
     named = {
-        "email": str(claims.get("email") or "").strip().lower() or None,
-        "phone": str(claims.get("phone") or "").strip() or None,
-        "account-id": str(claims.get("account_id") or "").strip() or None,
+        "email": normalise_email(claims.get("email")),
+        "phone": normalise_phone(claims.get("phone"), None),
+        "account-id": normalise_account(claims.get("account_id")),
     }
     carried = identifiers_of(request)
     matches = [name for name, value in named.items() if value and carried.get(name) == value]

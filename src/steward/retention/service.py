@@ -18,7 +18,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import delete, or_, select
@@ -28,6 +28,7 @@ from steward.datastores.connect import Schema, datastore_engine, reflect
 from steward.datastores.errors import DatastoreError
 from steward.datastores.sweep import TableSwept, destroy_rows, plan_table, sweep_table
 from steward.datastores.tables import Restriction
+from steward.law.counting import due_before
 from steward.ledger.audit import record
 from steward.register import Register
 from steward.register.models import Datastore, Table
@@ -64,11 +65,7 @@ def cutoff(table: Table, today: date) -> date:
     """Rows dated before this are due: today minus the period (from the end of the year too)."""
     rule = table.retention
     assert rule is not None
-    moment = rule.duration.before(today)
-    if getattr(rule, "from_", "date") == "end-of-year":
-        # due when 31 December of the row's year plus the period has passed
-        return date(moment.year, 1, 1)
-    return moment
+    return due_before(rule.duration, today, from_year_end=rule.from_ == "year-end")
 
 
 def active_holds(session: Session, datastore: str, today: date) -> dict[str, set[str]]:
@@ -116,7 +113,7 @@ def plan(factory: sessionmaker[Session], register: Register, today: date) -> lis
                 _key(table),
                 rule.column,
                 str(rule.duration),
-                getattr(rule, "from_", "date"),
+                rule.from_,
                 str(rule.action),
                 cutoff(table, today),
                 problem=problem,
@@ -288,7 +285,7 @@ def sweep(
 def _rule_text(table: Table) -> str:
     rule = table.retention
     assert rule is not None
-    counted = " from the end of the year" if getattr(rule, "from_", "") == "end-of-year" else ""
+    counted = " from the end of the year" if rule.from_ == "year-end" else ""
     return f"{rule.column} + {rule.duration}{counted}: {rule.action}"
 
 
@@ -365,6 +362,20 @@ def release_hold(session: Session, hold: RetentionHold, *, actor: str) -> None:
         object_id=hold.id,
         details={"datastore": hold.datastore, "table": hold.table_name},
     )
+
+
+def sweeps_running(session: Session, register: Register, now: datetime | None = None) -> bool:
+    """True when the register has retention rules and a sweep ran to its end in the last two
+    days: only then may a notice say that storage periods are enforced automatically."""
+    if not rules(register):
+        return False
+    since = (now or datetime.now(UTC)) - timedelta(days=2)
+    latest = session.scalars(
+        select(RetentionRun)
+        .where(RetentionRun.status == "done", RetentionRun.finished_at >= since)
+        .limit(1)
+    ).first()
+    return latest is not None
 
 
 def holds(session: Session) -> list[RetentionHold]:

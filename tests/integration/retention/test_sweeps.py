@@ -85,7 +85,7 @@ datastores:
         purposes: [support]
       - name: invoices
         columns: {customer_name: identity.name}
-        retention: {column: issued_on, duration: P5Y, action: delete, from: end-of-year}
+        retention: {column: issued_on, duration: P5Y, action: delete, from: year-end}
         purposes: [accounting]
 """
 

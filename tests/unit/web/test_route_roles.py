@@ -67,6 +67,7 @@ TABLE: dict[tuple[str, str], set[str]] = {
     ("GET", "/admin/outbox/{message_id}"): READERS,
     ("GET", "/admin/settings"): READERS,
     ("POST", "/admin/settings/totp"): OWNER,
+    ("POST", "/admin/settings/test-email"): MANAGERS,
     ("POST", "/admin/settings/tokens"): MANAGERS,
     ("POST", "/admin/settings/tokens/{token_id}/revoke"): MANAGERS,
 }

@@ -18,6 +18,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from steward.jobs import enqueue
 from steward.retention import service
@@ -32,18 +33,14 @@ Reader = Annotated[Principal, Depends(require("retention.read"))]
 Manager = Annotated[Principal, Depends(require("retention.manage"))]
 
 
-def _schedule(session: object) -> dict[str, object]:
-    """The scheduler's last and next run of the daily sweep, when a scheduler records them."""
-    try:
-        from steward.jobs.scheduler import job_states  # type: ignore[attr-defined]
-    except ImportError:
+def _schedule(session: Session) -> dict[str, object]:
+    """The scheduler's last and next run of the daily sweep (none before it first fires)."""
+    from steward.jobs.scheduler import schedule_rows
+
+    row = next((r for r in schedule_rows(session) if r.name == "retention.sweep"), None)
+    if row is None:
         return {}
-    states = {s.name: s for s in job_states(session)}
-    state = states.get("retention.sweep")
-    return {
-        "last": getattr(state, "last_run_at", None),
-        "next": getattr(state, "next_run_at", None),
-    }
+    return {"last": row.last_started_at, "next": row.next_run_at, "status": row.last_status}
 
 
 @router.get("/admin/retention", response_class=HTMLResponse)
