@@ -49,7 +49,8 @@ run: install-runtime demo-db
 	echo "$(DEMO_PASSWORD)" | STEWARD_DEV=1 STEWARD_DATABASE_URL=sqlite:///steward.db \
 	  $(BIN)/steward admin create $(DEMO_OWNER) --role owner --password-stdin --exists-ok
 	@echo "admin: http://127.0.0.1:$(PORT)/admin/ as $(DEMO_OWNER) / $(DEMO_PASSWORD) (demo only)"
-	STEWARD_DEV=1 STEWARD_DATABASE_URL=sqlite:///steward.db DEMO_APP_DATABASE_URL=sqlite:///$(DEMO)/app.db \
+	@echo "demo: the second factor is off for every role (STEWARD_TOTP_ROLES is empty); the sign-in page says so"
+	STEWARD_DEV=1 STEWARD_TOTP_ROLES= STEWARD_DATABASE_URL=sqlite:///steward.db DEMO_APP_DATABASE_URL=sqlite:///$(DEMO)/app.db \
 	  STEWARD_REGISTER_PATH=$(DEMO)/register.yaml STEWARD_BASE_URL=http://127.0.0.1:$(PORT) $(BIN)/steward serve --host 127.0.0.1 --port $(PORT)
 
 lint: install

@@ -33,10 +33,29 @@ def ensure_person(app: Any, role: str, email: str | None = None) -> int:
         return person.id
 
 
+def enrol_second_factor(app: Any, person_id: int) -> str:
+    """Set up TOTP for a person (as the enrolment page does); returns the secret."""
+    from steward.accounts.tables import Person
+    from steward.accounts.totp import new_secret
+
+    with transaction(app.state.sessions) as session:
+        person = session.get(Person, person_id)
+        assert person is not None
+        if not person.totp_enabled:
+            person.totp_secret, person.totp_enabled = new_secret(), True
+        return person.totp_secret or ""
+
+
 def sign_in_as(client: Any, role: str, email: str | None = None) -> str:
-    """Give ``client`` a signed-in session as a person with ``role``; returns the CSRF token."""
+    """Give ``client`` a signed-in session as a person with ``role``; returns the CSRF token.
+
+    Roles that must use a second factor (``STEWARD_TOTP_ROLES``) get one set up, and the
+    session is the one they hold after giving both factors.
+    """
     app = client.app
     person_id = ensure_person(app, role, email)
+    if role in {r.strip() for r in app.state.settings.totp_roles.split(",")}:
+        enrol_second_factor(app, person_id)
     with transaction(app.state.sessions) as session:
         from steward.accounts.tables import Person
 

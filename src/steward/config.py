@@ -138,6 +138,19 @@ class Settings(BaseSettings):
         None,
         description="Shared secret with which the operator's backend signs identity assertions.",
     )
+    totp_roles: str = Field(
+        "owner,dpo",
+        description="Roles that must set up a second factor (TOTP) before using the admin, "
+        "comma-separated; empty: none (the demo only). The settings page can require it of all.",
+    )
+    rate_limit_store: str = Field(
+        "memory",
+        description="Where rate-limit counts live: memory (this process), store (Steward's "
+        "database) or a redis:// URL. Use store or Redis when several processes serve.",
+    )
+    rate_limit_prefix: str = Field(
+        "steward", description="Prefix of rate-limit keys, so Stewards sharing a Redis differ."
+    )
     rate_limit_per_minute: int = Field(
         300,
         ge=1,

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from steward.accounts.passwords import (
@@ -90,6 +91,8 @@ def set_password(person: Person, password: str) -> None:
     person.password_changed_at = utcnow()
     person.failed_sign_ins = 0
     person.locked_until = None
+    person.failed_totp = 0
+    person.totp_locked_until = None
 
 
 def count_owners(session: Session) -> int:
@@ -123,32 +126,71 @@ class SignInResult:
     account: Person | None = None  # the account tried, when it exists (for the audit log)
 
 
+def _bump(
+    session: Session, column: Any, where: Any, *, separate: bool = True
+) -> tuple[int, int] | None:
+    """Add one to ``column`` of the person matched by ``where``, committed at once.
+
+    One UPDATE ... RETURNING in a transaction of its own (on the caller's engine): parallel
+    attempts each see the count the one before left, none is lost, and the count stands even
+    if the caller's transaction fails. Call it before the caller's transaction writes (SQLite
+    has one writer). Returns (person id, new count), or None when no person matches.
+    """
+    statement = (
+        update(Person).where(where).values({column.key: column + 1}).returning(Person.id, column)
+    )
+    options = {"synchronize_session": False}
+    if separate:
+        with Session(bind=session.get_bind()) as own, own.begin():
+            row = own.execute(statement, execution_options=options).first()
+    else:  # in the caller's transaction (it may already hold SQLite's write lock)
+        row = session.execute(statement, execution_options=options).first()
+    return (int(row[0]), int(row[1])) if row else None
+
+
 def sign_in(
-    session: Session, email: str, password: str, now: datetime | None = None
+    session: Session,
+    email: str,
+    password: str,
+    now: datetime | None = None,
+    *,
+    known_device: bool = False,
 ) -> SignInResult:
-    """Check a password. Failures count per account; ``MAX_FAILURES`` in a row lock the account
-    for ``LOCK_MINUTES``. Every path verifies one hash, so timing does not tell which accounts
-    exist; callers show one message for every failure."""
+    """Check a password. Every attempt counts before the password is checked (atomically), so
+    parallel guesses get ``MAX_FAILURES`` tries in all; then the account is locked for
+    ``LOCK_MINUTES``. ``known_device``: a browser that signed in to this account before (the
+    caller checked its signed cookie and limits it on its own) is not held by that lock, so a
+    stranger's guesses cannot lock the owner out. Every path verifies one hash, so timing does
+    not tell which accounts exist; callers show one message for every failure."""
     now = now or utcnow()
+    address = email[:320].strip().lower()
+    bumped = None
+    if not known_device:
+        bumped = _bump(session, Person.failed_sign_ins, Person.email == address)
     person = find_person(session, email[:320])
     if person is None:
         verify_password(None, password)
         return SignInResult(None, "wrong")
-    if person.locked_until is not None and person.locked_until > now:
-        verify_password(None, password)
-        return SignInResult(None, "locked", person)
+    session.refresh(person)
+    if not known_device:
+        if person.locked_until is not None and person.locked_until <= now:
+            person.locked_until, person.failed_sign_ins = None, 1  # the lock ran out
+        elif person.locked_until is not None or (bumped and bumped[1] > MAX_FAILURES):
+            if person.locked_until is None:
+                person.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+            verify_password(None, password)
+            return SignInResult(None, "locked", person)
     if not verify_password(person.password_hash, password):
-        person.failed_sign_ins += 1
-        if person.failed_sign_ins >= MAX_FAILURES:
+        if not known_device and person.failed_sign_ins >= MAX_FAILURES:
             person.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-            person.failed_sign_ins = 0
         return SignInResult(None, "wrong", person)
     if not person.active:
         return SignInResult(None, "inactive", person)
     if needs_rehash(person.password_hash):
         person.password_hash = hash_password(password)
-    person.failed_sign_ins = 0
-    person.locked_until = None
+    if not known_device:
+        person.failed_sign_ins = 0
+        person.locked_until = None
     return SignInResult(person, "ok", person)
 
 
@@ -166,13 +208,20 @@ def set_setting(session: Session, key: str, value: str) -> None:
     session.flush()
 
 
-def register_totp_failure(person: Person, now: datetime | None = None) -> None:
-    """A wrong second-factor code counts towards the same lockout as a wrong password."""
+def register_totp_failure(session: Session, person: Person, now: datetime | None = None) -> None:
+    """A wrong second-factor code: its own count (a right password does not reset it), atomic;
+    ``MAX_FAILURES`` lock the second factor for ``LOCK_MINUTES``."""
     now = now or utcnow()
-    person.failed_sign_ins += 1
-    if person.failed_sign_ins >= MAX_FAILURES:
-        person.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-        person.failed_sign_ins = 0
+    bumped = _bump(session, Person.failed_totp, Person.id == person.id, separate=False)
+    session.refresh(person)
+    if bumped and bumped[1] >= MAX_FAILURES:
+        person.totp_locked_until = now + timedelta(minutes=LOCK_MINUTES)
+        person.failed_totp = 0
+
+
+def totp_locked(person: Person, now: datetime | None = None) -> bool:
+    until = person.totp_locked_until
+    return until is not None and until > (now or utcnow())
 
 
 def is_locked(person: Person, now: datetime | None = None) -> bool:

@@ -9,13 +9,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from steward.cli import evidence_keys
+from steward.cli.evidence_keys import ExpectedOption, PublicKeyOption
 from steward.cli.store_access import StoreOption, read_store
 from steward.config import get_settings
-from steward.consent import ledger as consent_ledger
+from steward.consent import evidence
 from steward.consent.identity import ConsentKeys
 from steward.consent.receipts import b64url_decode, verify_receipt
-from steward.ledger import audit
-from steward.store.db import make_engine, session_factory
+from steward.store.db import make_engine, session_factory, transaction
 
 app = typer.Typer(help="The consent ledger and the audit log.", no_args_is_help=True)
 out = Console(highlight=False)
@@ -23,29 +24,44 @@ err = Console(stderr=True, highlight=False)
 
 
 @app.command("verify")
-def verify(store: StoreOption = None) -> None:
-    """Recompute the hash chains of the consent ledger and the audit log, and the shown texts."""
-    failed = False
+def verify(
+    store: StoreOption = None,
+    expected_head: ExpectedOption = None,
+    public_key: PublicKeyOption = None,
+) -> None:
+    """Check the evidence: both chains, their signed heads, the texts and identifier links.
+
+    Exit 1 naming the entry where it breaks; 0 when everything holds.
+    """
+    key = evidence_keys.public_key(public_key)
+    heads = evidence_keys.read_heads(expected_head, key)
+    keys = evidence_keys.own_keys()
     with read_store(store) as sessions, sessions() as session:
-        for name, broken in (
-            ("consent ledger", consent_ledger.verify(session)),
-            ("audit log", audit.verify(session)),
-        ):
-            if broken is None:
-                out.print(f"{name}: every entry verifies", markup=False)
-            else:
-                failed = True
-                err.print(
-                    f"{name}: entry {broken.entry_id} is broken: {broken.reason}", markup=False
-                )
-        for sha in consent_ledger.verify_artefacts(session):
-            failed = True
-            err.print(
-                f"consent ledger: the shown text {sha[:12]} no longer matches its hash",
-                markup=False,
-            )
-    if failed:
+        report = evidence.verify(
+            session,
+            public_key=key,
+            identifier_key=keys.identifier_key if keys else None,
+            expected=heads,
+        )
+    for line in report.checked:
+        out.print(line, markup=False)
+    for problem in report.problems:
+        err.print(problem, markup=False)
+    if report.problems:
         raise typer.Exit(1)
+
+
+@app.command("anchor")
+def anchor(store: StoreOption = None) -> None:
+    """Sign both chains' heads now, store them, and print them (keep the output elsewhere)."""
+    keys = evidence_keys.own_keys()
+    if keys is None:
+        err.print("signing needs STEWARD_SECRET_KEY (or STEWARD_CONSENT_SIGNING_KEY)", markup=False)
+        raise typer.Exit(2)
+    with read_store(store) as sessions, transaction(sessions) as session:
+        documents = evidence.sign_heads(session, keys.signing_key)
+    for document in documents:
+        out.print(json.dumps(document, sort_keys=True), markup=False, soft_wrap=True)
 
 
 @app.command("verify-receipt")
@@ -84,7 +100,6 @@ def expire() -> None:
     from steward.consent.service import ConsentService
     from steward.consent.webhooks import deliver_pending
     from steward.register import load_register
-    from steward.store.db import transaction
     from steward.store.registers import register_in_force
 
     settings = get_settings()

@@ -91,8 +91,16 @@ class ConsentKeys:
         """A short fingerprint of the public key: the first 16 hex digits of its SHA-256."""
         return hashlib.sha256(self.public_key_raw()).hexdigest()[:16]
 
+    def link_seal(self, subject_id: str, kind: str, digest: str) -> str:
+        return link_seal(self.identifier_key, subject_id, kind, digest)
+
     def identifier_digest(self, kind: str, value: str) -> str:
         return digest(self.identifier_key, f"{kind}\n{normalise(kind, value, self.region)}")
+
+
+def link_seal(identifier_key: bytes, subject_id: str, kind: str, hashed: str) -> str:
+    """The seal binding an identifier's digest to its subject (see ``consent.evidence``)."""
+    return digest(identifier_key, f"link\n{subject_id}\n{kind}\n{hashed}")
 
 
 def _secret(value: object) -> str | None:

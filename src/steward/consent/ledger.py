@@ -135,7 +135,10 @@ def resolve_subject(
         session.flush()
     for kind, digest in digests.items():
         if (kind, digest) not in known:
-            session.add(ConsentIdentifier(subject_id=subject_id, kind=kind, digest=digest))
+            seal = keys.link_seal(subject_id, kind, digest)
+            session.add(
+                ConsentIdentifier(subject_id=subject_id, kind=kind, digest=digest, seal=seal)
+            )
     session.flush()
     return subject_id
 

@@ -28,6 +28,7 @@ from steward.consent.ledger import EventDraft, LedgerError
 from steward.consent.rules import ConsentRuleError
 from steward.consent.state import Decision, Entry, StateCache, decide_from, fold
 from steward.consent.tables import ConsentEvent, ConsentReconfirmation, ConsentSubject
+from steward.ledger import audit
 from steward.register.models import Register
 from steward.store.tables import utcnow
 
@@ -139,14 +140,22 @@ class ConsentService:
         jurisdiction: str | None = None,
         guardian: Mapping[str, str] | None = None,
         artefact_sha256: str | None = None,
+        actor: str | None = None,
+        ip: str | None = None,
     ) -> Recorded:
-        """Append one event; applies the register's items, age rules and time limits."""
+        """Append one event; applies the register's items, age rules and time limits.
+
+        ``actor``: who wrote it when not the subject themselves (an API token, an agent); it
+        goes into the event's evidence (``recorded_via``) and an audit-log entry is appended.
+        """
         if action not in EXPLICIT:
             raise LedgerError(f"action must be one of {', '.join(EXPLICIT)}, not '{action}'")
         target = rules.resolve_target(
             self.register, item_id=item, purpose_id=purpose, channel=channel
         )
         kept = self._evidence(evidence)
+        if actor is not None:
+            kept["recorded_via"] = actor
         if action == "given":
             needs = rules.age_requirement(self.register, age, jurisdiction)
             if needs == "guardian" and (recorded_by != "guardian" or not guardian):
@@ -216,6 +225,16 @@ class ConsentService:
         self._after_append(session, [event_id], [action], who)
         event = session.get(ConsentEvent, event_id)
         assert event is not None
+        if actor is not None:
+            audit.record(
+                session,
+                actor=actor,
+                action=f"consent.{action}",
+                object_type="consent_event",
+                object_id=event.receipt_id,
+                ip=ip,
+                details={"purpose": target.purpose.id, "method": method, "by": recorded_by},
+            )
         return Recorded(
             event_id, event.receipt_id, who, action, target.purpose.id, target.channel, expiry
         )

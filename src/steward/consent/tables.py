@@ -44,6 +44,9 @@ class ConsentIdentifier(Base):
     )
     kind: Mapped[str] = mapped_column(String(32))
     digest: Mapped[str] = mapped_column(String(64))
+    # HMAC of (subject, kind, digest) under the identifier key: re-pointing the row at another
+    # subject without the key breaks it (``consent.evidence``). NULL: linked before sealing.
+    seal: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class ConsentArtefact(Base):

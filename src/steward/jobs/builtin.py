@@ -8,6 +8,7 @@ runs.recover           hands back runs whose worker died, retries whose back-off
 requests.remind        assignee and DPO reminders, N days before the deadline and overdue
 consent.expire         permissions whose time ran out get their ``expired`` event
 consent.webhooks       signed webhooks that failed before, with their back-off
+ledger.anchor          the audit log's and the consent ledger's heads, signed (Ed25519)
 """
 
 from __future__ import annotations
@@ -169,3 +170,15 @@ def deliver_webhooks() -> str:
     with transaction(store_sessions()) as session:
         sent = webhooks.deliver_pending(session, settings.consent_webhook_url, keys.webhook_secret)
     return f"{sent} webhook(s) delivered"
+
+
+@periodic("ledger.anchor", every=timedelta(hours=1))
+def anchor_chains() -> str:
+    """Sign the heads of the audit log and the consent ledger (kept in chain_anchors)."""
+    from steward.consent.evidence import sign_heads
+    from steward.consent.identity import ConsentKeys
+
+    keys = ConsentKeys.from_settings(get_settings())
+    with transaction(store_sessions()) as session:
+        signed = sign_heads(session, keys.signing_key)
+    return f"{len(signed)} chain head(s) signed"

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from steward.datastores import KINDS, ExecutionRequest, InvalidRequest
 from steward.datastores.runs import RunAlreadyOpen, open_run, submit
 from steward.datastores.tables import ExecutionExport, ExecutionRun, ExecutionStep
-from steward.requests import emails, links, report, service
+from steward.requests import emails, links, report, service, verification
 from steward.requests.results import Progress, RunResult
 from steward.requests.states import CLOSED, RequestError, State
 from steward.requests.tables import RequestApproval, SubjectRequest
@@ -75,9 +75,17 @@ def parse_rectification(text: str) -> dict[str, str]:
 
 
 def identifiers_of(request: SubjectRequest) -> dict[str, str]:
-    """The identifiers a run searches for."""
-    pairs = (("email", request.email), ("phone", request.phone), ("account-id", request.account_id))
-    return {kind: value for kind, value in pairs if value}
+    """The identifiers a run searches for: the proven ones only (``verification.proven``).
+
+    Raises ``RequestError`` when the request proves none; the others are never searched.
+    """
+    proven = verification.proven(request)
+    if not proven:
+        raise RequestError(
+            "no identifier of this request is proven; nothing is searched. Confirm the "
+            "identifiers you checked (an agent's check) or have the subject enter their code"
+        )
+    return {k: v for k, v in verification.identifiers_of(request).items() if k in proven}
 
 
 def _run_result(run: ExecutionRun) -> RunResult | None:
@@ -307,7 +315,7 @@ class Fulfilment:
                     session, found, WORKER, "previewed", f"{key}: {result.describe()}"
                 )
                 return
-            found.outcome = result.describe()
+            found.outcome = result.describe() + verification.not_searched_note(found)
             export = session.get(ExecutionExport, run.id) if result.export else None
             if export is not None:
                 found.result, found.result_type = export.content, "application/zip"
@@ -480,6 +488,8 @@ class Fulfilment:
             recorded, told = result.describe(), report.of(result, found.lang)
         else:
             recorded = told = outcome.strip() or found.outcome or "done"
+        if result is not None and "not searched" not in recorded:
+            recorded += verification.not_searched_note(found)
         if found.state == State.VERIFIED:
             service.transition(session, found, State.IN_PROGRESS, actor=actor.name, why="working")
         service.transition(

@@ -24,7 +24,13 @@ from steward.register import Register
 from steward.requests import clock, emails
 from steward.requests.attachments import CheckedAttachment
 from steward.requests.states import CLOSED, OPEN, RequestError, State, check_transition
-from steward.requests.tables import RequestAttachment, RequestEvent, RequestPause, SubjectRequest
+from steward.requests.tables import (
+    RequestAttachment,
+    RequestEvent,
+    RequestPause,
+    RequestProof,
+    SubjectRequest,
+)
 from steward.store.tables import utcnow
 
 DUE_SOON_DAYS = 3
@@ -116,18 +122,36 @@ def recompute(register: Register | None, request: SubjectRequest) -> clock.Clock
     return found
 
 
+def _proven_values(request: SubjectRequest) -> set[tuple[str, str]]:
+    """(identifier, value) pairs the request has proven."""
+    names = {proof.identifier for proof in request.proofs}
+    columns = {"email": "email", "phone": "phone", "account-id": "account_id"}
+    return {
+        (name, value)
+        for name, column in columns.items()
+        if name in names and (value := getattr(request, column))
+    }
+
+
 def find_duplicate(session: Session, request: SubjectRequest) -> SubjectRequest | None:
-    """An open request of the same kind by the same subject (any identifier in common)."""
-    same = [
-        getattr(SubjectRequest, name) == value
-        for name in ("email", "phone", "account_id")
-        if (value := getattr(request, name))
-    ]
+    """An earlier open, verified request of the same kind sharing a proven identifier.
+
+    Both sides must have proven the identifier they share: a request filed with someone
+    else's address never captures that person's own request.
+    """
+    mine = _proven_values(request)
+    if not mine:
+        return None
+    columns = {"email": SubjectRequest.email, "phone": SubjectRequest.phone}
+    columns["account-id"] = SubjectRequest.account_id
+    same = [(RequestProof.identifier == name) & (columns[name] == value) for name, value in mine]
     query = (
         select(SubjectRequest)
+        .join(RequestProof, RequestProof.request_id == SubjectRequest.id)
         .where(
             SubjectRequest.kind == request.kind,
             SubjectRequest.state.in_([s.value for s in OPEN]),
+            SubjectRequest.verified_at.is_not(None),
             SubjectRequest.duplicate_of.is_(None),
             SubjectRequest.id != request.id,
             or_(*same),
@@ -136,6 +160,20 @@ def find_duplicate(session: Session, request: SubjectRequest) -> SubjectRequest 
         .limit(1)
     )
     return session.scalars(query).first()
+
+
+def link_duplicate(session: Session, request: SubjectRequest, *, actor: str) -> None:
+    """Once a request has proven an identifier, link it to an earlier one that proved it too."""
+    if request.duplicate_of is not None or request.state in {s.value for s in CLOSED}:
+        return
+    if session.scalar(select(SubjectRequest.id).where(SubjectRequest.duplicate_of == request.id)):
+        return  # already an original to others
+    original = find_duplicate(session, request)
+    if original is None:
+        return
+    request.duplicate_of = original.id
+    record_event(session, request, actor, "duplicate-of", f"answered with {original.reference}")
+    record_event(session, original, actor, "duplicate-linked", f"{request.reference} linked")
 
 
 def file_request(
@@ -148,7 +186,10 @@ def file_request(
     now: datetime | None = None,
     zone: str = "UTC",
 ) -> SubjectRequest:
-    """Record a request, compute its clock, link a duplicate, queue the receipt e-mail.
+    """Record a request, compute its clock, queue the receipt e-mail.
+
+    Nothing the intake carries is proven yet: duplicates are linked only once identifiers are
+    proven (``verification.prove``), and only proven identifiers are ever searched.
 
     Raises ``RequestError`` for an unknown kind, a kind no applicable law or promise grants,
     garbage identifiers, no identifier at all, or a missing document the operator requires.
@@ -219,12 +260,7 @@ def file_request(
                 content=a.content,
             )
         )
-    original = find_duplicate(session, request)
     note = f"{request.clock_rule}"
-    if original is not None:
-        request.duplicate_of = original.id
-        note += f"; duplicate of {original.reference}, answered with it"
-        record_event(session, original, actor, "duplicate-linked", f"{request.reference} linked")
     record_event(session, request, actor, "file", note, ip=ip, details={"channel": intake.channel})
     rule = f" ({request.clock_rule.split(': ', 1)[-1]})" if request.due_on else ""
     emails.send(session, request, "receipt", rule=rule)
@@ -303,13 +339,30 @@ def _refuse_gated(current: str, target: State) -> None:
 
 
 def _close_duplicates(session: Session, original: SubjectRequest, actor: str) -> None:
-    """Linked duplicates were answered with the original: they close with it, on the record."""
+    """Linked duplicates closed by the original's completion, never by its rejection.
+
+    A completed original answers a duplicate whose proven identifiers it searched too; any
+    other duplicate (the original rejected or withdrawn, or the duplicate proved more) is
+    unlinked and goes back to the queue on its own.
+    """
+    answered = original.state == State.COMPLETED
+    searched = _proven_values(original)
     for duplicate in session.scalars(
         select(SubjectRequest).where(
             SubjectRequest.duplicate_of == original.id,
             SubjectRequest.state.in_([s.value for s in OPEN]),
         )
     ):
+        if not answered or not _proven_values(duplicate) <= searched:
+            duplicate.duplicate_of = None
+            record_event(
+                session,
+                duplicate,
+                actor,
+                "unlinked",
+                f"{original.reference} closed as {original.state}; answered on its own",
+            )
+            continue
         previous = duplicate.state
         duplicate.state, duplicate.closed_at = original.state, utcnow()
         duplicate.outcome = f"answered with {original.reference}"
@@ -332,7 +385,11 @@ def mark_verified(
     register: Register | None,
     ip: str | None = None,
 ) -> None:
-    """The subject proved who they are (``how``: email-code, operator-assertion, agent)."""
+    """The request counts as verified (``how``: email-code, operator-assertion, agent).
+
+    This starts the clock where the law says so; it proves no identifier by itself. Call
+    ``verification.prove`` with the identifiers checked: only those are searched.
+    """
     if request.verified_at is not None:
         return
     request.verified_at, request.verified_by = utcnow(), how

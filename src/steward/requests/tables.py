@@ -13,7 +13,7 @@ from sqlalchemy import (
     String,
     Text,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from steward.store.tables import Base, UtcDateTime, utcnow
 
@@ -60,6 +60,27 @@ class SubjectRequest(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     reminded_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    proofs: Mapped[list[RequestProof]] = relationship(
+        lazy="selectin", order_by="RequestProof.id", cascade="all, delete-orphan"
+    )
+
+
+class RequestProof(Base):
+    """One identifier of a request proven, and how: only proven identifiers are searched.
+
+    ``identifier`` is ``email``, ``phone`` or ``account-id``; ``how`` is ``email-code`` (the
+    subject entered the code sent to that address), ``operator-assertion`` (the operator's
+    backend signed that its signed-in user has it) or ``agent`` (a person recorded their check).
+    """
+
+    __tablename__ = "request_proofs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("subject_requests.id"), index=True)
+    identifier: Mapped[str] = mapped_column(String(20))
+    how: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(320))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class RequestEvent(Base):

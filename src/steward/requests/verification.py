@@ -1,8 +1,15 @@
-"""Identity verification: single-use e-mailed codes and the operator backend's signed assertion.
+"""Identity verification: which identifiers of a request are proven, and how.
 
     code = issue_code(session, request, secret)          # e-mailed; only its keyed hash is kept
     verify_code(session, request, "123456", secret)      # Outcome.OK / WRONG / EXPIRED / LOCKED
     verify_assertion(session, request, token, operator_secret)
+    prove(session, request, ["account-id"], how="agent", actor=..., register=...)
+    proven(request)                                      # {"email": "email-code", ...}
+
+Each identifier is proven on its own: the code proves the e-mail it was sent to, the operator's
+assertion proves the identifiers it names, an agent proves the ones they say they checked.
+Only proven identifiers are searched (``requests.execution.order_for``); the others stay on
+the request, marked "not proven, not searched" on its pages.
 
 Codes expire after ``CODE_MINUTES``, lock after ``MAX_ATTEMPTS`` wrong tries, are compared in
 constant time, and at most ``MAX_CODES_PER_HOUR`` are sent per request. Callers commit even on
@@ -13,18 +20,19 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from steward.lib.identifiers import normalise_account, normalise_email
+from steward.lib.identifiers import normalise_account, normalise_email, normalise_phone
 from steward.lib.signing import Signer, TokenExpired, TokenInvalid, digest
 from steward.register import Register
 from steward.requests import emails, service
 from steward.requests.states import CLOSED, RequestError, State
-from steward.requests.tables import SubjectRequest, VerificationCode
+from steward.requests.tables import RequestProof, SubjectRequest, VerificationCode
 from steward.store.tables import utcnow
 
 CODE_MINUTES = 15
@@ -43,6 +51,79 @@ class Outcome(StrEnum):
 
 class TooManyCodes(RequestError):
     code = "rate_limited"
+
+
+# The identifiers a request may carry: the name the datastores use -> the request's column.
+IDENTIFIERS: dict[str, str] = {"email": "email", "phone": "phone", "account-id": "account_id"}
+LABELS: dict[str, dict[str, str]] = {
+    "en": {"email": "E-mail", "phone": "Telephone", "account-id": "Account id"},
+    "ru": {"email": "Эл. почта", "phone": "Телефон", "account-id": "Учётная запись"},
+}
+
+
+def identifiers_of(request: SubjectRequest) -> dict[str, str]:
+    """The identifiers the request carries, by name (``email``, ``phone``, ``account-id``)."""
+    found = {name: getattr(request, column) for name, column in IDENTIFIERS.items()}
+    return {name: value for name, value in found.items() if value}
+
+
+def proven(request: SubjectRequest) -> dict[str, str]:
+    """Each proven identifier of the request and how it was proven (the first proof wins)."""
+    carried = identifiers_of(request)
+    out: dict[str, str] = {}
+    for proof in request.proofs:
+        if proof.identifier in carried:
+            out.setdefault(proof.identifier, proof.how)
+    return out
+
+
+def not_searched_note(request: SubjectRequest) -> str:
+    """ "; not searched (not proven): phone" for a result summary, or "" when all are proven."""
+    proven_now = proven(request)
+    left = [name for name in identifiers_of(request) if name not in proven_now]
+    return f"; not searched (not proven): {', '.join(left)}" if left else ""
+
+
+def prove(
+    session: Session,
+    request: SubjectRequest,
+    identifiers: Iterable[str],
+    *,
+    how: str,
+    actor: str,
+    register: Register | None,
+    ip: str | None = None,
+) -> list[str]:
+    """Record that ``identifiers`` of the request are proven (``how``), then mark it verified.
+
+    Raises ``RequestError`` when none is named or one is not on the request. Returns the
+    identifiers newly proven (those proven before are not recorded twice).
+    """
+    wanted = list(dict.fromkeys(identifiers))
+    carried = identifiers_of(request)
+    if not wanted:
+        raise RequestError(
+            "say which identifiers you checked (e-mail, telephone, account id); "
+            "only those are searched"
+        )
+    unknown = [name for name in wanted if name not in carried]
+    if unknown:
+        raise RequestError(
+            f"the request carries no {', '.join(unknown)}; it carries "
+            + (", ".join(carried) or "no identifier")
+        )
+    if request.state in {s.value for s in CLOSED}:
+        raise RequestError("the request is closed; nothing more can be proven")
+    already = proven(request)
+    new = [name for name in wanted if name not in already]
+    for name in new:
+        request.proofs.append(RequestProof(identifier=name, how=how, actor=actor, at=utcnow()))
+        service.record_event(session, request, actor, "proven", f"{name} by {how}", ip=ip)
+    session.flush()
+    service.mark_verified(session, request, how=how, actor=actor, register=register, ip=ip)
+    if new:
+        service.link_duplicate(session, request, actor=actor)
+    return new
 
 
 def _hash(secret: str, request_id: int, code: str) -> str:
@@ -120,17 +201,22 @@ def verify_code(
         )
         return Outcome.LOCKED if row.attempts >= MAX_ATTEMPTS else Outcome.WRONG
     row.used_at = now
-    service.mark_verified(
-        session, request, how="email-code", actor="subject", register=register, ip=ip
-    )
+    prove(session, request, ["email"], how="email-code", actor="subject", register=register, ip=ip)
     return Outcome.OK
 
 
-def assertion_token(operator_secret: str, *, email: str | None, account_id: str | None) -> str:
+def assertion_token(
+    operator_secret: str,
+    *,
+    email: str | None,
+    account_id: str | None,
+    phone: str | None = None,
+) -> str:
     """What the operator's backend sends for a signed-in user (see docs/requests.md)."""
-    return Signer(operator_secret, ASSERTION_PURPOSE).dumps(
-        {"email": email, "account_id": account_id}
-    )
+    claims: dict[str, str | None] = {"email": email, "account_id": account_id}
+    if phone:
+        claims["phone"] = phone
+    return Signer(operator_secret, ASSERTION_PURPOSE).dumps(claims)
 
 
 def verify_assertion(
@@ -144,7 +230,8 @@ def verify_assertion(
 ) -> None:
     """Accept the operator's signed statement that the signed-in user is this request's subject.
 
-    The assertion must be fresh (5 minutes) and name an identifier the request carries.
+    The assertion must be fresh (5 minutes) and name an identifier the request carries; it
+    proves exactly the identifiers it names that equal the request's, nothing typed beside them.
     """
     try:
         claims = Signer(operator_secret, ASSERTION_PURPOSE).loads(token, max_age=ASSERTION_MAX_AGE)
@@ -154,14 +241,16 @@ def verify_assertion(
         raise RequestError("the operator's assertion is not validly signed") from None
     if not isinstance(claims, dict):
         raise RequestError("the operator's assertion is not validly signed")
-    email = normalise_email(claims.get("email"))
-    account = normalise_account(claims.get("account_id"))
-    matches = (email and email == request.email) or (account and account == request.account_id)
+    named = {
+        "email": normalise_email(claims.get("email")),
+        "phone": normalise_phone(claims.get("phone"), None),
+        "account-id": normalise_account(claims.get("account_id")),
+    }
+    carried = identifiers_of(request)
+    matches = [name for name, value in named.items() if value and carried.get(name) == value]
     if not matches:
         raise RequestError("the assertion names another subject than the request's")
-    service.mark_verified(
-        session, request, how="operator-assertion", actor=actor, register=register
-    )
+    prove(session, request, matches, how="operator-assertion", actor=actor, register=register)
 
 
 def latest_code(session: Session, request_id: int) -> VerificationCode | None:

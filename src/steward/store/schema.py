@@ -10,7 +10,9 @@ from steward.datastores.tables import ExecutionExport, ExecutionRun, ExecutionSt
 from steward.discovery import store as _discovery_store  # noqa: F401 - findings
 from steward.filings import tables as _filings_tables  # noqa: F401 - filing drafts
 from steward.jobs import tables as _jobs_tables  # noqa: F401 - the scheduler
+from steward.ledger.anchors import ChainAnchor
 from steward.ledger.audit import AuditEntry
+from steward.lib.ratelimit import RateCounter
 from steward.notices.tables import NoticeDocument, NoticeVersion
 from steward.notify.outbox import OutboxMessage
 from steward.requests import tables as _requests_tables  # noqa: F401 - subject requests
@@ -22,6 +24,7 @@ metadata = Base.metadata
 __all__ = [
     "AuditEntry",
     "Base",
+    "ChainAnchor",
     "ExecutionExport",
     "ExecutionRun",
     "ExecutionStep",
@@ -29,6 +32,7 @@ __all__ = [
     "NoticeDocument",
     "NoticeVersion",
     "OutboxMessage",
+    "RateCounter",
     "Restriction",
     "metadata",
 ]

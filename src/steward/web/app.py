@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from steward import __version__
 from steward.config import Settings, get_settings
 from steward.ledger import audit as audit_log
+from steward.lib.ratelimit import make_limiter
 from steward.register import Register, load_register
 from steward.store.db import make_engine, session_factory, transaction
 from steward.store.registers import record_register, register_in_force
@@ -45,7 +46,7 @@ from steward.web.pages import notices as notices_pages
 from steward.web.pages import register as register_pages
 from steward.web.pages import requests as requests_pages
 from steward.web.pages import settings as settings_pages
-from steward.web.security import RateLimiter, SecurityMiddleware
+from steward.web.security import SecurityMiddleware
 from steward.web.templating import templates
 
 HERE = Path(__file__).parent
@@ -85,7 +86,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.register = _register_at_start(settings, app.state.sessions)
-    app.state.rate_limiter = RateLimiter()
+    app.state.rate_limiter = make_limiter(
+        settings.rate_limit_store, app.state.sessions, prefix=settings.rate_limit_prefix
+    )
     app.add_middleware(
         SecurityMiddleware,
         https=settings.base_url.startswith("https://"),

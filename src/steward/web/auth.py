@@ -8,8 +8,10 @@
 
     who.record(session, "request.approve", object_type="request", object_id=42)  # audit log
 
-``require(permission)`` accepts a signed-in person whose role grants ``permission`` or an API
-token whose scopes do (``SCOPE_PERMISSIONS``). Signed out: pages redirect to sign-in, the API
+``require(permission)`` accepts a signed-in person whose role grants ``permission`` or, on
+``/api/`` routes only, an API token whose scopes do (``SCOPE_PERMISSIONS``). A token is not a
+person: outside ``/api/`` it is ignored, so no token reaches an admin page (confirming an
+identity, executing, approving, completing). Signed out: pages redirect to sign-in, the API
 answers 401; signed in without the permission: 403. On POST/PUT/PATCH/DELETE from a browser
 session it also checks the CSRF token (form field ``csrf_token`` or header ``X-CSRF-Token``),
 so every form behind ``require`` is protected. ``require_scope(scope)`` takes only API tokens
@@ -41,6 +43,7 @@ from steward.web.security import CSRF_COOKIE, SESSION_COOKIE
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+API_PREFIX = "/api/"
 
 # Every permission, with what it allows. Add the ones your pages need, then grant them below.
 PERMISSIONS: dict[str, str] = {
@@ -185,7 +188,8 @@ def current_principal(request: Request) -> Principal | None:
         return cached
     principal: Principal | None = None
     ip = client_ip(request)
-    raw_token = bearer_token(request)
+    # Tokens are for machines on the API; anywhere else the header is ignored.
+    raw_token = bearer_token(request) if request.url.path.startswith(API_PREFIX) else None
     with transaction(request.app.state.sessions) as session:
         if raw_token is not None:
             token = authenticate_token(session, raw_token)
@@ -198,12 +202,20 @@ def current_principal(request: Request) -> Principal | None:
             if row is not None and row.stage == "full":
                 person = session.get(Person, row.person_id)
                 if person is not None and person.active:
-                    must_enrol = not person.totp_enabled and totp_required(session)
+                    must_enrol = not person.totp_enabled and (
+                        person.role in totp_roles(request) or totp_required(session)
+                    )
                     principal = person_principal(
                         person, ip=ip, session_id=row.id, must_enrol_totp=must_enrol
                     )
     request.state.principal = principal
     return principal
+
+
+def totp_roles(request: Request) -> frozenset[str]:
+    """The roles that must set up a second factor (``STEWARD_TOTP_ROLES``)."""
+    raw: str = request.app.state.settings.totp_roles
+    return frozenset(role.strip() for role in raw.split(",") if role.strip())
 
 
 def csrf_token_for(secret_key: str, seed: str) -> str:

@@ -10,7 +10,6 @@ in-memory state cache lives as long as the process.
 from __future__ import annotations
 
 import threading
-import time
 
 from fastapi import BackgroundTasks, FastAPI, HTTPException, Request
 
@@ -18,6 +17,7 @@ from steward.consent import webhooks
 from steward.consent.identity import ConsentKeys
 from steward.consent.service import ConsentService
 from steward.store.db import transaction
+from steward.web.security import over_limit
 
 _lock = threading.Lock()
 
@@ -69,37 +69,6 @@ def deliver_webhooks_later(
     tasks.add_task(deliver)
 
 
-class RateLimit:
-    """At most ``limit`` requests per ``window`` seconds from one client address, in memory.
-
-    Per process, which suits the embedded server; behind several workers each keeps its own
-    count, so the effective limit is multiplied by the worker count.
-    """
-
-    def __init__(self, limit: int, window: float = 60.0) -> None:
-        self.limit, self.window = limit, window
-        self._hits: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, request: Request) -> bool:
-        key = request.client.host if request.client else "-"
-        now = time.monotonic()
-        with self._lock:
-            if len(self._hits) > 50_000:  # a flood of addresses must not grow memory forever
-                self._hits.clear()
-            recent = [t for t in self._hits.get(key, []) if now - t < self.window]
-            allowed = len(recent) < self.limit
-            if allowed:
-                recent.append(now)
-            self._hits[key] = recent
-            return allowed
-
-
-def rate_limit(request: Request, name: str, per_minute: int) -> RateLimit:
-    """The app's limiter called ``name`` (one per app, so separate apps never share counts)."""
-    state = request.app.state
-    with _lock:
-        limits: dict[str, RateLimit] | None = getattr(state, "consent_limits", None)
-        if limits is None:
-            limits = state.consent_limits = {}
-        return limits.setdefault(name, RateLimit(per_minute))
+def allowed(request: Request, name: str, per_minute: int) -> bool:
+    """Count one request in the app's one limiter (bucket ``name``); False when over."""
+    return over_limit(request, name, per_minute, 60) is None

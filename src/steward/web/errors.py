@@ -93,6 +93,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _api_error(request: Request, exc: ApiError) -> Response:
         return respond(request, exc.status, exc.code, exc.message, exc.headers)
 
+    @app.exception_handler(OverflowError)
+    async def _overflow(request: Request, exc: OverflowError) -> Response:
+        # A number in the path or query beyond what the store can hold names nothing there.
+        message = "No such item: the number is out of range."
+        return respond(request, 404, "not_found", message, None)
+
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code = STATUS_CODES.get(exc.status_code, "error")

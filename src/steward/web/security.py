@@ -4,7 +4,10 @@
 X-Content-Type-Options, Permissions-Policy, HSTS when served over HTTPS, ``Cache-Control:
 no-store`` on admin pages and the API, and gives each browser a random ``steward_csrf`` cookie
 (HttpOnly, SameSite=Strict) that CSRF tokens are derived from. It also limits requests that
-carry no credentials to ``STEWARD_RATE_LIMIT_PER_MINUTE`` per client address.
+carry no credentials to ``STEWARD_RATE_LIMIT_PER_MINUTE`` per client address, and those that
+carry a session cookie or an API token to ten times that (so a made-up cookie buys little).
+Every limit goes through the one limiter (``steward.lib.ratelimit``), kept where
+``STEWARD_RATE_LIMIT_STORE`` says (memory, the store or Redis).
 
 Endpoints anyone can reach add a tighter limit of their own:
 
@@ -16,9 +19,6 @@ A response that sets its own ``Content-Security-Policy`` keeps it (the SVG chart
 from __future__ import annotations
 
 import secrets
-import threading
-import time
-from collections import deque
 from collections.abc import Callable
 from http.cookies import SimpleCookie
 from typing import Any
@@ -26,6 +26,7 @@ from typing import Any
 from fastapi import Request
 from starlette.requests import cookie_parser
 
+from steward.lib.ratelimit import Limiter
 from steward.web.errors import ApiError
 
 CSP = (
@@ -36,36 +37,18 @@ CSRF_COOKIE = "steward_csrf"
 SESSION_COOKIE = "steward_session"
 
 
-class RateLimiter:
-    """Sliding-window counters kept in memory, per process. Enough for one server; behind a
-    load balancer each process limits on its own (the limits still bound abuse)."""
-
-    def __init__(self) -> None:
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def hit(self, key: str, limit: int, per_seconds: float) -> float | None:
-        """Count one hit; None when allowed, else the seconds until the next is allowed."""
-        now = time.monotonic()
-        with self._lock:
-            hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= now - per_seconds:
-                hits.popleft()
-            if len(hits) >= limit:
-                return max(hits[0] + per_seconds - now, 0.0)
-            hits.append(now)
-            if len(self._hits) > 100_000:  # forget idle keys so memory stays bounded
-                self._hits = {k: v for k, v in self._hits.items() if v}
-            return None
+def over_limit(request: Request, bucket: str, limit: int, per_seconds: float) -> float | None:
+    """Count one request of this client address in ``bucket``; the wait when over the limit."""
+    limiter: Limiter = request.app.state.rate_limiter
+    ip = request.client.host if request.client else "unknown"
+    return limiter.hit(f"{bucket}:{ip}", limit, per_seconds)
 
 
 def rate_limit(bucket: str, limit: int, per_seconds: float) -> Callable[[Request], None]:
     """A dependency allowing ``limit`` requests per ``per_seconds`` per client address."""
 
     def dependency(request: Request) -> None:
-        limiter: RateLimiter = request.app.state.rate_limiter
-        ip = request.client.host if request.client else "unknown"
-        wait = limiter.hit(f"{bucket}:{ip}", limit, per_seconds)
+        wait = over_limit(request, bucket, limit, per_seconds)
         if wait is not None:
             raise ApiError(
                 429,
@@ -97,7 +80,7 @@ def set_cookie_header(name: str, value: str, *, secure: bool, max_age: int | Non
 
 
 class SecurityMiddleware:
-    def __init__(self, app: Any, *, https: bool, per_minute: int, limiter: RateLimiter) -> None:
+    def __init__(self, app: Any, *, https: bool, per_minute: int, limiter: Limiter) -> None:
         self.app, self.https, self.per_minute, self.limiter = app, https, per_minute, limiter
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -107,10 +90,11 @@ class SecurityMiddleware:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         cookies = cookie_parser(headers.get("cookie", ""))
         path: str = scope["path"]
-        anonymous = SESSION_COOKIE not in cookies and "authorization" not in headers
-        if anonymous and not path.startswith("/static/") and path != "/healthz":
+        credentials = _looks_like_credentials(cookies.get(SESSION_COOKIE), headers)
+        if not path.startswith("/static/") and path != "/healthz":
             client = scope.get("client") or ("unknown", 0)
-            wait = self.limiter.hit(f"anon:{client[0]}", self.per_minute, 60)
+            bucket, limit = ("signed", self.per_minute * 10) if credentials else ("anon", 0)
+            wait = self.limiter.hit(f"{bucket}:{client[0]}", limit or self.per_minute, 60)
             if wait is not None:
                 await _too_many(send, wait)
                 return
@@ -149,6 +133,14 @@ class SecurityMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _looks_like_credentials(cookie: str | None, headers: dict[str, str]) -> bool:
+    """A session cookie or bearer token of the right shape (checked for real later)."""
+    if cookie and cookie.startswith("sts_") and 20 < len(cookie) < 200:
+        return True
+    scheme, _, value = headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and value.startswith("stw_") and 20 < len(value) < 200
 
 
 async def _too_many(send: Any, wait: float) -> None:

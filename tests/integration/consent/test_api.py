@@ -163,3 +163,26 @@ def test_backend_forwards_gpc_and_advertising_is_refused_once(client) -> None:
     assert check["allowed"] is False and check["reason"] == "refused"
     history = client.get(f"/api/v1/consents/subjects/{first['subject_id']}/history").json()
     assert [e["method"] for e in history["events"]] == ["gpc"]
+
+
+def test_consent_writes_by_a_token_reach_the_audit_log_with_their_actor(client, app) -> None:
+    from sqlalchemy import select
+
+    from steward.consent.tables import ConsentEvent
+    from steward.ledger.audit import AuditEntry
+
+    given = client.post(
+        "/api/v1/consents/events", json=ANNA | {"action": "given", "item": "marketing-email"}
+    )
+    assert given.status_code == 201, given.text
+    withdrawn = client.post("/api/v1/consents/withdraw", json=ANNA | {"item": "marketing-email"})
+    assert withdrawn.status_code == 201, withdrawn.text
+    with app.state.sessions() as session:
+        entries = session.scalars(
+            select(AuditEntry).where(AuditEntry.action.like("consent.%")).order_by(AuditEntry.id)
+        ).all()
+        events = session.scalars(select(ConsentEvent).order_by(ConsentEvent.id)).all()
+    assert [e.action for e in entries] == ["consent.given", "consent.withdrawn"]
+    assert all(e.actor.startswith("token:") for e in entries)
+    assert [e.object_id for e in entries] == [ev.receipt_id for ev in events]
+    assert all('"recorded_via":"token:' in ev.evidence for ev in events)

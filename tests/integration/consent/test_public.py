@@ -154,7 +154,7 @@ def test_ledger_verify_cli_reports_a_tampered_event(tmp_path: Path, monkeypatch)
     monkeypatch.setenv("STEWARD_DATABASE_URL", f"sqlite:///{tmp_path / 'steward.db'}")
     runner = CliRunner()
     ok = runner.invoke(cli, ["ledger", "verify"])
-    assert ok.exit_code == 0 and "consent ledger: every entry verifies" in ok.output
+    assert ok.exit_code == 0 and "consent ledger: 1 entries, every hash link verifies" in ok.output
     (tmp_path / "r.json").write_text(json.dumps(receipt))
     good = runner.invoke(cli, ["ledger", "verify-receipt", str(tmp_path / "r.json")])
     assert good.exit_code == 0, good.output

@@ -25,7 +25,7 @@ from steward.datastores.tables import ExecutionRun, Restriction
 from steward.jobs import registry
 from steward.notify.outbox import OutboxMessage
 from steward.register import load_register
-from steward.requests import service
+from steward.requests import service, verification
 from steward.requests.fulfil import Actor, Fulfilment
 from steward.requests.tables import SubjectRequest
 from steward.store.db import make_engine, session_factory, transaction, upgrade
@@ -102,7 +102,9 @@ def test_worker_killed_while_postgres_commits_is_reconciled_and_the_request_comp
             register,
             service.Intake(kind="erasure", email="alice.liddell@example.com", lang="ru"),
         )
-        service.mark_verified(session, filed, how="email-code", actor="subject", register=register)
+        verification.prove(
+            session, filed, ["email"], how="email-code", actor="subject", register=register
+        )
         request_id = filed.id
 
     def run_of(dry_run: bool) -> ExecutionRun | None:

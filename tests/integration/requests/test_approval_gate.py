@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from steward.notify.outbox import OutboxMessage
-from steward.requests import service
+from steward.requests import service, verification
 from steward.requests.tables import SubjectRequest
 from steward.store.db import transaction as store_transaction
 
@@ -34,10 +34,11 @@ def _verified(client: TestClient, kind: str) -> int:
             app.state.register,  # type: ignore[attr-defined]
             service.Intake(kind=kind, email="nobody-here@example.com"),
         )
-        service.mark_verified(
+        verification.prove(
             session,
             found,
-            how="code",
+            ["email"],
+            how="email-code",
             actor="subject",
             register=app.state.register,  # type: ignore[attr-defined]
         )

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from steward.datastores.executor import forget_connections
 from steward.datastores.tables import ExecutionRun
 from steward.notify.outbox import OutboxMessage
-from steward.requests import service
+from steward.requests import service, verification
 from steward.requests.tables import SubjectRequest
 from steward.store.db import transaction as store_transaction
 
@@ -62,8 +62,13 @@ def _verified_request(client: TestClient, kind: str, email: str) -> int:
         found = service.file_request(
             session, app.state.register, service.Intake(kind=kind, email=email)
         )
-        service.mark_verified(
-            session, found, how="code", actor="subject", register=app.state.register
+        verification.prove(
+            session,
+            found,
+            ["email"],
+            how="email-code",
+            actor="subject",
+            register=app.state.register,
         )
         return found.id
 

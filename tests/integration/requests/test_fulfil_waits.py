@@ -18,7 +18,7 @@ from steward.config import get_settings
 from steward.datastores.executor import forget_connections
 from steward.datastores.tables import ExecutionRun
 from steward.jobs import registry
-from steward.requests import service
+from steward.requests import service, verification
 from steward.requests.tables import SubjectRequest
 from steward.store.db import transaction
 from steward.store.tables import utcnow
@@ -51,8 +51,13 @@ def _access_request(app, app_db: Path) -> int:  # type: ignore[no-untyped-def]
         found = service.file_request(
             session, app.state.register, service.Intake(kind="access", email=email)
         )
-        service.mark_verified(
-            session, found, how="email-code", actor="subject", register=app.state.register
+        verification.prove(
+            session,
+            found,
+            ["email"],
+            how="email-code",
+            actor="subject",
+            register=app.state.register,
         )
         return found.id
 

@@ -42,19 +42,73 @@ def test_access_request_under_152fz_and_gdpr_falls_due_by_the_russian_calendar(
         assert mail.kind == "request.receipt" and "2026-05-14" in mail.body_text
 
 
-def test_duplicate_open_request_is_linked_and_counted_once(store_engine: sa.Engine) -> None:
+def _proved(session, intake: Intake, *names: str):
+
+    filed = service.file_request(session, DEMO, intake)
+    if names:
+        verification.prove(session, filed, names, how="agent", actor="agent", register=DEMO)
+    return filed
+
+
+def test_a_request_filed_with_someone_elses_address_never_hides_theirs(
+    store_engine: sa.Engine,
+) -> None:
     with transaction(session_factory(store_engine)) as session:
-        first = service.file_request(session, DEMO, Intake(kind="erasure", email="a@example.com"))
-        second = service.file_request(
-            session, DEMO, Intake(kind="erasure", email="A@example.com", phone="+79123456789")
+        fake = _proved(session, Intake(kind="erasure", email="victim@example.com"))
+        real = _proved(session, Intake(kind="erasure", email="Victim@example.com"), "email")
+        assert fake.duplicate_of is None and real.duplicate_of is None
+        ids = [row.request.id for row in service.queue(session)]
+        assert fake.id in ids and real.id in ids
+        service.transition(session, fake, "rejected", actor="agent", why="not the subject")
+        assert real.state == "verified" and real.duplicate_of is None
+
+
+def test_verified_requests_sharing_a_proven_identifier_are_linked_and_counted_once(
+    store_engine: sa.Engine,
+) -> None:
+    with transaction(session_factory(store_engine)) as session:
+        first = _proved(session, Intake(kind="erasure", email="a@example.com"), "email")
+        second = _proved(
+            session, Intake(kind="erasure", email="A@example.com", phone="+79123456789"), "email"
         )
-        other = service.file_request(session, DEMO, Intake(kind="access", email="a@example.com"))
+        other = _proved(session, Intake(kind="access", email="a@example.com"), "email")
         assert second.duplicate_of == first.id and other.duplicate_of is None
         ids = [row.request.id for row in service.queue(session)]
         assert ids.count(first.id) == 1 and second.id not in ids
-        service.transition(session, first, "withdrawn", actor="agent", why="by phone")
-        assert second.state == "withdrawn" and second.outcome == f"answered with {first.reference}"
-        assert other.state == "received"
+        service.transition(session, first, "in-progress", actor="agent")
+        service.transition(session, first, "completed", actor="agent", why="erased", gate=True)
+        assert second.state == "completed" and second.outcome == f"answered with {first.reference}"
+        assert other.state == "verified"
+
+
+@pytest.mark.parametrize("closing", ["rejected", "withdrawn"])
+def test_rejecting_an_original_never_rejects_its_duplicate(
+    store_engine: sa.Engine, closing: str
+) -> None:
+    with transaction(session_factory(store_engine)) as session:
+        first = _proved(session, Intake(kind="access", email="a@example.com"), "email")
+        second = _proved(session, Intake(kind="access", email="a@example.com"), "email")
+        assert second.duplicate_of == first.id
+        service.transition(session, first, closing, actor="agent", why="asked by phone")
+        assert second.state == "verified" and second.duplicate_of is None
+        assert second.id in [row.request.id for row in service.queue(session)]
+
+
+def test_a_duplicate_that_proved_more_than_its_original_searched_stays_open(
+    store_engine: sa.Engine,
+) -> None:
+    with transaction(session_factory(store_engine)) as session:
+        first = _proved(session, Intake(kind="access", email="a@example.com"), "email")
+        second = _proved(
+            session, Intake(kind="access", email="a@example.com", account_id="77"), "email"
+        )
+
+        verification.prove(
+            session, second, ["account-id"], how="agent", actor="agent", register=DEMO
+        )
+        service.transition(session, first, "in-progress", actor="agent")
+        service.transition(session, first, "completed", actor="agent", why="sent", gate=True)
+        assert second.state == "verified" and second.duplicate_of is None
 
 
 @pytest.mark.parametrize(
@@ -191,7 +245,7 @@ def test_completion_of_an_attached_result_mails_a_link(store_engine: sa.Engine) 
         fulfil.execute(request_id, Actor("agent"))
     with transaction(sessions) as session:
         request = service.get(session, request_id)
-        service.mark_verified(session, request, how="agent", actor="agent", register=DEMO)
+        verification.prove(session, request, ["email"], how="agent", actor="agent", register=DEMO)
     link = fulfil.complete(
         request_id, Actor("agent"), "done", result_file=(b'{"users": []}', "application/json")
     )
@@ -251,7 +305,7 @@ def test_a_new_result_voids_the_old_link(store_engine: sa.Engine) -> None:
     fulfil = Fulfilment(sessions, None, SECRET, "http://x")
     with transaction(sessions) as session:
         request = service.file_request(session, DEMO, Intake(kind="access", email="a@example.com"))
-        service.mark_verified(session, request, how="agent", actor="agent", register=DEMO)
+        verification.prove(session, request, ["email"], how="agent", actor="agent", register=DEMO)
         service.transition(session, request, "in-progress", actor="agent")
         request_id = request.id
     fulfil.attach(request_id, Actor("agent"), b"1", "application/json")

@@ -208,7 +208,7 @@ def test_api_files_requests_for_agents_and_reports_the_queue(tmp_path: Path) -> 
     listed = client.get("/api/v1/requests?overdue=true", headers=headers)
     assert listed.status_code == 200 and listed.json() == []
     one = client.get(f"/api/v1/requests/{body['reference']}", headers=headers)
-    assert [e["action"] for e in one.json()["timeline"]] == ["file", "verified"]
+    assert [e["action"] for e in one.json()["timeline"]] == ["file", "proven", "verified"]
     assert client.get("/api/v1/requests", headers={}).status_code == 401
     reader = api_token(app, {"consents:read"}, name="other")
     assert (
@@ -264,3 +264,26 @@ def test_outbox_readers_do_not_see_verification_codes(tmp_path: Path) -> None:
     sign_in_as(auditor, "auditor")
     page = auditor.get(f"/admin/outbox/{mail.id}")
     assert page.status_code == 200 and "[code hidden]" in page.text and code not in page.text
+
+
+@pytest.mark.parametrize("role", ["dpo", "auditor"])
+def test_outbox_readers_see_no_consent_link_or_code_in_clear(tmp_path: Path, role: str) -> None:
+    from steward.notify import outbox
+
+    app = _app(tmp_path)
+    link = "http://127.0.0.1:8000/privacy/consents/ct_secret-token-of-the-subject?lang=en"
+    with app.state.sessions() as session, session.begin():
+        mail = outbox.queue(
+            session,
+            to="a@example.com",
+            subject="Your consents",
+            text=f"Your consents: {link}\nor enter 123456\n",
+            kind="consents.center-link",
+        )
+        message_id = mail.id
+    reader = TestClient(app)
+    sign_in_as(reader, role)
+    page = reader.get(f"/admin/outbox/{message_id}")
+    assert page.status_code == 200
+    assert "ct_secret-token-of-the-subject" not in page.text and "123456" not in page.text
+    assert "[link hidden" in page.text

@@ -147,3 +147,19 @@ def test_sign_in_is_rate_limited_per_address(web_app) -> None:
             for i in range(21)
         ]
     assert codes[:20] == [400] * 20 and codes[20] == 429
+
+
+def test_an_audit_export_carries_the_signed_head_that_verify_accepts(web_app) -> None:
+    from steward.consent.identity import ConsentKeys
+    from steward.ledger.anchors import check_heads, parse_head
+    from steward.ledger.audit import AuditEntry
+
+    with TestClient(web_app) as client:
+        sign_in_as(client, "auditor")
+        exported = client.get("/admin/audit/export.jsonl")
+    document = json.loads(exported.headers["Steward-Chain-Head"])
+    key = ConsentKeys.from_settings(web_app.state.settings).public_key_raw()
+    head = parse_head(document, "the export", key)
+    assert head.signed is True and head.chain == "audit"
+    with web_app.state.sessions() as session:
+        assert check_heads(session, AuditEntry, [head]) == []

@@ -212,3 +212,55 @@ def _anon_csrf(client: TestClient) -> str:
     found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
     assert found
     return found.group(1)
+
+
+@pytest.mark.parametrize("scope", sorted(SCOPE_PERMISSIONS))
+def test_an_api_token_works_on_the_api_only_and_each_scope_on_exactly_its_endpoints(
+    web_app, scope: str
+) -> None:
+    """A token is not a person: outside /api/ it is no one; on /api/ its scope decides."""
+    from ...personas import api_token
+
+    token = api_token(web_app, {scope})
+    client = TestClient(web_app, follow_redirects=False)
+    wrong = []
+    for method, path, route in _routes(web_app):
+        guard = _guard(route)
+        if guard is None:
+            continue
+        response = client.request(
+            method, _url(path), headers={"Authorization": f"Bearer {token}"}, json={}
+        )
+        status = response.status_code
+        refused = status in (401, 403) or (
+            status == 303 and response.headers["location"].startswith("/admin/sign-in")
+        )
+        kind, name = guard
+        if not path.startswith("/api/"):
+            if not refused:
+                wrong.append(f"{method} {path}: a {scope} token acted as a person ({status})")
+            continue
+        allowed = name == scope if kind == "scope" else name in SCOPE_PERMISSIONS[scope]
+        if allowed and refused:
+            wrong.append(f"{method} {path}: {scope} should be allowed, got {status}")
+        if not allowed and not refused:
+            wrong.append(f"{method} {path}: {scope} should be refused, got {status}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_huge_integers_in_any_path_get_a_clear_answer_not_a_server_error(web_app) -> None:
+    """A path id beyond any column's range is 'not found' (or refused), never a 500."""
+    for role in ROLES:
+        ensure_person(web_app, role)
+    client = TestClient(web_app, follow_redirects=False)
+    csrf = sign_in_as(client, "owner")
+    huge = "9" * 40
+    errors = []
+    for method, path, _route in _routes(web_app):
+        if "{" not in path:
+            continue
+        url = re.sub(r"\{[^}]+\}", huge, path)
+        status = client.request(method, url, data={"csrf_token": csrf}).status_code
+        if status >= 500 and status != 503:  # 503: consents without a register, by design
+            errors.append(f"{method} {path}: {status}")
+    assert not errors, "\n".join(errors)

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from steward.config import Settings
 from steward.web.app import create_app
 
-from ...personas import PASSWORD, ensure_person
+from ...personas import PASSWORD, enrol_second_factor, ensure_person
 
 
 def test_behind_https_cookies_are_secure_and_hsts_is_sent(store_file_url: str) -> None:
@@ -45,7 +45,9 @@ def test_anonymous_requests_are_limited_per_address(store_file_url: str) -> None
 
 
 def test_sign_in_and_invitations_write_no_secret_to_the_logs(web_app, caplog) -> None:
-    ensure_person(web_app, "owner")
+    import pyotp
+
+    secret = enrol_second_factor(web_app, ensure_person(web_app, "owner"))
     caplog.set_level(logging.DEBUG)
     with TestClient(web_app) as client:
         page = client.get("/admin/sign-in")
@@ -53,6 +55,10 @@ def test_sign_in_and_invitations_write_no_secret_to_the_logs(web_app, caplog) ->
         client.post(
             "/admin/sign-in",
             data={"csrf_token": csrf, "email": "owner@example.com", "password": PASSWORD},
+        )
+        client.post(
+            "/admin/sign-in/totp",
+            data={"csrf_token": csrf, "code": pyotp.TOTP(secret).now()},
         )
         invited = client.post(
             "/admin/people/invite",

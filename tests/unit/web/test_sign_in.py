@@ -25,9 +25,9 @@ def sign_in(client: TestClient, email: str, password: str, next: str = ""):
 
 
 def test_signing_in_with_the_right_password_opens_the_dashboard_and_is_audited(web_app) -> None:
-    ensure_person(web_app, "dpo")
+    ensure_person(web_app, "agent")
     with TestClient(web_app) as client:
-        response = sign_in(client, "DPO@example.com ", PASSWORD, next="/admin/audit")
+        response = sign_in(client, "Agent@example.com ", PASSWORD, next="/admin/audit")
         assert response.status_code == 303 and response.headers["location"] == "/admin/audit"
         cookie = response.headers["set-cookie"]
         assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -65,3 +65,68 @@ def test_sign_in_never_redirects_off_site(web_app) -> None:
     with TestClient(web_app) as client:
         response = sign_in(client, "dpo@example.com", PASSWORD, next="//evil.example/admin")
     assert response.headers["location"] == "/admin/"
+
+
+def _app_with(store_file_url: str, **settings):
+    from steward.config import Settings
+    from steward.web.app import create_app
+
+    return create_app(Settings(database_url=store_file_url, **settings))
+
+
+def test_owner_and_dpo_must_set_up_a_second_factor_by_default(web_app) -> None:
+    for role in ("owner", "dpo", "agent"):
+        ensure_person(web_app, role)
+    for role, must in (("owner", True), ("dpo", True), ("agent", False)):
+        with TestClient(web_app) as client:
+            signed = sign_in(client, f"{role}@example.com", PASSWORD)
+            assert signed.status_code == 303
+            page = client.get("/admin/requests", follow_redirects=False)
+        if must:
+            assert page.status_code == 303, role
+            assert page.headers["location"] == "/admin/account/totp"
+        else:
+            assert page.status_code == 200, role
+
+
+def test_the_roles_that_need_a_second_factor_are_configurable_and_the_page_says_so(
+    store_file_url: str,
+) -> None:
+    app = _app_with(store_file_url, totp_roles="")
+    ensure_person(app, "owner")
+    with TestClient(app) as client:
+        form = client.get("/admin/sign-in")
+        assert "second factor is off" in form.text
+        sign_in(client, "owner@example.com", PASSWORD)
+        assert client.get("/admin/requests", follow_redirects=False).status_code == 200
+    strict = _app_with(store_file_url, totp_roles="owner,dpo,agent,auditor")
+    ensure_person(strict, "agent")
+    with TestClient(strict) as client:
+        assert "second factor is off" not in client.get("/admin/sign-in").text
+        sign_in(client, "agent@example.com", PASSWORD)
+        page = client.get("/admin/requests", follow_redirects=False)
+        assert page.headers["location"] == "/admin/account/totp"
+
+
+def test_the_session_is_rotated_after_the_second_factor(web_app) -> None:
+    import pyotp
+
+    from ...personas import enrol_second_factor
+
+    secret = enrol_second_factor(web_app, ensure_person(web_app, "owner"))
+    with TestClient(web_app) as client:
+        sign_in(client, "owner@example.com", PASSWORD)
+        before = client.cookies.get(SESSION_COOKIE)
+        csrf = _csrf(client, "/admin/sign-in/totp")
+        done = client.post(
+            "/admin/sign-in/totp",
+            data={"csrf_token": csrf, "code": pyotp.TOTP(secret).now()},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303
+        after = client.cookies.get(SESSION_COOKIE)
+        assert after and after != before
+        assert client.get("/admin/", follow_redirects=False).status_code == 200
+    with TestClient(web_app) as replay:
+        replay.cookies.set(SESSION_COOKIE, before or "")
+        assert replay.get("/admin/", follow_redirects=False).status_code == 303

@@ -137,24 +137,22 @@ def record(body: RecordIn, request: Request, tasks: BackgroundTasks, who: Writer
     service = consent_service(request)
     try:
         with transaction(request.app.state.sessions) as session:
-            fields = body.model_dump()
-            fields["evidence"] = dict(fields["evidence"], recorded_via=who.actor)
-            done = service.record(session, **fields)
+            done = service.record(session, **body.model_dump(), actor=who.actor, ip=who.ip)
     except (ConsentRuleError, ledger.LedgerError, ValueError) as exc:
         return _fail(exc)
     deliver_webhooks_later(request, service, tasks)
     return _recorded(done)
 
 
-@router.post(
-    "/withdraw", status_code=201, response_model=RecordOut, dependencies=[Depends(can_write)]
-)
-def withdraw(body: WithdrawIn, request: Request, tasks: BackgroundTasks) -> Any:
+@router.post("/withdraw", status_code=201, response_model=RecordOut)
+def withdraw(body: WithdrawIn, request: Request, tasks: BackgroundTasks, who: Writer) -> Any:
     """Withdraw a consent (the same as recording ``action: withdrawn``)."""
     service = consent_service(request)
     try:
         with transaction(request.app.state.sessions) as session:
-            done = service.record(session, action="withdrawn", **body.model_dump())
+            done = service.record(
+                session, action="withdrawn", **body.model_dump(), actor=who.actor, ip=who.ip
+            )
     except (ConsentRuleError, ledger.LedgerError, ValueError) as exc:
         return _fail(exc)
     deliver_webhooks_later(request, service, tasks)

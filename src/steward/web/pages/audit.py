@@ -9,12 +9,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
-from steward.ledger.audit import verify
+from steward.consent.identity import ConsentKeys
+from steward.ledger.anchors import sign_head
+from steward.ledger.audit import AuditEntry, verify
 from steward.ledger.audit_query import AuditFilter, iter_filtered, search, to_csv, to_jsonl
+from steward.ledger.chain import canonical_json
 from steward.store.tables import utcnow
 from steward.web.auth import Principal, require
 from steward.web.pages.common import store
 from steward.web.templating import templates
+
+HEAD_HEADER = "Steward-Chain-Head"  # the signed head of the audit log at export time
 
 router = APIRouter(include_in_schema=False)
 PAGE = 50
@@ -63,6 +68,7 @@ def audit_log(
 
 
 def _export(request: Request, who: Principal, where: AuditFilter, kind: str) -> Response:
+    keys = ConsentKeys.from_settings(request.app.state.settings)
     with store(request) as session:
         who.record(
             session,
@@ -70,6 +76,9 @@ def _export(request: Request, who: Principal, where: AuditFilter, kind: str) -> 
             object_type="audit_log",
             details={"format": kind, "filter": _describe(where)},
         )
+        # The head is signed with every export, its own entry included; the signed head
+        # travels in a header so that the file and the head can be kept apart.
+        signed = sign_head(session, "audit", AuditEntry, keys.signing_key)
     factory = request.app.state.sessions
 
     def lines() -> Iterator[str]:
@@ -81,6 +90,8 @@ def _export(request: Request, who: Principal, where: AuditFilter, kind: str) -> 
     media = "text/csv; charset=utf-8" if kind == "csv" else "application/x-ndjson"
     filename = f"audit-log-{stamp}.{'csv' if kind == 'csv' else 'jsonl'}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if signed is not None:
+        headers[HEAD_HEADER] = canonical_json(signed)
     return StreamingResponse(lines(), media_type=media, headers=headers)
 
 

@@ -26,7 +26,7 @@ from steward.consent.service import ConsentService
 from steward.consent.state import fold
 from steward.consent.tokens import TokenError, unsubscribe_claims
 from steward.store.db import transaction
-from steward.web.consent_runtime import consent_service, deliver_webhooks_later, rate_limit
+from steward.web.consent_runtime import allowed, consent_service, deliver_webhooks_later
 from steward.web.security import CSP
 
 router = APIRouter(tags=["consent banner"])
@@ -148,7 +148,7 @@ def banner_choice_preflight(request: Request) -> Response:
 @router.post("/consent/choice", name="banner_choice", include_in_schema=False)
 async def banner_choice(request: Request, tasks: BackgroundTasks) -> Response:
     """Record a banner choice; the server, not the script, sets the consent cookie."""
-    if not rate_limit(request, "choice", 60).allow(request):
+    if not allowed(request, "choice", 60):
         return _error(429, "too-many-requests", "too many choices from this address; wait a minute")
     if not _origin_allowed(request):
         return _error(403, "origin-not-allowed", "this origin is not in STEWARD_CONSENT_ORIGINS")

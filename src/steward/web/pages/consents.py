@@ -30,7 +30,7 @@ from steward.lib.signing import digest
 from steward.notices.render import markdown_to_html
 from steward.notify import outbox
 from steward.store.db import transaction
-from steward.web.consent_runtime import consent_service, rate_limit
+from steward.web.consent_runtime import allowed, consent_service
 
 router = APIRouter(tags=["privacy center"], include_in_schema=False)
 
@@ -188,7 +188,7 @@ def send_link(request: Request, email: str = Form(..., max_length=320)) -> HTMLR
     """Mail a link when the address is known; the page says the same either way."""
     service = consent_service(request)
     lang = lang_of(request)
-    if not rate_limit(request, "center-link", 5).allow(request):
+    if not allowed(request, "center-link", 5):
         return render(
             request,
             "privacy/consents_ask.html",

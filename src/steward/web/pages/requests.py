@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from steward.law import KIND_NAMES
-from steward.requests import fulfil, service
+from steward.requests import fulfil, service, verification
 from steward.requests.fulfil import EXECUTABLE, Actor, Fulfilment
 from steward.requests.states import ALLOWED, RequestError, State
 from steward.requests.tables import RequestAttachment, RequestPause
@@ -113,6 +113,9 @@ def _detail(
             "can_approve": who is not None and who.can("requests.approve"),
             "destructive": fulfil.DESTRUCTIVE,
             "kind_name": KIND_NAMES[found.kind]["en"],  # type: ignore[index]
+            "identifier_labels": verification.LABELS["en"],
+            "carried": verification.identifiers_of(found),
+            "proven": verification.proven(found),
             "error": error,
         },
         status_code=400 if error else 200,
@@ -153,7 +156,10 @@ async def _act(request: Request, request_id: int, who: Principal, form: Any) -> 
         result_file = (data, upload.content_type or "application/octet-stream")
     try:
         # the store work is blocking: it runs in a worker thread, never on the event loop
-        await run_in_threadpool(_apply, request, request_id, who, action, text, result_file)
+        checked = [str(v) for v in form.getlist("proven")]
+        await run_in_threadpool(
+            _apply, request, request_id, who, action, text, result_file, checked
+        )
     except RequestError as exc:
         return await run_in_threadpool(_detail, request, request_id, str(exc), who)
     return see_other(f"/admin/requests/{request_id}")
@@ -166,6 +172,7 @@ def _apply(
     action: str,
     text: str,
     result_file: tuple[bytes, str] | None,
+    checked: list[str] | None = None,
 ) -> None:
     """One action: fulfilment for preview, execution, approval and completion; the requests
     service for the rest. Datastore work is queued for a worker, never run here."""
@@ -198,10 +205,14 @@ def _apply(
         elif action == "take":
             service.assign(session, found, assignee=who.name, actor=who.actor)
         elif action == "verify":
+            if not checked:
+                raise RequestError(
+                    "say which identifiers you checked (tick them); only those are searched"
+                )
             if not text:
                 raise RequestError("say how you confirmed the subject's identity")
-            service.mark_verified(
-                session, found, how="agent", actor=who.actor, register=register, ip=who.ip
+            verification.prove(
+                session, found, checked, how="agent", actor=who.actor, register=register, ip=who.ip
             )
             service.add_note(session, found, note=f"identity: {text}", actor=who.actor)
         elif action in ("in-progress", "awaiting-approval", "rejected", "withdrawn"):

@@ -65,6 +65,11 @@ WORDS: dict[str, dict[str, str]] = {
         "expired": "The code has expired or was already used. Ask for a new code.",
         "resent": "A new code is on its way.",
         "no_email": "We will contact you to confirm your identity.",
+        "identifiers": "What we search for",
+        "id_proven": "proven, searched",
+        "id_unproven": "not proven, not searched",
+        "unproven_note": "We search only what you proved: the code proves your e-mail address. "
+        "Other identifiers you gave are searched only after we confirm them with you.",
     },
     "ru": {
         "title": "Запрос о ваших персональных данных",
@@ -93,6 +98,11 @@ WORDS: dict[str, dict[str, str]] = {
         "expired": "Код истёк или уже использован. Запросите новый код.",
         "resent": "Новый код отправлен.",
         "no_email": "Мы свяжемся с вами, чтобы подтвердить личность.",
+        "identifiers": "Что мы ищем",
+        "id_proven": "подтверждено, ищем",
+        "id_unproven": "не подтверждено, не ищем",
+        "unproven_note": "Мы ищем только то, что вы подтвердили: код подтверждает адрес почты. "
+        "Другие указанные вами идентификаторы мы ищем, только когда подтвердим их с вами.",
     },
 }
 
@@ -251,12 +261,18 @@ def _status(
 ) -> HTMLResponse:
     with store(request) as session:
         found = _request_for(request, token, session)
+        proven = verification.proven(found)
         context = {
             "r": found,
             "kind_name": KIND_NAMES[found.kind].get(lang, found.kind),  # type: ignore[index]
             "token": token,
             "message": message,
             "needs_code": found.verification_required and found.verified_at is None,
+            # Names and states only: the status link shows no identifier's value.
+            "identifiers": [
+                (verification.LABELS[lang][name], name in proven)
+                for name in verification.identifiers_of(found)
+            ],
         }
     return _render(request, "status.html", lang, context, status)
 

@@ -2,24 +2,67 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import secrets
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from steward.accounts.people import is_locked, register_totp_failure, sign_in
-from steward.accounts.sessions import LIFETIME, load_session, promote, revoke, start_session
+from steward.accounts.people import (
+    LOCK_MINUTES,
+    MAX_FAILURES,
+    SignInResult,
+    find_person,
+    register_totp_failure,
+    sign_in,
+    totp_locked,
+)
+from steward.accounts.sessions import LIFETIME, load_session, revoke, start_session
 from steward.accounts.tables import Person
 from steward.accounts.totp import check_code
 from steward.ledger.audit import record
-from steward.web.auth import Principal, client_ip, csrf_protect, require
+from steward.requests import links
+from steward.requests.states import RequestError
+from steward.web.auth import Principal, client_ip, csrf_protect, require, totp_roles
 from steward.web.pages.common import https, safe_next, see_other, store
-from steward.web.security import SESSION_COOKIE, rate_limit, set_cookie_header
+from steward.web.security import SESSION_COOKIE, over_limit, rate_limit, set_cookie_header
 from steward.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 FAILED = "The e-mail address or password is wrong, or the account is locked for a while."
 sign_in_limit = rate_limit("sign-in", 20, 300)
+DEVICE_COOKIE = "steward_device"
+DEVICE_DAYS = 90
+
+
+def _secret(request: Request) -> str:
+    return str(request.app.state.settings.secret_key.get_secret_value())
+
+
+def _device(request: Request) -> str | None:
+    """The signed "signed in here before" cookie's value: person id and a nonce, or None."""
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw or len(raw) > 500:
+        return None
+    try:
+        value = links.load(_secret(request), "device", raw, DEVICE_DAYS * 86400)
+    except RequestError:
+        return None
+    return str(value) if isinstance(value, str) else None
+
+
+def _is_device_of(session: Any, device: str, email: str) -> bool:
+    person = find_person(session, email[:320])
+    return person is not None and device.split(":", 1)[0] == str(person.id)
+
+
+def _remember_device(request: Request, response: Response, person_id: int) -> None:
+    """After a full sign-in, mark this browser as one the person uses (signed, HttpOnly)."""
+    value = links.sign(_secret(request), "device", f"{person_id}:{secrets.token_hex(8)}")
+    header = set_cookie_header(
+        DEVICE_COOKIE, value, secure=https(request), max_age=DEVICE_DAYS * 86400
+    )
+    response.headers.append("set-cookie", header)
 
 
 def _with_session_cookie(response: Response, request: Request, raw: str | None) -> Response:
@@ -32,8 +75,15 @@ def _with_session_cookie(response: Response, request: Request, raw: str | None) 
 
 @router.get("/admin/sign-in", response_class=HTMLResponse)
 def sign_in_form(request: Request, next: str = "") -> Response:
+    return _form(request, safe_next(next))
+
+
+def _form(request: Request, target: str, error: str | None = None, email: str = "") -> Response:
+    # When no role must use a second factor (the demo), the page says so.
+    context = {"next": target, "error": error, "email": email}
+    context["second_factor_off"] = not totp_roles(request)
     return templates.TemplateResponse(
-        request, "admin/sign_in.html", {"next": safe_next(next), "error": None, "email": ""}
+        request, "admin/sign_in.html", context, status_code=400 if error else 200
     )
 
 
@@ -50,8 +100,13 @@ def sign_in_submit(
 ) -> Response:
     target = safe_next(next)
     ip = client_ip(request)
+    device = _device(request)
     with store(request) as session:
-        result = sign_in(session, email, password)
+        known = device is not None and _is_device_of(session, device, email)
+        if known and over_limit(request, f"device:{device}", MAX_FAILURES, LOCK_MINUTES * 60):
+            result = SignInResult(None, "locked")  # this browser's own tries are used up
+        else:
+            result = sign_in(session, email, password, known_device=known)
         if result.person is None:
             if result.account is not None:
                 record(
@@ -87,14 +142,12 @@ def sign_in_submit(
                     details={"second_factor": False},
                 )
     if failed:
-        return templates.TemplateResponse(
-            request,
-            "admin/sign_in.html",
-            {"next": target, "error": FAILED, "email": email[:320]},
-            status_code=400,
-        )
+        return _form(request, target, FAILED, email[:320])
     destination = f"/admin/sign-in/totp?next={target}" if stage == "totp" else target
-    return _with_session_cookie(see_other(destination), request, raw)
+    response = _with_session_cookie(see_other(destination), request, raw)
+    if stage == "full":
+        _remember_device(request, response, person.id)
+    return response
 
 
 @router.get("/admin/sign-in/totp", response_class=HTMLResponse)
@@ -117,18 +170,24 @@ def totp_submit(
     target = safe_next(next)
     raw = request.cookies.get(SESSION_COOKIE, "")
     ip = client_ip(request)
+    fresh: str | None = None
     with store(request) as session:
         row = load_session(session, raw) if raw else None
         person = session.get(Person, row.person_id) if row and row.stage == "totp" else None
         ok = False
-        if person is not None and row is not None and not is_locked(person):
+        if person is not None and row is not None and not totp_locked(person):
             step = check_code(person.totp_secret or "", code, person.totp_last_step)
             if step is not None:
                 ok = True
                 person.totp_last_step = step
-                person.failed_sign_ins = 0
+                person.failed_totp = 0
                 person.last_sign_in_at = row.created_at
-                promote(row)
+                # A new session id once both factors are given: the half-signed-in token
+                # (which a fixation or a glance at the first step could learn) dies here.
+                revoke(row)
+                fresh, _ = start_session(
+                    session, person, ip=ip, user_agent=request.headers.get("user-agent", "")
+                )
                 record(
                     session,
                     actor=person.email,
@@ -139,7 +198,7 @@ def totp_submit(
                     details={"second_factor": True},
                 )
             else:
-                register_totp_failure(person)
+                register_totp_failure(session, person)
                 record(
                     session,
                     actor=person.email,
@@ -158,7 +217,10 @@ def totp_submit(
             {"next": target, "error": "That code is wrong or was already used; try the next one."},
             status_code=400,
         )
-    return see_other(target)
+    response = _with_session_cookie(see_other(target), request, fresh)
+    if person is not None:
+        _remember_device(request, response, person.id)
+    return response
 
 
 @router.post("/admin/sign-out")
