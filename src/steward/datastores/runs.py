@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import CursorResult, Engine, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -192,8 +192,12 @@ def renew(factory: sessionmaker[Session], run_id: int, worker: str, lease: timed
 
 
 def load_run_register(session: Session, run: ExecutionRun) -> Register:
-    if run.register_id is not None and run.register_id in _BY_ID:
-        return _BY_ID[run.register_id]  # a stored register row never changes
+    # ids are per store: a process that opens a second store (tests, a worker reconfigured)
+    # must not take its register 1 for the first store's
+    bind = session.get_bind()
+    store = (bind if isinstance(bind, Engine) else bind.engine).url.render_as_string()
+    if run.register_id is not None and (store, run.register_id) in _BY_ID:
+        return _BY_ID[(store, run.register_id)]  # a stored register row never changes
     query = select(LoadedRegister).order_by(LoadedRegister.id.desc()).limit(1)
     if run.register_id is not None:
         query = select(LoadedRegister).where(LoadedRegister.id == run.register_id)
@@ -212,14 +216,14 @@ def load_run_register(session: Session, run: ExecutionRun) -> Register:
         _PARSED[key] = register
     if len(_BY_ID) >= 16:
         _BY_ID.pop(next(iter(_BY_ID)))
-    _BY_ID[row.id] = register
+    _BY_ID[(store, row.id)] = register
     return register
 
 
 # stored registers never change, so each is parsed once per process (a run re-parsing its
 # register took a third of a queued erasure's time)
 _PARSED: dict[tuple[int, str], Register] = {}
-_BY_ID: dict[int, Register] = {}
+_BY_ID: dict[tuple[str, int], Register] = {}
 
 
 def _planned(tables: Sequence[TableOutcome]) -> list[dict[str, Any]]:
