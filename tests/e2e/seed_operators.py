@@ -3,17 +3,19 @@ a request in the Privacy Center, agents who work it in the admin.
 
     demo = build_demo("activecloud", tmp_path, monkeypatch, {"telephony": postgres_url})
     center = PrivacyCenter(demo.app)
-    reference, status_url = center.file("erasure", person.email)
+    status_url = center.file("erasure", person.email)
     center.verify(status_url, person.email)            # the code, read from the outbox
     agent = Staff(demo.app, "agent")
+    request_id = agent.request_id(center.reference(status_url))
     agent.act(request_id, "execute")                   # an erasure: asks for approval
     Staff(demo.app, "dpo").act(request_id, "approve", "checked")
-    found = agent.wait_for(request_id, executed("erasure"), "erased")
+    page = agent.wait_for(request_id, executed("erasure"), "erased")
 
 Everything goes through the product's pages: nothing calls a service directly except to read
 the outbox (where the product delivers the code today) and the operator's databases (the truth
-the assertions compare against). Waiting is done by reading the request's page until its state
-says the work is done, so the tests hold whether execution runs inside the request or a worker.
+the assertions compare against). Runs are queued for the embedded job runner, which reads the
+same STEWARD_* settings as the app; waiting is done by reading the request's page until it
+shows the run's result, so the tests hold however the work is scheduled.
 """
 
 from __future__ import annotations
