@@ -1,6 +1,6 @@
 """Discovery benchmark: Steward's detectors beside Presidio's pattern recognizers, same corpus.
 
-    .venv/bin/python bench/discovery.py [--documents 600] [--repeat 5] [--no-presidio]
+    .venv/bin/python bench/discovery.py [--documents 600] [--repeat 5] [--no-presidio] [--sparse]
 
 Presidio is not a dependency of Steward; install it for this script only:
     .venv/bin/uv pip install --python .venv/bin/python -e ".[bench]"
@@ -138,7 +138,10 @@ def _ratio(a: int, b: int) -> str:
 
 
 def text_bench(args: argparse.Namespace) -> None:
-    docs, rejected = corpus(args.documents)
+    if args.sparse:  # a mailbox more like a real one: mostly prose, a value every ~1.5 KB
+        docs, rejected = corpus(args.documents, filler=0.85, distractors=0.1)
+    else:
+        docs, rejected = corpus(args.documents)
     size = sum(len(d.text.encode()) for d in docs) / 1e6
     print(
         f"corpus: {len(docs)} documents, {size:.2f} MB, {sum(len(d.labels) for d in docs)} labels"
@@ -259,6 +262,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="Steward's runs (best counts)")
     parser.add_argument("--no-presidio", action="store_true")
     parser.add_argument("--columns-only", action="store_true")
+    parser.add_argument(
+        "--sparse", action="store_true", help="mostly prose: 85%% filler sentences, not 40%%"
+    )
     args = parser.parse_args()
     if not args.columns_only:
         text_bench(args)

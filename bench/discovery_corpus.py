@@ -210,8 +210,13 @@ def distractor(rng: random.Random) -> str:
     return rng.choice(choices)
 
 
-def corpus(documents: int, seed: int = 2026) -> tuple[list[Document], Counter[str]]:
-    """``documents`` labelled documents; also how many Faker values the validators refused."""
+def corpus(
+    documents: int, seed: int = 2026, filler: float = 0.4, distractors: float = 0.25
+) -> tuple[list[Document], Counter[str]]:
+    """``documents`` labelled documents; also how many Faker values the validators refused.
+
+    Each sentence is filler with probability ``filler``, a distractor with ``distractors``,
+    else a labelled value in its template (the default is dense: a value every ~230 bytes)."""
     values = Values(seed)
     rng = values.rng
     docs: list[Document] = []
@@ -219,10 +224,10 @@ def corpus(documents: int, seed: int = 2026) -> tuple[list[Document], Counter[st
         writer = _Writer()
         for _ in range(rng.randint(3, 7)):
             roll = rng.random()
-            if roll < 0.4:
+            if roll < filler:
                 fake = rng.choice((values.en, values.ru))
                 writer.add(fake.sentence(nb_words=rng.randint(6, 16)))
-            elif roll < 0.65:
+            elif roll < filler + distractors:
                 writer.add(distractor(rng))
             else:
                 kind, _lang, template = rng.choice(TEMPLATES)

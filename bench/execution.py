@@ -304,7 +304,9 @@ def back_to_back(register: Any, datastore: Any, emails: list[str]) -> float:
     return len(emails) / (time.perf_counter() - started)
 
 
-def throughput(args: argparse.Namespace, url: str, register_path: Path, emails: list[str]) -> float:
+def throughput(
+    args: argparse.Namespace, url: str, register_path: Path, emails: list[str], threads: int
+) -> float:
     """``emails`` erased as queued runs by two `steward worker` processes (Celery on Redis,
     PostgreSQL store): from the first job taken to the last run done."""
     from steward.datastores.runs import submit
@@ -349,7 +351,14 @@ def throughput(args: argparse.Namespace, url: str, register_path: Path, emails: 
         enqueue("execution.run", run_id=run_id)
     workers = [
         subprocess.Popen(
-            [str(ROOT / ".venv/bin/steward"), "worker", "--loglevel", "WARNING"],
+            [
+                str(ROOT / ".venv/bin/steward"),
+                "worker",
+                "--loglevel",
+                "WARNING",
+                "--concurrency",
+                str(threads),
+            ],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -499,19 +508,24 @@ def main() -> None:
                 for r in db.execute(
                     "SELECT id FROM customers WHERE email LIKE 'Customer%%' ORDER BY random() "
                     "LIMIT %s",
-                    (2 * args.queued + len(taken),),
+                    (3 * args.queued + len(taken),),
                 )
                 if r[0] not in taken
-            ][: 2 * args.queued]
+            ][: 3 * args.queued]
             db.close()
-            assert len(fresh) == 2 * args.queued, "not enough subjects left; use --rebuild"
+            assert len(fresh) == 3 * args.queued, "not enough subjects left; use --rebuild"
             mails = [f"customer{c}@example.com" for c in fresh]
-            base = back_to_back(register, datastore, mails[: args.queued])
-            rate = throughput(args, url, register_path, mails[args.queued :])
-            print(f"\n{args.queued} erasures, one subject each{'requests/s':>28}{'ratio':>8}")
-            print(f"{'executor, back to back (baseline)':<50}{base:>12.1f}{1.0:>8.2f}")
-            label = "queued, 2 Celery workers (Redis, PostgreSQL store)"
-            print(f"{label:<50}{rate:>12.1f}{rate / base:>8.2f}")
+            n = args.queued
+            base = back_to_back(register, datastore, mails[:n])
+            solo = throughput(args, url, register_path, mails[n : 2 * n], threads=1)
+            threaded = throughput(args, url, register_path, mails[2 * n :], threads=4)
+            print(f"\n{n} erasures each, one subject each{'requests/s':>28}{'ratio':>8}")
+            print(f"{'executor, back to back (baseline)':<55}{base:>7.1f}{1.0:>8.2f}")
+            for label, rate in (
+                ("queued, 2 workers x 1 job at once (Celery on Redis)", solo),
+                ("queued, 2 workers x 4 threads (Celery on Redis)", threaded),
+            ):
+                print(f"{label:<55}{rate:>7.1f}{rate / base:>8.2f}")
 
 
 if __name__ == "__main__":

@@ -106,6 +106,15 @@ def store_engine(store_url: str) -> Iterator[sa.Engine]:
     engine.dispose()
 
 
+@pytest.fixture
+def smtp_inbox() -> Iterator[object]:
+    """A real SMTP server (aiosmtpd) on a free port; see tests/smtp_server.py."""
+    from .smtp_server import running_inbox
+
+    with running_inbox() as inbox:
+        yield inbox
+
+
 @pytest.fixture(autouse=True)
 def _fresh_job_runner() -> Iterator[None]:
     """Each test gets its own job runner; embedded jobs a test started end with it."""

@@ -64,6 +64,20 @@ class Settings(BaseSettings):
         None,
         description="smtp://user@host:port for outgoing e-mail. Unset: e-mail stays in the outbox.",
     )
+    smtp_password: SecretStr | None = Field(
+        None,
+        description="Password of the SMTP user the URL names, when the URL carries none.",
+    )
+    mail_from: str = Field(
+        "steward@localhost", description="The From address of every e-mail Steward sends."
+    )
+    outbox_keep_sent_days: int = Field(
+        0,
+        ge=0,
+        le=3650,
+        description="Days a sent e-mail keeps its recipient and body before they are purged "
+        "down to a recipient digest, subject and sent-at (0: purged once sent).",
+    )
     sms_gateway_url: str | None = Field(
         None,
         description="The operator's HTTP SMS gateway (POST JSON {to, text}). Unset: letters "

@@ -26,11 +26,6 @@ class CheckResult:
 
 
 def run_checks(settings: Settings) -> Iterator[CheckResult]:
-    from alembic.script import ScriptDirectory
-
-    from steward.accounts.tables import Person
-    from steward.store.db import alembic_config, current_revisions, make_engine, session_factory
-
     secret = settings.secret_key.get_secret_value()
     if secret == DEV_SECRET:
         yield CheckResult(
@@ -58,6 +53,47 @@ def run_checks(settings: Settings) -> Iterator[CheckResult]:
             f"STEWARD_BASE_URL is {settings.base_url}, not https://",
             "serve Steward behind HTTPS and set STEWARD_BASE_URL accordingly",
         )
+
+    yield from _store_checks(settings)
+
+    if settings.smtp_url:
+        yield _smtp_check(settings)
+    else:
+        yield CheckResult(
+            "M001",
+            "warning",
+            "no SMTP server: e-mail stays in the outbox",
+            "set STEWARD_SMTP_URL to send invitations and replies",
+        )
+
+    if settings.register_path is None:
+        yield CheckResult(
+            "R001",
+            "warning",
+            "no register configured",
+            "set STEWARD_REGISTER_PATH to the operator's register YAML",
+        )
+    else:
+        from steward.register import check_file
+
+        result = check_file(settings.register_path)
+        if result.ok:
+            yield CheckResult("R001", "ok", f"register {settings.register_path} loads")
+        else:
+            yield CheckResult(
+                "R001",
+                "error",
+                f"register {settings.register_path} has {len(result.errors)} error(s)",
+                f"run: steward check {settings.register_path}",
+            )
+
+
+def _store_checks(settings: Settings) -> Iterator[CheckResult]:
+    """D001, D002, A001: the store answers, is migrated, and someone can sign in."""
+    from alembic.script import ScriptDirectory
+
+    from steward.accounts.tables import Person
+    from steward.store.db import alembic_config, current_revisions, make_engine, session_factory
 
     engine = make_engine(settings.database_url)
     try:
@@ -97,33 +133,20 @@ def run_checks(settings: Settings) -> Iterator[CheckResult]:
     finally:
         engine.dispose()
 
-    if settings.smtp_url:
-        yield CheckResult("M001", "ok", "SMTP configured")
-    else:
-        yield CheckResult(
+
+def _smtp_check(settings: Settings) -> CheckResult:
+    """M001: connect, authenticate and NOOP, so "configured" means "e-mail will leave"."""
+    from steward.notify.smtp import SmtpError, probe, where
+
+    assert settings.smtp_url is not None
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    try:
+        probe(settings.smtp_url, password=password)
+    except (SmtpError, ValueError) as exc:
+        return CheckResult(
             "M001",
-            "warning",
-            "no SMTP server: e-mail stays in the outbox",
-            "set STEWARD_SMTP_URL to send invitations and replies",
+            "error",
+            f"SMTP is configured but e-mail cannot leave: {exc}",
+            "check STEWARD_SMTP_URL (scheme, host, port, user) and that the server runs",
         )
-
-    if settings.register_path is None:
-        yield CheckResult(
-            "R001",
-            "warning",
-            "no register configured",
-            "set STEWARD_REGISTER_PATH to the operator's register YAML",
-        )
-    else:
-        from steward.register import check_file
-
-        result = check_file(settings.register_path)
-        if result.ok:
-            yield CheckResult("R001", "ok", f"register {settings.register_path} loads")
-        else:
-            yield CheckResult(
-                "R001",
-                "error",
-                f"register {settings.register_path} has {len(result.errors)} error(s)",
-                f"run: steward check {settings.register_path}",
-            )
+    return CheckResult("M001", "ok", f"SMTP server {where(settings.smtp_url)} accepts us")

@@ -148,6 +148,7 @@ def test_admin_pages_have_no_axe_violations(admin_site: str, browser: Browser) -
             "/admin/settings",
             "/admin/outbox",
             "/admin/account/totp",
+            "/admin/filings",
         ):
             page.goto(admin_site + path)
             results = Axe().run(page)

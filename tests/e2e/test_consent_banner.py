@@ -33,6 +33,13 @@ def site(serve, tmp_path: Path) -> tuple[str, sa.Engine]:
         policy = "script-src 'self' 'unsafe-inline' 'unsafe-eval'"
         return HTMLResponse(SITE, headers={"Content-Security-Policy": policy})
 
+    @app.get("/strict-shop", response_class=HTMLResponse, include_in_schema=False)
+    def strict_shop() -> HTMLResponse:
+        # An operator whose policy allows scripts and styles from its own origin only (where
+        # Steward is served here): no inline style, so the banner's CSS must be a file.
+        policy = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self'"
+        return HTMLResponse(SITE, headers={"Content-Security-Policy": policy})
+
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'steward.db'}")
     return serve(app), engine
 
@@ -212,3 +219,28 @@ def test_preview_page_runs_analytics_after_accepting(site, page: Page) -> None:
     expect(page.locator("#analytics-state")).to_have_text("blocked")
     page.get_by_role("button", name="Accept all").click()
     expect(page.locator("#analytics-state")).to_have_text("running")
+
+
+@pytest.mark.parametrize(
+    "path", ["/consent/preview", "/strict-shop"], ids=["stewards-own-csp", "operator-strict-csp"]
+)
+def test_banner_is_styled_under_a_strict_content_security_policy(
+    site, page: Page, path: str
+) -> None:
+    base, _ = site
+    blocked: list[str] = []
+    page.on(
+        "console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None
+    )
+    page.goto(base + path)
+    box = page.locator("#steward-consent")
+    expect(box).to_be_visible()
+    # banner.css positions the dialog; an inline <style> the policy blocked would leave it static
+    assert box.evaluate("e => getComputedStyle(e).position") == "fixed"
+    assert box.evaluate("e => getComputedStyle(e).borderTopStyle") == "solid"
+    assert not [m for m in blocked if "style" in m.lower()], blocked
+    assert (
+        page.locator("link#sc-style")
+        .get_attribute("href")
+        .startswith(base + "/consent/banner.css?v=")
+    )

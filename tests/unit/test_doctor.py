@@ -23,3 +23,15 @@ def test_doctor_reports_stable_ids_from_empty_store_to_ready(tmp_path: Path) -> 
     levels = _levels(settings)
     assert levels["D002"] == levels["A001"] == "ok"
     assert levels["S001"] == "warning" and levels["M001"] == "warning"
+
+
+def test_doctor_fails_when_smtp_is_configured_but_unreachable(tmp_path: Path) -> None:
+    from ..smtp_server import free_port, running_inbox
+
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    nobody = Settings(dev=True, database_url=url, smtp_url=f"smtp://127.0.0.1:{free_port()}")
+    result = {r.id: r for r in run_checks(nobody)}["M001"]
+    assert result.level == "error" and "cannot leave" in result.message
+    with running_inbox() as inbox:
+        reachable = Settings(dev=True, database_url=url, smtp_url=inbox.url)
+        assert _levels(reachable)["M001"] == "ok"

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -23,6 +22,8 @@ from steward.accounts.passwords import (
     verify_password,
 )
 from steward.accounts.tables import ROLES, AdminSetting, Person
+from steward.lib.identifiers import IdentifierError, clean_email
+from steward.lib.identifiers import normalise_email as lenient_email
 from steward.store.tables import utcnow
 
 MAX_FAILURES = 5
@@ -35,11 +36,13 @@ class AccountError(ValueError):
 
 
 def normalise_email(email: str) -> str:
+    """The account's address as ``lib/identifiers`` normalises it; raises ``AccountError``."""
     try:
-        checked = validate_email(email.strip(), check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise AccountError(f"{email.strip()[:100]!r} is not an e-mail address: {exc}") from None
-    return checked.normalized.lower()
+        return clean_email(email)
+    except IdentifierError:
+        raise AccountError(
+            f"{email.strip()[:100]!r} is not an e-mail address; write it as name@example.com"
+        ) from None
 
 
 def check_role(role: str) -> str:
@@ -49,7 +52,8 @@ def check_role(role: str) -> str:
 
 
 def find_person(session: Session, email: str) -> Person | None:
-    return session.scalars(select(Person).where(Person.email == email.strip().lower())).first()
+    address = lenient_email(email)
+    return session.scalars(select(Person).where(Person.email == address)).first()
 
 
 def create_person(

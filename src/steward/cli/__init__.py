@@ -64,6 +64,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Privacy notices rendered from the register: render, publish, versions, diff.",
     ),
     "requests": ("steward.cli.requests", "app", "Data-subject requests and their deadlines."),
+    "retention": (
+        "steward.cli.retention",
+        "app",
+        "Retention: what is due, and the sweep that destroys it.",
+    ),
     "scan": (
         "steward.cli.scan",
         "scan",

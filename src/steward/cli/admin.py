@@ -44,8 +44,8 @@ def create(
     upgrade(engine)
     if exists_ok:
         with session_factory(engine)() as session:
-            if find_person(session, email) is not None:
-                out.print(f"{email.strip().lower()} already has an account", markup=False)
+            if (existing := find_person(session, email)) is not None:
+                out.print(f"{existing.email} already has an account", markup=False)
                 engine.dispose()
                 return
     password = _password(password_stdin)

@@ -12,6 +12,7 @@ from rich.console import Console
 from steward.config import get_settings
 from steward.datastores import DatastoreError, ExecutionRequest, execute
 from steward.datastores.connect import compare, datastore_engine, reflect
+from steward.datastores.survey import survey
 from steward.register import RegisterError, load_register
 from steward.store.db import make_engine, session_factory, upgrade
 
@@ -34,7 +35,8 @@ def _register(path: Path):  # type: ignore[no-untyped-def]
 
 @app.command("test")
 def test(register: Annotated[Path, typer.Argument(help="Register YAML file.")]) -> None:
-    """Connect to each datastore, reflect it, report what the register names that is missing."""
+    """Connect to each datastore, reflect it, report what the register names that is missing,
+    masks the database would refuse, and tables requests would miss or hold without end."""
     reg = _register(register)
     failures = 0
     for datastore in reg.datastores:
@@ -42,15 +44,22 @@ def test(register: Annotated[Path, typer.Argument(help="Register YAML file.")]) 
             engine = datastore_engine(datastore)
             try:
                 schema = reflect(engine, datastore)
-            finally:
+            except DatastoreError:
                 engine.dispose()
+                raise
         except DatastoreError as exc:
             err.print(f"{datastore.id}: {exc}", markup=False)
             failures += 1
             continue
         problems = compare(schema, datastore)
+        findings = survey(engine, schema, reg)
+        engine.dispose()
+        problems += [str(f) for f in findings if f.severity == "error"]
         for problem in problems:
             err.print(problem, markup=False)
+        for finding in findings:
+            if finding.severity != "error":
+                err.print(str(finding), markup=False)
         failures += bool(problems)
         state = f"{len(problems)} problem(s)" if problems else "ok"
         out.print(
@@ -118,6 +127,13 @@ def run(
 
 def worker(
     concurrency: Annotated[int, typer.Option(help="Jobs run at once by this worker.")] = 1,
+    pool: Annotated[
+        str,
+        typer.Option(
+            help="How jobs run at once: threads (default; jobs mostly wait on databases) or "
+            "prefork (processes)."
+        ),
+    ] = "threads",
     loglevel: Annotated[str, typer.Option(help="Celery log level.")] = "INFO",
 ) -> None:
     """Run a Celery worker for STEWARD_BROKER_URL (Redis or RabbitMQ)."""
@@ -132,7 +148,10 @@ def worker(
     from steward.jobs.celery_app import make_celery
 
     app = make_celery(settings.broker_url)
-    pool = "solo" if concurrency == 1 else "prefork"
+    if pool not in ("threads", "prefork"):
+        err.print(f"--pool must be threads or prefork, not {pool!r}", markup=False)
+        raise typer.Exit(2)
+    pool = "solo" if concurrency == 1 else pool
     app.worker_main(
         [
             "worker",

@@ -85,16 +85,22 @@ def expire() -> None:
     from steward.consent.webhooks import deliver_pending
     from steward.register import load_register
     from steward.store.db import transaction
+    from steward.store.registers import register_in_force
 
     settings = get_settings()
-    if settings.register_path is None:
-        err.print("set STEWARD_REGISTER_PATH to the register in force", markup=False)
-        raise typer.Exit(2)
-    keys = ConsentKeys.from_settings(settings)
-    service = ConsentService(
-        load_register(settings.register_path), keys, webhook_url=settings.consent_webhook_url
-    )
     sessions = session_factory(make_engine(settings.database_url))
+    with sessions() as session:
+        found = register_in_force(session)  # the same version the server runs on
+    if found is None and settings.register_path is None:
+        err.print(
+            "no register is loaded: run `steward register load REGISTER` "
+            "or set STEWARD_REGISTER_PATH",
+            markup=False,
+        )
+        raise typer.Exit(2)
+    register = found[0] if found else load_register(settings.register_path)  # type: ignore[arg-type]
+    keys = ConsentKeys.from_settings(settings)
+    service = ConsentService(register, keys, webhook_url=settings.consent_webhook_url)
     with transaction(sessions) as session:
         count = service.expire_due(session)
     out.print(f"{count} permission(s) expired", markup=False)

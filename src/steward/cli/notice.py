@@ -125,13 +125,20 @@ def publish_command(
     from steward.notices.audience import AudienceError
     from steward.notices.diff import describe
     from steward.notices.publish import publish
+    from steward.retention.service import sweeps_running
     from steward.store.db import transaction
 
     settings = get_settings()
     try:
         with transaction(_session_factory()) as session:
+            parsed = check_file(register).register
             result = publish(
-                session, text, source=str(register), actor=actor, base_url=settings.base_url
+                session,
+                text,
+                source=str(register),
+                actor=actor,
+                base_url=settings.base_url,
+                sweeps_running=parsed is not None and sweeps_running(session, parsed),
             )
             number, created = result.version.number, result.created
     except RegisterError as exc:

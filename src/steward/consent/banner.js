@@ -106,7 +106,7 @@
     if (box) return;
     lastFocus = d.activeElement;
     if (!d.getElementById("sc-style")) {
-      var st = el("style", { id: "sc-style" }); st.textContent = CSS; d.head.appendChild(st);
+      d.head.appendChild(el("link", { id: "sc-style", rel: "stylesheet", href: CSS }));
     }
     box = el("div", {
       id: "steward-consent", role: "dialog", "aria-modal": "true",

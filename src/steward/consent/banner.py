@@ -142,11 +142,21 @@ def banner_config(
     }
 
 
-def script(config: dict[str, Any]) -> str:
-    """The one script the operator embeds: the code with its configuration and style inlined."""
+def stylesheet() -> tuple[str, str]:
+    """The banner's CSS and the first 16 hex digits of its SHA-256 (its version in the URL)."""
+    css = STYLE.read_text(encoding="utf-8").strip()
+    return css, hashlib.sha256(css.encode()).hexdigest()[:16]
+
+
+def script(config: dict[str, Any], style_url: str) -> str:
+    """The one script the operator embeds: the code with its configuration inlined.
+
+    Its style is a stylesheet the script links (``style_url``, versioned by the CSS's hash), not
+    an inline ``<style>``: a strict Content-Security-Policy (Steward's own, or the operator's with
+    ``style-src`` naming Steward's origin) allows the one and blocks the other.
+    """
     code = SCRIPT.read_text(encoding="utf-8")
-    style = STYLE.read_text(encoding="utf-8").strip()
     payload = canonical_json(config).replace("</", "<\\/")
-    return code.replace("__STYLE__", canonical_json({"s": style})[5:-1]).replace(
+    return code.replace("__STYLE__", canonical_json({"s": style_url})[5:-1]).replace(
         "__CONFIG__", payload
     )

@@ -12,17 +12,18 @@ derived from ``STEWARD_SECRET_KEY`` with HKDF and a label per use, so one secret
 from __future__ import annotations
 
 import hashlib
-import hmac
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
-import phonenumbers
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from steward.config import Settings
+from steward.lib import identifiers
+from steward.lib.identifiers import normalise_phone
+from steward.lib.signing import derive, digest, identifier_key
+from steward.register import Register
 
 IDENTIFIER_KINDS = ("email", "phone", "account-id", "visitor", "guardian", "other")
 
@@ -31,15 +32,10 @@ class IdentifierError(ValueError):
     """An identifier of an unknown kind or an empty value."""
 
 
-def derive(secret: str, label: str, length: int = 32) -> bytes:
-    """A key for one use, derived from the master secret (HKDF-SHA256)."""
-    return HKDF(
-        algorithm=hashes.SHA256(), length=length, salt=b"steward-consent", info=label.encode()
-    ).derive(secret.encode())
-
-
-def normalise(kind: str, value: str) -> str:
-    """The canonical form hashed for ``kind``: e-mail lower-cased, phone in E.164."""
+def normalise(kind: str, value: str, region: str | None = None) -> str:
+    """The canonical form hashed for ``kind`` (``lib/identifiers``): e-mail lower-cased, phone
+    in E.164 read in the operator's ``region``; a phone that is not a possible number is kept
+    as its digits."""
     if kind not in IDENTIFIER_KINDS:
         raise IdentifierError(
             f"unknown identifier kind '{kind}'; use one of {', '.join(IDENTIFIER_KINDS)}"
@@ -47,15 +43,11 @@ def normalise(kind: str, value: str) -> str:
     text = value.strip()
     if not text:
         raise IdentifierError(f"the {kind} identifier is empty")
-    if kind == "email":
-        return text.lower()
     if kind == "phone":
-        try:
-            number = phonenumbers.parse(text, None if text.startswith("+") else "RU")
-        except phonenumbers.NumberParseException:
-            return "".join(ch for ch in text if ch.isdigit() or ch == "+")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return text
+        return normalise_phone(text, region) or "".join(
+            ch for ch in text if ch.isdigit() or ch == "+"
+        )
+    return identifiers.normalise(kind, text, region) or text
 
 
 @dataclass(frozen=True)
@@ -66,6 +58,11 @@ class ConsentKeys:
     signing_key: Ed25519PrivateKey
     webhook_secret: bytes
     token_secret: str
+    region: str | None = None  # the operator's country: how a national phone number is read
+
+    def for_register(self, register: Register) -> ConsentKeys:
+        """These keys reading phone numbers in ``register``'s operator country."""
+        return replace(self, region=register.operator.country)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ConsentKeys:
@@ -95,8 +92,7 @@ class ConsentKeys:
         return hashlib.sha256(self.public_key_raw()).hexdigest()[:16]
 
     def identifier_digest(self, kind: str, value: str) -> str:
-        message = f"{kind}\n{normalise(kind, value)}".encode()
-        return hmac.new(self.identifier_key, message, hashlib.sha256).hexdigest()
+        return digest(self.identifier_key, f"{kind}\n{normalise(kind, value, self.region)}")
 
 
 def _secret(value: object) -> str | None:
@@ -119,7 +115,7 @@ def _keys(
     else:
         signing_key = Ed25519PrivateKey.from_private_bytes(derive(master, "receipt-signing"))
     return ConsentKeys(
-        identifier_key=identifier.encode() if identifier else derive(master, "identifiers"),
+        identifier_key=identifier_key(master, identifier),
         signing_key=signing_key,
         webhook_secret=webhook.encode() if webhook else derive(master, "webhooks"),
         token_secret=derive(master, "unsubscribe").hex(),
@@ -135,7 +131,6 @@ def ip_evidence(ip: str | None, rule: str, keys: ConsentKeys) -> str | None:
     except ValueError:
         return None
     if rule == "hash":
-        digest = hmac.new(keys.identifier_key, f"ip\n{address}".encode(), hashlib.sha256)
-        return "hmac:" + digest.hexdigest()[:32]
+        return "hmac:" + digest(keys.identifier_key, f"ip\n{address}")[:32]
     prefix = 24 if address.version == 4 else 48
     return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))

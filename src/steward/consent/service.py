@@ -73,7 +73,7 @@ class ConsentService:
         webhook_url: str | None = None,
     ) -> None:
         self.register = register
-        self.keys = keys
+        self.keys = keys.for_register(register)  # phone numbers read in the operator's country
         self.cache = cache or StateCache()
         self.webhook_url = webhook_url
         self.default_notice_version = register_version(register)

@@ -10,9 +10,8 @@ identifier, only the Steward subject id. Privacy Center links expire after a day
 
 from __future__ import annotations
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-
 from steward.consent.identity import ConsentKeys
+from steward.lib.signing import Signer, TokenExpired, TokenInvalid
 
 UNSUBSCRIBE_MAX_AGE = 400 * 86400
 CENTER_MAX_AGE = 86400
@@ -22,8 +21,8 @@ class TokenError(ValueError):
     """A token that is forged, damaged, for another use, or expired."""
 
 
-def _serializer(keys: ConsentKeys, salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(keys.token_secret, salt=salt)
+def _serializer(keys: ConsentKeys, salt: str) -> Signer:
+    return Signer(keys.token_secret, salt)
 
 
 def unsubscribe_token(keys: ConsentKeys, subject_id: str, purpose_id: str, channel: str) -> str:
@@ -32,12 +31,12 @@ def unsubscribe_token(keys: ConsentKeys, subject_id: str, purpose_id: str, chann
 
 def unsubscribe_claims(keys: ConsentKeys, token: str) -> tuple[str, str, str]:
     try:
-        subject_id, purpose_id, channel = _serializer(keys, "consent-unsubscribe").loads(
+        subject_id, purpose_id, channel = _serializer(keys, "consent-unsubscribe").loads(  # type: ignore[misc]
             token, max_age=UNSUBSCRIBE_MAX_AGE
         )
-    except SignatureExpired:
+    except TokenExpired:
         raise TokenError("this unsubscribe link has expired") from None
-    except (BadSignature, ValueError, TypeError):
+    except (TokenInvalid, ValueError, TypeError):
         raise TokenError("this unsubscribe link is not valid") from None
     return str(subject_id), str(purpose_id), str(channel)
 
@@ -49,7 +48,7 @@ def center_token(keys: ConsentKeys, subject_id: str) -> str:
 def center_subject(keys: ConsentKeys, token: str, max_age: int = CENTER_MAX_AGE) -> str:
     try:
         return str(_serializer(keys, "consent-center").loads(token, max_age=max_age))
-    except SignatureExpired:
+    except TokenExpired:
         raise TokenError("this link has expired; ask for a new one") from None
-    except (BadSignature, ValueError, TypeError):
+    except TokenInvalid:
         raise TokenError("this link is not valid; ask for a new one") from None

@@ -33,11 +33,9 @@ from functools import partial
 from typing import Any, cast
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 
 from steward.datastores.batch import Statement
 from steward.datastores.connect import Schema, TableInfo
-from steward.datastores.errors import InvalidRequest
 from steward.datastores.graph import (
     Found,
     Key,
@@ -47,9 +45,8 @@ from steward.datastores.graph import (
     may_have_referrers,
     one_of,
 )
-from steward.datastores.holds import Hold, hold_for, legal_purposes
-from steward.datastores.identity import normalise_phone
-from steward.datastores.masking import is_constant, mask_value
+from steward.datastores.holds import Hold, hold_for, inherit, legal_purposes
+from steward.datastores.masking import mask_rule
 from steward.datastores.whose import Whose, may_share, whose_for
 from steward.register.models import Purpose, Register, Table
 from steward.register.taxonomy import TableAction
@@ -69,12 +66,17 @@ class TableOutcome:
     # after an erasure, what the check found still there and why: held, masked, shared, residual
     left: dict[str, int] | None = None
     keyed: bool = True  # False: the table has no primary or unique key (rows matched on values)
+    unrecorded: int = 0  # restricted rows neither flagged in the table nor in Steward's list
     holds: list[dict[str, Any]] = field(default_factory=list)
     restricted_keys: list[list[Any]] = field(default_factory=list)
     masked_keys: list[list[Any]] = field(default_factory=list)
+    # per restricted key, in the same order: (reason, until ISO date or None)
+    row_holds: list[tuple[str, str | None]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if not k.endswith("_keys")}
+        return {
+            k: v for k, v in self.__dict__.items() if not k.endswith("_keys") and k != "row_holds"
+        }
 
 
 def personal_columns(info: TableInfo) -> list[str]:
@@ -162,6 +164,11 @@ def _by_values(
     return statements
 
 
+def hold_order(hold: Hold) -> tuple[date, str]:
+    """Holds in date order, the ones without a known end last."""
+    return (hold.until or date.max, hold.purpose)
+
+
 def erasure_action(spec: Table) -> TableAction:
     """The register's ``on_erasure``, or ``anonymise`` when a column names a mask, else delete."""
     if spec.on_erasure:
@@ -239,15 +246,17 @@ def _plan(
         spec = schema.tables[table].spec
         assert spec is not None
         legal = rules.legal[table]
-        deleting = rules.action[table] is TableAction.DELETE
         for key, row in rows.items():
             hold = hold_for(legal, spec, row, today) if legal else None
             if hold is not None:
                 held[table][key] = hold
-            elif deleting:
-                delete.add((table, key))
-            else:
-                mask.add((table, key))
+    inherit(schema, found, held, {t for t, purposes in rules.legal.items() if purposes})
+    for table, rows in found.rows.items():
+        deleting = rules.action[table] is TableAction.DELETE
+        for key in rows:
+            if key in held.get(table, {}):
+                continue
+            (delete if deleting else mask).add((table, key))
     _keep_referred(found, delete, mask)
     if find_referrers is not None:
         # only now, and only for rows still to be deleted: the rows outside the subject's that
@@ -271,29 +280,46 @@ def _keep_referred(found: Found, delete: set[RowRef], mask: set[RowRef]) -> None
                 changed = True
 
 
-def _mask_statements(
-    dialect: str, info: TableInfo, found: Found, keys: list[Key], secret: bytes
+def linked_columns(schema: Schema, table: str) -> frozenset[str]:
+    """Columns of ``table`` that refer to another row (foreign keys and declared references)."""
+    return frozenset(c for link in schema.outbound(table) for c in link.columns)
+
+
+def mask_statements(
+    dialect: str,
+    info: TableInfo,
+    found: Found,
+    keys: list[Key],
+    secret: bytes,
+    linked: frozenset[str],
+    only: Sequence[str] | None = None,
 ) -> list[Statement]:
+    """The UPDATEs that mask ``keys``' personal columns (``only`` these, when given)."""
     spec = info.spec
     assert spec is not None
-    columns = masked_columns(info)
+    table = info.table
+    rules = {
+        c: mask_rule(
+            spec.columns.get(c),
+            table.c[c],
+            unique=c in info.unique,
+            linked=c in linked,
+            secret=secret,
+        )
+        for c in masked_columns(info)
+        if only is None or c in only
+    }
+    columns = [c for c, rule in rules.items() if rule.kept is None]  # kept columns: no write
     if not columns or not keys:
         return []
-    table = info.table
-    specs = {c: spec.columns.get(c) for c in columns}
     rows = found.rows[info.key]
 
     def masked(column: str, old: Any) -> Any:
-        return mask_value(
-            specs[column], table.c[column], old, secret=secret, unique=column in info.unique
-        )
+        return None if old is None else rules[column].value(old)
 
-    if all(is_constant(specs[c], table.c[c], c in info.unique) for c in columns):
-        sample = rows[keys[0]]  # every row gets the same values: one UPDATE per batch of keys
-        values = {
-            f"v_{i}": masked(c, sample[c] if sample[c] is not None else "")
-            for i, c in enumerate(columns)
-        }
+    if all(rules[c].constant for c in columns):
+        # every row gets the same values: one UPDATE per batch of keys
+        values = {f"v_{i}": rules[c].value(None) for i, c in enumerate(columns)}
         return _by_keys(
             dialect,
             info,
@@ -472,10 +498,16 @@ def plan_erasure(
                 "until": h.until.isoformat() if h.until else None,
                 "rows": n,
             }
-            for h, n in sorted(groups.items(), key=lambda item: repr(item[0]))
+            for h, n in sorted(groups.items(), key=lambda item: hold_order(item[0]))
         ]
         outcome.restricted_keys = [list(k) for k in hold_keys]
-        writes += _mask_statements(dialect, info, found, mask_keys, secret)
+        outcome.row_holds = [
+            (h.purpose, h.until.isoformat() if h.until else None)
+            for h in (held[table][k] for k in hold_keys)
+        ]
+        writes += mask_statements(
+            dialect, info, found, mask_keys, secret, linked_columns(schema, table)
+        )
         writes += restrict_statements(dialect, info, hold_keys)
         outcomes.append(outcome)
     return outcomes, writes
@@ -490,69 +522,5 @@ def plan_restriction(schema: Schema, found: Found, *, dialect: str) -> Planned:
         writes += restrict_statements(dialect, info, keys)
         outcome = TableOutcome(schema.datastore.id, table, found=len(rows), restricted=len(keys))
         outcome.restricted_keys = [list(k) for k in keys]
-        outcomes.append(outcome)
-    return outcomes, writes
-
-
-def validate_value(category: str, column: sa.Column[Any], value: str, region: str | None) -> Any:
-    """The value to store, or ``InvalidRequest`` saying what a right value looks like."""
-    text = value.strip()
-    if not text:
-        raise InvalidRequest(f"the new value for {column.name} is empty")
-    if category.startswith("contact.email"):
-        try:
-            text = validate_email(text, check_deliverability=False).normalized
-        except EmailNotValidError:
-            raise InvalidRequest(f"the new value for {column.name} is not a valid e-mail") from None
-    elif category.startswith("contact.phone"):
-        e164 = normalise_phone(text, region)
-        if e164 is None:
-            raise InvalidRequest(
-                f"the new value for {column.name} is not a valid phone number (+country code)"
-            )
-        text = e164
-    length = getattr(column.type, "length", None)
-    if length and len(text) > length:
-        raise InvalidRequest(f"the new value for {column.name} is longer than {length} characters")
-    return text
-
-
-def plan_rectification(
-    schema: Schema, found: Found, values: dict[str, str], *, dialect: str, region: str | None
-) -> Planned:
-    """Set new values, keyed by category (subject tables) or ``table.column`` (that column).
-
-    Every value is validated before anything is written.
-    """
-    outcomes = []
-    writes: list[Statement] = []
-    for table, rows in sorted(found.rows.items()):
-        info = schema.tables[table]
-        spec = info.spec
-        assert spec is not None
-        updates: dict[str, Any] = {}
-        for name, column_spec in spec.columns.items():
-            if name in info.generated or name not in info.table.c:
-                continue
-            qualified = f"{table}.{name}"
-            if qualified in values:
-                raw = values[qualified]
-            elif spec.subject is not None and column_spec.category in values:
-                raw = values[column_spec.category]
-            else:
-                continue
-            updates[name] = validate_value(column_spec.category, info.table.c[name], raw, region)
-        outcome = TableOutcome(schema.datastore.id, table, found=len(rows))
-        if updates:
-            outcome.rectified = len(rows)
-            columns = sorted(updates)
-            writes += _by_keys(
-                dialect,
-                info,
-                ("rectify", *columns),
-                partial(_update_columns, info.table, columns),
-                sorted(rows, key=repr),
-                {f"v_{i}": updates[c] for i, c in enumerate(columns)},
-            )
         outcomes.append(outcome)
     return outcomes, writes

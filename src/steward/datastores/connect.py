@@ -11,6 +11,7 @@ declares, so the subject graph follows both the same way.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -24,8 +25,8 @@ from steward.datastores.errors import ConnectionFailed, SchemaMismatch
 from steward.register.models import Datastore, Table
 
 
-def datastore_url(datastore: Datastore) -> str:
-    """The SQLAlchemy URL of ``datastore``.
+def datastore_url(datastore: Datastore, environ: Mapping[str, str] | None = None) -> str:
+    """The SQLAlchemy URL of ``datastore`` (its variable read from ``environ``, else the process).
 
     Raises ``SchemaMismatch`` when the variable is unset, or when its value is not a URL of a
     database Steward supports (the message never repeats the value: it may hold a password).
@@ -35,7 +36,7 @@ def datastore_url(datastore: Datastore) -> str:
     if datastore.connection.url:
         url = datastore.connection.url
     else:
-        url = os.environ.get(env, "")
+        url = (os.environ if environ is None else environ).get(env, "")
         if not url:
             raise SchemaMismatch(
                 f"datastore '{datastore.id}': environment variable {env} is not set; "
@@ -65,9 +66,13 @@ def _server(url: sa.engine.URL) -> str:
     return f"{url.host or 'localhost'}{port}/{url.database or ''}"
 
 
-def datastore_engine(datastore: Datastore) -> sa.Engine:
-    """An engine for the datastore; SQLite gets foreign keys on and a busy timeout."""
-    url = datastore_url(datastore)
+def datastore_engine(datastore: Datastore, environ: Mapping[str, str] | None = None) -> sa.Engine:
+    """An engine for the datastore; SQLite gets foreign keys on and a busy timeout.
+
+    The one factory of engines on the operator's databases: every reader (execution, notice
+    audiences, discovery) comes through it, so URLs, drivers and logging rules are the same.
+    """
+    url = datastore_url(datastore, environ)
     # no pre-ping: a dropped pooled connection fails the step as ConnectionFailed (retryable),
     # the pool is discarded and the retry reconnects; pinging would cost a round trip per step
     # hide_parameters: a failing statement's parameters are the subject's data; never log them
@@ -188,6 +193,26 @@ def _matchable(table: sa.Table) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _column_checks(connection: sa.Connection, metadata: sa.MetaData) -> None:
+    """Add MariaDB's column-level CHECKs (``JSON`` is ``LONGTEXT CHECK (json_valid(c))``),
+    which SQLAlchemy's reflection leaves out, so masks can respect them (``constraints.py``)."""
+    try:
+        rows = connection.execute(
+            sa.text(
+                "SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE "
+                "FROM information_schema.CHECK_CONSTRAINTS "
+                "WHERE CONSTRAINT_SCHEMA = DATABASE() AND LEVEL = 'Column'"
+            )
+        ).all()
+    except sa.exc.DBAPIError:  # MySQL has no LEVEL column: its reflection sees every CHECK
+        connection.rollback()
+        return
+    for _schema, table_name, name, clause in rows:
+        table = metadata.tables.get(table_name)
+        if table is not None:
+            table.append_constraint(sa.CheckConstraint(sa.text(clause), name=name))
+
+
 _INHERITS = """
 SELECT nc.nspname, c.relname, np.nspname, p.relname
 FROM pg_inherits i
@@ -258,6 +283,8 @@ def reflect(engine: sa.Engine, datastore: Datastore) -> Schema:
         with engine.connect() as connection:
             for schema_name in schemas:
                 metadata.reflect(connection, schema=schema_name)
+            if engine.dialect.name == "mysql":
+                _column_checks(connection, metadata)
             parts = _inheritance(connection)
     except sa.exc.OperationalError as exc:
         raise ConnectionFailed(

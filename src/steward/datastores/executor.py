@@ -5,9 +5,12 @@
 This module knows nothing of Steward's store: ``runs.py`` persists progress around it.
 Erasure, restriction and rectification search and change inside the same transaction, so a
 crash or a dropped connection rolls everything back; ``actions.py`` plans the changes and they
-are sent with the ``COMMIT`` as one batch. After an erasure commits, the search runs again on
-the same connection, statement by statement (autocommit), and ``residual`` counts rows still
-found outside legal holds (zero when the erasure is complete).
+are sent with the ``COMMIT`` as one batch. A dry run sends the very same statements (on-sight
+deletes included) and then rolls back, so a preview that succeeds is an execution that
+passes. After an erasure commits, the search runs again on the same connection, statement by
+statement (autocommit), and ``residual`` counts rows still found outside legal holds (zero
+when the erasure is complete). A refusal names its table, column and constraint
+(``refusals.py``), never the database's own text.
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ from steward.datastores.actions import (
     TableOutcome,
     deletable_on_sight,
     plan_erasure,
-    plan_rectification,
     plan_restriction,
 )
 from steward.datastores.batch import run_batch
@@ -35,6 +37,8 @@ from steward.datastores.connect import Schema, datastore_engine, datastore_url, 
 from steward.datastores.errors import ConnectionFailed, DatastoreRefused, InvalidRequest
 from steward.datastores.graph import Found, find_referrers, find_subject
 from steward.datastores.identity import Identifiers
+from steward.datastores.rectify import plan_rectification
+from steward.datastores.refusals import code_of, refusal
 from steward.datastores.whose import Whose, whose_for
 from steward.register.models import Datastore, Register
 
@@ -197,7 +201,7 @@ def run_on_datastore(
                 with connection.begin() as transaction:
                     erasing = request.kind == "erasure"
                     on_sight = frozenset[str]()
-                    if erasing and not request.dry_run and connection.dialect.delete_returning:
+                    if erasing and connection.dialect.delete_returning:
                         on_sight = deletable_on_sight(schema, register, whose)
                     found = find_subject(
                         connection, schema, ids, whose=whose, delete_on_sight=on_sight
@@ -210,8 +214,16 @@ def run_on_datastore(
                             request, schema, found, register, ids, secret, today, connection, whose
                         )
                         for table in outcome.tables:
-                            table.keyed = bool(schema.tables[table.table].primary_key)
+                            info = schema.tables[table.table]
+                            table.keyed = bool(info.primary_key)
+                            flagged = info.spec is not None and info.spec.restrict_column
+                            if not table.keyed and not flagged:
+                                # its key would be its values: no personal data in Steward's list
+                                table.unrecorded = len(table.restricted_keys)
                         if request.dry_run:
+                            # the preview is the execution: the same writes, then ROLLBACK, so
+                            # a trigger or constraint that refuses them refuses the preview
+                            run_batch(connection, writes, found.sent)
                             transaction.rollback()
                         else:  # the writes and their COMMIT: one round trip on PostgreSQL
                             if before_commit is not None:
@@ -239,11 +251,11 @@ def run_on_datastore(
                     f"{request.kind}; {state}"
                 ) from None
             # a constraint, a trigger or a permission said no
-            code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "args", [None])[0]
             raise DatastoreRefused(
-                f"datastore '{datastore.id}' refused the {request.kind}: "
-                f"{type(exc.orig).__name__} ({code}); {state}. The database's "
-                f"own message is not shown because it may quote the subject's data"
+                f"datastore '{datastore.id}' refused the {request.kind}"
+                f"{' preview' if request.dry_run else ''}: {code_of(exc)} at {refusal(exc)}; "
+                f"{state}. The database's own message is not shown because it may quote "
+                f"the subject's data"
             ) from None
         return outcome
     except ConnectionFailed:

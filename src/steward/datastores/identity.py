@@ -1,7 +1,7 @@
 """The subject's identifiers, normalised the way the register says each identity column is.
 
     ids = Identifiers.parse({"email": " Anna@Example.COM ", "phone": "8 (912) 345-67-89"}, "RU")
-    ids.email      -> "anna@example.com"          (case-folded)
+    ids.email      -> "anna@example.com"          (lower-cased, as lib/identifiers does)
     ids.phone      -> "+79123456789"              (E.164)
     candidates(IdentityKind.PHONE, ids)  -> the stored spellings worth asking the database for
 
@@ -16,37 +16,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 
 from steward.datastores.errors import InvalidRequest
+from steward.lib.identifiers import (
+    IdentifierError,
+    clean_email,
+    normalise_account,
+    normalise_email,
+    normalise_phone,
+)
 from steward.register.taxonomy import IdentityKind
 
 
-def normalise_email(value: str) -> str | None:
-    text = value.strip().casefold()
-    return text or None
-
-
-def normalise_phone(value: str, region: str | None) -> str | None:
-    """E.164 of ``value``, or None when it is not a possible phone number."""
-    try:
-        number = phonenumbers.parse(value, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
 def normalise(kind: IdentityKind, value: object, region: str | None) -> str | None:
+    """A stored or typed value as identifier ``kind``, the one way Steward normalises it."""
     if value is None:
         return None
-    text = str(value)
     if kind is IdentityKind.EMAIL:
-        return normalise_email(text)
+        return normalise_email(value)
     if kind is IdentityKind.PHONE:
-        return normalise_phone(text, region)
-    return text.strip() or None
+        return normalise_phone(value, region)
+    return normalise_account(value)
 
 
 @dataclass(frozen=True)
@@ -67,8 +57,8 @@ class Identifiers:
         email = raw.get("email")
         if email:
             try:
-                validate_email(email.strip(), check_deliverability=False)
-            except EmailNotValidError:
+                email = clean_email(email)
+            except IdentifierError:
                 raise InvalidRequest("the e-mail address is not valid") from None
         phone = raw.get("phone")
         e164 = normalise_phone(phone, region) if phone else None
@@ -77,9 +67,9 @@ class Identifiers:
                 "the phone number is not valid; give it with its country code, "
                 "e.g. +7 912 345-67-89"
             )
-        account = (raw.get("account-id") or raw.get("account_id") or "").strip() or None
+        account = normalise_account(raw.get("account-id") or raw.get("account_id"))
         result = cls(
-            email=normalise_email(email) if email else None,
+            email=email or None,
             phone=e164,
             account_id=account,
             region=region,

@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Engine, or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -39,10 +39,10 @@ from steward.datastores.identity import Identifiers
 from steward.datastores.tables import ExecutionExport, ExecutionRun, ExecutionStep, Restriction
 from steward.ledger.audit import record
 from steward.ledger.chain import canonical_json
-from steward.register import Register
-from steward.register.loader import check_bytes
+from steward.register import Register, RegisterError
 from steward.store.db import transaction
-from steward.store.tables import LoadedRegister, utcnow
+from steward.store.registers import register_in_force
+from steward.store.tables import utcnow
 
 ACTOR = "steward:executor"
 
@@ -192,62 +192,45 @@ def renew(factory: sessionmaker[Session], run_id: int, worker: str, lease: timed
 
 
 def load_run_register(session: Session, run: ExecutionRun) -> Register:
-    # ids are per store: a process that opens a second store (tests, a worker reconfigured)
-    # must not take its register 1 for the first store's
-    bind = session.get_bind()
-    store = (bind if isinstance(bind, Engine) else bind.engine).url.render_as_string()
-    if run.register_id is not None and (store, run.register_id) in _BY_ID:
-        return _BY_ID[(store, run.register_id)]  # a stored register row never changes
-    query = select(LoadedRegister).order_by(LoadedRegister.id.desc()).limit(1)
-    if run.register_id is not None:
-        query = select(LoadedRegister).where(LoadedRegister.id == run.register_id)
-    row = session.scalars(query).first()
-    if row is None:
+    """The register version the run was filed under (the one in force when it has none)."""
+    try:
+        found = register_in_force(session, register_id=run.register_id)
+    except RegisterError:
+        raise SchemaMismatch("the stored register of this run no longer loads") from None
+    if found is None:
         raise SchemaMismatch("no register is loaded; run `steward register load REGISTER`")
-    key = (row.id, row.sha256)
-    register = _PARSED.get(key)
-    if register is None:
-        result = check_bytes(row.content.encode(), row.source)
-        if result.register is None:
-            raise SchemaMismatch(f"the stored register {row.source} no longer loads")
-        register = result.register
-        if len(_PARSED) >= 16:
-            _PARSED.pop(next(iter(_PARSED)))
-        _PARSED[key] = register
-    if len(_BY_ID) >= 16:
-        _BY_ID.pop(next(iter(_BY_ID)))
-    _BY_ID[(store, row.id)] = register
-    return register
-
-
-# stored registers never change, so each is parsed once per process (a run re-parsing its
-# register took a third of a queued erasure's time)
-_PARSED: dict[tuple[int, str], Register] = {}
-_BY_ID: dict[tuple[str, int], Register] = {}
+    return found[0]
 
 
 def _planned(tables: Sequence[TableOutcome]) -> list[dict[str, Any]]:
     """The plan recorded before a COMMIT: each table's counts and holds, and (keyed tables
-    only) the canonical keys of the rows it keeps restricted."""
+    only) the canonical keys of the rows it keeps restricted, each with its own reason and
+    end date (``row_holds``, in the same order)."""
     return [
         {
             **t.as_dict(),
             "restricted_keys": [canonical_json(k) for k in t.restricted_keys] if t.keyed else [],
+            "row_holds": [list(h) for h in t.row_holds] if t.keyed else [],
         }
         for t in tables
     ]
 
 
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
 def _save_restrictions(
     session: Session, run: ExecutionRun, datastore: str, tables: list[dict[str, Any]]
 ) -> None:
+    """Add each restricted row to Steward's list with its own reason and end date."""
     for table in tables:
         if not table.get("keyed", True):
             continue  # its keys are its values: personal data never goes into Steward's list
-        holds = table.get("holds") or []
-        reason = holds[0]["purpose"] if holds else "request"
-        until = holds[0]["until"] if holds else None
-        keys = list(dict.fromkeys(table.get("restricted_keys") or []))
+        restricted = table.get("restricted_keys") or []
+        reasons = table.get("row_holds") or [("request", None)] * len(restricted)
+        entries = {k: (r[0], r[1]) for k, r in zip(restricted, reasons, strict=True)}
+        keys = list(entries)
         dialect = session.get_bind().dialect.name
         for start in range(0, len(keys), 500):
             batch = keys[start : start + 500]
@@ -261,8 +244,8 @@ def _save_restrictions(
                                 "datastore": datastore,
                                 "table_name": table["table"],
                                 "row_key": row_key,
-                                "reason": reason,
-                                "until": date.fromisoformat(until) if until else None,
+                                "reason": entries[row_key][0],
+                                "until": _day(entries[row_key][1]),
                                 "reference": run.reference,
                                 "created_at": utcnow(),
                             }
@@ -286,8 +269,8 @@ def _save_restrictions(
                     datastore=datastore,
                     table_name=table["table"],
                     row_key=row_key,
-                    reason=reason,
-                    until=date.fromisoformat(until) if until else None,
+                    reason=entries[row_key][0],
+                    until=_day(entries[row_key][1]),
                     reference=run.reference,
                 )
                 for row_key in batch
@@ -316,6 +299,13 @@ def _summary(run: ExecutionRun, outcomes: list[dict[str, Any]]) -> dict[str, Any
                 {"datastore": outcome["datastore"], "table": table["table"], **h}
                 for h in table["holds"]
             )
+    holds.sort(key=lambda h: (h["until"] or "9999-12-31", h["datastore"], h["table"]))
+    unrecorded = [
+        {"datastore": o["datastore"], "table": t["table"], "rows": t["unrecorded"]}
+        for o in outcomes
+        for t in o["tables"]
+        if t.get("unrecorded")
+    ]
     residual = [o["residual"] for o in outcomes if o["residual"] is not None]
     return {
         "run": run.id,
@@ -326,6 +316,7 @@ def _summary(run: ExecutionRun, outcomes: list[dict[str, Any]]) -> dict[str, Any
         "status": "done",
         "totals": totals,
         "holds": holds,
+        "unrecorded": unrecorded,
         "residual": sum(residual) if residual else None,
         "datastores": outcomes,
     }

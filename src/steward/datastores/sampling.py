@@ -107,6 +107,11 @@ def sample_table(
         expression: Any = column
         if _is_text(column):
             expression = sa.func.substr(column, 1, max_chars)
+            if engine.dialect.name == "sqlite":
+                # SQLite keeps whatever bytes it was given in a TEXT column; read them as bytes
+                # so that invalid UTF-8 reaches the scan (which replaces it) instead of failing
+                # the whole query in the driver
+                expression = sa.cast(expression, sa.LargeBinary)
         selected.append(expression.label(f"c{len(names)}"))
     try:
         with engine.connect() as connection:

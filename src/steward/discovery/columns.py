@@ -17,6 +17,7 @@ where each value found is reported, context words and all.
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -72,18 +73,23 @@ def _as_text(value: object, notes: set[str]) -> str | None:
         return None
     if isinstance(value, bytes | bytearray | memoryview):
         raw = bytes(value)
+        if b"\x00" in raw:
+            notes.add("binary values skipped")
+            return None
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            notes.add("binary values skipped")
-            return None
-        if "\x00" in text:
-            notes.add("binary values skipped")
-            return None
+            text = raw.decode("utf-8", "replace")
+            if text.count("\ufffd") > len(text) // 4:  # mostly not text: an image, a blob
+                notes.add("binary values skipped")
+                return None
+            notes.add("invalid UTF-8 in values; scanned with the bad bytes replaced")
+    elif isinstance(value, dict | list):  # JSON documents: scanned as the text they are
+        text = json.dumps(value, ensure_ascii=False, default=str)
     else:
         text = str(value)
-    if len(text) > MAX_CELL:
-        notes.add(f"values longer than {MAX_CELL} characters truncated")
+    if len(text) >= MAX_CELL:  # the sample cuts values at MAX_CELL in the database already
+        notes.add(f"values cut at {MAX_CELL} characters")
         text = text[:MAX_CELL]
     return text.replace(SEPARATOR, " ").strip() or None
 
@@ -145,11 +151,32 @@ def classify_column(name: str, raw_values: Sequence[object], scanner: Scanner) -
             result.categories[kind.category] = "name+content" if by_name else "content"
         elif not needs_context or by_name:
             result.sparse[kind.category] = max(result.sparse.get(kind.category, 0), distinct)
+    if "card" in evidence and _cards_by_chance(values, evidence["card"].rows):
+        result.categories.pop("financial.card", None)
+        result.sparse.pop("financial.card", None)
     for category in result.categories:
         result.sparse.pop(category, None)
     if named and named not in result.categories and not _refuted(named, result):
         result.categories[named] = "name"
     return result
+
+
+_NOT_DIGITS = str.maketrans("", "", " -")
+
+
+def _cards_by_chance(values: list[str], valid: int) -> bool:
+    """Whether the card numbers of a column of long numbers are what chance gives.
+
+    One random number in ten passes the Luhn check, so a column of identifiers with 16 to 19
+    digits (cookie ids, order numbers) holds "valid" cards at about that rate. When at most one
+    in five of its card-length numbers passes, the passes are not evidence of cards.
+    """
+    shaped = 0
+    for value in values:
+        digits = value.translate(_NOT_DIGITS)
+        if 12 <= len(digits) <= 19 and digits.isdigit():
+            shaped += 1
+    return shaped >= 10 and valid <= shaped * 0.2
 
 
 _UNPROVABLE = frozenset({"passport"})  # foreign passports have other forms: no refutation

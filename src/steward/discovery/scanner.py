@@ -115,6 +115,7 @@ def _sizes(groups: list[tuple[int, int]]) -> tuple[int, ...]:
 
 _CARD_GROUPS = ((4, 6, 5), (4, 6, 4))
 _PASSPORT_GROUPS = ((2, 2, 6), (4, 6), (10,))
+_CONTEXT_VALIDATORS = {"inn": v.inn, "ogrn": v.ogrn, "snils": v.snils, "passport": v.passport_ru}
 
 
 class Scanner:
@@ -196,8 +197,9 @@ class Scanner:
     # -- runs of digit groups ------------------------------------------------------------
 
     def _window(self, data: bytes, start: int) -> str:
+        """The text before ``start`` on the same line (and in the same value), lower-cased."""
         before = data[max(0, start - _WINDOW) : start]
-        cut = before.rfind(SEPARATOR.encode())
+        cut = max(before.rfind(SEPARATOR.encode()), before.rfind(b"\n"))
         if cut >= 0:
             before = before[cut + 1 :]
         return before.decode("utf-8", "ignore").lower()
@@ -205,24 +207,53 @@ class Scanner:
     def _has_context(self, kind: str, window: str, mode: _Mode) -> bool:
         return kind in mode.assume or any(word in window for word in self._context.get(kind, ()))
 
+    def _nearest(self, kinds: list[str], window: str, mode: _Mode) -> str | None:
+        """Of ``kinds``, the one whose context word stands nearest before the candidate."""
+        best, where = None, -1
+        for kind in kinds:
+            if kind in mode.assume:
+                return kind
+            for word in self._context.get(kind, ()):
+                at = window.rfind(word)
+                if at > where:
+                    best, where = kind, at
+        return best
+
     def _digits(self, data: bytes, start: int, end: int, mode: _Mode) -> list[Hit]:
         span = data[start:end]
-        extension = _EXTENSION.search(span)
-        if extension:
-            span = span[: extension.start()]
+        if span.isdigit():  # one run of digits, the commonest case: no groups to combine
+            return self._classify(data, [(start, end)], mode)
+        if b"x" in span:
+            extension = _EXTENSION.search(span)
+            if extension:
+                span = span[: extension.start()]
         groups = [(start + m.start(), start + m.end()) for m in _GROUP.finditer(span)]
-        if len(groups) == 4 and span.count(b".") == 3 and len(span) <= 15:
+        count = len(groups)
+        if count == 4 and span.count(b".") == 3 and len(span) <= 15:
             return []  # a dotted quad: an IPv4 address (its own pattern) or a version
         found: list[Hit] = []
-        i = 0
-        while i < len(groups):
-            if i + 3 <= len(groups):  # a date is a date, never part of a phone number
+        taken = [False] * count
+        if count >= 3:  # a date is a date, never part of a phone number
+            i = 0
+            while i + 3 <= count:
                 date = self._date(data, groups[i : i + 3], mode)
-                if date is not None:
-                    found.extend(date)
-                    i += 3
+                if date is None:
+                    i += 1
                     continue
-            for j in range(min(len(groups), i + _MAX_GROUPS), i, -1):
+                found.extend(date)
+                taken[i : i + 3] = [True] * 3
+                i += 3
+        if count > 1:  # cards first, wherever they start: "13:36:27 6517 3914 6081 2148"
+            self._cards(data, groups, taken, found)
+        i = 0
+        while i < count:
+            if taken[i]:
+                i += 1
+                continue
+            stop = i
+            while stop < count and not taken[stop] and stop - i < _MAX_GROUPS:
+                stop += 1
+            for j in range(stop, i, -1):
                 hits = self._classify(data, groups[i:j], mode)
                 if hits:
                     found.extend(hits)
@@ -231,6 +262,26 @@ class Scanner:
             else:
                 i += 1
         return found
+
+    def _cards(
+        self, data: bytes, groups: list[tuple[int, int]], taken: list[bool], found: list[Hit]
+    ) -> None:
+        sizes = _sizes(groups)
+        for i in range(len(groups)):
+            for j in range(min(len(groups), i + 5), i + 1, -1):
+                if any(taken[i:j]):
+                    continue
+                shape = sizes[i:j]
+                n = sum(shape)
+                if not (12 <= n <= 19 and (shape in _CARD_GROUPS or set(shape[:-1]) == {4})):
+                    continue
+                digits = b"".join(data[s:e] for s, e in groups[i:j]).decode("ascii")
+                if v.card(digits):
+                    found.append(
+                        Hit("card", "financial.card", groups[i][0], groups[j - 1][1], digits)
+                    )
+                    taken[i:j] = [True] * (j - i)
+                    break
 
     def _classify(self, data: bytes, groups: list[tuple[int, int]], mode: _Mode) -> list[Hit]:
         first, last = groups[0][0], groups[-1][1]
@@ -244,35 +295,42 @@ class Scanner:
         sizes = _sizes(groups)
         plus = first > 0 and data[first - 1 : first] in (b"+", b"(")
         snils_printed = sizes == (3, 3, 3, 2)
-        checked = [
+        shaped = [
             kind
             for kind, ok in (
-                ("inn", n in (10, 12) and v.inn(digits)),
-                ("ogrn", n in (13, 15) and v.ogrn(digits)),
-                ("snils", n == 11 and v.snils(digits)),
+                ("inn", n in (10, 12)),
+                ("ogrn", n in (13, 15)),
+                ("snils", n == 11),
                 (
                     "passport",
                     n == 10
-                    and (not mode.bare or "passport" in mode.assume)
                     and sizes in _PASSPORT_GROUPS
-                    and v.passport_ru(digits),
+                    and (not mode.bare or "passport" in mode.assume),
                 ),
             )
             if ok
         ]
         window: str | None = None
-        if checked:  # a context word decides between the kinds a number may be
+        if shaped and not mode.bare and not snils_printed:
+            # in free text these kinds count only after a context word: look for the words
+            # first, they are cheaper than the checksums
             window = self._window(data, first - plus)
-            for kind in checked:
-                if self._has_context(kind, window, mode):
-                    return [Hit(kind, KINDS[kind].category, first, last, digits)]
+            shaped = [kind for kind in shaped if self._has_context(kind, window, mode)]
+        checked = [kind for kind in shaped if _CONTEXT_VALIDATORS[kind](digits)]
+        phoneish = 7 <= n <= 15 and not snils_printed
+        if checked:  # the nearest context word decides between the kinds a number may be
+            if window is None:
+                window = self._window(data, first - plus)
+            nearest = self._nearest([*checked, "phone"] if phoneish else checked, window, mode)
+            if nearest is not None and nearest != "phone":
+                return [Hit(nearest, KINDS[nearest].category, first, last, digits)]
         card_shape = k == 1 or sizes in _CARD_GROUPS or set(sizes[:-1]) == {4}
         if 12 <= n <= 19 and card_shape and v.card(digits):
             return [Hit("card", "financial.card", first, last, digits)]
         if snils_printed and "snils" in checked:
             return [Hit("snils", "identity.insurance_number", first, last, digits)]
         hits = [Hit(kind, KINDS[kind].category, first, last, digits, False) for kind in checked]
-        if 7 <= n <= 15 and not snils_printed:
+        if phoneish:
             text = data[first - 1 if plus else first : last].decode("ascii")
             if plus or k >= 3:  # written as a phone number is written
                 if v.phone(text, self.regions):
@@ -280,8 +338,7 @@ class Scanner:
             else:
                 if window is None:
                     window = self._window(data, first - plus)
-                contextual = self._has_context("phone", window, mode)
-                if contextual and v.phone(text, self.regions):
+                if self._has_context("phone", window, mode) and v.phone(text, self.regions):
                     return [Hit("phone", "contact.phone", first - plus, last, digits)]
         return hits if mode.bare else []
 

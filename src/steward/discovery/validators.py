@@ -158,8 +158,10 @@ def _valid_number(country_code: int, national: str, region: str | None = None) -
         national_number=int(national),
         italian_leading_zero=national[0] == "0" or None,
     )
-    if region is not None:  # skips the search through every region of the country code
-        return bool(phonenumbers.is_valid_number_for_region(number, region))
+    # the region's own rules first (cheap); then the other regions sharing its country code
+    # (+1: Canada, the Caribbean; +7: Kazakhstan), which is what is_valid_number searches
+    if region is not None and phonenumbers.is_valid_number_for_region(number, region):
+        return True
     return bool(phonenumbers.is_valid_number(number))
 
 

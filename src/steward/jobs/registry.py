@@ -41,6 +41,8 @@ JOB_MODULES = (
     "steward.jobs.discovery",
     "steward.breaches.jobs",
     "steward.filings.jobs",
+    "steward.retention.jobs",
+    "steward.notify.jobs",
 )
 
 

@@ -6,7 +6,8 @@ Where they come from: the register's datastores. A table that declares ``subject
 table of that kind of subject's accounts (``customers``), and its identity column of kind
 ``email`` holds the address to write to. This module reads those columns, and only those, with
 one ``SELECT DISTINCT`` per table, through the connection the register names (an environment
-variable, as everywhere). Addresses are case-folded and de-duplicated. The letter is written in
+variable, as everywhere, through ``datastores.connect.datastore_engine``). Addresses are
+normalised (``lib/identifiers``) and de-duplicated. The letter is written in
 the operator's first notice language, since the register does not say which language each
 subject reads.
 
@@ -16,12 +17,14 @@ of subjects, ``account_holders`` delegates to it and keeps this contract.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from steward.datastores.connect import datastore_engine
+from steward.datastores.errors import SchemaMismatch
+from steward.lib.identifiers import normalise_email
 from steward.register.models import Datastore, Register
 from steward.register.taxonomy import IdentityKind
 
@@ -34,19 +37,6 @@ class AudienceError(RuntimeError):
 class AccountHolder:
     email: str
     lang: str
-
-
-def _url(store: Datastore, environ: Mapping[str, str]) -> str:
-    if store.connection.url:
-        return store.connection.url
-    name = store.connection.env or ""
-    url = environ.get(name)
-    if not url:
-        raise AudienceError(
-            f"cannot read the account holders of datastore '{store.id}': the environment "
-            f"variable {name} with its connection URL is not set"
-        )
-    return url
 
 
 def account_tables(register: Register) -> list[tuple[Datastore, str | None, str, str]]:
@@ -66,11 +56,13 @@ def account_holders(
     register: Register, *, environ: Mapping[str, str] | None = None
 ) -> list[AccountHolder]:
     """Every distinct account e-mail, in a stable order. Raises ``AudienceError`` on failure."""
-    environ = os.environ if environ is None else environ
     lang = register.operator.languages[0]
     seen: dict[str, AccountHolder] = {}
     for store, schema, table_name, column in account_tables(register):
-        engine = sa.create_engine(_url(store, environ))
+        try:
+            engine = datastore_engine(store, environ)
+        except SchemaMismatch as exc:
+            raise AudienceError(f"cannot read the account holders: {exc}") from None
         table = sa.table(table_name, sa.column(column), schema=schema)
         query = sa.select(table.c[column]).where(table.c[column].is_not(None)).distinct()
         try:
@@ -83,7 +75,7 @@ def account_holders(
         finally:
             engine.dispose()
         for value in values:
-            address = str(value).strip().casefold()
-            if "@" in address:
+            address = normalise_email(value)
+            if address and "@" in address:
                 seen.setdefault(address, AccountHolder(address, lang))
     return sorted(seen.values(), key=lambda h: h.email)

@@ -191,8 +191,13 @@ def publish(
     base_url: str,
     audience: Audience = account_holders,
     now: datetime | None = None,
+    sweeps_running: bool = False,
 ) -> PublishResult:
-    """Publish the notice of ``register_text``; see the module docstring for every step."""
+    """Publish the notice of ``register_text``; see the module docstring for every step.
+
+    ``sweeps_running``: Steward's retention sweeps run for this operator (the caller asks
+    ``retention.service.sweeps_running``), so the notice may say storage periods are enforced.
+    """
     register = parse_register(register_text, source)
     operator_id = register.operator.id
     previous = latest_version(session, operator_id)
@@ -212,7 +217,12 @@ def publish(
     documents: list[NoticeDocument] = []
     for lang in notice_languages(register):
         notice = build_notice(
-            register, lang, version=str(number), published=now.date(), base_url=base
+            register,
+            lang,
+            version=str(number),
+            published=now.date(),
+            base_url=base,
+            sweeps_running=sweeps_running,
         )
         for fmt in FORMATS:
             content = render(notice, fmt)

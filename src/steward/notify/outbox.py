@@ -2,27 +2,39 @@
 
     queue(session, to="a@example.com", subject="...", text="...", html=None,
           kind="request.receipt", lang="en", related="request:42")
-    deliver_pending(session, smtp_url)   # sends queued mail when SMTP is configured
 
-With no SMTP server configured (the embedded default) messages stay ``queued`` and the
-admin Outbox page shows them. Delivery claims each row before sending, so two senders never
-send the same message twice.
+A queued message leaves by itself: when the transaction that queued it commits, Steward enqueues
+the ``outbox.deliver`` job (``notify/delivery.py``), which the scheduler also fires periodically
+for retries. With no SMTP server configured (the embedded default) messages stay ``queued`` and
+the admin Outbox page shows them.
+
+Statuses: ``queued`` (waiting, maybe for its next attempt), ``sending`` (claimed by one
+deliverer), ``sent``, ``failed`` (refused for good, or out of attempts). Once sent, a message is
+purged down to what the evidence needs: kind, subject, language, related object, sent-at and a
+keyed digest of the recipient (``STEWARD_OUTBOX_KEEP_SENT_DAYS``).
 """
 
 from __future__ import annotations
 
-import smtplib
+import logging
 from datetime import datetime
-from email.message import EmailMessage
-from email.utils import make_msgid
-from urllib.parse import unquote, urlsplit
+from email.charset import QP, Charset
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.nonmultipart import MIMENonMultipart
+from email.utils import formatdate, make_msgid
 
-from sqlalchemy import Integer, String, Text, select, update
+from sqlalchemy import Integer, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from steward.store.tables import Base, UtcDateTime, utcnow
 
 SENDER_DEFAULT = "steward@localhost"
+_QUEUED = "steward.outbox.queued"
+_UTF8 = Charset("utf-8")
+_UTF8.body_encoding = QP
+log = logging.getLogger("steward.notify")
 
 
 class OutboxMessage(Base):
@@ -41,6 +53,15 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    claim: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    to_digest: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    @property
+    def purged(self) -> bool:
+        return self.purged_at is not None
 
 
 def queue(
@@ -54,6 +75,7 @@ def queue(
     lang: str = "en",
     related: str | None = None,
 ) -> OutboxMessage:
+    """Add a message; it is handed to delivery when ``session``'s transaction commits."""
     message = OutboxMessage(
         to_address=to,
         subject=subject,
@@ -67,64 +89,69 @@ def queue(
     )
     session.add(message)
     session.flush()
+    session.info[_QUEUED] = True
     return message
 
 
-def _smtp(url: str) -> smtplib.SMTP:
-    parts = urlsplit(url)
-    if parts.scheme not in ("smtp", "smtps", "smtp+starttls"):
-        raise ValueError("STEWARD_SMTP_URL must start with smtp://, smtps:// or smtp+starttls://")
-    host, port = parts.hostname or "localhost", parts.port
-    client: smtplib.SMTP
-    if parts.scheme == "smtps":
-        client = smtplib.SMTP_SSL(host, port or 465, timeout=30)
-    else:
-        client = smtplib.SMTP(host, port or 25, timeout=30)
-        if parts.scheme == "smtp+starttls":
-            client.starttls()
-    if parts.username:
-        client.login(unquote(parts.username), unquote(parts.password or ""))
-    return client
+@event.listens_for(Session, "after_commit")
+def _deliver_after_commit(session: Session) -> None:
+    if session.info.pop(_QUEUED, False):
+        kick()
 
 
-def to_email(message: OutboxMessage, sender: str) -> EmailMessage:
-    email = EmailMessage()
-    email["From"] = sender
-    email["To"] = message.to_address
-    email["Subject"] = message.subject
-    email["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
-    email.set_content(message.body_text)
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(_QUEUED, None)
+
+
+def kick() -> None:
+    """Enqueue a delivery attempt now, when SMTP is configured; never fails the caller."""
+    from steward.config import get_settings
+
+    try:
+        if not get_settings().smtp_url:
+            return
+        from steward.jobs.registry import enqueue
+
+        enqueue("outbox.deliver")
+    except Exception:  # the periodic job delivers it later; the message is safe in the store
+        log.warning("could not enqueue e-mail delivery now; the scheduler will", exc_info=True)
+
+
+def to_email(message: OutboxMessage, sender: str) -> Message:
+    """The MIME message for ``message``: UTF-8 text (and HTML) in quoted-printable.
+
+    Built with the classic ``email.mime`` classes, about eight times cheaper than
+    ``EmailMessage`` with the modern policy, which is most of a message's cost on one
+    connection to a local server.
+    """
+    text = _part(message.body_text, "plain")
+    email: Message = text
     if message.body_html:
-        email.add_alternative(message.body_html, subtype="html")
+        email = MIMEMultipart("alternative")
+        email.attach(text)
+        email.attach(_part(message.body_html, "html"))
+    email["From"] = sender
+    email["To"] = _address(message.to_address)
+    email["Subject"] = _header(message.subject)
+    email["Date"] = formatdate(localtime=False)
+    email["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
     return email
 
 
-def deliver_pending(session: Session, smtp_url: str, sender: str = SENDER_DEFAULT) -> int:
-    """Send queued messages; returns how many were sent. Failures stay queued with the error."""
-    ids = session.scalars(
-        select(OutboxMessage.id).where(OutboxMessage.status == "queued").order_by(OutboxMessage.id)
-    ).all()
-    if not ids:
-        return 0
-    sent = 0
-    with _smtp(smtp_url) as client:
-        for message_id in ids:
-            claimed = session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == message_id, OutboxMessage.status == "queued")
-                .values(status="sending", attempts=OutboxMessage.attempts + 1)
-            )
-            session.commit()
-            if claimed.rowcount != 1:  # type: ignore[attr-defined]
-                continue  # another sender took it
-            message = session.get(OutboxMessage, message_id)
-            assert message is not None
-            try:
-                client.send_message(to_email(message, sender))
-            except smtplib.SMTPException as exc:
-                message.status, message.error = "queued", type(exc).__name__
-            else:
-                message.status, message.sent_at, message.error = "sent", utcnow(), None
-                sent += 1
-            session.commit()
-    return sent
+def _part(body: str, subtype: str) -> MIMENonMultipart:
+    part = MIMENonMultipart("text", subtype)
+    part.set_payload(body, _UTF8)
+    return part
+
+
+def _header(value: str) -> str:
+    return value if value.isascii() else Header(value, "utf-8").encode()
+
+
+def _address(address: str) -> str:
+    """An address the SMTP server accepts: a non-ASCII domain in its IDNA form."""
+    local, _, domain = address.rpartition("@")
+    if domain and not domain.isascii():
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    return address

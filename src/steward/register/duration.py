@@ -74,6 +74,19 @@ class Duration:
         )
         return moved + delta
 
+    def before(self, end: _D) -> _D:
+        """The moment this duration before ``end``: ``d.before(x).after`` lands on ``x`` or,
+        across a shorter month, up to three days before it (e.g. P1M before 31 March)."""
+        moved = _add_months(end, -(self.years * 12 + self.months))
+        delta = timedelta(
+            weeks=self.weeks,
+            days=self.days,
+            hours=self.hours,
+            minutes=self.minutes,
+            seconds=self.seconds,
+        )
+        return moved - delta
+
     def approximate_days(self) -> float:
         """Length in days for comparisons (a month counts 30.44 days, a year 365.25)."""
         return (

@@ -207,8 +207,13 @@ class Recipient(Model):
 
 class ColumnSpec(Model):
     category: CategoryId
-    mask: Literal["null", "fixed", "hash", "pseudonym", "year"] | None = None
+    mask: Literal["null", "fixed", "hash", "pseudonym", "year", "keep"] | None = None
     value: str | None = Field(None, description="the replacement text for mask: fixed")
+    part: Literal["given", "middle", "family"] | None = Field(
+        None,
+        description="which part of a name the column holds (identity.name); by default read "
+        "from its name (first_name, surname, patronymic...), else the whole name",
+    )
 
     @model_validator(mode="after")
     def _fixed_needs_value(self) -> ColumnSpec:
@@ -248,6 +253,11 @@ class TableRetention(Model):
     column: str
     duration: Duration
     action: TableAction = TableAction.DELETE
+    from_: Literal["date", "year-end"] = Field(
+        "date",
+        alias="from",
+        description="count from the column's date, or from the end of its calendar year",
+    )
 
 
 class Table(Model):

@@ -182,6 +182,7 @@ class RetentionStart(StrEnum):
     COLLECTION = "collection"
     LAST_ACTIVITY = "last-activity"
     CONTRACT_END = "contract-end"
+    YEAR_END = "year-end"  # the end of the calendar year of the row's date (tax, accounting)
     CONSENT_WITHDRAWAL = "consent-withdrawal"
     PURPOSE_ACHIEVED = "purpose-achieved"
 

@@ -4,6 +4,6 @@
     req = service.file_request(session, register, Intake(kind="access", email="a@example.com"))
     service.transition(session, req, "in-progress", actor="agent@example.com", why="started")
 
-Deadlines come from ``steward.law``; executing a request against the operator's databases is
-the job of an executor registered through ``steward.requests.execution``.
+Deadlines come from ``steward.law``; preview, approval, execution on the operator's databases
+(through ``steward.jobs``) and completion belong to ``steward.requests.fulfil``.
 """

@@ -399,8 +399,19 @@ class Fulfilment:
         return run.id
 
     def _ask(self, session: Session, found: SubjectRequest, actor: Actor, text: str) -> int:
-        if pending_approval(session, found) is not None:
-            raise RequestError("approval is already asked for; an approver decides")
+        asked = pending_approval(session, found)
+        if asked is not None:
+            preview = session.get(ExecutionRun, asked.preview_run) if asked.preview_run else None
+            if preview is not None and preview.status != "failed":
+                raise RequestError("approval is already asked for; an approver decides")
+            # the attached preview stopped for good: the ask gets a new one
+            values = json.loads(asked.rectify)
+            run_id = self._submit(session, found, actor, dry_run=True, rectify_values=values)
+            asked.preview_run = run_id
+            service.record_event(
+                session, found, actor.name, "preview-queued", f"run {run_id} (preview again)"
+            )
+            return run_id
         if found.state == State.VERIFIED:
             service.transition(session, found, State.IN_PROGRESS, actor=actor.name, why="working")
         values = parse_rectification(text) if found.kind == "rectification" else {}

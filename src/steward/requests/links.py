@@ -8,8 +8,7 @@ another person.
 
 from __future__ import annotations
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-
+from steward.lib.signing import Signer, TokenExpired, TokenInvalid
 from steward.requests.states import RequestError
 
 
@@ -17,8 +16,8 @@ class LinkError(RequestError):
     code = "link_invalid"
 
 
-def _s(secret: str, salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt=f"steward-requests-{salt}")
+def _s(secret: str, salt: str) -> Signer:
+    return Signer(secret, f"steward-requests-{salt}")
 
 
 def sign(secret: str, salt: str, payload: object) -> str:
@@ -28,9 +27,9 @@ def sign(secret: str, salt: str, payload: object) -> str:
 def load(secret: str, salt: str, token: str, max_age: int) -> object:
     try:
         return _s(secret, salt).loads(token, max_age=max_age)
-    except SignatureExpired:
+    except TokenExpired:
         raise LinkError("this link has expired; ask us for a new one") from None
-    except (BadSignature, ValueError, TypeError):
+    except TokenInvalid:
         raise LinkError("this link is not valid") from None
 
 

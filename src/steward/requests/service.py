@@ -8,18 +8,18 @@ Errors are ``RequestError`` subclasses whose message says what is wrong and what
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from steward.law import LAWS, RequestKind, law
 from steward.ledger import audit
+from steward.lib.identifiers import IdentifierError, clean_account, clean_email, clean_phone
 from steward.register import Register
 from steward.requests import clock, emails
 from steward.requests.attachments import CheckedAttachment
@@ -46,39 +46,14 @@ class Intake:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _clean_email(value: str | None) -> str | None:
+def _cleaned(clean: Callable[[str], str], value: str | None) -> str | None:
+    """``clean(value)`` from ``lib/identifiers``, None when nothing was typed."""
     if not value or not value.strip():
         return None
     try:
-        return validate_email(value.strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError:
-        raise RequestError(
-            "the e-mail address is not valid; write it as name@example.com"
-        ) from None
-
-
-def _clean_phone(value: str | None, region: str | None) -> str | None:
-    if not value or not value.strip():
-        return None
-    try:
-        number = phonenumbers.parse(value.strip()[:40], region)
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise RequestError(
-            "the telephone number is not valid; write it with the country code, "
-            "e.g. +7 912 345-67-89"
-        )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def _clean_account(value: str | None) -> str | None:
-    if not value or not value.strip():
-        return None
-    value = value.strip()
-    if len(value) > 200 or not value.isprintable():
-        raise RequestError("the account id must be at most 200 printable characters")
-    return value
+        return clean(value)
+    except IdentifierError as exc:
+        raise RequestError(str(exc)) from None
 
 
 def record_event(
@@ -196,9 +171,9 @@ def file_request(
     if kind not in clock.kinds_allowed(register, jurisdictions):
         raise RequestError(f"a '{kind}' request is not available under {', '.join(jurisdictions)}")
     region = register.operator.country if register else None
-    email = _clean_email(intake.email)
-    phone = _clean_phone(intake.phone, region)
-    account = _clean_account(intake.account_id)
+    email = _cleaned(clean_email, intake.email)
+    phone = _cleaned(lambda typed: clean_phone(typed, region), intake.phone)
+    account = _cleaned(clean_account, intake.account_id)
     if not (email or phone or account):
         raise RequestError("give at least one identifier: an e-mail, a telephone or an account id")
     policy = register.policy.requests if register and register.policy else None

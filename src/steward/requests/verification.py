@@ -11,16 +11,16 @@ a wrong code, so that the attempt counts. Answers never reveal whether an e-mail
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from datetime import timedelta
 from enum import StrEnum
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from steward.lib.identifiers import normalise_account, normalise_email
+from steward.lib.signing import Signer, TokenExpired, TokenInvalid, digest
 from steward.register import Register
 from steward.requests import emails, service
 from steward.requests.states import CLOSED, RequestError, State
@@ -31,6 +31,7 @@ CODE_MINUTES = 15
 MAX_ATTEMPTS = 5
 MAX_CODES_PER_HOUR = 3
 ASSERTION_MAX_AGE = 300
+ASSERTION_PURPOSE = "steward-operator-assertion"
 
 
 class Outcome(StrEnum):
@@ -45,8 +46,7 @@ class TooManyCodes(RequestError):
 
 
 def _hash(secret: str, request_id: int, code: str) -> str:
-    message = f"{request_id}:{code}".encode()
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    return digest(secret, f"{request_id}:{code}")
 
 
 def issue_code(
@@ -128,8 +128,9 @@ def verify_code(
 
 def assertion_token(operator_secret: str, *, email: str | None, account_id: str | None) -> str:
     """What the operator's backend sends for a signed-in user (see docs/requests.md)."""
-    serializer = URLSafeTimedSerializer(operator_secret, salt="steward-operator-assertion")
-    return serializer.dumps({"email": email, "account_id": account_id})
+    return Signer(operator_secret, ASSERTION_PURPOSE).dumps(
+        {"email": email, "account_id": account_id}
+    )
 
 
 def verify_assertion(
@@ -145,17 +146,16 @@ def verify_assertion(
 
     The assertion must be fresh (5 minutes) and name an identifier the request carries.
     """
-    serializer = URLSafeTimedSerializer(operator_secret, salt="steward-operator-assertion")
     try:
-        claims = serializer.loads(token, max_age=ASSERTION_MAX_AGE)
-    except SignatureExpired:
+        claims = Signer(operator_secret, ASSERTION_PURPOSE).loads(token, max_age=ASSERTION_MAX_AGE)
+    except TokenExpired:
         raise RequestError("the operator's assertion has expired; sign a fresh one") from None
-    except (BadSignature, ValueError, TypeError):
+    except TokenInvalid:
         raise RequestError("the operator's assertion is not validly signed") from None
     if not isinstance(claims, dict):
         raise RequestError("the operator's assertion is not validly signed")
-    email = (claims.get("email") or "").lower() or None
-    account = claims.get("account_id") or None
+    email = normalise_email(claims.get("email"))
+    account = normalise_account(claims.get("account_id"))
     matches = (email and email == request.email) or (account and account == request.account_id)
     if not matches:
         raise RequestError("the assertion names another subject than the request's")

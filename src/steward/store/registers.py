@@ -1,4 +1,14 @@
-"""Recording which register Steward runs on."""
+"""Which register Steward runs on: the one answer to "which register is in force".
+
+    register, row = record_register(session, path)        # validate, store (reuse if unchanged)
+    found = register_in_force(session)                     # (Register, LoadedRegister) or None
+    found = register_in_force(session, register_id=7)      # the version a run was filed under
+
+The register in force is the newest one recorded in the store. ``steward serve`` records the
+file at ``STEWARD_REGISTER_PATH`` when it starts (an unchanged file reuses its row) and the
+admin "Reload" records it again, so the pages, the API, the jobs and the CLI all read the same
+version, and each run names the version it executes under.
+"""
 
 from __future__ import annotations
 
@@ -46,30 +56,53 @@ def record_register(session: Session, path: Path) -> tuple[Register, LoadedRegis
 
 
 def latest_register(session: Session, operator_id: str | None = None) -> LoadedRegister | None:
+    """The newest recorded register (of ``operator_id`` when given): the row in force."""
     query = select(LoadedRegister).order_by(LoadedRegister.id.desc()).limit(1)
     if operator_id is not None:
         query = query.where(LoadedRegister.operator_id == operator_id)
     return session.scalars(query).first()
 
 
+def register_in_force(
+    session: Session, *, register_id: int | None = None
+) -> tuple[Register, LoadedRegister] | None:
+    """The register in force (or version ``register_id``), parsed; None when none is loaded.
+
+    Raises ``RegisterError`` when the stored text no longer loads (a newer Steward refusing it).
+    """
+    if register_id is not None:
+        row = session.get(LoadedRegister, register_id)
+    else:
+        row = latest_register(session)
+    if row is None:
+        return None
+    return parsed(row), row
+
+
+def parsed(row: LoadedRegister) -> Register:
+    """The stored register ``row`` parsed, once per process (stored texts never change)."""
+    key = (row.id, row.sha256)
+    register = _PARSED.get(key)
+    if register is None:
+        result = check_bytes(row.content.encode(), row.source)
+        if result.register is None:
+            raise RegisterError(result.errors)
+        register = result.register
+        if len(_PARSED) >= 16:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[key] = register
+    return register
+
+
+# a run re-parsing its register took a third of a queued erasure's time
 _PARSED: dict[tuple[int, str], Register] = {}
 
 
 def stored_register(session: Session, register_id: int | None = None) -> Register | None:
-    """A register stored by ``record_register``, parsed (once per process): ``register_id``, or
-    the latest loaded when None; None when no register is stored or it no longer loads."""
-    query = select(LoadedRegister).order_by(LoadedRegister.id.desc()).limit(1)
-    if register_id is not None:
-        query = select(LoadedRegister).where(LoadedRegister.id == register_id)
-    row = session.scalars(query).first()
-    if row is None:
+    """Version ``register_id`` (the one in force when None), parsed; None when none is stored
+    or it no longer loads (see :func:`register_in_force`)."""
+    try:
+        found = register_in_force(session, register_id=register_id)
+    except RegisterError:
         return None
-    key = (row.id, row.sha256)
-    if key not in _PARSED:
-        result = check_bytes(row.content.encode(), row.source)
-        if result.register is None:
-            return None
-        if len(_PARSED) >= 16:
-            _PARSED.pop(next(iter(_PARSED)))
-        _PARSED[key] = result.register
-    return _PARSED[key]
+    return found[0] if found else None

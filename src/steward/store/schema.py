@@ -14,6 +14,7 @@ from steward.ledger.audit import AuditEntry
 from steward.notices.tables import NoticeDocument, NoticeVersion
 from steward.notify.outbox import OutboxMessage
 from steward.requests import tables as _requests_tables  # noqa: F401 - subject requests
+from steward.retention import tables as _retention_tables  # noqa: F401 - holds and sweeps
 from steward.store.tables import Base, LoadedRegister
 
 metadata = Base.metadata

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -9,12 +10,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 from steward import __version__
 from steward.config import Settings, get_settings
+from steward.ledger import audit as audit_log
 from steward.register import Register, load_register
-from steward.store.db import make_engine, session_factory
-from steward.store.registers import latest_register
+from steward.store.db import make_engine, session_factory, transaction
+from steward.store.registers import record_register, register_in_force
 from steward.web.api import breaches as breaches_api
 from steward.web.api import requests as requests_api
 from steward.web.consent_runtime import install_consents
@@ -30,7 +34,9 @@ from steward.web.pages import (
     password_reset,
     people,
     placeholders,
+    privacy_home,
     requests_public,
+    retention,
     security_report,
     signin,
 )
@@ -43,6 +49,32 @@ from steward.web.security import RateLimiter, SecurityMiddleware
 from steward.web.templating import templates
 
 HERE = Path(__file__).parent
+log = logging.getLogger("steward.web")
+
+
+def _register_at_start(settings: Settings, sessions: sessionmaker[Session]) -> Register | None:
+    """The register in force (``store/registers.py``): the configured file, recorded in the
+    store so that jobs and the CLI read the same version, else the newest one loaded there."""
+    try:
+        with transaction(sessions) as session:
+            if settings.register_path is not None:
+                before = register_in_force(session)
+                register, row = record_register(session, settings.register_path)
+                if before is None or before[1].id != row.id:
+                    audit_log.record(
+                        session,
+                        actor="steward serve",
+                        action="register.load",
+                        object_type="register",
+                        object_id=row.id,
+                        details={"sha256": row.sha256},
+                    )
+                return register
+            found = register_in_force(session)
+            return found[0] if found else None
+    except SQLAlchemyError:  # a store not migrated yet: `steward doctor` says so
+        log.warning("the store cannot record the register; run: steward db upgrade")
+        return load_register(settings.register_path) if settings.register_path else None
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -52,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
-    app.state.register = load_register(settings.register_path) if settings.register_path else None
+    app.state.register = _register_at_start(settings, app.state.sessions)
     app.state.rate_limiter = RateLimiter()
     app.add_middleware(
         SecurityMiddleware,
@@ -78,8 +110,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(filings_pages.router)
     app.include_router(requests_pages.router)
     app.include_router(requests_public.router)
+    app.include_router(privacy_home.router)
     app.include_router(requests_api.router)
     app.include_router(breaches.router)
+    app.include_router(retention.router)
     app.include_router(breaches_api.router)
     app.include_router(security_report.router)
 
@@ -94,10 +128,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def home(request: Request) -> HTMLResponse:
         register: Register | None = app.state.register
         name = register.operator.legal_name if register else None
-        if name is None:
-            with app.state.sessions() as session:
-                row = latest_register(session)
-                name = row.operator_name if row else None
         return templates.TemplateResponse(request, "home.html", {"operator_name": name})
 
     install_consents(app)

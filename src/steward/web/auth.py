@@ -57,6 +57,8 @@ PERMISSIONS: dict[str, str] = {
     "register.reload": "Load a new register",
     "discovery.read": "See what discovery found in the operator's databases",
     "discovery.decide": "Accept discovery findings as declared, or dismiss them",
+    "retention.read": "See retention sweeps, their acts and holds",
+    "retention.manage": "Run a retention sweep, place and release holds",
     "breaches.read": "See the breach register",
     "breaches.write": "Record and update breaches",
     "audit.read": "Read the audit log",

@@ -25,6 +25,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("notices", "Notices", "/admin/notices", "notices.read"),
     Section("register", "Register", "/admin/register", "register.read"),
     Section("discovery", "Discovery", "/admin/discovery", "discovery.read"),
+    Section("retention", "Retention", "/admin/retention", "retention.read"),
     Section("breaches", "Breaches", "/admin/breaches", "breaches.read"),
     Section("filings", "Filings", "/admin/filings", "filings.read"),
     Section("audit", "Audit log", "/admin/audit", "audit.read"),

@@ -118,3 +118,27 @@ def test_files_of_every_kind_are_scanned_and_bad_input_is_noted(shop: Path) -> N
     assert "events.jsonl:2: not a JSON value" in problems
     assert "photo.png: binary file" in problems
     assert set(report["scanned"]) >= {"app", str(folder / "mailbox.txt")}
+
+
+def test_record_stores_the_findings_for_the_discovery_page(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+
+    from steward.config import get_settings
+    from steward.discovery.store import current_findings
+    from steward.store.db import make_engine, session_factory
+
+    _add_passports(shop.parent)
+    store = f"sqlite:///{shop.parent / 'steward.db'}"
+    monkeypatch.setenv("STEWARD_DATABASE_URL", store)
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["scan", str(shop), "--record"])
+    assert result.exit_code == 1
+    engine = make_engine(store)
+    with session_factory(engine)() as session:
+        scan, rows = current_findings(session)
+        assert scan is not None and scan.actor == "cli"
+        assert [(r.location, r.column, r.category, r.status) for r in rows] == [
+            ("customers", "passport", "identity.document", "open")
+        ]
+    engine.dispose()

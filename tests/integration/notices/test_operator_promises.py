@@ -142,7 +142,7 @@ def test_activecloud_states_call_recordings_three_months_and_session_recordings_
     assert "Яндекс" in " ".join(rows[sessions.names["ru"]])
     assert_states("activecloud", "ru", "Записи хранит ООО «Яндекс» в Яндекс Метрике")
     for _fmt, text in texts("activecloud", "ru"):
-        assert "удаляются автоматически" not in text
+        assert "хранятся не более 1 недели, затем удаляются автоматически" not in text
 
 
 def test_activecloud_states_no_solely_automated_decision() -> None:

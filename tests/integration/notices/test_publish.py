@@ -28,7 +28,11 @@ from steward.store.db import session_factory, transaction
 
 from ...conftest import EXAMPLES
 
-DEMO = (EXAMPLES / "demo" / "register.yaml").read_text(encoding="utf-8")
+# The demo register declares no announcement channel; these tests publish it with e-mail
+# announcements promised (policy.changes.notify), the only case in which Steward sends them.
+DEMO = (EXAMPLES / "demo" / "register.yaml").read_text(encoding="utf-8") + (
+    "\npolicy:\n  changes:\n    notify: [email]\n"
+)
 MARKETING = """
   - id: marketing
     names: {en: Marketing, ru: Маркетинг}

@@ -15,7 +15,7 @@ from steward.requests.tables import SubjectRequest
 from steward.store.db import transaction as store_transaction
 
 from ...jobs_app import drain, embedded_app
-from ...personas import sign_in_as
+from ...personas import api_token, sign_in_as
 
 
 @pytest.fixture
@@ -96,3 +96,29 @@ def test_an_approver_cannot_complete_an_erasure_without_a_run_or_a_reason(
     _post(client, request_id, csrf, "in-progress")
     _post(client, request_id, csrf, "complete", "")
     assert _state_and_mails(client, request_id)[0] != "completed"
+
+
+def test_the_api_execute_of_an_erasure_asks_for_approval_with_a_preview(
+    client: TestClient,
+) -> None:
+    token = api_token(client.app, {"requests:write"})
+    headers = {"Authorization": f"Bearer {token}"}
+    request_id = _verified(client, "erasure")
+    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        found = session.get(SubjectRequest, request_id)
+        assert found is not None
+        reference = found.reference
+    answer = client.post(f"/api/v1/requests/{reference}/execute", headers=headers)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["state"] == "awaiting-approval" and body["run"]["dry_run"] is True
+    drain()
+    shown = client.get(f"/api/v1/requests/{reference}", headers=headers).json()
+    # this app has no demo database: the preview stops, and says why
+    assert shown["run"]["status"] == "failed"
+    assert shown["run"]["progress"].startswith("preview stopped: datastore 'app'")
+    assert "DEMO_APP_DATABASE_URL is not set" in shown["run"]["progress"]
+    # a stopped preview can be run again for the same ask
+    again = client.post(f"/api/v1/requests/{reference}/execute", headers=headers)
+    assert again.status_code == 200 and again.json()["run"]["id"] != shown["run"]["id"]
+    assert _state_and_mails(client, request_id)[0] == "awaiting-approval"

@@ -85,3 +85,33 @@ def test_services_do_not_reach_into_the_faces() -> None:
         if not {"web", "cli"} & set(p.relative_to(PACKAGE).parts) and p.name not in ("__main__.py",)
     ]
     assert not _offenders(services, ("steward.web", "steward.cli"))
+
+
+def test_discovery_reads_the_operators_databases_only_through_datastores() -> None:
+    """Only ``discovery/store.py`` (Steward's own tables) may touch SQLAlchemy; sampling the
+    operator's databases is ``datastores/sampling.py``'s job."""
+    modules = [p for p in _modules("discovery") if p.name != "store.py"]
+    assert modules
+    assert not _offenders(modules, ("sqlalchemy", "psycopg", "pymysql", "sqlite3"))
+
+
+@pytest.mark.parametrize(
+    ("library", "owners"),
+    [
+        ("itsdangerous", {"lib/signing.py"}),  # one token signer
+        ("email_validator", {"lib/identifiers.py"}),  # one e-mail normaliser
+        # one phone normaliser; datastores/identity.py only lists a number's spellings to ask
+        # for, discovery/validators.py only says whether scanned digits are a phone number
+        (
+            "phonenumbers",
+            {"lib/identifiers.py", "datastores/identity.py", "discovery/validators.py"},
+        ),
+    ],
+)
+def test_one_module_owns_each_job(library: str, owners: set[str]) -> None:
+    users = {
+        str(path.relative_to(PACKAGE))
+        for path in _modules()
+        if any(n == library or n.startswith(library + ".") for n in _imports(path))
+    }
+    assert users <= owners, f"{library} is used outside {sorted(owners)}: {sorted(users - owners)}"

@@ -22,9 +22,10 @@ def test_served_script_with_its_configuration_stays_under_10_kb_gzipped(tmp_path
         choices=None,
         gpc_header=False,
     )
-    served = banner.script(config).encode()
+    served = banner.script(config, "https://x/consent/banner.css?v=1").encode()
     assert b"__CONFIG__" not in served and b"__STYLE__" not in served
-    assert len(gzip.compress(served, 9)) < 10 * 1024
+    css, _version = banner.stylesheet()
+    assert len(gzip.compress(served, 9)) + len(gzip.compress(css.encode(), 9)) < 10 * 1024
 
 
 def test_banner_offers_only_consent_purposes_with_cookies(tmp_path: Path) -> None:
@@ -45,4 +46,4 @@ def test_script_config_cannot_close_the_script_tag(tmp_path: Path) -> None:
         choices=None,
         gpc_header=False,
     )
-    assert "</script><b>" not in banner.script(config)
+    assert "</script><b>" not in banner.script(config, "https://x/consent/banner.css?v=1")

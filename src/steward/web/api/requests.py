@@ -4,6 +4,9 @@
     GET  /api/v1/requests?overdue=true          the queue for reporting (requests:read)
     GET  /api/v1/requests/{reference}           one request with its timeline
     POST /api/v1/requests/{reference}/assertion the operator vouches for a signed-in subject
+    POST /api/v1/requests/{reference}/execute   queue the run (requests:write); an erasure,
+                                                restriction or rectification becomes an ask for
+                                                approval, which only a signed-in approver decides
 
 Errors use the one envelope ``{"error": {"code", "message"}}``.
 """
@@ -16,7 +19,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from steward.requests import service, verification
+from steward.requests import fulfil, service, verification
+from steward.requests.fulfil import Actor, Fulfilment
+from steward.requests.results import Progress
 from steward.requests.service import Intake
 from steward.requests.states import RequestError
 from steward.requests.tables import SubjectRequest
@@ -46,6 +51,40 @@ class NewRequest(BaseModel):
     )
 
 
+class TableOut(BaseModel):
+    datastore: str
+    table: str
+    found: int
+    erased: int
+    masked: int
+    held: int
+    restricted: int
+    rectified: int
+
+
+class HoldOut(BaseModel):
+    datastore: str
+    table: str
+    purpose: str
+    basis: str | None
+    until: date | None
+    rows: int
+
+
+class RunOut(BaseModel):
+    """The request's newest run: where it is, why it stopped, what it did."""
+
+    id: int
+    dry_run: bool
+    status: str = Field(description="queued, running, retry, done or failed")
+    progress: str
+    steps_done: int
+    steps_total: int | None
+    tables: list[TableOut] = []
+    holds: list[HoldOut] = []
+    residual: int | None = None
+
+
 class RequestOut(BaseModel):
     reference: str
     kind: str
@@ -59,6 +98,7 @@ class RequestOut(BaseModel):
     verified: bool
     duplicate_of: str | None = None
     assignee: str | None = None
+    run: RunOut | None = None
     timeline: list[dict[str, Any]] | None = None
 
 
@@ -80,12 +120,30 @@ def _out(session: Any, r: SubjectRequest, timeline: bool = False) -> RequestOut:
         verified=r.verified_at is not None or not r.verification_required,
         duplicate_of=original.reference if original else None,
         assignee=r.assignee,
+        run=_run_out(fulfil.progress(session, r)) if timeline else None,
         timeline=[
             {"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "note": e.note}
             for e in service.timeline(session, r)
         ]
         if timeline
         else None,
+    )
+
+
+def _run_out(progress: Progress | None) -> RunOut | None:
+    if progress is None:
+        return None
+    result = progress.result
+    return RunOut(
+        id=progress.run,
+        dry_run=progress.dry_run,
+        status=progress.status,
+        progress=progress.describe(),
+        steps_done=progress.steps_done,
+        steps_total=progress.steps_total,
+        tables=[TableOut(**vars(t)) for t in result.tables] if result else [],
+        holds=[HoldOut(**vars(h)) for h in result.holds] if result else [],
+        residual=result.residual if result else None,
     )
 
 
@@ -154,3 +212,24 @@ def get_request(reference: str, request: Request, who: Reader) -> RequestOut:
         except RequestError:
             raise ApiError(404, "not_found", f"No request {reference}.") from None
         return _out(session, found, timeline=True)
+
+
+@router.post("/{reference}/execute", response_model=RequestOut, response_model_exclude_none=True)
+def execute(reference: str, request: Request, who: Writer) -> RequestOut:
+    """Queue the request's run for a worker; for a change to the operator's data, ask for
+    approval with a preview attached (a signed-in DPO or owner decides on the admin page)."""
+    sessions = request.app.state.sessions
+    with store(request) as session:
+        try:
+            found = service.get(session, reference if reference.startswith("R-") else "R-?")
+        except RequestError:
+            raise ApiError(404, "not_found", f"No request {reference}.") from None
+        request_id = found.id
+    try:
+        Fulfilment.from_settings(sessions, request.app.state.settings).execute(
+            request_id, Actor(who.actor, approver=False, ip=who.ip)
+        )
+    except RequestError as exc:
+        raise _invalid(exc) from None
+    with store(request) as session:
+        return _out(session, service.get(session, request_id), timeline=True)

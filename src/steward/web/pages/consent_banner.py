@@ -1,6 +1,7 @@
 """Public consent endpoints: the banner script, its choices, GPC, keys, one-click unsubscribe.
 
 GET  /consent/banner.js            the one script the operator embeds (config inlined)
+GET  /consent/banner.css           its stylesheet (a file, so a strict CSP allows it; ?v=hash)
 POST /consent/choice               the banner's choice -> ledger events + consent cookie
 GET  /.well-known/gpc.json         Global Privacy Control support
 GET  /.well-known/steward-consent-key.json   the receipts' public key (JWK and PEM)
@@ -94,6 +95,18 @@ def _gpc(request: Request) -> bool:
     return request.headers.get("sec-gpc", "").strip() == "1"
 
 
+@router.get("/consent/banner.css", name="banner_css", include_in_schema=False)
+def banner_css(v: str | None = None) -> Response:
+    """The banner's stylesheet: a file, so a strict CSP allows it; cached for good per version."""
+    css, version = banner.stylesheet()
+    cache = "public, max-age=31536000, immutable" if v == version else "public, max-age=300"
+    return Response(
+        css,
+        media_type="text/css; charset=utf-8",
+        headers={"Cache-Control": cache, "Access-Control-Allow-Origin": "*"},
+    )
+
+
 @router.get("/consent/banner.js", include_in_schema=False)
 def banner_script(request: Request, lang: str | None = None) -> Response:
     service = consent_service(request)
@@ -113,8 +126,10 @@ def banner_script(request: Request, lang: str | None = None) -> Response:
         choices=choices if choices and set(choices) == offered else None,
         gpc_header=_gpc(request),
     )
+    _css, version = banner.stylesheet()
+    style_url = f"{request.url_for('banner_css')}?v={version}"
     return Response(
-        banner.script(config),
+        banner.script(config, style_url),
         media_type="text/javascript; charset=utf-8",
         headers={"Cache-Control": "private, no-cache", "Vary": "Cookie, Sec-GPC, Accept-Language"},
     )

@@ -11,7 +11,6 @@ or issued by the operator's backend for a signed-in user (``POST /api/v1/consent
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from typing import Any
 
@@ -27,6 +26,7 @@ from steward.consent.service import ConsentService
 from steward.consent.tables import ConsentEvent
 from steward.consent.tokens import TokenError, center_subject, center_token
 from steward.filings.consent_document import UnknownConsentItem, consent_document
+from steward.lib.signing import digest
 from steward.notices.render import markdown_to_html
 from steward.notify import outbox
 from steward.store.db import transaction
@@ -107,9 +107,7 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
 
 
 def _csrf(service: ConsentService, token: str) -> str:
-    return hmac.new(
-        service.keys.token_secret.encode(), f"csrf\n{token}".encode(), hashlib.sha256
-    ).hexdigest()
+    return digest(service.keys.token_secret, f"csrf\n{token}")
 
 
 def _name(names: dict[str, str], lang: str) -> str:

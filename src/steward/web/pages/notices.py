@@ -140,11 +140,16 @@ def current_notice(request: Request, lang: str | None = None) -> HTMLResponse:
             return _page(markdown, chosen, request)
     assert register is not None
     chosen = _pick_lang(lang, notice_languages(register))
+    from steward.retention.service import sweeps_running
+
+    with request.app.state.sessions() as session:
+        running = sweeps_running(session, register)
     notice = build_notice(
         register,
         chosen,
         published=date.today(),
         base_url=request.app.state.settings.base_url,
+        sweeps_running=running,
     )
     return _page(render_markdown(notice), chosen, request)
 

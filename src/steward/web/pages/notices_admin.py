@@ -24,6 +24,7 @@ from steward.notices.publish import (
     versions,
 )
 from steward.register import Register, RegisterError
+from steward.retention.service import sweeps_running
 from steward.web.auth import Principal, require
 from steward.web.pages.common import store
 from steward.web.templating import templates
@@ -89,12 +90,14 @@ def publish_notice(request: Request, who: Publisher) -> Response:
     try:
         text = source.read_text(encoding="utf-8")
         with store(request) as session:
+            register = request.app.state.register
             result = publish(
                 session,
                 text,
                 source=str(source),
                 actor=who.actor,
                 base_url=request.app.state.settings.base_url,
+                sweeps_running=register is not None and sweeps_running(session, register),
             )
             number, created, material = result.version.number, result.created, result.material
             announced = result.announced

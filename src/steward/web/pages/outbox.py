@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from steward.notify.outbox import OutboxMessage
 from steward.web.auth import Principal, require
@@ -40,13 +40,22 @@ def outbox(
         if before is not None:
             query = query.where(OutboxMessage.id < before)
         rows = list(session.scalars(query))
-        smtp = bool(request.app.state.settings.smtp_url)
+        failed = session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "failed")
+        )
+        settings = request.app.state.settings
     more = len(rows) > PAGE
     rows = rows[:PAGE]
     return templates.TemplateResponse(
         request,
         "admin/outbox.html",
-        {"rows": rows, "smtp": smtp, "next_before": rows[-1].id if more and rows else None},
+        {
+            "rows": rows,
+            "smtp": bool(settings.smtp_url),
+            "keep_days": settings.outbox_keep_sent_days,
+            "failed": failed,
+            "next_before": rows[-1].id if more and rows else None,
+        },
     )
 
 

@@ -8,12 +8,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from steward.accounts.people import AccountError, find_person, set_password
 from steward.accounts.sessions import revoke_all
 from steward.accounts.tables import Person
 from steward.ledger.audit import record
+from steward.lib.signing import Signer, TokenInvalid
 from steward.notify.outbox import queue
 from steward.web.auth import client_ip, csrf_protect
 from steward.web.errors import ApiError
@@ -27,9 +27,9 @@ SENT = "If an account exists for that address, we sent it a link to set a new pa
 reset_limit = rate_limit("password-reset", 10, 600)
 
 
-def _serializer(request: Request) -> URLSafeTimedSerializer:
+def _serializer(request: Request) -> Signer:
     key = request.app.state.settings.secret_key.get_secret_value()
-    return URLSafeTimedSerializer(key, salt="steward.password-reset")
+    return Signer(key, "steward.password-reset")
 
 
 def _binding(person: Person) -> str:
@@ -39,7 +39,7 @@ def _binding(person: Person) -> str:
 def _person_for(request: Request, session, token: str) -> Person | None:  # type: ignore[no-untyped-def]
     try:
         data = _serializer(request).loads(token[:500], max_age=MAX_AGE)
-    except BadSignature:
+    except TokenInvalid:
         return None
     person = session.get(Person, data.get("p")) if isinstance(data, dict) else None
     if person is None or not person.active or data.get("b") != _binding(person):

@@ -13,6 +13,7 @@ from steward.accounts.tables import ApiToken
 from steward.accounts.tokens import SCOPES, all_tokens, create_token, revoke_token
 from steward.jobs.schedule import periodic_jobs
 from steward.jobs.scheduler import schedule_rows
+from steward.notify.jobs import send_test, where_of
 from steward.web.auth import Principal, require
 from steward.web.errors import ApiError
 from steward.web.pages.common import see_other, store
@@ -32,7 +33,7 @@ def _settings_page(request: Request, who: Principal, **extra: object) -> Respons
     facts = [
         ("Store", make_url(settings.database_url).get_backend_name()),
         ("Public address", settings.base_url),
-        ("E-mail", "SMTP configured" if settings.smtp_url else "outbox only (no SMTP server)"),
+        ("E-mail", f"SMTP via {where_of(settings)}" if settings.smtp_url else "outbox only"),
         (
             "Jobs",
             f"Celery workers (queue {settings.job_queue})"
@@ -46,10 +47,11 @@ def _settings_page(request: Request, who: Principal, **extra: object) -> Respons
         "tokens": tokens,
         "scopes": SCOPES,
         "totp_required": required,
+        "keep_days": settings.outbox_keep_sent_days,
         "schedule": schedule,
     }
+    status = int(extra.pop("status", 400 if extra.get("error") else 200))  # type: ignore[call-overload]
     context.update(extra)
-    status = 400 if extra.get("error") else 200
     return templates.TemplateResponse(request, "admin/settings.html", context, status_code=status)
 
 
@@ -77,6 +79,32 @@ def set_totp_required(
             details={"value": value == "1"},
         )
     return see_other("/admin/settings")
+
+
+@router.post("/admin/settings/test-email", response_class=HTMLResponse)
+def send_test_email(
+    request: Request, who: Annotated[Principal, Depends(require("settings.manage"))]
+) -> Response:
+    """Send a test e-mail to the signed-in person now and say whether it left."""
+    if who.kind != "person":
+        raise ApiError(403, "forbidden", "A test e-mail goes to a signed-in person.")
+    report = send_test(
+        request.app.state.sessions, request.app.state.settings, who.name, actor=who.actor
+    )
+    with store(request) as session:
+        who.record(
+            session,
+            "settings.test_email",
+            object_type="setting",
+            object_id="smtp",
+            details={"sent": bool(report.sent), "error": report.error},
+        )
+    if report.sent:
+        return _settings_page(request, who, flash=f"A test e-mail left for {who.name}.")
+    # The form was fine; the answer is the page with the reason (the outbox keeps the message).
+    return _settings_page(
+        request, who, error=f"The test e-mail did not leave: {report.error}.", status=200
+    )
 
 
 @router.post("/admin/settings/tokens", response_class=HTMLResponse)

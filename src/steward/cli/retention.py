@@ -1,0 +1,145 @@
+"""``steward retention ...``: what is due under the register's retention rules, and the sweep.
+
+steward retention plan REGISTER              what each rule makes due: count, held, oldest
+steward retention sweep REGISTER [--dry-run] destroy it, with a progress bar per table; the act
+                                             is kept in the store (Admin → Retention)
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    help="Retention: what is due, and the sweep that destroys it.", no_args_is_help=True
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _load(path: Path) -> Any:
+    from steward.register import RegisterError, load_register
+
+    try:
+        return load_register(path)
+    except RegisterError as exc:
+        for problem in exc.problems:
+            err.print(problem.format(), markup=False)
+        raise typer.Exit(1) from None
+    except OSError as exc:
+        err.print(f"{path}: cannot read: {exc.strerror}", markup=False)
+        raise typer.Exit(1) from None
+
+
+def _factory() -> Any:
+    from steward.config import get_settings
+    from steward.store.db import make_engine, session_factory, upgrade
+
+    engine = make_engine(get_settings().database_url)
+    upgrade(engine)
+    return session_factory(engine)
+
+
+def _date(value: str | None) -> date:
+    if not value:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        err.print(f"--today {value!r} is not a date; write it as YYYY-MM-DD", markup=False)
+        raise typer.Exit(2) from None
+
+
+@app.command("plan")
+def plan_command(
+    register: Annotated[Path, typer.Argument(help="Register YAML file.")],
+    today: Annotated[str | None, typer.Option(help="Count as of this day (YYYY-MM-DD).")] = None,
+) -> None:
+    """Show what each retention rule makes due: rows, held rows, the oldest date."""
+    from steward.retention.service import plan
+
+    reg = _load(register)
+    rows = plan(_factory(), reg, _date(today))
+    if not rows:
+        out.print("the register declares no retention rule on a table", markup=False)
+        return
+    table = Table("datastore", "table", "rule", "due before", "due", "held", "oldest")
+    failed = False
+    for row in rows:
+        rule = (
+            f"{row.column} + {row.period}"
+            + (" (end of year)" if row.counts_from == "year-end" else "")
+            + f": {row.action}"
+        )
+        if row.problem:
+            failed = True
+            table.add_row(row.datastore, row.table, rule, str(row.cutoff), "?", "?", row.problem)
+            continue
+        table.add_row(
+            row.datastore,
+            row.table,
+            rule,
+            str(row.cutoff),
+            str(row.due),
+            str(row.held),
+            str(row.oldest or "—"),
+        )
+    out.print(table)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("sweep")
+def sweep_command(
+    register: Annotated[Path, typer.Argument(help="Register YAML file.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be destroyed; change nothing.")
+    ] = False,
+    batch: Annotated[int, typer.Option(min=1, max=100_000, help="Rows per transaction.")] = 5000,
+) -> None:
+    """Destroy what is due (never a held row); exit 1 when a datastore could not be swept."""
+    if dry_run:
+        plan_command(register)
+        out.print("dry run: nothing was destroyed", markup=False)
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from steward.config import get_settings
+    from steward.retention.service import plan, sweep
+
+    reg = _load(register)
+    factory = _factory()
+    due = {f"{r.datastore}.{r.table}": r.due for r in plan(factory, reg, date.today())}
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+    ) as bars:
+
+        def progress(name: str, _total: int | None) -> Any:
+            task = bars.add_task(name, total=due.get(name) or None)
+            return lambda n: bars.advance(task, n)
+
+        run = sweep(
+            factory,
+            reg,
+            trigger="cli",
+            batch=batch,
+            secret=get_settings().secret_key.get_secret_value().encode(),
+            progress=progress,
+        )
+    out.print(
+        f"sweep {run.id}: {run.status}, {run.destroyed} record(s) destroyed; "
+        f"act sha256 {run.act_sha256}",
+        markup=False,
+    )
+    if run.error:
+        err.print(f"not swept: {run.error}", markup=False)
+        raise typer.Exit(1)

@@ -1,0 +1,485 @@
+"""Retention sweeps on the operator's databases: what is due, and destroying it in batches.
+
+    due = plan_table(engine, schema, info, cutoff, holds)          # count, oldest, held
+    swept = sweep_table(engine, schema, info, cutoff, holds, action="delete", batch=5000,
+                        progress=lambda n: ...)
+
+A row is due when its date column is before ``cutoff`` (today minus the retention period; the
+caller works it out from the register and ``law/``). The sweep walks the table in key order,
+``batch`` rows per short transaction, so no lock outlives one batch and a crash or a datastore
+going down loses at most the batch in flight: the next sweep starts again from the first due
+row, and running twice destroys nothing twice. Child rows (foreign keys and the register's
+declared references) go with their parent, deepest first; a parent whose child is held, or
+lives in reference data, stays and is counted as kept. Held rows are skipped: ``holds`` are the
+row keys (canonical JSON, as Steward's restriction list stores them) not to touch, and a table
+held as a whole is never swept.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from steward.datastores.connect import Link, Schema, TableInfo
+from steward.datastores.errors import ConnectionFailed, DatastoreError, SchemaMismatch
+from steward.datastores.masking import mask_value
+from steward.ledger.chain import canonical_json
+
+MAX_DEPTH = 6
+
+
+@dataclass
+class TableDue:
+    table: str
+    column: str
+    cutoff: date
+    due: int
+    held: int
+    oldest: date | None
+
+
+@dataclass
+class TableSwept:
+    table: str
+    action: str
+    destroyed: int = 0
+    kept_held: int = 0
+    kept_referenced: int = 0
+    children: dict[str, int] = field(default_factory=dict)
+    batches: int = 0
+    longest_batch_seconds: float = 0.0
+    note: str = ""
+
+
+def _key_of(row: Sequence[Any]) -> str:
+    return canonical_json([_plain(v) for v in row])
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _due_test(info: TableInfo, column: str, cutoff: date) -> Any:
+    if column not in info.table.c:
+        raise SchemaMismatch(
+            f"table {info.key}: the retention column '{column}' does not exist; name a date "
+            "column of the table in its retention rule"
+        )
+    return info.table.c[column] < cutoff
+
+
+def plan_table(
+    engine: sa.Engine, info: TableInfo, column: str, cutoff: date, holds: set[str]
+) -> TableDue:
+    """How many rows are due, how many of them are held, and the oldest date."""
+    test = _due_test(info, column, cutoff)
+    table = info.table
+    with _connect(engine) as connection:
+        row = connection.execute(
+            sa.select(sa.func.count(), sa.func.min(table.c[column])).select_from(table).where(test)
+        ).one()
+        held = 0
+        if holds and info.primary_key:
+            keys = [table.c[c] for c in info.primary_key]
+            for chunk in connection.execute(sa.select(*keys).where(test)).partitions(5000):
+                held += sum(1 for r in chunk if _key_of(r) in holds)
+    oldest = row[1]
+    if isinstance(oldest, datetime):
+        oldest = oldest.date()
+    return TableDue(info.key, column, cutoff, int(row[0]), held, oldest)
+
+
+def _connect(engine: sa.Engine) -> Any:
+    try:
+        return engine.connect()
+    except sa.exc.OperationalError as exc:
+        raise ConnectionFailed(
+            f"cannot connect to the datastore ({type(exc).__name__}); the sweep resumes from "
+            "the first due row next time"
+        ) from None
+
+
+def _children(schema: Schema, table: str) -> list[Link]:
+    return [link for link in schema.inbound(table) if link.child != table]
+
+
+def _referring_rows(
+    connection: sa.Connection, schema: Schema, link: Link, parent_rows: list[tuple[Any, ...]]
+) -> list[tuple[tuple[Any, ...], tuple[Any, ...]]]:
+    """Rows of ``link.child`` referring to one of ``parent_rows`` (values of the link's parent
+    columns), each as (its key, or all its columns when it has none; its link columns)."""
+    child = schema.tables[link.child]
+    columns = [child.table.c[c] for c in link.columns]
+    wanted = list({tuple(r) for r in parent_rows})
+    if not wanted:
+        return []
+    key_columns = [child.table.c[c] for c in child.primary_key] or list(child.table.c)
+    selected = [*key_columns, *(c.label(f"link_{i}") for i, c in enumerate(columns))]
+    found: list[tuple[tuple[Any, ...], tuple[Any, ...]]] = []
+    width = len(key_columns)
+    for start in range(0, len(wanted), 1000):
+        chunk = wanted[start : start + 1000]
+        if len(columns) == 1:
+            test = columns[0].in_([v[0] for v in chunk])
+        else:
+            test = sa.tuple_(*columns).in_(chunk)
+        found.extend(
+            (tuple(r[:width]), tuple(r[width:]))
+            for r in connection.execute(sa.select(*selected).where(test))
+        )
+    return found
+
+
+def _doomed_children(
+    connection: sa.Connection,
+    schema: Schema,
+    table: str,
+    parent_values: dict[Link, list[tuple[Any, ...]]],
+    holds: dict[str, set[str]],
+    depth: int,
+) -> tuple[list[tuple[TableInfo, list[tuple[Any, ...]]]], set[tuple[str, tuple[Any, ...]]]]:
+    """Child rows to delete (deepest first) and the parent values that must stay."""
+    ordered: list[tuple[TableInfo, list[tuple[Any, ...]]]] = []
+    blocked: set[tuple[str, tuple[Any, ...]]] = set()
+    for link, values in parent_values.items():
+        child = schema.tables[link.child]
+        rows = _referring_rows(connection, schema, link, values)
+        if not rows:
+            continue
+        n_key = len(child.primary_key)
+        spec = child.spec
+        reference = bool(spec and spec.reference_data)
+        held = holds.get(child.key, set())
+        keep_all = reference or "*" in held or depth >= MAX_DEPTH or not n_key
+        doomed: list[tuple[Any, ...]] = []
+        for key, parent_value in rows:
+            if keep_all or _key_of(key) in held:
+                blocked.add((link.parent, parent_value))
+            else:
+                doomed.append(key)
+        if doomed:
+            grand = {
+                g: [tuple(_column_values(child, r, g.to_columns)) for r in doomed]
+                for g in _children(schema, child.key)
+            }
+            deeper, deeper_blocked = (
+                _doomed_children(connection, schema, child.key, grand, holds, depth + 1)
+                if grand
+                else ([], set())
+            )
+            if deeper_blocked:
+                # a grandchild stays: so does the child row it hangs from, and its parent
+                stay = {v for t, v in deeper_blocked if t == child.key}
+                kept = [r for r in doomed if _values_hit(child, r, stay, grand)]
+                doomed = [r for r in doomed if r not in kept]
+                for key, parent_value in rows:
+                    if key in kept:
+                        blocked.add((link.parent, parent_value))
+            ordered.extend(deeper)
+            ordered.append((child, doomed))
+    return ordered, blocked
+
+
+def _column_values(info: TableInfo, key: tuple[Any, ...], columns: Sequence[str]) -> list[Any]:
+    """The values of ``columns`` for the row with primary key ``key`` (key columns only)."""
+    index = {name: i for i, name in enumerate(info.primary_key)}
+    if all(c in index for c in columns):
+        return [key[index[c]] for c in columns]
+    raise SchemaMismatch(
+        f"table {info.key}: a declared reference uses columns outside its key "
+        f"({', '.join(columns)}); sweeps follow references to key columns only"
+    )
+
+
+def _values_hit(
+    info: TableInfo,
+    key: tuple[Any, ...],
+    stay: set[tuple[Any, ...]],
+    grand: dict[Link, list[tuple[Any, ...]]],
+) -> bool:
+    return any(tuple(_column_values(info, key, g.to_columns)) in stay for g in grand)
+
+
+def _delete(connection: sa.Connection, info: TableInfo, keys: list[tuple[Any, ...]]) -> int:
+    columns = [info.table.c[c] for c in info.primary_key]
+    deleted = 0
+    for start in range(0, len(keys), 1000):
+        chunk = keys[start : start + 1000]
+        test = (
+            columns[0].in_([k[0] for k in chunk])
+            if len(columns) == 1
+            else sa.tuple_(*columns).in_(chunk)
+        )
+        deleted += connection.execute(sa.delete(info.table).where(test)).rowcount or 0
+    return deleted
+
+
+def _anonymise(
+    connection: sa.Connection, info: TableInfo, keys: list[tuple[Any, ...]], secret: bytes
+) -> int:
+    """Mask the personal columns the register names; keys and other columns stay."""
+    spec = info.spec
+    personal = [c for c in (spec.columns if spec else {}) if c in info.table.c]
+    personal = [c for c in personal if c not in info.primary_key and c not in info.generated]
+    if not personal:
+        return 0
+    key_columns = [info.table.c[c] for c in info.primary_key]
+    done = 0
+    for key in keys:
+        test = sa.and_(*(c == v for c, v in zip(key_columns, key, strict=True)))
+        row = connection.execute(
+            sa.select(*(info.table.c[c] for c in personal)).where(test)
+        ).first()
+        if row is None:
+            continue
+        values = {
+            c: mask_value(
+                spec.columns.get(c) if spec else None,
+                info.table.c[c],
+                row._mapping[c],
+                secret=secret,
+                unique=c in info.unique,
+            )
+            for c in personal
+        }
+        connection.execute(sa.update(info.table).where(test).values(**values))
+        done += 1
+    return done
+
+
+def _with_children(
+    connection: sa.Connection,
+    schema: Schema,
+    info: TableInfo,
+    children: list[Link],
+    doomed: list[tuple[Any, ...]],
+    holds: dict[str, set[str]],
+    outcome: TableSwept,
+) -> list[tuple[Any, ...]]:
+    """Delete the child rows of ``doomed`` (deepest first); returns the parents now deletable.
+
+    A parent with a child that must stay (held, reference data, too deep) stays too; the
+    children are worked out again for the parents left, until nothing more has to stay.
+    """
+    for _ in range(MAX_DEPTH):
+        values = {
+            link: [tuple(_column_values(info, r, link.to_columns)) for r in doomed]
+            for link in children
+        }
+        ordered, blocked = _doomed_children(connection, schema, info.key, values, holds, 1)
+        stay = {v for t, v in blocked if t == info.key}
+        kept = [r for r in doomed if _values_hit(info, r, stay, values)] if stay else []
+        if not kept:
+            for child, child_keys in ordered:
+                if child_keys:
+                    gone = _delete(connection, child, child_keys)
+                    outcome.children[child.key] = outcome.children.get(child.key, 0) + gone
+            return doomed
+        outcome.kept_referenced += len(kept)
+        doomed = [r for r in doomed if r not in set(kept)]
+        if not doomed:
+            return []
+    return []
+
+
+def sweep_table(
+    engine: sa.Engine,
+    schema: Schema,
+    info: TableInfo,
+    column: str,
+    cutoff: date,
+    holds: dict[str, set[str]],
+    *,
+    action: str = "delete",
+    batch: int = 5000,
+    secret: bytes = b"",
+    progress: Callable[[int], None] | None = None,
+) -> TableSwept:
+    """Destroy the due rows of one table (see the module); raises ``DatastoreError``."""
+    outcome = TableSwept(info.key, action)
+    held = holds.get(info.key, set())
+    if "*" in held:
+        outcome.note = "the whole table is held; nothing swept"
+        return outcome
+    test = _due_test(info, column, cutoff)
+    if not info.primary_key:
+        if held:
+            outcome.note = "rows are held and the table has no key: nothing swept"
+            return outcome
+        with _connect(engine) as connection, connection.begin():
+            outcome.destroyed = connection.execute(sa.delete(info.table).where(test)).rowcount or 0
+        outcome.batches, outcome.note = 1, "no key: swept in one statement"
+        return outcome
+    keys = [info.table.c[c] for c in info.primary_key]
+    after: tuple[Any, ...] | None = None
+    children = _children(schema, info.key)
+    if (
+        action == "delete"
+        and not children
+        and len(keys) == 1
+        and engine.dialect.name == "postgresql"
+    ):
+        return _sweep_in_one_statement(engine, info, test, held, batch, outcome, progress)
+    while True:
+        started = time.perf_counter()
+        try:
+            with _connect(engine) as connection, connection.begin():
+                query = sa.select(*keys).where(test)
+                if after is not None:
+                    query = query.where(
+                        keys[0] > after[0] if len(keys) == 1 else sa.tuple_(*keys) > after
+                    )
+                rows = [tuple(r) for r in connection.execute(query.order_by(*keys).limit(batch))]
+                if not rows:
+                    break
+                after = rows[-1]
+                doomed = [r for r in rows if _key_of(r) not in held]
+                outcome.kept_held += len(rows) - len(doomed)
+                if children and doomed and action == "delete":
+                    doomed = _with_children(
+                        connection, schema, info, children, doomed, holds, outcome
+                    )
+                if action == "delete":
+                    outcome.destroyed += _delete(connection, info, doomed)
+                else:
+                    outcome.destroyed += _anonymise(connection, info, doomed, secret)
+        except sa.exc.DBAPIError as exc:
+            if exc.connection_invalidated or isinstance(exc, sa.exc.OperationalError):
+                raise ConnectionFailed(
+                    f"the datastore went away during the sweep of {info.key} "
+                    f"({type(exc).__name__}); {outcome.destroyed} row(s) were destroyed in "
+                    "committed batches, the rest resumes next time"
+                ) from None
+            raise DatastoreError(
+                f"the database refused the sweep of {info.key} ({type(exc).__name__}); "
+                f"{outcome.destroyed} row(s) were destroyed in committed batches"
+            ) from None
+        outcome.batches += 1
+        outcome.longest_batch_seconds = max(
+            outcome.longest_batch_seconds, time.perf_counter() - started
+        )
+        if progress is not None:
+            progress(len(rows))
+        if action != "delete" and len(rows) < batch:
+            break
+    return outcome
+
+
+def _sweep_in_one_statement(
+    engine: sa.Engine,
+    info: TableInfo,
+    test: Any,
+    held: set[str],
+    batch: int,
+    outcome: TableSwept,
+    progress: Callable[[int], None] | None,
+) -> TableSwept:
+    """A table nothing refers to, on PostgreSQL: each batch is one ``DELETE ... RETURNING``.
+
+    ``DELETE WHERE key = ANY(ARRAY(SELECT key ... AND key > :after ORDER BY key LIMIT n))``
+    takes the next batch by key and deletes it in one round trip; held keys are left out by
+    the same statement.
+    """
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    from steward.datastores.graph import one_of
+
+    key = info.table.c[info.primary_key[0]]
+    held_values = [json_key[0] for json_key in map(_parse_key, held) if json_key]
+
+    def batch_statement(after: bool) -> Any:
+        candidates = sa.select(key).where(test)
+        if after:
+            candidates = candidates.where(key > sa.bindparam("after", type_=key.type))
+        if held_values:
+            candidates = candidates.where(~one_of(key, key, "held", "postgresql"))
+        chosen = sa.func.array(candidates.order_by(key).limit(batch).scalar_subquery())
+        return (
+            sa.delete(info.table).where(key == sa.any_(chosen.cast(ARRAY(key.type)))).returning(key)
+        )
+
+    first, following = batch_statement(False), batch_statement(True)
+    try:
+        if held_values:
+            with _connect(engine) as connection:
+                counted = connection.execute(
+                    sa.select(sa.func.count())
+                    .select_from(info.table)
+                    .where(test, one_of(key, key, "held", "postgresql")),
+                    {"held": held_values},
+                )
+                outcome.kept_held = int(counted.scalar_one())
+        after: Any = None
+        while True:
+            started = time.perf_counter()
+            params: dict[str, Any] = {"held": held_values} if held_values else {}
+            if after is not None:
+                params["after"] = after
+            with _connect(engine) as connection, connection.begin():
+                statement = first if after is None else following
+                gone = connection.execute(statement, params).scalars().all()
+            if not gone:
+                break
+            after = max(gone)
+            outcome.destroyed += len(gone)
+            outcome.batches += 1
+            outcome.longest_batch_seconds = max(
+                outcome.longest_batch_seconds, time.perf_counter() - started
+            )
+            if progress is not None:
+                progress(len(gone))
+    except sa.exc.DBAPIError as exc:
+        raise ConnectionFailed(
+            f"the datastore went away during the sweep of {info.key} ({type(exc).__name__}); "
+            f"{outcome.destroyed} row(s) were destroyed in committed batches, the rest resumes "
+            "next time"
+        ) from None
+    return outcome
+
+
+def _parse_key(text: str) -> list[Any] | None:
+    import json
+
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, list) else None
+
+
+def destroy_rows(
+    engine: sa.Engine,
+    schema: Schema,
+    info: TableInfo,
+    keys: list[tuple[Any, ...]],
+    holds: dict[str, set[str]],
+    *,
+    batch: int = 1000,
+) -> TableSwept:
+    """Delete the rows with these keys (a hold that ended), their children first."""
+    outcome = TableSwept(info.key, "delete")
+    children = _children(schema, info.key)
+    held = holds.get(info.key, set())
+    for start in range(0, len(keys), batch):
+        chunk = [k for k in keys[start : start + batch] if _key_of(k) not in held]
+        outcome.kept_held += len(keys[start : start + batch]) - len(chunk)
+        try:
+            with _connect(engine) as connection, connection.begin():
+                if children and chunk:
+                    chunk = _with_children(
+                        connection, schema, info, children, chunk, holds, outcome
+                    )
+                outcome.destroyed += _delete(connection, info, chunk)
+        except sa.exc.OperationalError:
+            raise ConnectionFailed(
+                f"the datastore went away while destroying rows of {info.key} whose hold ended"
+            ) from None
+        outcome.batches += 1
+    return outcome

@@ -1,0 +1,177 @@
+"""The act of destruction of personal data for one sweep, and its extract from the event log.
+
+    html = render_act(register, run, today)   # in each of the operator's languages (ru, en)
+
+The act has the elements RKN Order No. 179 of 28.10.2022 asks for when personal data are
+processed by automated means: the operator, the persons responsible, the categories of personal
+data and of subjects, the number of records destroyed, the information system (datastore and
+its location), the reason, the method and the date; the extract from the event log lists each
+table swept with its rule and counts. The act's SHA-256 goes into Steward's audit log with the
+sweep, so a changed act no longer matches the chain.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from html import escape
+
+from steward.register import Register
+from steward.retention.tables import RetentionRun
+
+WORDS = {
+    "ru": {
+        "title": "Акт об уничтожении персональных данных",
+        "basis": "ч. 7 ст. 5, ст. 21 Федерального закона № 152-ФЗ; Приказ Роскомнадзора "
+        "№ 179 от 28.10.2022",
+        "operator": "Оператор",
+        "responsible": "Ответственные лица",
+        "responsible_text": "автоматическая процедура уничтожения Steward (запуск: {trigger}); "
+        "ответственный за организацию обработки: {dpo}",
+        "date": "Дата уничтожения",
+        "method": "Способ уничтожения",
+        "delete": "удаление записей из базы данных",
+        "anonymise": "обезличивание (замена значений персональных данных)",
+        "system": "Информационная система (хранилище), место нахождения базы данных",
+        "categories": "Категории персональных данных",
+        "subjects": "Категории субъектов",
+        "count": "Количество уничтоженных записей",
+        "reason": "Основание",
+        "reason_rule": "истечение срока хранения по правилу «{rule}»",
+        "reason_hold": "окончание срока хранения, установленного законом ({purpose}), после "
+        "требования субъекта об уничтожении",
+        "log": "Выгрузка из журнала событий",
+        "table": "Таблица",
+        "children": "связанные записи",
+        "held": "сохранено (удержание)",
+        "none": "Записей, подлежащих уничтожению, не было.",
+        "problems": "Не обработано (будет повторено при следующем запуске)",
+    },
+    "en": {
+        "title": "Act of destruction of personal data",
+        "basis": "152-FZ Art. 5 p.7 and Art. 21; Roskomnadzor Order No. 179 of 28.10.2022; "
+        "GDPR Art. 5(1)(e)",
+        "operator": "Operator",
+        "responsible": "Persons responsible",
+        "responsible_text": "Steward's automatic destruction (started by: {trigger}); person "
+        "responsible for organising the processing: {dpo}",
+        "date": "Date of destruction",
+        "method": "Method",
+        "delete": "deletion of the records from the database",
+        "anonymise": "anonymisation (personal values replaced)",
+        "system": "Information system (datastore) and location of the database",
+        "categories": "Categories of personal data",
+        "subjects": "Categories of subjects",
+        "count": "Records destroyed",
+        "reason": "Reason",
+        "reason_rule": "retention period expired under the rule \u201c{rule}\u201d",
+        "reason_hold": "end of the period the law required ({purpose}) after the subject asked "
+        "for erasure",
+        "log": "Extract from the event log",
+        "table": "Table",
+        "children": "related records",
+        "held": "kept (held)",
+        "none": "No record was due for destruction.",
+        "problems": "Not processed (tried again at the next run)",
+    },
+}
+
+
+def _categories(register: Register, datastore_id: str, table: str, lang: str) -> str:
+    store = next((d for d in register.datastores if d.id == datastore_id), None)
+    spec = (
+        next((t for t in store.tables if t.name == table.split(".")[-1]), None) if store else None
+    )
+    if spec is None:
+        return "—"
+    names = []
+    for column in spec.columns.values():
+        category = register.all_categories.get(column.category)
+        label = (category.ru if lang == "ru" else category.en) if category else column.category
+        if label not in names:
+            names.append(label)
+    return ", ".join(names) or "—"
+
+
+def _subjects(register: Register, lang: str) -> str:
+    return ", ".join(s.names.get(lang) or next(iter(s.names.values())) for s in register.subjects)
+
+
+def _section(register: Register, run: RetentionRun, today: date, lang: str) -> str:
+    w = WORDS[lang]
+    data = json.loads(run.result or "{}")
+    contacts = register.operator.contacts
+    dpo = (
+        (contacts.dpo.name or str(contacts.dpo.email))
+        if contacts.dpo
+        else str(contacts.privacy_email)
+    )
+    rows = []
+    methods = set()
+    for datastore_id, store in data.get("datastores", {}).items():
+        for table in store["tables"]:
+            if not (table["destroyed"] or table["children"]):
+                continue
+            methods.add(table["action"])
+            children = sum(table["children"].values())
+            rows.append(
+                f"<tr><td>{escape(datastore_id)} ({escape(store['location'])})</td>"
+                f"<td>{escape(table['table'])}</td>"
+                f"<td>{escape(_categories(register, datastore_id, table['table'], lang))}</td>"
+                f"<td>{table['destroyed']}"
+                + (f" + {children} {w['children']}" if children else "")
+                + "</td>"
+                f"<td>{escape(w['reason_rule'].format(rule=table['rule']))}</td>"
+                f"<td>{table['kept_held']} {w['held']}</td></tr>"
+            )
+        for released in store.get("released_holds", []):
+            if not released["destroyed"]:
+                continue
+            methods.add("delete")
+            rows.append(
+                f"<tr><td>{escape(datastore_id)} ({escape(store['location'])})</td>"
+                f"<td>{escape(released['table'])}</td>"
+                f"<td>{escape(_categories(register, datastore_id, released['table'], lang))}</td>"
+                f"<td>{released['destroyed']}</td>"
+                f"<td>{escape(w['reason_hold'].format(purpose=', '.join(released['reason'])))}"
+                f"</td><td></td></tr>"
+            )
+    problems = data.get("problems", {})
+    method = "; ".join(w[m] for m in sorted(methods)) or "—"
+    body = [
+        f'<section lang="{lang}"><h1>{escape(w["title"])}</h1>',
+        f"<p><small>{escape(w['basis'])}</small></p><dl>",
+        f"<dt>{w['operator']}</dt><dd>{escape(register.operator.legal_name)}</dd>",
+        f"<dt>{w['responsible']}</dt><dd>"
+        f"{escape(w['responsible_text'].format(trigger=run.trigger, dpo=dpo))}</dd>",
+        f"<dt>{w['date']}</dt><dd>{today.isoformat()}</dd>",
+        f"<dt>{w['method']}</dt><dd>{escape(method)}</dd>",
+        f"<dt>{w['subjects']}</dt><dd>{escape(_subjects(register, lang))}</dd>",
+        f"<dt>{w['count']}</dt><dd>{run.destroyed}</dd></dl>",
+        f"<h2>{w['log']}</h2>",
+    ]
+    if rows:
+        body.append(
+            f"<table><thead><tr><th>{w['system']}</th><th>{w['table']}</th>"
+            f"<th>{w['categories']}</th><th>{w['count']}</th><th>{w['reason']}</th><th></th>"
+            f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        )
+    else:
+        body.append(f"<p>{w['none']}</p>")
+    if problems:
+        items = "".join(f"<li>{escape(k)}: {escape(v)}</li>" for k, v in problems.items())
+        body.append(f"<h2>{w['problems']}</h2><ul>{items}</ul>")
+    body.append("</section>")
+    return "".join(body)
+
+
+def render_act(register: Register, run: RetentionRun, today: date) -> str:
+    langs = [lang for lang in ("ru", "en") if lang in register.operator.languages] or ["en"]
+    if "ru-152fz" in register.operator.jurisdictions and "ru" not in langs:
+        langs.insert(0, "ru")  # an act under 152-FZ is kept in Russian
+    sections = "".join(_section(register, run, today, lang) for lang in langs)
+    return (
+        '<!doctype html><html><head><meta charset="utf-8">'
+        f"<title>{escape(WORDS[langs[0]]['title'])} #{run.id}</title></head>"
+        f"<body>{sections}</body></html>"
+    )

@@ -1,0 +1,28 @@
+"""The daily sweep the scheduler fires (``retention.sweep``), on the register in force."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from steward.config import get_settings
+from steward.jobs.schedule import periodic
+from steward.retention.service import sweep
+from steward.store.db import make_engine, session_factory
+from steward.store.registers import stored_register
+
+
+@periodic("retention.sweep", every=timedelta(days=1))
+def daily_sweep() -> None:
+    """Destroy what the register's retention rules make due, with its act."""
+    settings = get_settings()
+    factory = session_factory(make_engine(settings.database_url))
+    with factory() as session:
+        register = stored_register(session)
+    if register is None or not any(t.retention for d in register.datastores for t in d.tables):
+        return
+    sweep(
+        factory,
+        register,
+        trigger="schedule",
+        secret=settings.secret_key.get_secret_value().encode(),
+    )

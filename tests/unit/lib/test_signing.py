@@ -1,0 +1,47 @@
+"""One token signer: a token is valid only for its purpose, its secret and its age."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from steward.lib.signing import Signer, TokenExpired, TokenInvalid
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=10,
+)
+
+
+@given(value=JSON, purpose=st.text(min_size=1, max_size=30))
+def test_a_token_gives_back_what_was_signed(value: object, purpose: str) -> None:
+    assert Signer("s" * 32, purpose).loads(Signer("s" * 32, purpose).dumps(value), max_age=60) == (
+        value
+    )
+
+
+@given(value=JSON, one=st.text(min_size=1, max_size=30), other=st.text(min_size=1, max_size=30))
+def test_a_token_for_one_purpose_is_refused_for_another(value: object, one: str, other: str):
+    if one == other:
+        return
+    token = Signer("s" * 32, one).dumps(value)
+    with pytest.raises(TokenInvalid):
+        Signer("s" * 32, other).loads(token, max_age=60)
+    with pytest.raises(TokenInvalid):
+        Signer("t" * 32, one).loads(token, max_age=60)
+
+
+def test_an_old_token_is_expired_and_a_damaged_one_invalid() -> None:
+    signer = Signer("s" * 32, "test")
+    token = signer.dumps([1, "n"])
+    time.sleep(1.1)
+    with pytest.raises(TokenExpired):
+        signer.loads(token, max_age=0)
+    with pytest.raises(TokenInvalid):
+        signer.loads(token[:-2] + ("AA" if not token.endswith("AA") else "BB"), max_age=60)
+    with pytest.raises(TokenInvalid):
+        signer.loads("not a token", max_age=60)
