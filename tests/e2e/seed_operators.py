@@ -3,16 +3,19 @@ a request in the Privacy Center, agents who work it in the admin.
 
     demo = build_demo("activecloud", tmp_path, monkeypatch, {"telephony": postgres_url})
     center = PrivacyCenter(demo.app)
-    reference, status_url = center.file("erasure", person.email)
+    status_url = center.file("erasure", person.email)
     center.verify(status_url, person.email)            # the code, read from the outbox
-    staff = Staff(demo.app, "dpo")
-    staff.act(request_id, "execute")
-    found = staff.wait_for(request_id, lambda page: page.outcome.startswith("erasure:"))
+    agent = Staff(demo.app, "agent")
+    request_id = agent.request_id(center.reference(status_url))
+    agent.act(request_id, "execute")                   # an erasure: asks for approval
+    Staff(demo.app, "dpo").act(request_id, "approve", "checked")
+    page = agent.wait_for(request_id, executed("erasure"), "erased")
 
 Everything goes through the product's pages: nothing calls a service directly except to read
 the outbox (where the product delivers the code today) and the operator's databases (the truth
-the assertions compare against). Waiting is done by reading the request's page until its state
-says the work is done, so the tests hold whether execution runs inside the request or a worker.
+the assertions compare against). Runs are queued for the embedded job runner, which reads the
+same STEWARD_* settings as the app; waiting is done by reading the request's page until it
+shows the run's result, so the tests hold however the work is scheduled.
 """
 
 from __future__ import annotations
@@ -33,16 +36,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from steward.config import Settings
 from steward.notify.outbox import OutboxMessage
 from steward.register import load_register
 from steward.register.models import Register
-from steward.store.db import make_engine, upgrade
-from steward.web.app import create_app
 from steward.web.auth import csrf_token_for
 from steward.web.security import CSRF_COOKIE
 
 from ..conftest import EXAMPLES
+from ..jobs_app import embedded_app
 from ..personas import sign_in_as
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -130,17 +131,9 @@ def build_demo(
     built = demo_db().build(register, all_urls, people=people, seed=11)
     for variable, url in built.env(register).items():
         monkeypatch.setenv(variable, url)
-    store_url = f"sqlite:///{tmp_path / 'steward.db'}"
-    engine = make_engine(store_url)
-    upgrade(engine)
-    engine.dispose()
-    settings = Settings(
-        database_url=store_url,
-        register_path=EXAMPLES / operator / "register.yaml",
-        base_url="http://testserver",
-        dev=True,
-    )
-    return Demo(register, built, create_app(settings))
+    # Steward and its embedded job runner read the same STEWARD_* settings, as under `make run`
+    app = embedded_app(tmp_path, monkeypatch, operator, base_url="http://testserver")
+    return Demo(register, built, app)
 
 
 class PrivacyCenter:
@@ -272,6 +265,11 @@ class Staff:
                     pytrace=False,
                 )
             time.sleep(0.2)
+
+
+def previewed(kind: str) -> Callable[[RequestPage], bool]:
+    """The request's timeline shows a finished preview (dry run) of ``kind``."""
+    return lambda page: f"{kind} (dry run): " in page.timeline
 
 
 def executed(kind: str) -> Callable[[RequestPage], bool]:
