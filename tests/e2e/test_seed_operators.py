@@ -20,11 +20,6 @@ from steward.register.duration import Duration
 
 from .seed_operators import Demo, PrivacyCenter, Staff, build_demo, executed, previewed
 
-CROSS_DATASTORE = (
-    "identifiers learned in one datastore (the account's phone and account code) do not yet "
-    "seed the search in the others (issue 12, item 8)"
-)
-
 
 def _file_and_verify(demo: Demo, kind: str, email: str, **options: object) -> tuple[str, int]:
     center = PrivacyCenter(demo.app)
@@ -122,7 +117,6 @@ def test_activecloud_erasure_keeps_accounting_acts_under_a_five_year_hold(
 MESSAGES = "SELECT id FROM messenger_messages WHERE account_code = :a"
 
 
-@pytest.mark.xfail(strict=True, reason=CROSS_DATASTORE)
 def test_activecloud_erasure_by_email_reaches_call_recordings_and_messenger_messages(
     activecloud: Demo,
 ) -> None:
@@ -147,7 +141,6 @@ def test_activecloud_erasure_by_email_reaches_call_recordings_and_messenger_mess
 # --- amrcloud ---------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=CROSS_DATASTORE)
 def test_amrcloud_access_by_email_finds_the_users_access_logs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_database
 ) -> None:

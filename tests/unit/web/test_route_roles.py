@@ -75,6 +75,7 @@ TABLE: dict[tuple[str, str], set[str]] = {
 PUBLIC = {
     ("GET", "/"),
     ("GET", "/healthz"),
+    ("GET", "/privacy"),  # redirects to the Privacy Center home, /privacy/
     ("GET", "/admin/sign-in"),
     ("POST", "/admin/sign-in"),
     ("GET", "/admin/sign-in/totp"),
