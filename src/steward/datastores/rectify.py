@@ -32,7 +32,7 @@ from steward.datastores.batch import Statement
 from steward.datastores.connect import Schema, TableInfo
 from steward.datastores.errors import InvalidRequest
 from steward.datastores.graph import Found
-from steward.lib.identifiers import IdentifierError, clean_email, clean_phone
+from steward.lib.identifiers import IdentifierError, clean_email_to_store, clean_phone
 from steward.register.models import ColumnSpec
 from steward.register.taxonomy import IdentityKind
 
@@ -62,7 +62,7 @@ def validate_value(category: str, column: sa.Column[Any], value: str, region: st
         raise InvalidRequest(f"the new value for {column.name} is empty")
     if category.startswith("contact.email"):
         try:
-            text = clean_email(text)
+            text = clean_email_to_store(text)
         except IdentifierError:
             raise InvalidRequest(f"the new value for {column.name} is not a valid e-mail") from None
     elif category.startswith("contact.phone"):

@@ -57,6 +57,18 @@ def clean_email(value: str) -> str:
     return checked
 
 
+def clean_email_to_store(value: str) -> str:
+    """A valid e-mail as the person typed it (only its domain lower-cased), for writing into
+    the operator's database; raises when it is not an address. Matching uses ``clean_email``."""
+    text = value.strip()[:320]
+    try:
+        return str(validate_email(text, check_deliverability=False).normalized)
+    except EmailNotValidError:
+        raise IdentifierError(
+            "the e-mail address is not valid; write it as name@example.com"
+        ) from None
+
+
 def _parse_phone(value: object, region: str | None) -> phonenumbers.PhoneNumber | None:
     text = str(value).strip()[:PHONE_MAX]
     if not text:
