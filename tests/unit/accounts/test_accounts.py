@@ -79,6 +79,8 @@ def test_a_deactivated_person_cannot_sign_in(store) -> None:
     with transaction(store) as session:
         person = create_person(session, "d@example.com", role="agent", password=PASSWORD)
         person.active = False
+    # a sign-in is its own transaction: it counts the attempt, committed, before anything else
+    with transaction(store) as session:
         assert sign_in(session, "d@example.com", PASSWORD).person is None
 
 
