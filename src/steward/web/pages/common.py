@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from fastapi import Request
@@ -23,6 +23,17 @@ def https(request: Request) -> bool:
     return request.url.scheme == "https" or str(request.app.state.settings.base_url).startswith(
         "https://"
     )
+
+
+def pick_lang(request: Request, known: Iterable[str], given: str | None = None) -> str:
+    """A public page's language: ``given`` (a form field), else ``?lang=``, else the browser's
+    first language when ``known``, else English."""
+    known = set(known)
+    for wanted in (given, request.query_params.get("lang")):
+        if wanted in known:
+            return str(wanted)
+    accept = request.headers.get("accept-language", "")[:2].lower()
+    return accept if accept in known else "en"
 
 
 def safe_next(target: str | None, default: str = "/admin/") -> str:

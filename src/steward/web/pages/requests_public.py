@@ -25,7 +25,7 @@ from steward.requests.service import Intake
 from steward.requests.states import RequestError
 from steward.web.auth import client_ip, csrf_protect
 from steward.web.errors import ApiError
-from steward.web.pages.common import https, store
+from steward.web.pages.common import https, pick_lang, store
 from steward.web.security import rate_limit
 from steward.web.templating import templates
 
@@ -108,11 +108,7 @@ WORDS: dict[str, dict[str, str]] = {
 
 
 def _lang(request: Request, given: str | None = None) -> str:
-    for wanted in (given, request.query_params.get("lang")):
-        if wanted in WORDS:
-            return str(wanted)
-    accept = request.headers.get("accept-language", "")[:2].lower()
-    return accept if accept in WORDS else "en"
+    return pick_lang(request, WORDS, given)
 
 
 def _secret(request: Request) -> str:

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from steward.breaches import service
 from steward.breaches.service import BreachInputError
 from steward.web.auth import csrf_protect
-from steward.web.pages.common import store
+from steward.web.pages.common import pick_lang, store
 from steward.web.pages.requests_public import small_body
 from steward.web.security import rate_limit
 from steward.web.templating import templates
@@ -48,11 +48,7 @@ WORDS = {
 
 
 def _lang(request: Request, given: str | None = None) -> str:
-    for wanted in (given, request.query_params.get("lang")):
-        if wanted in WORDS:
-            return str(wanted)
-    accept = request.headers.get("accept-language", "")[:2].lower()
-    return accept if accept in WORDS else "en"
+    return pick_lang(request, WORDS, given)
 
 
 def _page(request: Request, lang: str, **context: object) -> HTMLResponse:
