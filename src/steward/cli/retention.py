@@ -69,7 +69,7 @@ def plan_command(
         out.print("the register declares no retention rule on a table", markup=False)
         return
     table = Table("datastore", "table", "rule", "due before", "due", "held", "oldest")
-    failed = False
+    problems: dict[str, str] = {}
     for row in rows:
         rule = (
             f"{row.column} + {row.period}"
@@ -77,8 +77,8 @@ def plan_command(
             + f": {row.action}"
         )
         if row.problem:
-            failed = True
-            table.add_row(row.datastore, row.table, rule, str(row.cutoff), "?", "?", row.problem)
+            problems.setdefault(row.problem, f"{row.datastore}.{row.table}")
+            table.add_row(row.datastore, row.table, rule, str(row.cutoff), "?", "?", "see below")
             continue
         table.add_row(
             row.datastore,
@@ -90,7 +90,9 @@ def plan_command(
             str(row.oldest or "—"),
         )
     out.print(table)
-    if failed:
+    for problem, where in problems.items():
+        err.print(f"{where}: {problem}", markup=False)
+    if problems:
         raise typer.Exit(1)
 
 

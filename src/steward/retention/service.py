@@ -99,9 +99,10 @@ def plan(factory: sessionmaker[Session], register: Register, today: date) -> lis
         with factory() as session:
             holds = active_holds(session, datastore.id, today)
         schema: Schema | None = None
+        engine: sa.Engine | None = None
         problem = None
-        engine = datastore_engine(datastore)
         try:
+            engine = datastore_engine(datastore)
             schema = reflect(engine, datastore)
         except DatastoreError as exc:
             problem = str(exc)
@@ -118,7 +119,7 @@ def plan(factory: sessionmaker[Session], register: Register, today: date) -> lis
                 cutoff(table, today),
                 problem=problem,
             )
-            if schema is not None:
+            if engine is not None and schema is not None:
                 try:
                     due = plan_table(
                         engine,
@@ -131,7 +132,8 @@ def plan(factory: sessionmaker[Session], register: Register, today: date) -> lis
                 except (DatastoreError, KeyError) as exc:
                     row.problem = str(exc) if isinstance(exc, DatastoreError) else "no such table"
             rows.append(row)
-        engine.dispose()
+        if engine is not None:
+            engine.dispose()
     return rows
 
 
@@ -208,8 +210,9 @@ def sweep(
         with factory() as session:
             holds = active_holds(session, datastore.id, today)
         swept: list[TableSwept] = []
-        engine = datastore_engine(datastore)
+        engine = None
         try:
+            engine = datastore_engine(datastore)
             schema = reflect(engine, datastore)
             for table in tables:
                 rule = table.retention
@@ -239,7 +242,8 @@ def sweep(
             problems[datastore.id] = str(exc)
             released = []
         finally:
-            engine.dispose()
+            if engine is not None:
+                engine.dispose()
         if swept or released:
             result[datastore.id] = {
                 "location": datastore.location,
@@ -255,8 +259,9 @@ def sweep(
             total += sum(s.destroyed + sum(s.children.values()) for s in swept)
             total += sum(int(r["destroyed"]) for r in released)  # type: ignore[call-overload]
     with factory() as session, session.begin():
-        run = session.get(RetentionRun, run_id)
-        assert run is not None
+        stored = session.get(RetentionRun, run_id)
+        assert stored is not None
+        run = stored
         run.finished_at = datetime.now(UTC)
         run.status = "partial" if problems else "done"
         run.result = json.dumps({"datastores": result, "problems": problems}, default=str)

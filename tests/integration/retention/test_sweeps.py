@@ -446,3 +446,15 @@ def test_a_datastore_going_down_mid_sweep_resumes_where_it_stopped(
     due = {i for i in before["recordings"] if TODAY - timedelta(days=i * 2) < cutoff}
     assert set(before["recordings"]) - set(after["recordings"]) == due
     assert set(after["transcripts"]) == set(after["recordings"])  # no orphan, no lost child
+
+
+def test_a_datastore_whose_url_is_not_set_is_named_not_a_crash(
+    phoneco: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PHONECO_DATABASE_URL")
+    rows = service.plan(phoneco["factory"], phoneco["register"], TODAY)
+    assert rows and all("PHONECO_DATABASE_URL" in (r.problem or "") for r in rows)
+    run = service.sweep(phoneco["factory"], phoneco["register"], trigger="test")
+    assert run.status == "partial" and "PHONECO_DATABASE_URL" in (run.error or "")
+    planned = CliRunner().invoke(cli, ["retention", "plan", str(phoneco["path"])])
+    assert planned.exit_code == 1 and "PHONECO_DATABASE_URL" in planned.output
