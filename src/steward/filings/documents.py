@@ -4,7 +4,7 @@
     record_csv(record, "controller")      # one view as CSV text (UTF-8, header row)
     record_html(record) -> str            # both views, printable
     draft_html(draft, due=..., changes=...) -> str   # Russian: Roskomnadzor's form
-    pdf(html) -> bytes                    # WeasyPrint, from any of the HTML documents
+    pdf(html) -> bytes                    # lib.pdf.html_to_pdf, from any of the HTML documents
 
 The documents only lay out what ``art30.py`` and ``rkn.py`` built; a document whose language is
 fixed by its addressee (a notification to Roskomnadzor is in Russian) has one template.
@@ -24,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from steward.filings.art30 import CONTROLLER_COLUMNS, NOT_DECLARED, PROCESSOR_COLUMNS, Record
 from steward.filings.rkn import Draft
 from steward.law.filings import NOTIFICATION_FORMS_RU, FilingDue, FilingKind
+from steward.lib.pdf import html_to_pdf
 from steward.notices.phrases import country_name, long_date
 from steward.notices.plural import duration_phrase
 from steward.register.duration import Duration
@@ -151,9 +152,4 @@ def draft_html(
     )
 
 
-def pdf(html: str) -> bytes:
-    """The HTML document as PDF (WeasyPrint; needs Pango, see scripts/ensure-system.sh)."""
-    from weasyprint import HTML
-
-    result: bytes = HTML(string=html).write_pdf()
-    return result
+pdf = html_to_pdf
