@@ -43,7 +43,7 @@ from steward.register import Register, RegisterError
 from steward.register.models import Datastore
 from steward.register.taxonomy import IdentityKind
 from steward.store.db import transaction
-from steward.store.registers import register_in_force
+from steward.store.registers import register_in_force, register_version
 from steward.store.tables import utcnow
 
 ACTOR = "steward:executor"
@@ -196,12 +196,16 @@ def renew(factory: sessionmaker[Session], run_id: int, worker: str, lease: timed
 def load_run_register(session: Session, run: ExecutionRun) -> Register:
     """The register version the run was filed under (the one in force when it has none)."""
     try:
-        found = register_in_force(session, register_id=run.register_id)
+        if run.register_id is not None:
+            register = register_version(session, run.register_id)
+        else:
+            found = register_in_force(session)
+            register = found[0] if found else None
     except RegisterError:
         raise SchemaMismatch("the stored register of this run no longer loads") from None
-    if found is None:
+    if register is None:
         raise SchemaMismatch("no register is loaded; run `steward register load REGISTER`")
-    return found[0]
+    return register
 
 
 def _planned(tables: Sequence[TableOutcome]) -> list[dict[str, Any]]:
@@ -225,59 +229,54 @@ def _day(text: str | None) -> date | None:
 def _save_restrictions(
     session: Session, run: ExecutionRun, datastore: str, tables: list[dict[str, Any]]
 ) -> None:
-    """Add each restricted row to Steward's list with its own reason and end date."""
+    """Add each restricted row to Steward's list with its own reason and end date; a row
+    already listed stays as it is. PostgreSQL and SQLite: every table's rows in one
+    executemany of one cached statement."""
+    now = utcnow()
+    rows = []
     for table in tables:
         if not table.get("keyed", True):
             continue  # its keys are its values: personal data never goes into Steward's list
         restricted = table.get("restricted_keys") or []
         reasons = table.get("row_holds") or [("request", None)] * len(restricted)
         entries = {k: (r[0], r[1]) for k, r in zip(restricted, reasons, strict=True)}
-        keys = list(entries)
-        dialect = session.get_bind().dialect.name
-        for start in range(0, len(keys), 500):
-            batch = keys[start : start + 500]
-            if dialect in ("postgresql", "sqlite"):  # one statement; a listed row stays as it is
-                insert = pg_insert if dialect == "postgresql" else sqlite_insert
-                session.execute(
-                    insert(Restriction)
-                    .values(
-                        [
-                            {
-                                "datastore": datastore,
-                                "table_name": table["table"],
-                                "row_key": row_key,
-                                "reason": entries[row_key][0],
-                                "until": _day(entries[row_key][1]),
-                                "reference": run.reference,
-                                "created_at": utcnow(),
-                            }
-                            for row_key in batch
-                        ]
-                    )
-                    .on_conflict_do_nothing(index_elements=["datastore", "table_name", "row_key"])
-                )
-                continue
+        rows.extend(
+            {
+                "datastore": datastore,
+                "table_name": table["table"],
+                "row_key": row_key,
+                "reason": reason,
+                "until": _day(until),
+                "reference": run.reference,
+                "created_at": now,
+            }
+            for row_key, (reason, until) in entries.items()
+        )
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(Restriction).on_conflict_do_nothing(
+            index_elements=["datastore", "table_name", "row_key"]
+        )
+        for start in range(0, len(rows), 1000):
+            session.execute(statement, rows[start : start + 1000])
+        return
+    for table_name in dict.fromkeys(r["table_name"] for r in rows):
+        of_table = [r for r in rows if r["table_name"] == table_name]
+        for start in range(0, len(of_table), 500):
+            batch = of_table[start : start + 500]
             listed = set(
                 session.scalars(
                     select(Restriction.row_key).where(
                         Restriction.datastore == datastore,
-                        Restriction.table_name == table["table"],
-                        Restriction.row_key.in_(batch),
+                        Restriction.table_name == table_name,
+                        Restriction.row_key.in_([r["row_key"] for r in batch]),
                     )
                 )
             )
-            session.add_all(
-                Restriction(
-                    datastore=datastore,
-                    table_name=table["table"],
-                    row_key=row_key,
-                    reason=entries[row_key][0],
-                    until=_day(entries[row_key][1]),
-                    reference=run.reference,
-                )
-                for row_key in batch
-                if row_key not in listed
-            )
+            session.add_all(Restriction(**r) for r in batch if r["row_key"] not in listed)
 
 
 def is_restricted(session: Session, datastore: str, table: str, key: list[Any]) -> bool:
@@ -342,7 +341,7 @@ def process(
     its next attempt after ``backoff``, up to ``max_attempts``; any other leaves it ``failed``.
     Progress is kept either way.
     """
-    with transaction(factory) as session:
+    with transaction(factory, durable=False) as session:  # lost in a crash: queued again
         # the claim returns the run: one round trip (UPDATE ... RETURNING)
         run = session.scalars(
             _claim_statement(run_id, worker, lease)
@@ -539,7 +538,9 @@ def _process_claimed(
                 learned.setdefault(kind, set()).update(values)
             # kept with the identifiers: a resumed run needs them once the accounts are erased
             options = json.dumps({**json.loads(run.options), "learned": _stored(learned)})
-        with transaction(factory) as session:
+        # not waiting for the disk: lost in a crash, the run is taken over after its lease and
+        # reconciled from the plan, which committed durably before the operator's COMMIT
+        with transaction(factory, durable=False) as session:
             if options is not None:
                 session.execute(
                     update(ExecutionRun).where(ExecutionRun.id == run_id).values(options=options)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -84,7 +84,18 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session that commits on success and rolls back on any error."""
+def transaction(factory: sessionmaker[Session], *, durable: bool = True) -> Iterator[Session]:
+    """A session that commits on success and rolls back on any error.
+
+    ``durable=False`` (PostgreSQL only; elsewhere it changes nothing) lets the COMMIT return
+    before its WAL reaches the disk (``synchronous_commit = off``): a server crash within about
+    ``wal_writer_delay`` may lose the transaction, never half of it, and the next durable COMMIT
+    of any session makes it durable too. Only for writes whose loss a later step repairs: a
+    run's claim (lost, the run is queued again) and its result (lost, the run is taken over
+    once its lease ends and reconciled from the plan committed durably before the operator's
+    COMMIT).
+    """
     with factory() as session, session.begin():
+        if not durable and session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SET LOCAL synchronous_commit TO OFF"))
         yield session

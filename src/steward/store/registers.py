@@ -3,6 +3,7 @@
     register, row = record_register(session, path)        # validate, store (reuse if unchanged)
     found = register_in_force(session)                     # (Register, LoadedRegister) or None
     found = register_in_force(session, register_id=7)      # the version a run was filed under
+    register = register_version(session, 7)                # the same, cached per store
 
 The register in force is the newest one recorded in the store. ``steward serve`` records the
 file at ``STEWARD_REGISTER_PATH`` when it starts (an unchanged file reuses its row) and the
@@ -14,8 +15,9 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from steward.register import Register, RegisterError, check_bytes, check_file
@@ -96,6 +98,24 @@ def parsed(row: LoadedRegister) -> Register:
 
 # a run re-parsing its register took a third of a queued erasure's time
 _PARSED: dict[tuple[int, str], Register] = {}
+# versions by id, per store engine: a stored version never changes, so a worker reads it once
+_VERSIONS: WeakKeyDictionary[Engine, dict[int, Register]] = WeakKeyDictionary()
+
+
+def register_version(session: Session, register_id: int) -> Register | None:
+    """Version ``register_id``, parsed; read from the store once per process and store.
+
+    None when no such version is stored; raises ``RegisterError`` when it no longer loads.
+    """
+    engine = session.get_bind()
+    known = _VERSIONS.setdefault(engine, {}) if isinstance(engine, Engine) else {}
+    register = known.get(register_id)
+    if register is None:
+        row = session.get(LoadedRegister, register_id)
+        if row is None:
+            return None
+        register = known[register_id] = parsed(row)
+    return register
 
 
 def stored_register(session: Session, register_id: int | None = None) -> Register | None:
