@@ -143,7 +143,7 @@ def _form_context(request: Request, lang: str) -> dict[str, Any]:
     }
 
 
-async def _read_capped(request: Request, limit: int, refusal: ApiError) -> None:
+async def read_capped(request: Request, limit: int, refusal: ApiError) -> None:
     """Read the body, raising ``refusal`` once it exceeds ``limit`` bytes.
 
     Runs before anything parses the form, so an oversized body is never spooled whole to
@@ -172,13 +172,13 @@ async def capped_body(request: Request) -> None:
         f"The request is too large: an attachment may have at most {max_bytes // 1024} KiB. "
         "Attach a smaller scan (PDF, JPEG or PNG); nothing was filed.",
     )
-    await _read_capped(request, max_bytes + FORM_SLACK_BYTES, refusal)
+    await read_capped(request, max_bytes + FORM_SLACK_BYTES, refusal)
 
 
 async def small_body(request: Request) -> None:
     """The code and resend forms carry a few short fields; anything bigger is refused (413)."""
     refusal = ApiError(413, "too_large", "This form is too large; send only the code.")
-    await _read_capped(request, SMALL_FORM_BYTES, refusal)
+    await read_capped(request, SMALL_FORM_BYTES, refusal)
 
 
 @router.get("/privacy/requests/new", response_class=HTMLResponse)
