@@ -18,10 +18,9 @@ Errors use the one envelope ``{"error": {"code", "message"}}``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from datetime import date
 from typing import Annotated, Any
-
-from collections.abc import Callable, Coroutine
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.routing import APIRoute
