@@ -427,9 +427,12 @@ def extend(
         raise RequestError("an extension needs a reason: the subject is told why")
     found = recompute(register, request)
     if request.extended or not found.extension_allowed:
+        why = found.rule
+        if "operator's promise" in found.rule:
+            why += "; the operator's promise is not extended, and no law's extension moves the date"
         raise RequestError(
             "no extension is available: "
-            + ("it was already extended once" if request.extended else found.rule)
+            + ("it was already extended once" if request.extended else why)
         )
     if request.due_on is not None and today > request.due_on:
         raise RequestError(
