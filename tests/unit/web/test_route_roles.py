@@ -70,6 +70,8 @@ TABLE: dict[tuple[str, str], set[str]] = {
     ("POST", "/admin/settings/test-email"): MANAGERS,
     ("POST", "/admin/settings/tokens"): MANAGERS,
     ("POST", "/admin/settings/tokens/{token_id}/revoke"): MANAGERS,
+    ("GET", "/api/v1/disclosures"): EVERYONE,
+    ("POST", "/api/v1/disclosures"): MANAGERS,
 }
 
 PUBLIC = {
