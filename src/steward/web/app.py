@@ -38,6 +38,7 @@ from steward.web.pages import (
     placeholders,
     privacy_home,
     requests_public,
+    requests_results,
     retention,
     security_report,
     signin,
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(filings_pages.router)
     app.include_router(requests_pages.router)
     app.include_router(requests_public.router)
+    app.include_router(requests_results.router)
     app.include_router(privacy_home.router)
     app.include_router(requests_api.router)
     app.include_router(breaches.router)

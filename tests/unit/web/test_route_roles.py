@@ -109,6 +109,8 @@ PUBLIC = {
     ("POST", "/privacy/requests/s/{token}/verify"),
     ("POST", "/privacy/requests/s/{token}/resend"),
     ("GET", "/privacy/requests/result/{token}"),
+    ("POST", "/privacy/requests/result/{token}/code"),
+    ("POST", "/privacy/requests/result/{token}/verify"),
 }
 # Pages for data subjects and site visitors: public by design, rate-limited instead.
 PUBLIC_PREFIXES = ("/privacy/", "/consent/", "/.well-known/")
