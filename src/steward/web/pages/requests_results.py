@@ -142,7 +142,8 @@ def send_code(request: Request, token: str) -> Response:
                     link=f"{base}/privacy/requests/result/{token}",
                 )
             except RequestError as exc:
-                return _page(request, token, found, step="offer", message=str(exc), status=429)
+                status = 429 if isinstance(exc, verification.TooManyCodes) else 400
+                return _page(request, token, found, step="offer", message=str(exc), status=status)
             return _page(request, token, found, step="code", message=words["result_code_sent"])
     except _Refused as refused:
         return _refusal(request, refused.reason)
