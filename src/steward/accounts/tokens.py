@@ -24,6 +24,8 @@ SCOPES = {
     "requests:write": "File data-subject requests",
     "breaches:read": "Read the breach register",
     "breaches:write": "Record security incidents",
+    "disclosures:read": "Read the disclosure log",
+    "disclosures:write": "Record disclosures of a subject's data to recipients",
 }
 PREFIX = "stw"
 TOUCH_EVERY = timedelta(seconds=60)

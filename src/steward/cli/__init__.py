@@ -79,6 +79,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "app",
         "Filings and records from the register: Art. 30 record, RKN drafts, written consent.",
     ),
+    "disclosures": (
+        "steward.cli.disclosures",
+        "app",
+        "The disclosure log: each disclosure of a subject's data to a recipient.",
+    ),
 }
 
 

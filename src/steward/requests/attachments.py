@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 from dataclasses import dataclass
 
@@ -18,6 +20,17 @@ _SIGNATURES = (
 
 class AttachmentRefused(RequestError):
     code = "attachment_refused"
+
+
+class AttachmentTooLarge(AttachmentRefused):
+    code = "too_large"
+
+
+class SignedDocumentRequired(RequestError):
+    """The register requires a signed scan (``policy.requests.signed_document``): every
+    channel refuses a request without one."""
+
+    code = "signed_document_required"
 
 
 @dataclass(frozen=True)
@@ -46,7 +59,7 @@ def check_attachment(
     if not content:
         raise AttachmentRefused("the attached file is empty; attach a PDF, JPEG or PNG scan")
     if len(content) > max_bytes:
-        raise AttachmentRefused(
+        raise AttachmentTooLarge(
             f"the attached file is {len(content) // 1024} KiB; the limit is "
             f"{max_bytes // 1024} KiB. Attach a smaller scan (PDF, JPEG or PNG)"
         )
@@ -59,3 +72,23 @@ def check_attachment(
         raise AttachmentRefused("the attached PDF is truncated or damaged; attach it again")
     safe_name = "".join(c for c in filename if c.isalnum() or c in "._- ")[:200] or "attachment"
     return CheckedAttachment(safe_name, content_type, content)
+
+
+def from_base64(
+    filename: str, encoded: str, max_bytes: int = DEFAULT_MAX_BYTES
+) -> CheckedAttachment:
+    """The API's attachment: ``content_base64`` (standard alphabet, padding required) decoded
+    and checked like an upload."""
+    # the encoded text of a file over the limit is refused before it is decoded
+    if len(encoded) > (max_bytes + 2) // 3 * 4 + 4:
+        raise AttachmentTooLarge(
+            f"the attached file is larger than the limit of {max_bytes // 1024} KiB. "
+            "Attach a smaller scan (PDF, JPEG or PNG)"
+        )
+    try:
+        content = base64.b64decode(encoded.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise AttachmentRefused(
+            "attachment.content_base64 is not valid base64 (standard alphabet, with padding)"
+        ) from None
+    return check_attachment(filename, content, max_bytes)

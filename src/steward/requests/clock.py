@@ -74,9 +74,10 @@ def compute(
 ) -> Clock:
     """The strictest deadline among the laws and the operator's own promise.
 
-    An extension applies under each law that allows one; the operator's promise, which the law
-    does not extend, is dropped once the request is extended. Paused days count only under a
-    rule that lets the clock stop.
+    An extension applies under each law that allows one; the operator's promise is never
+    extended, so it still caps the due date of an extended request (an extension never pushes
+    the date past what the operator promised). An extension is offered only when it moves the
+    date. Paused days count only under a rule that lets the clock stop.
     """
     found: list[Deadline] = []
     for j in jurisdictions:
@@ -101,13 +102,14 @@ def compute(
         (d.due, d.explain(), d.jurisdiction, d.clock_start) for d in found
     ]
     promise = _promise(register)
-    if promise is not None and not extended:
+    if promise is not None:
         due = promise.after(received)
+        held = "; a law's extension does not move it" if extended else ""
         candidates.append(
             (
                 due,
                 f"{due.isoformat()}: {promise} from {received.isoformat()} "
-                "(the operator's promise, register policy.requests.answer_within)",
+                f"(the operator's promise, register policy.requests.answer_within{held})",
                 None,
                 received,
             )
@@ -128,13 +130,25 @@ def compute(
     # The winning law's extension decides; the operator's promise defers to any law's extension.
     extensible = [winner] if winner else [d for d in found if d.rule.extension is not None]
     extensible = [d for d in extensible if d.rule.extension is not None]
+    moves = False
+    if extensible and not extended:
+        later = compute(
+            register,
+            jurisdictions,
+            kind,
+            received,
+            extended=True,
+            paused_days=paused_days,
+            identity_confirmed=identity_confirmed,
+        )
+        moves = later.due is not None and later.due > due
     return Clock(
         due=due,
         rule=rule_text,
         jurisdiction=jurisdiction,
         clock_start=start,
         acknowledge_by=min(ack) if ack else None,
-        extension_allowed=bool(extensible) and not extended,
+        extension_allowed=moves,
         extension_citation=extensible[0].rule.citation if extensible else None,
         pausable=any(d.rule.pausable for d in found),
     )

@@ -35,6 +35,20 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "запроса:\n{link}\n\nЕсли вы не отправляли запрос, просто проигнорируйте это письмо.\n",
         ),
     },
+    "result-code": {
+        "en": (
+            "Your code to download the result of request {ref}",
+            "Your code is: {code}\n\nIt works once, for {minutes} minutes, and lets the browser "
+            "where you enter it download the result of request {ref}:\n{link}\n\n"
+            "If you did not ask for this, ignore this message; nothing is sent without the code.\n",
+        ),
+        "ru": (
+            "Код для скачивания результата по запросу {ref}",
+            "Ваш код: {code}\n\nОн действует один раз, {minutes} минут, и позволяет скачать "
+            "результат по запросу {ref} в браузере, где вы его введёте:\n{link}\n\n"
+            "Если вы не запрашивали код, проигнорируйте это письмо; без кода ничего не выдаётся.\n",
+        ),
+    },
     "verified": {
         "en": (
             "Request {ref}: identity confirmed",

@@ -12,6 +12,10 @@
     fulfil.finish_run(run_id)                    # the worker, after each run: the typed result
                                                  # goes on the request; a clean run completes it
 
+An information request (transfers) runs nothing on the databases: ``execute`` answers it at
+once from the register's recipients and the disclosure log (``transfers.answer``) and completes
+it, the answer attached as the subject's download and written into the completion e-mail.
+
 The web pages, the API and the CLI call these and nothing else; every change is written to the
 request's timeline and the audit log here. Datastore work never runs in the caller: a run is a
 row in the store handed to ``jobs``; when the job queue cannot be reached the run waits in the
@@ -34,7 +38,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from steward.datastores import KINDS, ExecutionRequest, InvalidRequest
 from steward.datastores.runs import RunAlreadyOpen, open_run, submit
 from steward.datastores.tables import ExecutionExport, ExecutionRun, ExecutionStep
-from steward.requests import emails, links, report, service, verification
+from steward.requests import disclosures, emails, links, report, service, transfers, verification
 from steward.requests.results import Progress, RunResult
 from steward.requests.states import CLOSED, RequestError, State
 from steward.requests.tables import RequestApproval, SubjectRequest
@@ -170,6 +174,7 @@ class Fulfilment:
     base_url: str
     link_days: int = 7
     self_approval: bool = False
+    identifier_key: bytes = b""  # the ledger's identifier digests (the disclosure log's too)
 
     @classmethod
     def from_settings(cls, sessions: sessionmaker[Session], settings: Any) -> Fulfilment:
@@ -180,6 +185,7 @@ class Fulfilment:
             settings.base_url,
             settings.requests_result_link_days,
             settings.requests_self_approval,
+            disclosures.key_of(settings),
         )
 
     # -- the faces call these -----------------------------------------------------------------
@@ -194,9 +200,13 @@ class Fulfilment:
 
     def execute(self, request_id: int, actor: Actor, text: str = "") -> int:
         """Queue the run; for a change to the operator's data, ask for approval instead (with a
-        preview attached) unless an approver's approval is what starts it. Returns the run id."""
+        preview attached) unless an approver's approval is what starts it. Returns the run id
+        (0 for an information request: answered at once, nothing runs)."""
         with transaction(self.sessions) as session:
             found = service.get(session, request_id)
+            if found.kind == "information":
+                self._answer_transfers(session, found, actor)
+                return 0
             if found.kind in DESTRUCTIVE:
                 run_id = self._ask(session, found, actor, text)
             else:
@@ -336,6 +346,25 @@ class Fulfilment:
             self._complete(session, found, Actor(WORKER), outcome="", result=result)
 
     # -- inside -------------------------------------------------------------------------------
+    def _answer_transfers(self, session: Session, found: SubjectRequest, actor: Actor) -> None:
+        """The register's recipients and the disclosures recorded for the proven identifiers,
+        attached as the result and told in the completion e-mail; the request completes."""
+        if found.verification_required and found.verified_at is None:
+            raise RequestError("the subject's identity is not verified; nothing is answered")
+        if found.state in {s.value for s in CLOSED}:
+            raise RequestError(f"the request is {found.state}; nothing is answered")
+        if self.register_path is None:
+            raise RequestError("no register is loaded; set STEWARD_REGISTER_PATH; nothing runs")
+        register, _ = record_register(session, self.register_path)
+        answer = transfers.answer(
+            session, register, self.identifier_key, identifiers_of(found), found.lang
+        )
+        found.result, found.result_type = answer.document(), "application/json"
+        found.result_nonce = secrets.token_hex(16)
+        recorded = answer.describe() + verification.not_searched_note(found)
+        service.record_event(session, found, actor.name, "answered", recorded)
+        self._complete(session, found, actor, outcome=recorded, told=answer.text(found.lang))
+
     @staticmethod
     def _recorded(session: Session, found: SubjectRequest, key: str) -> bool:
         from steward.requests.tables import RequestEvent
@@ -480,6 +509,7 @@ class Fulfilment:
         outcome: str,
         no_run_reason: str | None = None,
         result: RunResult | None = None,
+        told: str = "",
     ) -> str | None:
         # ``recorded``: the staff's line (counts, holds); ``told``: the subject's, in their language
         if found.kind in DESTRUCTIVE:
@@ -487,7 +517,8 @@ class Fulfilment:
         elif result is not None:
             recorded, told = result.describe(), report.of(result, found.lang)
         else:
-            recorded = told = outcome.strip() or found.outcome or "done"
+            recorded = outcome.strip() or found.outcome or "done"
+            told = told or recorded
         if result is not None and "not searched" not in recorded:
             recorded += verification.not_searched_note(found)
         if found.state == State.VERIFIED:

@@ -22,7 +22,7 @@ from steward.ledger import audit
 from steward.lib.identifiers import IdentifierError, clean_account, clean_email, clean_phone
 from steward.register import Register
 from steward.requests import clock, emails
-from steward.requests.attachments import CheckedAttachment
+from steward.requests.attachments import CheckedAttachment, SignedDocumentRequired
 from steward.requests.states import CLOSED, OPEN, RequestError, State, check_transition
 from steward.requests.tables import (
     RequestAttachment,
@@ -219,10 +219,11 @@ def file_request(
         raise RequestError("give at least one identifier: an e-mail, a telephone or an account id")
     policy = register.policy.requests if register and register.policy else None
     signed = policy is not None and policy.signed_document
-    if signed and intake.attachment is None and intake.channel == "privacy-center":
-        raise RequestError(
+    if signed and intake.attachment is None:
+        # the register's rule holds on every channel: Privacy Center, API, in-app, e-mail, phone
+        raise SignedDocumentRequired(
             "attach a scan of the request bearing your signature (PDF, JPEG or PNG): "
-            "the operator requires a signed document"
+            "the operator requires a signed document on every channel"
         )
     if len(intake.details) > 10_000:
         raise RequestError("the description is longer than 10,000 characters; shorten it")
@@ -426,9 +427,12 @@ def extend(
         raise RequestError("an extension needs a reason: the subject is told why")
     found = recompute(register, request)
     if request.extended or not found.extension_allowed:
+        why = found.rule
+        if "operator's promise" in found.rule:
+            why += "; the operator's promise is not extended, and no law's extension moves the date"
         raise RequestError(
             "no extension is available: "
-            + ("it was already extended once" if request.extended else found.rule)
+            + ("it was already extended once" if request.extended else why)
         )
     if request.due_on is not None and today > request.due_on:
         raise RequestError(

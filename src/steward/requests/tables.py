@@ -123,6 +123,8 @@ class VerificationCode(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # "identity" proves the e-mail; "result" lets another browser download the result
+    purpose: Mapped[str] = mapped_column(String(20), default="identity", server_default="identity")
 
 
 class RequestAttachment(Base):

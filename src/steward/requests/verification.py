@@ -3,6 +3,8 @@
     code = issue_code(session, request, secret)          # e-mailed; only its keyed hash is kept
     verify_code(session, request, "123456", secret)      # Outcome.OK / WRONG / EXPIRED / LOCKED
     verify_assertion(session, request, token, operator_secret)
+    issue_result_code(session, request, secret)          # another browser: a download code
+    verify_result_code(session, request, "123456", secret)
     prove(session, request, ["account-id"], how="agent", actor=..., register=...)
     proven(request)                                      # {"email": "email-code", ...}
 
@@ -126,16 +128,18 @@ def prove(
     return new
 
 
-def _hash(secret: str, request_id: int, code: str) -> str:
-    return digest(secret, f"{request_id}:{code}")
+IDENTITY, RESULT = "identity", "result"
 
 
-def issue_code(
-    session: Session, request: SubjectRequest, secret: str, *, link: str = ""
-) -> str | None:
-    """Make a fresh code, void older ones and e-mail it; None when the request has no e-mail."""
-    if request.state in {s.value for s in CLOSED} or request.verified_at is not None:
-        raise RequestError("this request needs no verification code")
+def _hash(secret: str, request_id: int, code: str, purpose: str = IDENTITY) -> str:
+    if purpose == IDENTITY:
+        return digest(secret, f"{request_id}:{code}")
+    return digest(secret, f"{purpose}:{request_id}:{code}")
+
+
+def _new_code(session: Session, request: SubjectRequest, secret: str, purpose: str) -> str:
+    """A fresh code of ``purpose`` stored as its keyed hash; older live ones of that purpose
+    are voided. At most ``MAX_CODES_PER_HOUR`` codes (of any purpose) per request an hour."""
     now = utcnow()
     recent = session.scalar(
         select(func.count(VerificationCode.id)).where(
@@ -147,7 +151,9 @@ def issue_code(
         raise TooManyCodes("too many codes were sent for this request; try again in an hour")
     for old in session.scalars(
         select(VerificationCode).where(
-            VerificationCode.request_id == request.id, VerificationCode.used_at.is_(None)
+            VerificationCode.request_id == request.id,
+            VerificationCode.used_at.is_(None),
+            VerificationCode.purpose == purpose,
         )
     ):
         old.used_at = now  # voided: only the newest code works
@@ -155,12 +161,52 @@ def issue_code(
     session.add(
         VerificationCode(
             request_id=request.id,
-            code_hash=_hash(secret, request.id, code),
+            code_hash=_hash(secret, request.id, code, purpose),
             created_at=now,
             expires_at=now + timedelta(minutes=CODE_MINUTES),
             attempts=0,
+            purpose=purpose,
         )
     )
+    return code
+
+
+def _check_code(
+    session: Session,
+    request: SubjectRequest,
+    code: str,
+    secret: str,
+    purpose: str,
+    ip: str | None,
+) -> Outcome:
+    """Check ``code`` against the newest live code of ``purpose``; a wrong try is counted and
+    locks the code after ``MAX_ATTEMPTS``; a right one is used up."""
+    now = utcnow()
+    row = latest_code(session, request.id, purpose)
+    candidate = "".join(ch for ch in code if ch.isdigit())[:6]
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        # Compare anyway so that the answer takes the same time either way.
+        hmac.compare_digest(_hash(secret, request.id, candidate, purpose), "0" * 64)
+        return Outcome.EXPIRED
+    if row.attempts >= MAX_ATTEMPTS:
+        return Outcome.LOCKED
+    if not hmac.compare_digest(_hash(secret, request.id, candidate, purpose), row.code_hash):
+        row.attempts += 1
+        service.record_event(
+            session, request, "subject", "code-wrong", f"try {row.attempts}", ip=ip
+        )
+        return Outcome.LOCKED if row.attempts >= MAX_ATTEMPTS else Outcome.WRONG
+    row.used_at = now
+    return Outcome.OK
+
+
+def issue_code(
+    session: Session, request: SubjectRequest, secret: str, *, link: str = ""
+) -> str | None:
+    """Make a fresh code, void older ones and e-mail it; None when the request has no e-mail."""
+    if request.state in {s.value for s in CLOSED} or request.verified_at is not None:
+        raise RequestError("this request needs no verification code")
+    code = _new_code(session, request, secret, IDENTITY)
     if request.state == State.RECEIVED:
         request.state = State.VERIFYING.value
     service.record_event(session, request, "steward", "code-sent", "", from_state=State.RECEIVED)
@@ -180,29 +226,51 @@ def verify_code(
     ip: str | None = None,
 ) -> Outcome:
     """Check ``code`` against the newest live code; count a wrong try; lock after too many."""
-    now = utcnow()
-    row = session.scalars(
-        select(VerificationCode)
-        .where(VerificationCode.request_id == request.id)
-        .order_by(VerificationCode.id.desc())
-        .limit(1)
-    ).first()
-    candidate = "".join(ch for ch in code if ch.isdigit())[:6]
-    if row is None or row.used_at is not None or row.expires_at <= now:
-        # Compare anyway so that the answer takes the same time either way.
-        hmac.compare_digest(_hash(secret, request.id, candidate), "0" * 64)
-        return Outcome.EXPIRED
-    if row.attempts >= MAX_ATTEMPTS:
-        return Outcome.LOCKED
-    if not hmac.compare_digest(_hash(secret, request.id, candidate), row.code_hash):
-        row.attempts += 1
-        service.record_event(
-            session, request, "subject", "code-wrong", f"try {row.attempts}", ip=ip
+    outcome = _check_code(session, request, code, secret, IDENTITY, ip)
+    if outcome == Outcome.OK:
+        prove(
+            session, request, ["email"], how="email-code", actor="subject", register=register, ip=ip
         )
-        return Outcome.LOCKED if row.attempts >= MAX_ATTEMPTS else Outcome.WRONG
-    row.used_at = now
-    prove(session, request, ["email"], how="email-code", actor="subject", register=register, ip=ip)
-    return Outcome.OK
+    return outcome
+
+
+def has_result(request: SubjectRequest) -> bool:
+    """The request is completed and carries a result file the subject may download."""
+    return request.state == State.COMPLETED and request.result is not None
+
+
+def issue_result_code(
+    session: Session, request: SubjectRequest, secret: str, *, link: str = ""
+) -> None:
+    """E-mail a code to the request's proven e-mail address so that the subject can download
+    the result in a browser other than the one that verified the request.
+
+    Raises ``RequestError`` when there is no result, or no proven e-mail to send it to.
+    """
+    if not has_result(request):
+        raise RequestError("this request has no result to download")
+    if request.email is None or "email" not in proven(request):
+        raise RequestError(
+            "this request proved no e-mail address we could send a code to; ask us for the "
+            "result, quoting the request's reference"
+        )
+    code = _new_code(session, request, secret, RESULT)
+    service.record_event(session, request, "steward", "result-code-sent", "")
+    emails.send(session, request, "result-code", code=code, minutes=CODE_MINUTES, link=link)
+
+
+def verify_result_code(
+    session: Session, request: SubjectRequest, code: str, secret: str, *, ip: str | None = None
+) -> Outcome:
+    """Check a download code (``issue_result_code``); OK lets this browser download."""
+    if not has_result(request):
+        return Outcome.EXPIRED
+    outcome = _check_code(session, request, code, secret, RESULT, ip)
+    if outcome == Outcome.OK:
+        service.record_event(
+            session, request, "subject", "result-reverified", "e-mail code, another browser", ip=ip
+        )
+    return outcome
 
 
 def assertion_token(
@@ -253,10 +321,12 @@ def verify_assertion(
     prove(session, request, matches, how="operator-assertion", actor=actor, register=register)
 
 
-def latest_code(session: Session, request_id: int) -> VerificationCode | None:
+def latest_code(
+    session: Session, request_id: int, purpose: str = IDENTITY
+) -> VerificationCode | None:
     return session.scalars(
         select(VerificationCode)
-        .where(VerificationCode.request_id == request_id)
+        .where(VerificationCode.request_id == request_id, VerificationCode.purpose == purpose)
         .order_by(VerificationCode.id.desc())
         .limit(1)
     ).first()

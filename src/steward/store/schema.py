@@ -16,6 +16,7 @@ from steward.lib.ratelimit import RateCounter
 from steward.notices.tables import NoticeDocument, NoticeVersion
 from steward.notify.outbox import OutboxMessage
 from steward.requests import tables as _requests_tables  # noqa: F401 - subject requests
+from steward.requests.disclosures import Disclosure
 from steward.retention import tables as _retention_tables  # noqa: F401 - holds and sweeps
 from steward.store.tables import Base, LoadedRegister
 
@@ -25,6 +26,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "ChainAnchor",
+    "Disclosure",
     "ExecutionExport",
     "ExecutionRun",
     "ExecutionStep",

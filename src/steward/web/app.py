@@ -21,6 +21,7 @@ from steward.register import Register, load_register
 from steward.store.db import make_engine, session_factory, transaction
 from steward.store.registers import record_register, register_in_force
 from steward.web.api import breaches as breaches_api
+from steward.web.api import disclosures as disclosures_api
 from steward.web.api import requests as requests_api
 from steward.web.consent_runtime import install_consents
 from steward.web.errors import install_error_handlers
@@ -37,6 +38,7 @@ from steward.web.pages import (
     placeholders,
     privacy_home,
     requests_public,
+    requests_results,
     retention,
     security_report,
     signin,
@@ -113,11 +115,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(filings_pages.router)
     app.include_router(requests_pages.router)
     app.include_router(requests_public.router)
+    app.include_router(requests_results.router)
     app.include_router(privacy_home.router)
     app.include_router(requests_api.router)
     app.include_router(breaches.router)
     app.include_router(retention.router)
     app.include_router(breaches_api.router)
+    app.include_router(disclosures_api.router)
     app.include_router(security_report.router)
 
     @app.get("/healthz", tags=["operations"])

@@ -72,6 +72,8 @@ PERMISSIONS: dict[str, str] = {
     "outbox.read": "See e-mail Steward sent or would send",
     "filings.read": "See the Art. 30 record and the drafts of filings to regulators",
     "filings.file": "Record that a filing was made (date and registry number)",
+    "disclosures.read": "See the disclosure log (recipients and dates, never identifiers)",
+    "disclosures.write": "Record a disclosure of a subject's data to a recipient",
     "settings.read": "See settings",
     "settings.manage": "Change settings",
 }
@@ -90,6 +92,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "consents.write",
             "notices.read",
             "register.read",
+            "disclosures.read",
         }
     ),
     "auditor": _READ_ALL | {"account", "audit.export"},
@@ -105,6 +108,8 @@ SCOPE_PERMISSIONS: dict[str, frozenset[str]] = {
     "requests:write": frozenset({"requests.read", "requests.work"}),
     "breaches:read": frozenset({"breaches.read"}),
     "breaches:write": frozenset({"breaches.read", "breaches.write"}),
+    "disclosures:read": frozenset({"disclosures.read"}),
+    "disclosures:write": frozenset({"disclosures.read", "disclosures.write"}),
 }
 
 

@@ -70,6 +70,8 @@ TABLE: dict[tuple[str, str], set[str]] = {
     ("POST", "/admin/settings/test-email"): MANAGERS,
     ("POST", "/admin/settings/tokens"): MANAGERS,
     ("POST", "/admin/settings/tokens/{token_id}/revoke"): MANAGERS,
+    ("GET", "/api/v1/disclosures"): EVERYONE,
+    ("POST", "/api/v1/disclosures"): MANAGERS,
 }
 
 PUBLIC = {
@@ -107,6 +109,8 @@ PUBLIC = {
     ("POST", "/privacy/requests/s/{token}/verify"),
     ("POST", "/privacy/requests/s/{token}/resend"),
     ("GET", "/privacy/requests/result/{token}"),
+    ("POST", "/privacy/requests/result/{token}/code"),
+    ("POST", "/privacy/requests/result/{token}/verify"),
 }
 # Pages for data subjects and site visitors: public by design, rate-limited instead.
 PUBLIC_PREFIXES = ("/privacy/", "/consent/", "/.well-known/")

@@ -8,18 +8,26 @@
                                                 restriction or rectification becomes an ask for
                                                 approval, which only a signed-in approver decides
 
+A signed scan travels as ``attachment: {"filename", "content_base64"}`` (a PDF, JPEG or PNG of
+at most ``STEWARD_REQUESTS_ATTACHMENT_MAX_BYTES``, checked by its bytes); the body is capped
+before it is parsed (413). Where the register requires a signed document every channel needs
+it (422 ``signed_document_required``); nothing is filed on any error.
+
 Errors use the one envelope ``{"error": {"code", "message"}}``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
 from steward.requests import fulfil, service, verification
+from steward.requests.attachments import from_base64
 from steward.requests.fulfil import Actor, Fulfilment
 from steward.requests.results import Progress
 from steward.requests.service import Intake
@@ -29,10 +37,47 @@ from steward.store.tables import utcnow
 from steward.web.auth import Principal, require
 from steward.web.errors import ApiError
 from steward.web.pages.common import store
+from steward.web.pages.requests_public import read_capped
 
-router = APIRouter(prefix="/api/v1/requests", tags=["requests"])
+# Room for the JSON's text fields (details is capped at 10,000 characters) beside the base64.
+JSON_SLACK_BYTES = 64 * 1024
+
+
+class CappedBody(APIRoute):
+    """Reads at most the attachment limit (base64) plus the text fields before anything
+    parses the body: a larger one is answered 413 and never held whole in memory."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def capped(request: Request) -> Response:
+            if request.method == "POST":
+                max_bytes = request.app.state.settings.requests_attachment_max_bytes
+                refusal = ApiError(
+                    413,
+                    "too_large",
+                    f"The request is too large: an attachment may have at most "
+                    f"{max_bytes // 1024} KiB. Attach a smaller scan (PDF, JPEG or PNG); "
+                    "nothing was filed.",
+                )
+                await read_capped(request, (max_bytes + 2) // 3 * 4 + JSON_SLACK_BYTES, refusal)
+            return await handler(request)
+
+        return capped
+
+
+router = APIRouter(prefix="/api/v1/requests", tags=["requests"], route_class=CappedBody)
 Reader = Annotated[Principal, Depends(require("requests.read"))]
 Writer = Annotated[Principal, Depends(require("requests.work"))]
+
+
+class AttachmentIn(BaseModel):
+    """A signed scan: PDF, JPEG or PNG, checked by its bytes, never by its name."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    filename: str = Field("scan", max_length=200)
+    content_base64: str = Field(description="the file's bytes, base64 (standard, padded)")
 
 
 class NewRequest(BaseModel):
@@ -48,6 +93,9 @@ class NewRequest(BaseModel):
     channel: str = Field("api", pattern="^(api|email|phone|post|in-app)$")
     assertion: str | None = Field(
         None, max_length=4000, description="the operator's signed assertion for a signed-in user"
+    )
+    attachment: AttachmentIn | None = Field(
+        None, description="the signed scan, required where the register says signed_document"
     )
 
 
@@ -148,7 +196,7 @@ def _run_out(progress: Progress | None) -> RunOut | None:
 
 
 def _invalid(exc: RequestError) -> ApiError:
-    status = 429 if exc.code == "rate_limited" else 422
+    status = {"rate_limited": 429, "too_large": 413}.get(exc.code, 422)
     return ApiError(status, exc.code, str(exc))
 
 
@@ -157,6 +205,13 @@ def file_request(body: NewRequest, request: Request, who: Writer) -> RequestOut:
     """File a request on a subject's behalf; with an assertion it is verified at once."""
     register = request.app.state.register
     try:
+        attachment = None
+        if body.attachment is not None:
+            attachment = from_base64(
+                body.attachment.filename,
+                body.attachment.content_base64,
+                request.app.state.settings.requests_attachment_max_bytes,
+            )
         with store(request) as session:
             filed = service.file_request(
                 session,
@@ -170,6 +225,7 @@ def file_request(body: NewRequest, request: Request, who: Writer) -> RequestOut:
                     details=body.details,
                     lang=body.lang,
                     channel=body.channel,
+                    attachment=attachment,
                 ),
                 actor=who.actor,
                 ip=who.ip,

@@ -6,8 +6,8 @@ POST /privacy/requests/new                 multipart; body capped before parsing
 GET  /privacy/requests/s/{token}           the request's status page (signed, no identifiers)
 POST /privacy/requests/s/{token}/verify    the code; wrong tries counted, locked after N
 POST /privacy/requests/s/{token}/resend    a fresh code (rate-limited per request)
-GET  /privacy/requests/result/{token}      the result file: signed, expiring, and only in
-                                           the browser that verified (another person: 403)
+The status page of a completed request has the result's download button; the download
+itself and the re-verification of another browser are ``requests_results``.
 """
 
 from __future__ import annotations
@@ -70,6 +70,23 @@ WORDS: dict[str, dict[str, str]] = {
         "id_unproven": "not proven, not searched",
         "unproven_note": "We search only what you proved: the code proves your e-mail address. "
         "Other identifiers you gave are searched only after we confirm them with you.",
+        "result": "Result",
+        "download": "Download the result",
+        "other_browser": "The result downloads only in a browser where the request was "
+        "confirmed. To download it here, we send a code to the e-mail address your request "
+        "proved.",
+        "send_code": "Send me a code",
+        "result_code_sent": "We sent a code to the e-mail address your request proved. "
+        "Enter it here.",
+        "confirm": "Confirm and download",
+        "may_download": "Confirmed: this browser may download the result.",
+        "result_title": "The result of your request",
+        "link_title": "This link does not work",
+        "link_invalid": "This link is not valid: it is damaged or was not made by us.",
+        "link_expired": "This link has expired.",
+        "link_replaced": "This link was replaced by a newer result, or the result was withdrawn.",
+        "link_help": "Open the status page of your request (the link in our e-mails) to "
+        "download the current result, or ask us for a new link quoting your request's reference.",
     },
     "ru": {
         "title": "Запрос о ваших персональных данных",
@@ -103,6 +120,23 @@ WORDS: dict[str, dict[str, str]] = {
         "id_unproven": "не подтверждено, не ищем",
         "unproven_note": "Мы ищем только то, что вы подтвердили: код подтверждает адрес почты. "
         "Другие указанные вами идентификаторы мы ищем, только когда подтвердим их с вами.",
+        "result": "Результат",
+        "download": "Скачать результат",
+        "other_browser": "Результат можно скачать только в браузере, где запрос был "
+        "подтверждён. Чтобы скачать его здесь, мы отправим код на адрес почты, подтверждённый "
+        "в запросе.",
+        "send_code": "Прислать код",
+        "result_code_sent": "Мы отправили код на адрес почты, подтверждённый в запросе. "
+        "Введите его здесь.",
+        "confirm": "Подтвердить и скачать",
+        "may_download": "Подтверждено: в этом браузере можно скачать результат.",
+        "result_title": "Результат вашего запроса",
+        "link_title": "Ссылка не работает",
+        "link_invalid": "Ссылка недействительна: она повреждена или создана не нами.",
+        "link_expired": "Срок действия ссылки истёк.",
+        "link_replaced": "Ссылка заменена более новым результатом, или результат отозван.",
+        "link_help": "Откройте страницу статуса запроса (ссылка в наших письмах), чтобы скачать "
+        "текущий результат, или попросите новую ссылку, указав номер запроса.",
     },
 }
 
@@ -111,11 +145,11 @@ def _lang(request: Request, given: str | None = None) -> str:
     return pick_lang(request, WORDS, given)
 
 
-def _secret(request: Request) -> str:
+def secret_of(request: Request) -> str:
     return str(request.app.state.settings.secret_key.get_secret_value())
 
 
-def _render(
+def render(
     request: Request, name: str, lang: str, context: dict[str, Any], status: int = 200
 ) -> HTMLResponse:
     register = request.app.state.register
@@ -143,7 +177,7 @@ def _form_context(request: Request, lang: str) -> dict[str, Any]:
     }
 
 
-async def _read_capped(request: Request, limit: int, refusal: ApiError) -> None:
+async def read_capped(request: Request, limit: int, refusal: ApiError) -> None:
     """Read the body, raising ``refusal`` once it exceeds ``limit`` bytes.
 
     Runs before anything parses the form, so an oversized body is never spooled whole to
@@ -172,19 +206,19 @@ async def capped_body(request: Request) -> None:
         f"The request is too large: an attachment may have at most {max_bytes // 1024} KiB. "
         "Attach a smaller scan (PDF, JPEG or PNG); nothing was filed.",
     )
-    await _read_capped(request, max_bytes + FORM_SLACK_BYTES, refusal)
+    await read_capped(request, max_bytes + FORM_SLACK_BYTES, refusal)
 
 
 async def small_body(request: Request) -> None:
     """The code and resend forms carry a few short fields; anything bigger is refused (413)."""
     refusal = ApiError(413, "too_large", "This form is too large; send only the code.")
-    await _read_capped(request, SMALL_FORM_BYTES, refusal)
+    await read_capped(request, SMALL_FORM_BYTES, refusal)
 
 
 @router.get("/privacy/requests/new", response_class=HTMLResponse)
 def new_request_form(request: Request) -> HTMLResponse:
     lang = _lang(request)
-    return _render(request, "new.html", lang, {**_form_context(request, lang), "values": {}})
+    return render(request, "new.html", lang, {**_form_context(request, lang), "values": {}})
 
 
 @router.post(
@@ -234,31 +268,43 @@ async def _file_request(request: Request, form: Any) -> Response:
                 ip=client_ip(request),
                 zone=settings.requests_timezone,
             )
-            token = links.sign(_secret(request), "status", filed.id)
+            token = links.sign(secret_of(request), "status", filed.id)
             status_url = f"{settings.base_url.rstrip('/')}/privacy/requests/s/{token}?lang={lang}"
             if filed.verified_at is None and filed.verification_required:
-                verification.issue_code(session, filed, _secret(request), link=status_url)
+                verification.issue_code(session, filed, secret_of(request), link=status_url)
     except RequestError as exc:
         context = {**_form_context(request, lang), "values": values, "error": str(exc)}
-        return _render(request, "new.html", lang, context, status=400)
+        return render(request, "new.html", lang, context, status=400)
     return RedirectResponse(f"/privacy/requests/s/{token}?lang={lang}", status_code=303)
 
 
 def _request_for(request: Request, token: str, session: Any) -> Any:
     try:
-        request_id = links.load(_secret(request), "status", token, STATUS_MAX_AGE)
+        request_id = links.load(secret_of(request), "status", token, STATUS_MAX_AGE)
         return service.get(session, int(request_id))  # type: ignore[call-overload]
     except (RequestError, TypeError, ValueError):
         raise ApiError(404, "not_found", "This request link is not valid.") from None
 
 
 def _status(
-    request: Request, token: str, lang: str, message: str | None = None, status: int = 200
+    request: Request,
+    token: str,
+    lang: str,
+    message: str | None = None,
+    status: int = 200,
+    verified_now: int | None = None,
 ) -> HTMLResponse:
     with store(request) as session:
         found = _request_for(request, token, session)
         proven = verification.proven(found)
+        result = None
+        if verification.has_result(found) and found.result_nonce:
+            # a fresh link each time: the button works as long as the status link does
+            signed = links.result_token(secret_of(request), found.id, found.result_nonce)
+            here = found.id in verified_ids(request) or found.id == verified_now
+            result = {"href": f"/privacy/requests/result/{signed}", "here": here}
         context = {
+            "result": result,
             "r": found,
             "kind_name": KIND_NAMES[found.kind].get(lang, found.kind),  # type: ignore[index]
             "token": token,
@@ -270,7 +316,7 @@ def _status(
                 for name in verification.identifiers_of(found)
             ],
         }
-    return _render(request, "status.html", lang, context, status)
+    return render(request, "status.html", lang, context, status)
 
 
 @router.get("/privacy/requests/s/{token}", response_class=HTMLResponse)
@@ -298,7 +344,7 @@ async def verify(request: Request, token: str) -> Response:
             session,
             found,
             code,
-            _secret(request),
+            secret_of(request),
             register=request.app.state.register,
             ip=client_ip(request),
         )
@@ -311,17 +357,23 @@ async def verify(request: Request, token: str) -> Response:
                 left = verification.MAX_ATTEMPTS - (latest.attempts if latest else 0)
         message = w[str(outcome)].format(left=left)
         return _status(request, token, lang, message, status=400)
-    response = _status(request, token, lang, w["verified"])
-    verified = set(_verified_ids(request)) | {request_id}
+    response = _status(request, token, lang, w["verified"], verified_now=request_id)
+    remember(request, response, request_id)
+    return response
+
+
+def remember(request: Request, response: Response, request_id: int) -> None:
+    """This browser has confirmed request ``request_id``: its results download here."""
+    settings = request.app.state.settings
+    verified = set(verified_ids(request)) | {request_id}
     response.set_cookie(
         SUBJECT_COOKIE,
-        links.sign(_secret(request), "subject", sorted(verified)[-20:]),
-        max_age=request.app.state.settings.requests_result_link_days * 86400 + 86400,
+        links.sign(secret_of(request), "subject", sorted(verified)[-20:]),
+        max_age=settings.requests_result_link_days * 86400 + 86400,
         httponly=True,
         secure=https(request),
         samesite="lax",
     )
-    return response
 
 
 @router.post(
@@ -340,51 +392,19 @@ async def resend(request: Request, token: str) -> Response:
         with store(request) as session:
             found = _request_for(request, token, session)
             link = f"{request.app.state.settings.base_url.rstrip('/')}/privacy/requests/s/{token}"
-            verification.issue_code(session, found, _secret(request), link=link)
+            verification.issue_code(session, found, secret_of(request), link=link)
     except RequestError as exc:
         return _status(request, token, lang, str(exc), status=429)
     return _status(request, token, lang, WORDS[lang]["resent"])
 
 
-def _verified_ids(request: Request) -> list[int]:
+def verified_ids(request: Request) -> list[int]:
     cookie = request.cookies.get(SUBJECT_COOKIE)
     if not cookie:
         return []
     max_age = request.app.state.settings.requests_result_link_days * 86400 + 86400
     try:
-        value = links.load(_secret(request), "subject", cookie, max_age)
+        value = links.load(secret_of(request), "subject", cookie, max_age)
     except RequestError:
         return []
     return [int(v) for v in value] if isinstance(value, list) else []
-
-
-@router.get("/privacy/requests/result/{token}")
-def download_result(request: Request, token: str) -> Response:
-    settings = request.app.state.settings
-    try:
-        request_id, nonce = links.result_claims(
-            _secret(request), token, settings.requests_result_link_days * 86400
-        )
-    except RequestError as exc:
-        raise ApiError(410, "link_invalid", str(exc)) from None
-    if request_id not in _verified_ids(request):
-        raise ApiError(
-            403,
-            "forbidden",
-            "This link works only in the browser where the request was confirmed. "
-            "Open it there, or ask us for a new link.",
-        )
-    with store(request) as session:
-        found = service.get(session, request_id)
-        if found.result is None or found.result_nonce != nonce or found.state != "completed":
-            raise ApiError(410, "link_invalid", "This link was replaced or withdrawn.")
-        service.record_event(session, found, "subject", "result-downloaded", ip=client_ip(request))
-        data, content_type, ref = found.result, found.result_type, found.reference
-    extension = {"application/json": "json", "text/csv": "csv", "application/zip": "zip"}.get(
-        content_type or "", "bin"
-    )
-    return Response(
-        data,
-        media_type=content_type or "application/octet-stream",
-        headers={"Content-Disposition": f'attachment; filename="{ref}.{extension}"'},
-    )

@@ -1,0 +1,165 @@
+"""The answer to a request for information about transfers: the register's recipients and the
+disclosures really recorded for the request's proven identifiers, nothing else.
+
+    found = answer(session, register, key, {"email": "anna@example.com"})
+    found.document()      # the JSON the subject downloads
+    found.text("ru")      # the lines of the completion e-mail
+    found.describe()      # the staff's line on the timeline (counts only)
+
+``fulfil`` calls it when the request is executed; the words come from the register and the
+log, so the answer cannot name a recipient or a disclosure that is not there.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from steward.register import Register
+from steward.requests.disclosures import of_subject
+from steward.requests.verification import LABELS
+
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "recipients": "Recipients of personal data that our register declares:",
+        "recipient": "- {name} ({role}, {country}){basis}{purposes}",
+        "for": "; for: {purposes}",
+        "basis": "; transfer basis: {basis}",
+        "no_recipients": "Our register declares no recipients of personal data.",
+        "disclosures": "Disclosures of your data that we recorded:",
+        "disclosure": "- {on}: to {name}: {categories}{purpose}",
+        "purpose": " (purpose: {purpose})",
+        "no_disclosures": "We recorded no disclosure of your data to a third party.",
+        "searched": "Searched for: {identifiers}.",
+    },
+    "ru": {
+        "recipients": "Получатели персональных данных, указанные в нашем реестре:",
+        "recipient": "- {name} ({role}, {country}){basis}{purposes}",
+        "for": "; цели: {purposes}",
+        "basis": "; основание передачи: {basis}",
+        "no_recipients": "Наш реестр не указывает получателей персональных данных.",
+        "disclosures": "Передачи ваших данных, которые мы зарегистрировали:",
+        "disclosure": "- {on}: {name}: {categories}{purpose}",
+        "purpose": " (цель: {purpose})",
+        "no_disclosures": "Мы не зарегистрировали передачу ваших данных третьим лицам.",
+        "searched": "Поиск по: {identifiers}.",
+    },
+}
+
+
+def _name(names: Mapping[str, str] | None, fallback: str, lang: str) -> str:
+    """The name in ``lang`` from a register's ``names``, else in English, else ``fallback``."""
+    by_lang = {str(k): v for k, v in (names or {}).items()}
+    return by_lang.get(lang) or by_lang.get("en") or fallback
+
+
+@dataclass(frozen=True)
+class TransfersAnswer:
+    lang: str
+    recipients: list[dict[str, Any]]
+    disclosures: list[dict[str, Any]]
+    searched: list[str]
+
+    def document(self) -> bytes:
+        return json.dumps(
+            {
+                "recipients": self.recipients,
+                "disclosures": self.disclosures,
+                "searched_identifiers": self.searched,
+            },
+            ensure_ascii=False,
+            indent=2,
+        ).encode()
+
+    def describe(self) -> str:
+        return (
+            f"information: {len(self.recipients)} recipient(s) in the register, "
+            f"{len(self.disclosures)} disclosure(s) recorded for the proven identifiers "
+            f"({', '.join(self.searched)})"
+        )
+
+    def text(self, lang: str) -> str:
+        words = WORDS.get(lang, WORDS["en"])
+        lines = [words["recipients"] if self.recipients else words["no_recipients"]]
+        for r in self.recipients:
+            purposes = ", ".join(str(p["name"]) for p in r["purposes"])
+            lines.append(
+                words["recipient"].format(
+                    name=r["name"],
+                    role=r["role"],
+                    country=r["country"],
+                    basis=words["basis"].format(basis=r["transfer_basis"])
+                    if r["transfer_basis"]
+                    else "",
+                    purposes=words["for"].format(purposes=purposes) if purposes else "",
+                )
+            )
+        lines.append(words["disclosures"] if self.disclosures else words["no_disclosures"])
+        for d in self.disclosures:
+            lines.append(
+                words["disclosure"].format(
+                    on=d["disclosed_on"],
+                    name=d["recipient_name"],
+                    categories=", ".join(str(c["name"]) for c in d["categories"]),
+                    purpose=words["purpose"].format(purpose=d["purpose_name"])
+                    if d["purpose_name"]
+                    else "",
+                )
+            )
+        labels = LABELS.get(lang, LABELS["en"])
+        searched = ", ".join(labels.get(name, name) for name in self.searched)
+        lines.append(words["searched"].format(identifiers=searched))
+        return "\n".join(lines)
+
+
+def answer(
+    session: Session,
+    register: Register,
+    key: bytes,
+    identifiers: Mapping[str, str],
+    lang: str = "en",
+) -> TransfersAnswer:
+    """The register's recipients (each with the purposes that send it data) and every
+    disclosure recorded for ``identifiers`` (the request's proven ones, canonical)."""
+    lang = lang if lang in WORDS else "en"
+    purposes = {p.id: p for p in register.purposes}
+    recipients: list[dict[str, Any]] = []
+    for r in register.recipients:
+        sending = [p for p in register.purposes if r.id in p.recipients]
+        recipients.append(
+            {
+                "id": r.id,
+                "name": _name(r.names, r.name, lang),
+                "role": str(r.role),
+                "country": str(r.country),
+                "transfer_basis": str(r.transfer_basis) if r.transfer_basis else None,
+                "purposes": [{"id": p.id, "name": _name(p.names, p.id, lang)} for p in sending],
+            }
+        )
+    by_id = {r["id"]: r for r in recipients}
+    disclosures: list[dict[str, Any]] = []
+    for d in of_subject(session, key, identifiers):
+        purpose = purposes.get(d.purpose) if d.purpose else None
+        categories = []
+        for c in d.category_ids:
+            category = register.all_categories.get(c)
+            label = (getattr(category, lang, "") or category.en) if category else c
+            categories.append({"id": c, "name": label})
+        disclosures.append(
+            {
+                "disclosed_on": d.disclosed_on.isoformat(),
+                "recipient": d.recipient,
+                # a recipient removed from the register since keeps its id, never a made-up name
+                "recipient_name": by_id[d.recipient]["name"]
+                if d.recipient in by_id
+                else d.recipient,
+                "categories": categories,
+                "purpose": d.purpose,
+                "purpose_name": _name(purpose.names, purpose.id, lang) if purpose else None,
+            }
+        )
+    return TransfersAnswer(lang, recipients, disclosures, sorted(identifiers))
