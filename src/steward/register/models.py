@@ -284,6 +284,11 @@ class Table(Model):
     collected_at: str | None = Field(
         None, description="column holding when a row was collected; legal holds count from it"
     )
+    language_column: str | None = Field(
+        None,
+        description="column holding the subject's language (an ISO 639-1 code such as 'ru' or "
+        "a locale such as 'ru-RU'); letters to the subject are written in it",
+    )
 
     @property
     def qualified_name(self) -> str:
