@@ -8,6 +8,10 @@ databases. Each letter is recorded per subject and channel (the recipient only a
 sending again skips whoever was already written to. The channels are the register's promise
 (``policy.breaches.notify_subjects``; e-mail when it says nothing): e-mail goes through the
 outbox, a phone through the SMS gateway or, with none configured, onto a call list for agents.
+
+Each letter is in the subject's own language where the register says where it is kept (a
+table's ``language_column``) and Steward writes letters in it (``drafts.LETTER``: en, ru);
+otherwise in the operator's first language (``operator.languages[0]``). See ``letter_language``.
 """
 
 from __future__ import annotations
@@ -57,6 +61,24 @@ def plan(register: Register | None, contacts: list[Contact], sms_gateway: bool) 
         if by_phone and contact.phone:
             (result.sms if sms_gateway else result.call).append(contact)
     return result
+
+
+def letter_language(register: Register, contact: Contact) -> str:
+    """The subject's own language when known and written in; else the operator's first."""
+    if contact.lang and contact.lang in drafts.LETTER:
+        return contact.lang
+    return register.operator.languages[0]
+
+
+def letter_languages(register: Register | None) -> list[str]:
+    """The languages letters may go out in: the operator's first, and, when a table names a
+    ``language_column``, every other language Steward writes letters in."""
+    if register is None:
+        return ["en"]
+    first = register.operator.languages[0]
+    first = first if first in drafts.LETTER else "en"
+    known = any(t.language_column for d in register.datastores for t in d.tables)
+    return [first] + ([lang for lang in drafts.LETTER if lang != first] if known else [])
 
 
 def digest(secret: bytes, value: str) -> str:
@@ -117,7 +139,6 @@ def send_letters(
     gateway = settings.sms_gateway_url
     token = settings.sms_gateway_token.get_secret_value() if settings.sms_gateway_token else None
     secret = settings.secret_key.get_secret_value().encode()
-    lang = register.operator.languages[0]
     outcome = {"email": 0, "sms": 0, "call": 0, "failed": 0, "skipped": 0}
     letters = plan(register, found.contacts, bool(gateway))
     with factory() as session, session.begin():
@@ -128,21 +149,31 @@ def send_letters(
                 select(LetterDispatch).where(LetterDispatch.incident_id == incident.id)
             )
         }
-        letter = drafts.subject_letter(register, incident, lang)
-        body = "\n\n".join(f"{k}\n{v}" if k else v for k, v in letter.fields)
+        written: dict[str, tuple[drafts.Draft, str, str]] = {}
+
+        def words(contact: Contact) -> tuple[drafts.Draft, str, str]:
+            """The letter, its text and the SMS, in the contact's language (made once each)."""
+            lang = letter_language(register, contact)
+            if lang not in written:
+                letter = drafts.subject_letter(register, incident, lang)
+                body = "\n\n".join(f"{k}\n{v}" if k else v for k, v in letter.fields)
+                written[lang] = (letter, body, drafts.sms_text(register, incident, letter.lang))
+            return written[lang]
+
         for contact in letters.email:
             assert contact.email is not None
             key = digest(secret, contact.email)
             if ("email", key) in done:
                 outcome["skipped"] += 1
                 continue
+            letter, body, _ = words(contact)
             message = queue(
                 session,
                 to=contact.email,
                 subject=letter.title,
                 text=body,
                 kind="breach.letter",
-                lang=lang,
+                lang=letter.lang,
                 related=f"breach:{incident.reference}",
             )
             session.add(
@@ -152,10 +183,10 @@ def send_letters(
                     recipient_digest=key,
                     status="queued",
                     outbox_id=message.id,
+                    lang=letter.lang,
                 )
             )
             outcome["email"] += 1
-        text = drafts.sms_text(register, incident, lang)
         for contact in letters.sms + letters.call:
             assert contact.phone is not None
             channel = "sms" if gateway else "call"
@@ -163,6 +194,7 @@ def send_letters(
             if (channel, key) in done:
                 outcome["skipped"] += 1
                 continue
+            letter, _, text = words(contact)
             status, error = "to-call", None
             if gateway:
                 try:
@@ -182,6 +214,7 @@ def send_letters(
                     error=error,
                     # kept only while an agent still has to call (cleared once called)
                     phone=contact.phone if status == "to-call" else None,
+                    lang=letter.lang,
                 )
             )
         if incident.subjects_notified_at is None and (outcome["email"] or outcome["sms"]):

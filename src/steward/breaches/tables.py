@@ -90,5 +90,6 @@ class LetterDispatch(Base):
     status: Mapped[str] = mapped_column(String(20))  # queued, sent, failed, to-call, called
     outbox_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     phone: Mapped[str | None] = mapped_column(String(40), nullable=True)  # call list only
+    lang: Mapped[str | None] = mapped_column(String(8), nullable=True)  # the letter's language
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     error: Mapped[str | None] = mapped_column(String(300), nullable=True)

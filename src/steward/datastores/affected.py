@@ -2,7 +2,8 @@
 
     found = affected_subjects(register, ["shop"], ["contact", "payment"])
     found.records        # {"contact": 1204, "payment": 311}: rows holding each category
-    found.contacts       # one Contact per subject: e-mail and/or phone, normalised
+    found.contacts       # one Contact per subject: e-mail and/or phone, normalised, and the
+                         # subject's language where the table names a language_column
     found.problems       # {"telephony": "cannot connect ..."}: a datastore not counted
 
 The count is conservative, as a breach notice must be: every subject with an identity row
@@ -29,6 +30,7 @@ from steward.register.taxonomy import IdentityKind
 class Contact:
     email: str | None
     phone: str | None
+    lang: str | None = None  # ISO 639-1, from the table's language_column
 
     @property
     def key(self) -> str:
@@ -70,6 +72,14 @@ def _count_records(
         found.records[category] = found.records.get(category, 0) + int(count.scalar_one())
 
 
+def language_code(value: object) -> str | None:
+    """A stored language as an ISO 639-1 code: 'ru-RU', 'ru_RU', ' RU ' -> 'ru'; else None."""
+    if not isinstance(value, str):
+        return None
+    primary = value.strip().replace("_", "-").split("-", 1)[0].lower()
+    return primary if len(primary) == 2 and primary.isascii() and primary.isalpha() else None
+
+
 def _contacts(connection: sa.Connection, table: Table, region: str | None) -> list[Contact]:
     kinds = {
         column: kind
@@ -78,8 +88,10 @@ def _contacts(connection: sa.Connection, table: Table, region: str | None) -> li
     }
     if not kinds:
         return []
-    sa_table = _sa_table(table, sa.MetaData(), list(kinds))
-    rows = connection.execute(sa.select(*(sa_table.c[c] for c in kinds)).distinct())
+    language = table.language_column
+    names = list(kinds) + ([language] if language and language not in kinds else [])
+    sa_table = _sa_table(table, sa.MetaData(), names)
+    rows = connection.execute(sa.select(*(sa_table.c[c] for c in names)).distinct())
     contacts = []
     for row in rows:
         email = phone = None
@@ -90,7 +102,8 @@ def _contacts(connection: sa.Connection, table: Table, region: str | None) -> li
             elif kind is IdentityKind.PHONE and phone is None:
                 phone = value
         if email or phone:
-            contacts.append(Contact(email, phone))
+            lang = language_code(row._mapping[language]) if language else None
+            contacts.append(Contact(email, phone, lang))
     return contacts
 
 
@@ -123,8 +136,15 @@ def _scan_datastore(
         found.records[category] = found.records.get(category, 0) + count
     for contact in seen:
         known = people.get(contact.key)
-        if known is None or (contact.email and contact.phone and not (known.email and known.phone)):
-            people[contact.key] = contact
+        people[contact.key] = (
+            contact
+            if known is None
+            else Contact(
+                known.email or contact.email,
+                known.phone or contact.phone,
+                known.lang or contact.lang,
+            )
+        )
 
 
 def affected_subjects(

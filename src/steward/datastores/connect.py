@@ -366,7 +366,7 @@ def compare(schema: Schema, datastore: Datastore) -> list[str]:
         wanted = [*spec.identity, *spec.columns]
         if spec.retention:
             wanted.append(spec.retention.column)
-        for extra in ("restrict_column", "collected_at"):
+        for extra in ("restrict_column", "collected_at", "language_column"):
             value = getattr(spec, extra, None)
             if value:
                 wanted.append(value)

@@ -37,6 +37,7 @@ from steward.datastores.connect import Schema, datastore_engine, datastore_url, 
 from steward.datastores.errors import ConnectionFailed, DatastoreRefused, InvalidRequest
 from steward.datastores.graph import Found, find_referrers, find_subject
 from steward.datastores.identity import Identifiers
+from steward.datastores.lookup import look_up
 from steward.datastores.rectify import plan_rectification
 from steward.datastores.refusals import code_of, refusal
 from steward.datastores.whose import Whose, whose_for
@@ -84,6 +85,8 @@ class DatastoreOutcome:
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # access only
     # access only: keys of the rows that belong to someone else too (the last ones in ``rows``)
     shared: dict[str, list[list[Any]]] = field(default_factory=dict)
+    # access only: what looked-up values stand for ({table: {column: {value: text}}})
+    lookups: dict[str, dict[str, dict[Any, str]]] = field(default_factory=dict)
     # identifiers read from the subject's accounts here, for the next datastores (never stored
     # in a step's result: they are the subject's data)
     learned: dict[IdentityKind, set[str]] = field(default_factory=dict)
@@ -221,6 +224,7 @@ def run_on_datastore(
                     outcome.learned = found.learned
                     if request.kind in ("access", "portability"):
                         _answer(outcome, found)
+                        outcome.lookups = look_up(connection, schema, outcome.rows)
                         transaction.rollback()
                     else:
                         outcome.tables, writes = _plan(

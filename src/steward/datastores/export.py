@@ -1,15 +1,23 @@
 """The access ZIP and the portability export.
 
-    blob = build_access_zip(register, outcomes, reference="R-42", language="ru")
+    blob = build_zip(register, outcomes, reference="R-42", language="ru", subject="customer")
 
-Access: ``data.json`` (by datastore and table, each field with its category), one CSV per
-table, and ``report.html`` in the subject's language stating, per category, the purposes,
-recipients, retention and source (GDPR Art. 15(1), 152-FZ Art. 14(7)): only those of purposes
-for the request's subject kind that the tables holding the category serve. Rows the subject
-shares with someone else (``DatastoreOutcome.shared``) are answered and marked: ``data.json``
-lists their positions under ``shared``, the report says so on each.
-Portability: ``data.json`` and CSVs only, limited to columns whose purposes say the subject
-provided the data (source ``subject``).
+Access: ``data.json`` (by datastore and table, each field with its category, its label and, for
+a looked-up value, the text it stands for), one CSV per table (UTF-8 with a byte-order mark, so
+that Excel reads it as UTF-8; readable column labels as headers), and ``report.html`` in the
+subject's language (GDPR Art. 15(1), 152-FZ Art. 14(7)): what is held and why, per purpose its
+legal basis and how long it is kept in words ("3 years after the contract ends"), the
+recipients and sources, the subject's rights and how to complain, then the rows themselves,
+sorted, with the register's column labels. With no row found it says plainly that nothing is
+held. Only purposes for the request's subject kind that the tables holding a category serve
+are listed. Rows the subject shares with someone else (``DatastoreOutcome.shared``) are
+answered and marked: ``data.json`` lists their positions under ``shared``.
+Portability: ``data.json`` and CSVs only (column names as headers), limited to columns whose
+purposes say the subject provided the data (source ``subject``).
+
+The report's words are in ``templates/access/<lang>/words.j2`` (Jinja), its layout in
+``templates/access/report.html.j2``; the register's vocabularies are
+named by ``notices.phrases``, the rights as the notice states them (``notices.content``).
 """
 
 from __future__ import annotations
@@ -18,73 +26,74 @@ import csv
 import io
 import json
 import zipfile
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, select_autoescape
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from steward.datastores.executor import DatastoreOutcome
-from steward.register.models import Purpose, Register, Table
+from steward.lib.cells import safe_cell
+from steward.notices import phrases
+from steward.notices.content import subject_rights
+from steward.notices.plural import ru_form
+from steward.register.models import ColumnSpec, Purpose, Register, Table
 from steward.register.taxonomy import Source
 
 HIDDEN = "account.password"
-HIDDEN_TEXT = {"en": "(stored, not shown)", "ru": "(хранится, не показывается)"}
+TEMPLATES = Path(__file__).parent / "templates" / "access"
+LANGUAGES = ("en", "ru")
+BOM = "\ufeff"
 
-TEXT = {
-    "en": {
-        "title": "Your personal data",
-        "intro": "This is a copy of the personal data {operator} holds about you (request {ref}).",
-        "category": "Category",
-        "purposes": "Purposes",
-        "recipients": "Recipients",
-        "retention": "Retention",
-        "source": "Source",
-        "tables": "Where it is stored",
-        "none": "none",
-        "rows": "records",
-        "from": "from",
-        "shared": "shared with someone else",
-    },
-    "ru": {
-        "title": "Ваши персональные данные",
-        "intro": "Копия персональных данных, которые обрабатывает {operator} (обращение {ref}).",
-        "category": "Категория",
-        "purposes": "Цели",
-        "recipients": "Получатели",
-        "retention": "Срок хранения",
-        "source": "Источник",
-        "tables": "Где хранятся",
-        "none": "нет",
-        "rows": "записей",
-        "from": "с момента",
-        "shared": "общая запись с другим лицом",
-    },
-}
 
-REPORT = """<!doctype html>
-<html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ t.title }}</title>
-<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto}table{border-collapse:collapse}
-td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}</style></head>
-<body><h1>{{ t.title }}</h1><p>{{ intro }}</p>
-<table><tr><th>{{ t.category }}</th><th>{{ t.purposes }}</th><th>{{ t.recipients }}</th>
-<th>{{ t.retention }}</th><th>{{ t.source }}</th></tr>
-{% for c in categories %}<tr><td>{{ c.name }}</td><td>{{ c.purposes|join("; ") or t.none }}</td>
-<td>{{ c.recipients|join("; ") or t.none }}</td><td>{{ c.retention|join("; ") or t.none }}</td>
-<td>{{ c.sources|join(", ") or t.none }}</td></tr>{% endfor %}</table>
-<h2>{{ t.tables }}</h2>
-{% for table in tables %}<h3>{{ table.name }} ({{ table.rows|length }} {{ t.rows }})</h3>
-<table><tr>{% for col in table.columns %}<th>{{ col }}</th>{% endfor %}</tr>
-{% for row in table.rows %}<tr>{% for col in table.columns %}<td>{{ row[col] }}</td>{% endfor %}
-{% if loop.index0 in table.shared %}<td>{{ t.shared }}</td>{% endif %}
-</tr>{% endfor %}</table>{% endfor %}
-</body></html>
-"""
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html.j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["ru_form"] = ru_form
+    return env
+
+
+def words(lang: str) -> Any:
+    """The report's words in ``lang`` (``templates/access/<lang>/words.j2``)."""
+    return _environment().get_template(f"{lang}/words.j2").module
+
+
+@dataclass
+class Column:
+    name: str
+    label: str
+    category: str | None
+
+
+@dataclass
+class Listed:
+    """One table of the subject's rows as the report shows them."""
+
+    key: str  # datastore.table
+    title: str
+    columns: list[Column]
+    rows: list[dict[str, Any]] = field(default_factory=list)  # column -> shown text
+    raw: list[dict[str, Any]] = field(default_factory=list)  # column -> data.json field
+    shared: list[int] = field(default_factory=list)
 
 
 def _name(names: dict[str, str] | None, lang: str, fallback: str) -> str:
     if not names:
         return fallback
     return names.get(lang) or names.get("en") or next(iter(names.values()))
+
+
+def humanised(name: str) -> str:
+    """A column or table name made readable: ``city_id`` -> "City id"."""
+    text = " ".join(name.replace("_", " ").replace("-", " ").split())
+    return text[:1].upper() + text[1:] if text else name
 
 
 def _value(value: Any) -> Any:
@@ -97,6 +106,42 @@ def _value(value: Any) -> Any:
     return str(value)
 
 
+def _shown(value: Any, w: Any) -> str:
+    """A value as a person reads it in the report and the CSV."""
+    if value is None or value == "":
+        return str(w.empty)
+    if isinstance(value, bool):
+        return str(w.yes if value else w.no)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M" if value.time() else "%Y-%m-%d")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    return str(value)
+
+
+def _looked_up(texts: dict[Any, str] | None, value: Any) -> str | None:
+    if not texts or value is None:
+        return None
+    try:
+        return texts.get(value)
+    except TypeError:  # an unhashable value (an array) is never a lookup key
+        return None
+
+
+def _sort_key(row: dict[str, Any]) -> list[tuple[int, Any]]:
+    key: list[tuple[int, Any]] = []
+    for value in row.values():
+        if value is None:
+            key.append((0, 0))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            key.append((1, value))
+        else:
+            key.append((2, str(value)))
+    return key
+
+
 def _categories(spec: Table) -> dict[str, str]:
     cats = {c: s.category for c, s in spec.columns.items()}
     for column, kind in spec.identity.items():
@@ -107,50 +152,68 @@ def _categories(spec: Table) -> dict[str, str]:
     return cats
 
 
+def _label(spec: ColumnSpec | None, column: str, lang: str) -> str:
+    if spec is not None and spec.label:
+        return spec.label.get(lang) or humanised(column)
+    return humanised(column)
+
+
 def _provided_by_subject(register: Register, category: str) -> bool:
     purposes = register.purposes_covering(category)
     return any(not p.sources or Source.SUBJECT in p.sources for p in purposes) or not purposes
 
 
-def _labelled(
-    register: Register, outcomes: list[DatastoreOutcome], lang: str, portability: bool
-) -> tuple[dict[str, Any], dict[str, list[str]], list[tuple[str, list[str], list[dict[str, Any]]]]]:
-    specs = _specs(register)
-    data: dict[str, Any] = {}
-    seen: dict[str, list[str]] = {}
-    flat: list[tuple[str, list[str], list[dict[str, Any]]]] = []
-    for outcome in outcomes:
-        for table, rows in sorted(outcome.rows.items()):
-            spec = specs[(outcome.datastore, table)]
-            cats = _categories(spec)
-            columns = list(rows[0]) if rows else []
-            if portability:
-                columns = [
-                    c for c in columns if c in cats and _provided_by_subject(register, cats[c])
-                ]
-            labelled = []
-            plain = []
-            for row in rows:
-                fields = {}
-                flat_row = {}
-                for column in columns:
-                    category = cats.get(column)
-                    value = _value(row[column])
-                    if category and category.startswith(HIDDEN):
-                        value = HIDDEN_TEXT.get(lang, HIDDEN_TEXT["en"])
-                    fields[column] = {"value": value, "category": category}
-                    flat_row[column] = value
-                labelled.append(fields)
-                plain.append(flat_row)
-            for category in {cats[c] for c in columns if c in cats}:
-                seen.setdefault(category, []).append(f"{outcome.datastore}.{table}")
-            data.setdefault(outcome.datastore, {})[table] = labelled
-            flat.append((f"{outcome.datastore}.{table}", columns, plain))
-    return data, seen, flat
-
-
 def _specs(register: Register) -> dict[tuple[str, str], Table]:
     return {(d.id, t.qualified_name): t for d in register.datastores for t in d.tables}
+
+
+def _listed(
+    register: Register, outcomes: list[DatastoreOutcome], lang: str, portability: bool
+) -> tuple[list[Listed], dict[str, list[str]]]:
+    """The subject's rows per table, labelled and sorted; and where each category was found."""
+    w = words(lang)
+    specs = _specs(register)
+    tables: list[Listed] = []
+    seen: dict[str, list[str]] = {}
+    for outcome in outcomes:
+        for table, rows in sorted(outcome.rows.items()):
+            if not rows:
+                continue
+            spec = specs[(outcome.datastore, table)]
+            cats = _categories(spec)
+            names = list(rows[0])
+            if portability:
+                names = [c for c in names if c in cats and _provided_by_subject(register, cats[c])]
+            columns = [Column(c, _label(spec.columns.get(c), c, lang), cats.get(c)) for c in names]
+            looked = outcome.lookups.get(table, {})
+            shared_from = len(rows) - len(outcome.shared.get(table, []))
+            marked = [(row, index >= shared_from) for index, row in enumerate(rows)]
+            marked.sort(key=lambda pair: _sort_key(pair[0]))
+            title = (spec.label or {}).get(lang) or humanised(spec.name)
+            listed = Listed(f"{outcome.datastore}.{table}", title, columns)
+            for position, (row, shared) in enumerate(marked):
+                shown: dict[str, Any] = {}
+                raw: dict[str, Any] = {}
+                for column in columns:
+                    value = row[column.name]
+                    entry: dict[str, Any] = {"value": _value(value), "category": column.category}
+                    if column.category and column.category.startswith(HIDDEN):
+                        entry["value"] = shown[column.name] = str(w.hidden)
+                    elif (text := _looked_up(looked.get(column.name), value)) is not None:
+                        entry["shows"] = shown[column.name] = text
+                    else:
+                        shown[column.name] = _shown(value, w)
+                    if column.label != column.name:
+                        entry["label"] = column.label
+                    raw[column.name] = entry
+                listed.rows.append(shown)
+                listed.raw.append(raw)
+                if shared:
+                    listed.shared.append(position)
+            for category in {c.category for c in columns if c.category}:
+                seen.setdefault(category, []).append(listed.key)
+            tables.append(listed)
+    return tables, seen
 
 
 def _purposes(register: Register, category: str, tables: list[str], subject: str) -> list[Purpose]:
@@ -172,38 +235,108 @@ def _purposes(register: Register, category: str, tables: list[str], subject: str
     ]
 
 
-def _category_rows(
-    register: Register, seen: dict[str, list[str]], lang: str, subject: str
-) -> list[dict[str, Any]]:
-    rows = []
-    t = TEXT.get(lang, TEXT["en"])
-    for category in sorted(seen):
-        known = register.all_categories.get(category)
-        name = (getattr(known, lang, None) or known.en) if known else category
-        purposes = _purposes(register, category, seen[category], subject)
-        recipients = dict.fromkeys(
+def _retention(purpose: Purpose, lang: str) -> str:
+    kept = purpose.retention
+    return phrases.retention_phrase(
+        kept.duration if kept else None, kept.from_ if kept else None, lang
+    )
+
+
+def _recipients(register: Register, purposes: list[Purpose], lang: str) -> list[str]:
+    return list(
+        dict.fromkeys(
             _name(register.recipient(r).names, lang, register.recipient(r).name)
             for p in purposes
             for r in p.recipients
         )
-        retention = [
-            f"{_name(p.names, lang, p.id)}: {p.retention.duration} "
-            f"{t['from']} {p.retention.from_.value}"
-            for p in purposes
-            if p.retention
-        ]
-        sources = dict.fromkeys(s.value for p in purposes for s in p.sources)
+    )
+
+
+def _category_name(register: Register, category: str, lang: str) -> str:
+    known = register.all_categories.get(category)
+    return (getattr(known, lang, None) or known.en) if known else category
+
+
+def _category_rows(
+    register: Register, seen: dict[str, list[str]], lang: str, subject: str
+) -> tuple[list[dict[str, Any]], list[Purpose]]:
+    rows = []
+    involved: dict[str, Purpose] = {}
+    for category in sorted(seen):
+        purposes = _purposes(register, category, seen[category], subject)
+        involved.update((p.id, p) for p in purposes)
         rows.append(
             {
                 "id": category,
-                "name": name,
+                "name": _category_name(register, category, lang),
                 "purposes": [_name(p.names, lang, p.id) for p in purposes],
-                "recipients": list(recipients),
-                "retention": retention,
-                "sources": list(sources),
+                "recipients": _recipients(register, purposes, lang),
+                "retention": [
+                    f"{_name(p.names, lang, p.id)}: {_retention(p, lang)}" for p in purposes
+                ],
+                "sources": list(
+                    dict.fromkeys(phrases.SOURCE[lang][s] for p in purposes for s in p.sources)
+                ),
             }
         )
-    return rows
+    order = [p.id for p in register.purposes]
+    return rows, sorted(involved.values(), key=lambda p: order.index(p.id))
+
+
+def _purpose_rows(register: Register, purposes: list[Purpose], lang: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": _name(p.names, lang, p.id),
+            "description": _name(p.descriptions, lang, ""),
+            "basis": phrases.BASIS[lang][p.basis],
+            "basis_reference": p.basis_reference,
+            "retention": _retention(p, lang),
+            "data": [_category_name(register, c, lang) for c in p.categories],
+            "recipients": _recipients(register, [p], lang),
+        }
+        for p in purposes
+    ]
+
+
+def _csv(listed: Listed, portability: bool) -> str:
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow([c.name if portability else c.label for c in listed.columns])
+    source = (
+        [[r[c.name]["value"] for c in listed.columns] for r in listed.raw]
+        if portability
+        else [[r[c.name] for c in listed.columns] for r in listed.rows]
+    )
+    writer.writerows([[safe_cell(v) if isinstance(v, str) else v for v in row] for row in source])
+    return BOM + text.getvalue()
+
+
+def _report(
+    register: Register,
+    lang: str,
+    reference: str,
+    tables: list[Listed],
+    categories: list[dict[str, Any]],
+    purposes: list[Purpose],
+) -> str:
+    contacts = register.operator.contacts
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            lang=lang,
+            operator=_name(register.operator.names, lang, register.operator.legal_name),
+            legal_name=register.operator.legal_name,
+            reference=reference,
+            generated=phrases.long_date(datetime.now(UTC).date(), lang),
+            categories=categories,
+            purposes=_purpose_rows(register, purposes, lang),
+            tables=tables,
+            rights=subject_rights(register, lang),
+            privacy_email=str(contacts.privacy_email),
+            dpo=contacts.dpo,
+        )
+    )
 
 
 def build_zip(
@@ -217,51 +350,31 @@ def build_zip(
 ) -> bytes:
     """The ZIP answering an access (or portability) request of a ``subject`` kind (None: the
     register's default)."""
-    lang = language if language in TEXT else "en"
-    data, seen, flat = _labelled(register, outcomes, lang, portability)
-    categories = _category_rows(register, seen, lang, subject or register.default_subject())
-    shared = {
-        f"{o.datastore}.{table}": list(range(len(o.rows[table]) - len(keys), len(o.rows[table])))
-        for o in outcomes
-        for table, keys in sorted(o.shared.items())
-    }
+    lang = language if language in LANGUAGES else "en"
+    tables, seen = _listed(register, outcomes, lang, portability)
+    categories, purposes = _category_rows(
+        register, seen, lang, subject or register.default_subject()
+    )
+    data: dict[str, Any] = {}
+    for listed in tables:
+        store, _, table = listed.key.partition(".")
+        data.setdefault(store, {})[table] = listed.raw
     document: dict[str, Any] = {
         "reference": reference,
         "operator": register.operator.legal_name,
         "generated_at": datetime.now(UTC).isoformat(),
         "kind": "portability" if portability else "access",
         "datastores": data,
-        "shared": shared,
+        "shared": {t.key: t.shared for t in tables if t.shared},
     }
     if not portability:
         document["categories"] = categories
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(document, ensure_ascii=False, indent=2))
-        for name, columns, rows in flat:
-            text = io.StringIO()
-            writer = csv.DictWriter(text, fieldnames=columns)
-            writer.writeheader()
-            writer.writerows(rows)
-            archive.writestr(f"{name}.csv", text.getvalue())
+        for listed in tables:
+            archive.writestr(f"{listed.key}.csv", _csv(listed, portability))
         if not portability:
-            t = TEXT[lang]
-            html = (
-                Environment(autoescape=select_autoescape(default=True))
-                .from_string(REPORT)
-                .render(
-                    lang=lang,
-                    t=t,
-                    intro=t["intro"].format(
-                        operator=_name(register.operator.names, lang, register.operator.legal_name),
-                        ref=reference,
-                    ),
-                    categories=categories,
-                    tables=[
-                        {"name": n, "columns": c, "rows": r, "shared": set(shared.get(n, []))}
-                        for n, c, r in flat
-                    ],
-                )
-            )
+            html = _report(register, lang, reference, tables, categories, purposes)
             archive.writestr("report.html", html)
     return buffer.getvalue()

@@ -24,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from steward.filings.art30 import CONTROLLER_COLUMNS, NOT_DECLARED, PROCESSOR_COLUMNS, Record
 from steward.filings.rkn import Draft
 from steward.law.filings import NOTIFICATION_FORMS_RU, FilingDue, FilingKind
+from steward.lib.cells import safe_cell
 from steward.lib.pdf import html_to_pdf
 from steward.notices.phrases import country_name, long_date
 from steward.notices.plural import duration_phrase
@@ -74,9 +75,7 @@ def record_csv(record: Record, view: View = "controller") -> str:
     return out.getvalue()
 
 
-def _cell(text: str) -> str:
-    """A spreadsheet never runs a cell: a leading =, +, - or @ is quoted (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+_cell = safe_cell  # a spreadsheet never runs a cell (lib/cells.py)
 
 
 def record_xlsx(record: Record) -> bytes:

@@ -361,6 +361,12 @@ def _rights(register: Register, lang: str) -> list[JurisdictionRights]:
     return result
 
 
+def subject_rights(register: Register, lang: str) -> list[JurisdictionRights]:
+    """The subject's rights under each of the register's jurisdictions, as the notice states
+    them (the access report repeats them)."""
+    return _rights(register, lang)
+
+
 def _ages(register: Register, lang: str) -> list[AgeLine]:
     return [
         AgeLine(

@@ -133,7 +133,7 @@ def to_email(message: OutboxMessage, sender: str) -> Message:
         email.attach(_part(message.body_html, "html"))
     email["From"] = sender
     email["To"] = _address(message.to_address)
-    email["Subject"] = _header(message.subject)
+    email["Subject"] = _header(message.subject)  # type: ignore[assignment]
     email["Date"] = formatdate(localtime=False)
     email["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
     return email
@@ -145,8 +145,11 @@ def _part(body: str, subtype: str) -> MIMENonMultipart:
     return part
 
 
-def _header(value: str) -> str:
-    return value if value.isascii() else Header(value, "utf-8").encode()
+def _header(value: str) -> str | Header:
+    """A header value; a non-ASCII one as a ``Header``, folded by the generator knowing the
+    field's name (an encoded string would be re-folded after ``Subject:``, and arrive with a
+    leading space)."""
+    return value if value.isascii() else Header(value, "utf-8", header_name="Subject")
 
 
 def _address(address: str) -> str:

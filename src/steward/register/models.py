@@ -205,8 +205,26 @@ class Recipient(Model):
     descriptions: Localized | None = None
 
 
+class Lookup(Model):
+    """Where the access report finds what a column's value stands for (a city's name for a
+    ``city_id``): the row of ``table`` whose ``key`` equals the value, its column ``value``."""
+
+    table: str = Field(min_length=1)
+    schema_: str | None = Field(None, alias="schema")
+    key: str = Field("id", min_length=1, description="the column the value refers to")
+    value: str = Field(min_length=1, description="the column whose text the report shows")
+
+
 class ColumnSpec(Model):
     category: CategoryId
+    label: Localized | None = Field(
+        None,
+        description="the column's name as the subject reads it in the access report, per "
+        "language; unset: the column's name made readable (city_id -> 'City id')",
+    )
+    lookup: Lookup | None = Field(
+        None, description="the access report shows the referred row's text instead of the key"
+    )
     mask: Literal["null", "fixed", "hash", "pseudonym", "year", "keep"] | None = None
     value: str | None = Field(None, description="the replacement text for mask: fixed")
     part: Literal["given", "middle", "family"] | None = Field(
@@ -283,6 +301,16 @@ class Table(Model):
     )
     collected_at: str | None = Field(
         None, description="column holding when a row was collected; legal holds count from it"
+    )
+    label: Localized | None = Field(
+        None,
+        description="the table's name as the subject reads it in the access report, per "
+        "language; unset: its name made readable (call_recordings -> 'Call recordings')",
+    )
+    language_column: str | None = Field(
+        None,
+        description="column holding the subject's language (an ISO 639-1 code such as 'ru' or "
+        "a locale such as 'ru-RU'); letters to the subject are written in it",
     )
 
     @property

@@ -3,12 +3,15 @@
 softvendor promises to tell users of a breach "as soon as possible" by e-mail or phone. These
 tests record its incident through the admin form and the API, let the embedded worker count the
 affected users in a real PostgreSQL database built from softvendor's register, and send the
-letters: e-mail into the outbox, text messages to a real HTTP server standing in for the SMS
-gateway, and a call list when no gateway is configured.
+letters, each in the user's own language (the register below names the users' ``locale``
+column): e-mail that the product's own delivery job hands to a real SMTP server (aiosmtpd),
+text messages to a real HTTP server standing in for the SMS gateway, and a call list when no
+gateway is configured. The evidence PDF is read back as text.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 import time
@@ -21,6 +24,7 @@ from typing import Any, ClassVar
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from steward.breaches.tables import Incident, LetterDispatch
@@ -34,13 +38,37 @@ from steward.web.app import create_app
 from ...conftest import EXAMPLES
 from ...jobs_app import drain
 from ...personas import api_token, sign_in_as
+from ...smtp_server import Inbox
 
-SOFTVENDOR = EXAMPLES / "softvendor" / "register.yaml"
+EXAMPLE = EXAMPLES / "softvendor" / "register.yaml"
+# id, name, e-mail, phone, the language the product keeps (None: not known)
 USERS = [
-    (1, "Anna Petrova", "anna@example.com", "+79123456701"),
-    (2, "Boris Ivanov", "boris@example.com", "+79123456702"),
-    (3, "Vera Sidorova", "vera@example.com", None),
+    (1, "Anna Petrova", "anna@example.com", "+79123456701", "ru-RU"),
+    (2, "Boris Ivanov", "boris@example.com", "+79123456702", "en"),
+    (3, "Vera Sidorova", "vera@example.com", None, None),
+    (4, "Dieter Kurz", "dieter@example.com", None, "de_DE"),  # no letter in German: English
 ]
+LETTER_LANG = {"anna@example.com": "ru", "boris@example.com": "en", "vera@example.com": "en"}
+LETTER_LANG["dieter@example.com"] = "en"
+
+
+@pytest.fixture
+def softvendor_register(tmp_path: Path) -> Path:
+    """softvendor's register, its users table naming the column where the product keeps the
+    user's language."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    marker = "      - name: users\n        subject: user\n"
+    assert marker in text
+    path = tmp_path / "softvendor.yaml"
+    path.write_text(text.replace(marker, marker + "        language_column: locale\n"))
+    return path
+
+
+def pdf_text(document: bytes) -> str:
+    """The text of a PDF, page after page, whitespace runs made one space."""
+    assert document.startswith(b"%PDF-")
+    reader = PdfReader(io.BytesIO(document))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
 
 
 class _Gateway(BaseHTTPRequestHandler):
@@ -75,6 +103,8 @@ def _tables_of(register_path: Path) -> sa.MetaData:
     metadata = sa.MetaData()
     for table in load_register(register_path).datastores[0].tables:
         names = {"id", *table.identity, *table.columns}
+        if table.language_column:
+            names.add(table.language_column)
         names |= {c for ref in table.references for c in ref.columns}
         if table.retention:
             names.add(table.retention.column)
@@ -85,18 +115,18 @@ def _tables_of(register_path: Path) -> sa.MetaData:
 
 
 @pytest.fixture
-def softvendor_db(postgres_database: Callable[[], str]) -> str:
+def softvendor_db(postgres_database: Callable[[], str], softvendor_register: Path) -> str:
     url = postgres_database()
     engine = sa.create_engine(url)
-    _tables_of(SOFTVENDOR).create_all(engine)
+    _tables_of(softvendor_register).create_all(engine)
     with engine.begin() as connection:
-        for user_id, name, email, phone in USERS:
+        for user_id, name, email, phone, locale in USERS:
             connection.execute(
                 sa.text(
-                    "INSERT INTO users (id, full_name, email, mobile_phone, registration_ip) "
-                    "VALUES (:i, :n, :e, :p, '203.0.113.7')"
+                    "INSERT INTO users (id, full_name, email, mobile_phone, registration_ip, "
+                    "locale) VALUES (:i, :n, :e, :p, '203.0.113.7', :l)"
                 ),
-                {"i": user_id, "n": name, "e": email, "p": phone},
+                {"i": user_id, "n": name, "e": email, "p": phone, "l": locale},
             )
     engine.dispose()
     return url
@@ -104,7 +134,7 @@ def softvendor_db(postgres_database: Callable[[], str]) -> str:
 
 @pytest.fixture
 def make_app(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, softvendor_db: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, softvendor_db: str, softvendor_register: Path
 ) -> Iterator[Callable[..., Any]]:
     store_url = f"sqlite:///{tmp_path / 'steward.db'}"
     monkeypatch.setenv("STEWARD_DATABASE_URL", store_url)
@@ -114,13 +144,15 @@ def make_app(
     engine = make_engine(store_url)
     upgrade(engine)
     with transaction(sa.orm.sessionmaker(engine)) as session:
-        record_register(session, SOFTVENDOR)
+        record_register(session, softvendor_register)
 
     def make(**settings: Any) -> Any:
         for name, value in settings.items():
             monkeypatch.setenv(f"STEWARD_{name.upper()}", value)
         get_settings.cache_clear()
-        return create_app(Settings(database_url=store_url, register_path=SOFTVENDOR, dev=True))
+        return create_app(
+            Settings(database_url=store_url, register_path=softvendor_register, dev=True)
+        )
 
     yield make
     runner = registry._runner
@@ -156,10 +188,25 @@ def _record(client: TestClient, csrf: str, **fields: str) -> Any:
     return client.post("/admin/breaches", data=data, follow_redirects=False)
 
 
-def test_softvendor_breach_writes_to_every_user_by_email_and_sms(
-    make_app: Callable[..., Any], sms_gateway: str
+def _evidence_until(client: TestClient, reference: str, done: Callable[[Any], bool]) -> Any:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        body = client.get(f"/admin/breaches/{reference}/evidence.json").json()
+        if done(body):
+            return body
+        time.sleep(0.1)
+    raise AssertionError(f"{reference}: the evidence never showed it: {body['letters']}")
+
+
+def test_softvendor_breach_writes_to_every_user_in_their_language_by_email_and_sms(
+    make_app: Callable[..., Any], sms_gateway: str, smtp_inbox: Inbox
 ) -> None:
-    app = make_app(sms_gateway_url=sms_gateway, sms_gateway_token="gw-token")
+    app = make_app(
+        sms_gateway_url=sms_gateway,
+        sms_gateway_token="gw-token",
+        smtp_url=smtp_inbox.url,
+        mail_from="privacy@softvendor.example",
+    )
     client = TestClient(app)
     csrf = sign_in_as(client, "dpo")
     answer = _record(client, csrf)
@@ -168,35 +215,61 @@ def test_softvendor_breach_writes_to_every_user_by_email_and_sms(
 
     page = client.get(f"/admin/breaches/{reference}")
     assert "Roskomnadzor" in page.text and "152-FZ Art. 21 p.3.1(1)" in page.text
+    # the letter as it will go out, in every language it may be written in
+    assert 'id="draft-subject-letter-en"' in page.text
+    assert "Важно: инцидент, затронувший ваши персональные данные" in page.text
     client.post(f"/admin/breaches/{reference}", data={"csrf_token": csrf, "action": "count"})
     counted = _wait(app, reference, lambda i: i.count_state in ("complete", "incomplete"))
     assert counted.count_state == "complete"
     assert counted.subjects_count == len(USERS)
     assert json.loads(counted.counts) == {"contact.email": len(USERS)}
-    assert json.loads(counted.channels) == {"email": 3, "sms": 2, "call": 0}
+    assert json.loads(counted.channels) == {"email": 4, "sms": 2, "call": 0}
+    assert smtp_inbox.messages == [] and _Gateway.received == []  # counting sends nothing
 
     client.post(f"/admin/breaches/{reference}", data={"csrf_token": csrf, "action": "letters"})
-    notified = _wait(app, reference, lambda i: i.subjects_notified_at is not None)
-    drain()
-    with app.state.sessions() as session:
-        mails = session.scalars(
-            select(OutboxMessage).where(OutboxMessage.kind == "breach.letter")
-        ).all()
-        letters = session.scalars(
-            select(LetterDispatch).where(LetterDispatch.incident_id == notified.id)
-        ).all()
-    assert sorted(m.to_address for m in mails) == sorted(u[2] for u in USERS)
-    assert all("Phishing e-mails" in m.body_text for m in mails)
-    texts = sorted(r["body"]["to"] for r in _Gateway.received)
-    assert texts == ["+79123456701", "+79123456702"]
+    # Only what the servers received: the product's delivery job sends the outbox by itself.
+    received = smtp_inbox.wait(len(USERS))
+    by_address = {m["To"]: m for m in received}
+    assert sorted(by_address) == sorted(u[2] for u in USERS)
+    for address, message in by_address.items():
+        body = message.get_body(preferencelist=("plain",))
+        assert body is not None
+        text = str(body.get_content())
+        assert "Phishing e-mails in the users' names." in text  # what the DPO wrote
+        if LETTER_LANG[address] == "ru":
+            assert message["Subject"] == "Важно: инцидент, затронувший ваши персональные данные"
+            assert "Что произошло" in text and "SoftVendor LLC" in text
+            assert "What happened" not in text
+        else:
+            assert message["Subject"] == (
+                "Important: a security incident involving your personal data"
+            )
+            assert "What happened" in text and "Что произошло" not in text
+    assert smtp_inbox.envelopes[0][0] == "privacy@softvendor.example"
+
+    deadline = time.monotonic() + 30
+    while len(_Gateway.received) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    texts = {r["body"]["to"]: r["body"]["text"] for r in _Gateway.received}
+    assert sorted(texts) == ["+79123456701", "+79123456702"]
+    assert "инцидент затронул ваши персональные данные" in texts["+79123456701"]
+    assert "a security incident involved your personal data" in texts["+79123456702"]
     assert {r["auth"] for r in _Gateway.received} == {"Bearer gw-token"}
-    assert sorted((d.channel, d.status) for d in letters) == [
-        ("email", "queued"),
-        ("email", "queued"),
-        ("email", "queued"),
-        ("sms", "sent"),
-        ("sms", "sent"),
+
+    # the evidence counts an e-mail as sent once the SMTP server accepted it
+    body = _evidence_until(
+        client,
+        reference,
+        lambda e: sum(r["status"] == "sent" for r in e["letters"]) == len(USERS) + 2,
+    )
+    assert body["letters_summary"] == [
+        {"channel": "email", "lang": "en", "status": "sent", "count": 3},
+        {"channel": "email", "lang": "ru", "status": "sent", "count": 1},
+        {"channel": "sms", "lang": "en", "status": "sent", "count": 1},
+        {"channel": "sms", "lang": "ru", "status": "sent", "count": 1},
     ]
+    with app.state.sessions() as session:
+        letters = session.scalars(select(LetterDispatch)).all()
     assert all("@" not in d.recipient_digest and d.phone is None for d in letters)
 
     # sending again writes to nobody twice
@@ -204,12 +277,57 @@ def test_softvendor_breach_writes_to_every_user_by_email_and_sms(
     drain()  # every job the runner was given has ended
     assert len(_Gateway.received) == 2
     with app.state.sessions() as session:
-        assert session.scalar(select(sa.func.count()).select_from(LetterDispatch)) == 5
+        assert session.scalar(select(sa.func.count()).select_from(LetterDispatch)) == 6
+    assert len(smtp_inbox.messages) == len(USERS)
 
-    evidence = client.get(f"/admin/breaches/{reference}/evidence.json").json()
-    kinds = [t["kind"] for t in evidence["timeline"]]
+    kinds = [t["kind"] for t in body["timeline"]]
     assert kinds[:1] == ["recorded"] and "counted" in kinds and "letters" in kinds
-    assert {d["id"] for d in evidence["drafts"]} >= {"rkn-first-notice", "gdpr-authority"}
+    assert {d["id"] for d in body["drafts"]} >= {"rkn-first-notice", "gdpr-authority"}
+
+
+def test_the_evidence_pdf_says_what_was_done_and_what_was_counted(
+    make_app: Callable[..., Any], sms_gateway: str
+) -> None:
+    app = make_app(sms_gateway_url=sms_gateway)
+    client = TestClient(app)
+    csrf = sign_in_as(client, "dpo")
+    reference = _record(client, csrf).headers["location"].rsplit("/", 1)[1]
+    client.post(f"/admin/breaches/{reference}", data={"csrf_token": csrf, "action": "count"})
+    _wait(app, reference, lambda i: i.count_state == "complete")
+    client.post(f"/admin/breaches/{reference}", data={"csrf_token": csrf, "action": "letters"})
+    _wait(app, reference, lambda i: i.subjects_notified_at is not None)
+    drain()
+    client.post(
+        f"/admin/breaches/{reference}",
+        data={"csrf_token": csrf, "action": "done", "duty": "rkn-first-notice", "text": "RKN-77"},
+    )
+
+    answer = client.get(f"/admin/breaches/{reference}/evidence.pdf")
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
+    assert f'filename="{reference}-evidence.pdf"' in answer.headers["content-disposition"]
+    text = pdf_text(answer.content)
+    assert f"Breach {reference}: evidence" in text
+    assert f"Affected subjects: {len(USERS)}. Count complete: yes." in text
+    assert "152-FZ Art. 21 p.3.1(1)" in text and "GDPR Art. 33(1)" in text
+    assert "(reference RKN-77)" in text  # the notice recorded as sent
+    assert "not recorded as sent" in text  # the 72-hour results are still owed
+    # letters: 3 e-mails in English and 1 in Russian wait in the outbox (no SMTP server
+    # configured here); the 2 texts went to the gateway, one in each language
+    assert "email en queued 3" in text and "email ru queued 1" in text
+    assert "sms en sent 1" in text and "sms ru sent 1" in text
+    assert f"Letters written: {len(USERS) + 2}." in text
+    assert "counted:" in text and "letters:" in text  # the timeline
+    assert "anna@example.com" not in text and "+79123456701" not in text
+
+    token = api_token(app, {"breaches:read"})
+    headers = {"Authorization": f"Bearer {token}"}
+    api = client.get(f"/api/v1/breaches/{reference}/evidence.pdf", headers=headers)
+    assert api.status_code == 200 and api.headers["content-type"] == "application/pdf"
+    assert "Count complete: yes" in pdf_text(api.content)
+    as_json = client.get(f"/api/v1/breaches/{reference}/evidence", headers=headers).json()
+    assert as_json["affected"] == {**as_json["affected"], "complete": True, "subjects": 4}
+    missing = client.get("/api/v1/breaches/BR-NOPE/evidence.pdf", headers=headers)
+    assert missing.status_code == 404
 
 
 def test_without_a_gateway_phones_go_on_a_call_list(make_app: Callable[..., Any]) -> None:
@@ -252,6 +370,9 @@ def test_a_datastore_down_while_counting_leaves_the_count_incomplete(
     assert "postgres@" not in counted.count_problems  # never the URL: it may carry a password
     page = client.get(f"/admin/breaches/{reference}")
     assert "incomplete" in page.text and page.status_code == 200
+    text = pdf_text(client.get(f"/admin/breaches/{reference}/evidence.pdf").content)
+    assert "Affected subjects: 0. Count complete: no, the count is at least 0." in text
+    assert "Not counted: app: cannot read it" in text
 
 
 def test_impossible_times_are_refused_and_nothing_is_recorded(

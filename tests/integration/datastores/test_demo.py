@@ -84,19 +84,23 @@ def test_access_zip_labels_every_field_and_reports_in_the_subjects_language(
     data = json.loads(archive.read("data.json"))
     [customer] = data["datastores"]["app"]["customers"]
     assert customer["id"]["value"] == cid
-    assert customer["email"] == {"value": email, "category": "contact.email"}
+    assert customer["email"] == {
+        "value": email,
+        "category": "contact.email",
+        "label": "Электронная почта",
+    }
     assert customer["password_hash"]["value"] == "(хранится, не показывается)"
     db = sqlite3.connect(path)
     orders = {r[0] for r in db.execute("SELECT id FROM orders WHERE customer_id = ?", (cid,))}
     db.close()
     assert {o["id"]["value"] for o in data["datastores"]["app"]["orders"]} == orders
     assert "cities" not in data["datastores"]["app"], "reference data was exported"
-    rows = list(csv.DictReader(io.StringIO(archive.read("app.orders.csv").decode())))
-    assert {int(r["id"]) for r in rows} == orders
+    rows = list(csv.DictReader(io.StringIO(archive.read("app.orders.csv").decode("utf-8-sig"))))
+    assert [int(r["Id"]) for r in rows] == sorted(orders)
     report = archive.read("report.html").decode()
     assert 'lang="ru"' in report and "Ваши персональные данные" in report
     assert "Бухгалтерский и налоговый учёт" in report and "Федеральная налоговая служба" in report
-    assert "P5Y" in report
+    assert "5 лет с момента получения" in report and "P5Y" not in report
 
 
 def test_portability_keeps_only_what_the_subject_provided(

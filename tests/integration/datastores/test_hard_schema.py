@@ -198,13 +198,16 @@ def test_datastores_test_names_what_the_register_gets_wrong(
 ) -> None:
     engine, register, _dialect = hard
     text = register_yaml(register.datastores[0].kind, "HARD_DB_URL")
-    text = text.replace("columns: {note: content}", "columns: {notte: content}")
+    text = text.replace(
+        "columns: {note: content}", "columns: {notte: content}\n        language_column: lang"
+    )
     text = text.replace("- name: call_log", "- name: call_logs")
     path = tmp_path / "bad.yaml"
     path.write_text(text, encoding="utf-8")
     bad = load_register(path)
     problems = compare(reflect(engine, bad.datastores[0]), bad.datastores[0])
     assert "app.membership_notes: column 'notte' does not exist" in problems
+    assert "app.membership_notes: column 'lang' does not exist" in problems
     assert "app.call_logs: table does not exist in the database" in problems
     assert compare(reflect(engine, register.datastores[0]), register.datastores[0]) == []
 

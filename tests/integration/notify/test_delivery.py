@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from steward.lib.signing import derive
@@ -231,3 +233,25 @@ def test_the_password_comes_from_a_secret_file_and_a_wrong_one_is_reported(
         engine.dispose()
     finally:
         controller.stop()
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    subject=st.text(
+        alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "Zs")),
+        min_size=1,
+        max_size=120,
+    ).map(lambda s: " ".join(s.split()) or "x")
+)
+def test_a_subject_in_any_script_arrives_as_it_was_written(
+    store_engine: sa.Engine, smtp_inbox: Inbox, subject: str
+) -> None:
+    sessions = session_factory(store_engine)
+    with transaction(sessions) as session:
+        queue(session, to="anna@example.com", subject=subject, text="x", kind="test")
+    before = len(smtp_inbox.messages)
+    assert deliver(sessions, smtp_inbox.url, sender="dpo@example.com").sent == 1
+    smtp_inbox.wait(before + 1)
+    assert smtp_inbox.messages[before]["Subject"] == subject

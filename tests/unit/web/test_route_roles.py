@@ -44,6 +44,7 @@ TABLE: dict[tuple[str, str], set[str]] = {
     ("POST", "/admin/breaches/{reference}"): MANAGERS,
     ("GET", "/admin/breaches/{reference}/evidence.json"): READERS,
     ("GET", "/admin/breaches/{reference}/evidence.html"): READERS,
+    ("GET", "/admin/breaches/{reference}/evidence.pdf"): READERS,
     ("GET", "/admin/retention"): READERS,
     ("POST", "/admin/retention/run"): MANAGERS,
     ("POST", "/admin/retention/holds"): MANAGERS,

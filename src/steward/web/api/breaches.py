@@ -2,6 +2,8 @@
 
     POST /api/v1/breaches               record an incident (scope breaches:write)
     GET  /api/v1/breaches/{reference}   the incident with its clocks (scope breaches:read)
+    GET  /api/v1/breaches/{reference}/evidence       the evidence as JSON (scope breaches:read)
+    GET  /api/v1/breaches/{reference}/evidence.pdf   the evidence as PDF (scope breaches:read)
 
 Times are ISO 8601 with an offset (``2026-11-27T23:00:00+03:00``); an impossible time (in the
 future, detected before it occurred) is refused with 422 and nothing is recorded.
@@ -10,12 +12,13 @@ future, detected before it occurred) is refused with 422 and nothing is recorded
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from steward.breaches import service
+from steward.breaches import evidence, service
 from steward.breaches.service import BreachInputError, IncidentInput
 from steward.breaches.tables import Incident
 from steward.web.auth import Principal, require
@@ -111,3 +114,32 @@ def get_incident(reference: str, request: Request, who: Reader) -> IncidentOut:
         if incident is None:
             raise ApiError(404, "not_found", f"No incident {reference[:40]}.")
         return _out(request, session, incident)
+
+
+def _evidence(request: Request, reference: str) -> dict[str, Any]:
+    with store(request) as session:
+        incident = service.find(session, reference[:40])
+        if incident is None:
+            raise ApiError(404, "not_found", f"No incident {reference[:40]}.")
+        return evidence.build(session, request.app.state.register, incident)
+
+
+@router.get("/{reference}/evidence")
+def get_evidence(reference: str, request: Request, who: Reader) -> dict[str, Any]:
+    """Everything recorded about the incident: clocks, count, letters, timeline, drafts."""
+    return _evidence(request, reference)
+
+
+@router.get(
+    "/{reference}/evidence.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "the evidence"}},
+)
+def get_evidence_pdf(reference: str, request: Request, who: Reader) -> Response:
+    """The incident's evidence as a PDF document (timeline, clocks, letters, count)."""
+    body = _evidence(request, reference)
+    return Response(
+        evidence.pdf(body),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{body["reference"]}-evidence.pdf"'},
+    )

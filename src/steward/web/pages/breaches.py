@@ -5,7 +5,7 @@
     GET  /admin/breaches/{reference}           clocks, drafts, affected subjects, letters, timeline
     POST /admin/breaches/{reference}           one action: confirm, assess, done, count, letters,
                                                called, close (breaches.write)
-    GET  /admin/breaches/{reference}/evidence.json | evidence.html    the timeline and evidence
+    GET  /admin/breaches/{reference}/evidence.json | .html | .pdf   the timeline and evidence
 
 Counting subjects and writing to them read the operator's databases: the page enqueues a job
 and shows its outcome when it is done, never doing that work in the HTTP request.
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from steward.breaches import drafts, service
+from steward.breaches import drafts, evidence, letters, service
 from steward.breaches.service import BreachInputError, IncidentInput
 from steward.breaches.tables import Incident, LetterDispatch
 from steward.jobs import enqueue
@@ -152,9 +152,10 @@ def _context(request: Request, session: Any, incident: Incident) -> dict[str, An
         "clocks": service.clocks(register, incident, session),
         "now": now,
         "drafts": drafts.authority_drafts(register, incident),
-        "letter": drafts.subject_letter(
-            register, incident, register.operator.languages[0] if register else "en"
-        ),
+        "subject_letters": [
+            drafts.subject_letter(register, incident, lang)
+            for lang in letters.letter_languages(register)
+        ],
         "events": service.timeline(session, incident),
         "letters": service.letters(session, incident),
         "datastores": service.listed(incident.datastores),
@@ -234,66 +235,14 @@ async def incident_action(request: Request, reference: str, who: Writer) -> Resp
     return see_other(f"/admin/breaches/{reference}?done={action}")
 
 
-def evidence(request: Request, session: Any, incident: Incident) -> dict[str, Any]:
-    """Everything recorded about an incident, as plain JSON values."""
-    context = _context(request, session, incident)
-
-    def moment(value: datetime | None) -> str | None:
-        return value.isoformat() if value else None
-
-    return {
-        "reference": incident.reference,
-        "status": incident.status,
-        "source": incident.source,
-        "detected_at": moment(incident.detected_at),
-        "occurred_at": moment(incident.occurred_at),
-        "nature": incident.nature,
-        "cause": incident.cause,
-        "consequences": incident.consequences,
-        "measures": incident.measures,
-        "contact": incident.contact,
-        "datastores": context["datastores"],
-        "categories": context["categories"],
-        "risk": {"level": incident.risk, "reason": incident.risk_reason},
-        "affected": {
-            "state": incident.count_state,
-            "subjects": incident.subjects_count,
-            "records": context["counts"],
-            "not_counted": context["problems"],
-            "counted_at": moment(incident.counted_at),
-        },
-        "clocks": [
-            {
-                "duty": clock.duty.id,
-                "recipient": clock.duty.recipient,
-                "citation": clock.duty.citation,
-                "applies": clock.applies,
-                "due": moment(clock.due),
-                "note": clock.note,
-                "done_at": moment(done.done_at) if done else None,
-                "done_by": done.actor if done else None,
-                "reference": done.reference if done else None,
-            }
-            for clock, done in context["clocks"]
-        ],
-        "letters": [
-            {"channel": d.channel, "status": d.status, "at": moment(d.at), "error": d.error}
-            for d in context["letters"]
-        ],
-        "timeline": [
-            {"at": moment(e.at), "actor": e.actor, "kind": e.kind, "summary": e.summary}
-            for e in context["events"]
-        ],
-        "drafts": [d.as_dict() for d in context["drafts"]],
-        "closed_at": moment(incident.closed_at),
-        "closing_note": incident.closing_note,
-    }
+def _evidence(request: Request, reference: str) -> dict[str, Any]:
+    with store(request) as session:
+        return evidence.build(session, request.app.state.register, _load(session, reference))
 
 
 @router.get("/admin/breaches/{reference}/evidence.json")
 def evidence_json(request: Request, reference: str, who: Reader) -> Response:
-    with store(request) as session:
-        body = evidence(request, session, _load(session, reference))
+    body = _evidence(request, reference)
     return JSONResponse(
         body,
         headers={"Content-Disposition": f'attachment; filename="{reference}-evidence.json"'},
@@ -302,6 +251,13 @@ def evidence_json(request: Request, reference: str, who: Reader) -> Response:
 
 @router.get("/admin/breaches/{reference}/evidence.html", response_class=HTMLResponse)
 def evidence_html(request: Request, reference: str, who: Reader) -> Response:
-    with store(request) as session:
-        body = evidence(request, session, _load(session, reference))
-    return templates.TemplateResponse(request, "admin/breaches/evidence.html", {"e": body})
+    return HTMLResponse(evidence.html(_evidence(request, reference)))
+
+
+@router.get("/admin/breaches/{reference}/evidence.pdf")
+def evidence_pdf(request: Request, reference: str, who: Reader) -> Response:
+    return Response(
+        evidence.pdf(_evidence(request, reference)),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{reference}-evidence.pdf"'},
+    )
