@@ -113,7 +113,11 @@ def test_softvendor_withdrawal_withdraws_every_consent_and_the_job_destroys_the_
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_database
 ) -> None:
     demo = build_demo("softvendor", tmp_path, monkeypatch, {"app": postgres_database()})
-    person = demo.person_with("app", "SELECT 1 FROM users WHERE email = :email")
+    person = demo.person_with(
+        "app",
+        "SELECT 1 FROM users JOIN inquiries ON inquiries.email = users.email "
+        "WHERE users.email = :email",
+    )
     inquiries = demo.query("app", "SELECT id FROM inquiries WHERE email = :e", e=person.email)
     backend = TestClient(demo.app)
     token = api_token(demo.app, {"consents:write", "consents:read"})
@@ -171,6 +175,8 @@ def test_softvendor_withdrawal_withdraws_every_consent_and_the_job_destroys_the_
         inquiries
     )
     assert "erasure: " in timeline and "re-search found 0" in timeline, timeline
+    if inquiries:  # found, and left as they are: they serve a contract, not the consent
+        assert "left for other purposes: " in timeline and "inquiries" in timeline, timeline
     with demo.app.state.sessions() as session:
         from steward.ledger.audit import AuditEntry
 
@@ -190,3 +196,126 @@ def test_softvendor_withdrawal_withdraws_every_consent_and_the_job_destroys_the_
             )
         ).all()
     assert len(runs) == 1 and runs[0].status == "done"
+
+
+# --- activecloud: an objection stops the legitimate-interest purposes; portability's limits --
+
+
+def test_activecloud_objection_stops_its_purposes_in_the_ledger_and_on_the_restriction_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from steward.client import ConsentClient
+
+    demo = build_demo("activecloud", tmp_path, monkeypatch)
+    person = demo.person_with("billing", "SELECT 1 FROM accounts WHERE email = :email")
+    lists = demo.query("billing", "SELECT count(*) FROM mailing_subscriptions")
+    backend = TestClient(demo.app)
+    reader = {"Authorization": f"Bearer {api_token(demo.app, {'restrictions:read'})}"}
+    consents = {"Authorization": f"Bearer {api_token(demo.app, {'consents:read'})}"}
+
+    def restricted(purpose: str | None = None, **who: str) -> bool:
+        params = {**(who or {"email": person.email}), **({"purpose": purpose} if purpose else {})}
+        answer = backend.get("/api/v1/restrictions", params=params, headers=reader)
+        assert answer.status_code == 200, answer.text
+        return bool(answer.json()["restricted"])
+
+    assert not restricted() and not restricted("mailings")
+    assert backend.get("/api/v1/restrictions", params={"email": person.email}, headers=consents)
+    assert (
+        backend.get(
+            "/api/v1/restrictions", params={"email": person.email}, headers=consents
+        ).status_code
+        == 403
+    )  # least privilege: a consent token does not read the restriction list
+
+    _, request_id = _file_and_verify(demo, "objection", person.email)
+    agent = Staff(demo.app, "agent")
+    page = agent.act(request_id, "execute")  # no run on the databases: done in the store
+
+    assert page.state == "completed", page
+    assert "mailings" in page.outcome and "call-quality" in page.outcome, page.outcome
+    assert restricted("mailings") and restricted("statistics") and restricted()
+    assert not restricted("services")  # a contract, not objectable
+    assert not restricted("mailings", email="someone.else@example.com")
+    check = backend.post(
+        "/api/v1/consents/check",
+        json={"identifiers": {"email": person.email}, "purpose": "mailings"},
+        headers=consents,
+    )
+    assert check.status_code == 200 and check.json()["allowed"] is False, check.text
+    sdk_token = api_token(demo.app, {"restrictions:read"})
+    with ConsentClient("http://testserver", sdk_token, http=backend, poll_interval=None) as sdk:
+        assert sdk.is_restricted(person.email, "mailings") is True
+        assert sdk.is_restricted(person.email, "services") is False
+        assert sdk.is_restricted("someone.else@example.com") is False
+    # nothing ran on the operator's databases
+    assert demo.query("billing", "SELECT count(*) FROM mailing_subscriptions") == lists
+    mail = _completion_mail(demo, person.email)
+    assert "objection" in mail.lower() and "restriction" in mail.lower(), mail
+
+
+def test_activecloud_portability_exports_consent_and_contract_data_only_and_says_what_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import json
+    import zipfile
+
+    demo = build_demo("activecloud", tmp_path, monkeypatch)
+    person = next(
+        p
+        for p in demo.built.people
+        if demo.ids_with_phone("telephony", "call_recordings", "caller_number", p.phone)
+        and demo.query("billing", "SELECT 1 FROM accounts WHERE email = :e", e=p.email)
+    )
+    center = PrivacyCenter(demo.app)
+    status_url = center.file("portability", person.email)
+    center.verify(status_url, person.email)
+    agent = Staff(demo.app, "agent")
+    request_id = agent.request_id(center.reference(status_url))
+    agent.act(request_id, "execute")
+    page = agent.wait_for(request_id, executed("portability"), "with its export")
+    if page.state != "completed":
+        agent.act(request_id, "complete", "Your data is attached.")
+    data = json.loads(zipfile.ZipFile(io.BytesIO(center.download(person.email))).read("data.json"))
+
+    assert "accounts" in data["datastores"]["billing"]  # contract: portable
+    assert "call_recordings" not in data["datastores"].get("telephony", {})  # legit. interests
+    excluded = {e["table"]: e for e in data["excluded"]}
+    assert "telephony.call_recordings" in excluded, data["excluded"]
+    assert excluded["telephony.call_recordings"]["bases"] == ["legitimate-interests"]
+    assert "Art. 20" in excluded["telephony.call_recordings"]["why"]
+    assert not any(t.startswith("billing.accounts") for t in excluded)
+    mail = _completion_mail(demo, person.email)
+    assert "telephony.call_recordings (legitimate-interests)" in mail, mail
+
+
+def test_amrcloud_restriction_request_is_on_the_list_the_operators_systems_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo = build_demo("amrcloud", tmp_path, monkeypatch)
+    person = demo.person_with("app", "SELECT 1 FROM users WHERE email = :email")
+    backend = TestClient(demo.app)
+    reader = {"Authorization": f"Bearer {api_token(demo.app, {'restrictions:read'})}"}
+
+    def answer() -> dict:
+        got = backend.get("/api/v1/restrictions", params={"email": person.email}, headers=reader)
+        assert got.status_code == 200, got.text
+        return dict(got.json())
+
+    assert answer() == {"restricted": False, "restrictions": []}
+    reference, request_id = _file_and_verify(demo, "restriction", person.email)
+    agent = Staff(demo.app, "agent")
+    agent.act(request_id, "preview")
+    agent.wait_for(request_id, previewed("restriction"), "previewed")
+    agent.act(request_id, "execute")
+    assert answer()["restricted"] is False  # asked for approval: nothing is restricted yet
+    Staff(demo.app, "dpo").act(request_id, "approve", "checked")
+    page = agent.wait_for(request_id, lambda p: p.state == "completed", "completed")
+
+    assert "restriction list: 1 identifier(s), every purpose" in page.outcome, page.outcome
+    found = answer()
+    assert found["restricted"] is True
+    assert [(r["purpose"], r["reason"], r["reference"]) for r in found["restrictions"]] == [
+        (None, "restriction", reference)
+    ]

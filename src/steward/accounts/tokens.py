@@ -24,6 +24,7 @@ SCOPES = {
     "requests:write": "File data-subject requests",
     "breaches:read": "Read the breach register",
     "breaches:write": "Record security incidents",
+    "restrictions:read": "Ask whether a subject's processing is restricted",
 }
 PREFIX = "stw"
 TOUCH_EVERY = timedelta(seconds=60)

@@ -8,8 +8,10 @@ recipients, retention and source (GDPR Art. 15(1), 152-FZ Art. 14(7)): only thos
 for the request's subject kind that the tables holding the category serve. Rows the subject
 shares with someone else (``DatastoreOutcome.shared``) are answered and marked: ``data.json``
 lists their positions under ``shared``, the report says so on each.
-Portability: ``data.json`` and CSVs only, limited to columns whose purposes say the subject
-provided the data (source ``subject``).
+Portability: ``data.json`` and CSVs only, limited to tables processed on consent or contract
+(GDPR Art. 20(1)(a): a table serving at least one purpose on either basis) and in them to
+columns whose purposes say the subject provided the data (source ``subject``); ``data.json``
+names under ``excluded`` each table of the subject's left out, its rows and its bases.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from typing import Any
 from jinja2 import Environment, select_autoescape
 
 from steward.datastores.executor import DatastoreOutcome
+from steward.datastores.holds import table_purposes
 from steward.register.models import Purpose, Register, Table
-from steward.register.taxonomy import Source
+from steward.register.taxonomy import LegalBasis, Source
 
 HIDDEN = "account.password"
 HIDDEN_TEXT = {"en": "(stored, not shown)", "ru": "(хранится, не показывается)"}
@@ -112,6 +115,32 @@ def _provided_by_subject(register: Register, category: str) -> bool:
     return any(not p.sources or Source.SUBJECT in p.sources for p in purposes) or not purposes
 
 
+PORTABLE = (LegalBasis.CONSENT, LegalBasis.CONTRACT)
+
+
+def not_portable(register: Register, spec: Table) -> list[str]:
+    """The bases of a table a portability export leaves out (none on consent or contract);
+    empty when the table is portable (or serves no declared purpose)."""
+    purposes = table_purposes(register, spec)
+    if not purposes or any(p.basis in PORTABLE for p in purposes):
+        return []
+    return sorted({p.basis.value for p in purposes})
+
+
+def excluded_tables(register: Register, outcomes: list[DatastoreOutcome]) -> list[dict[str, Any]]:
+    """The subject's tables a portability export leaves out, with their rows and bases."""
+    specs = _specs(register)
+    out = []
+    for outcome in outcomes:
+        for table, rows in sorted(outcome.rows.items()):
+            bases = not_portable(register, specs[(outcome.datastore, table)])
+            if bases and rows:
+                out.append(
+                    {"table": f"{outcome.datastore}.{table}", "rows": len(rows), "bases": bases}
+                )
+    return out
+
+
 def _labelled(
     register: Register, outcomes: list[DatastoreOutcome], lang: str, portability: bool
 ) -> tuple[dict[str, Any], dict[str, list[str]], list[tuple[str, list[str], list[dict[str, Any]]]]]:
@@ -122,6 +151,8 @@ def _labelled(
     for outcome in outcomes:
         for table, rows in sorted(outcome.rows.items()):
             spec = specs[(outcome.datastore, table)]
+            if portability and not_portable(register, spec):
+                continue  # not processed on consent or contract: named under "excluded"
             cats = _categories(spec)
             columns = list(rows[0]) if rows else []
             if portability:
@@ -235,6 +266,15 @@ def build_zip(
     }
     if not portability:
         document["categories"] = categories
+    else:
+        document["excluded"] = [
+            {
+                **entry,
+                "why": "portability covers data processed on consent or a contract "
+                "(GDPR Art. 20(1)(a)); this table's purposes rest on " + ", ".join(entry["bases"]),
+            }
+            for entry in excluded_tables(register, outcomes)
+        ]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(document, ensure_ascii=False, indent=2))

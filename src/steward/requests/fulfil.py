@@ -164,6 +164,17 @@ def dispatch(sessions: sessionmaker[Session], run_id: int) -> bool:
         return False
 
 
+def data_change(register: Any, kind: str) -> str | None:
+    """The kind of change to the operator's data a request of ``kind`` makes once approved:
+    an erasure, restriction or rectification, and an objection where ``register`` says
+    objecting erases the account (it is then an erasure); None for the others."""
+    if kind in DESTRUCTIVE:
+        return kind
+    if kind == "objection" and register is not None and kinds.objection_erases(register):
+        return "erasure"
+    return None
+
+
 @dataclass(frozen=True)
 class Fulfilment:
     sessions: sessionmaker[Session]
@@ -205,7 +216,7 @@ class Fulfilment:
         preview attached) unless an approver's approval is what starts it. Returns the run id."""
         with transaction(self.sessions) as session:
             found = service.get(session, request_id)
-            if self._changes_data(session, found):
+            if self.changes_data(session, found):
                 run_id = self._ask(session, found, actor, text)
             elif found.kind in LEDGER_KINDS:
                 self._ledger_kind(session, found, actor)
@@ -351,15 +362,11 @@ class Fulfilment:
             self._complete(session, found, Actor(WORKER), outcome="", result=result)
 
     # -- inside -------------------------------------------------------------------------------
-    def _changes_data(self, session: Session, found: SubjectRequest) -> str | None:
-        """The datastore change the request makes once approved: its kind (an objection is an
-        erasure where the register says objecting erases the account), or None."""
-        if found.kind in DESTRUCTIVE:
-            return found.kind
+    def changes_data(self, session: Session, found: SubjectRequest) -> str | None:
+        """The datastore change the request makes once approved (``data_change``), or None."""
         if found.kind != "objection" or self.register_path is None:
-            return None
-        erases = kinds.objection_erases(record_register(session, self.register_path)[0])
-        return "erasure" if erases else None
+            return data_change(None, found.kind)
+        return data_change(record_register(session, self.register_path)[0], found.kind)
 
     def _consents(self, session: Session) -> Any:
         from steward.consent.service import ConsentService
@@ -416,7 +423,7 @@ class Fulfilment:
         rectify_values: dict[str, str] | None = None,
         checked: bool = False,
     ) -> int:
-        kind = "erasure" if self._changes_data(session, found) == "erasure" else found.kind
+        kind = "erasure" if self.changes_data(session, found) == "erasure" else found.kind
         if kind not in EXECUTABLE:
             raise RequestError(
                 f"'{found.kind}' requests are answered by an agent; nothing runs on the databases"
@@ -531,7 +538,7 @@ class Fulfilment:
         told: str | None = None,
     ) -> str | None:
         # ``recorded``: the staff's line (counts, holds); ``told``: the subject's, in their language
-        changes = self._changes_data(session, found)
+        changes = self.changes_data(session, found)
         if changes:
             recorded, told = self._destructive_outcome(session, found, actor, result, no_run_reason)
             if found.kind == "objection":

@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 
 OBJECTABLE_BASES = (LegalBasis.LEGITIMATE_INTERESTS, LegalBasis.PUBLIC_TASK)
 OBJECTABLE_TAGS = ("marketing", "advertising")
-PORTABLE_BASES = (LegalBasis.CONSENT, LegalBasis.CONTRACT)
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -224,15 +223,13 @@ def withdraw_all(
     return done
 
 
-def portability_excluded(register: Register, subject: str | None = None) -> list[tuple[str, str]]:
+def portability_excluded(register: Register) -> list[tuple[str, str]]:
     """Tables a portability export leaves out: (``datastore.table``, the bases they rest on)."""
-    from steward.datastores.holds import table_purposes
+    from steward.datastores.export import not_portable
 
-    out = []
-    for datastore in register.datastores:
-        for table in datastore.tables:
-            purposes = table_purposes(register, table)
-            if purposes and not any(p.basis in PORTABLE_BASES for p in purposes):
-                bases = sorted({str(p.basis) for p in purposes})
-                out.append((f"{datastore.id}.{table.qualified_name}", ", ".join(bases)))
-    return out
+    return [
+        (f"{d.id}.{t.qualified_name}", ", ".join(bases))
+        for d in register.datastores
+        for t in d.tables
+        if (bases := not_portable(register, t))
+    ]

@@ -105,6 +105,8 @@ SCOPE_PERMISSIONS: dict[str, frozenset[str]] = {
     "requests:write": frozenset({"requests.read", "requests.work"}),
     "breaches:read": frozenset({"breaches.read"}),
     "breaches:write": frozenset({"breaches.read", "breaches.write"}),
+    # only GET /api/v1/restrictions (its own scope check): no permission of a person
+    "restrictions:read": frozenset(),
 }
 
 
