@@ -12,6 +12,10 @@ polls ``/api/v1/consents/changes`` every ``poll_interval`` seconds (default 1 s;
 it off), and ``handle_webhook`` forgets a subject the moment Steward's signed webhook says a
 consent was withdrawn. A time-limited permission is re-checked against the clock on every call,
 so it lapses on time even while cached. Errors raise ``StewardError`` with Steward's message.
+
+``is_restricted(subject, purpose)`` asks the restriction list (``GET /api/v1/restrictions``,
+a token with ``restrictions:read``): True when an objection or a restriction request stopped
+that purpose, or all processing, for the person. It is asked every time, never cached.
 """
 
 from __future__ import annotations
@@ -67,9 +71,12 @@ class ConsentClient:
 
     # -- HTTP ------------------------------------------------------------------------------
     def _call(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
+        return self._request(method, "/api/v1/consents" + path, body, **params)
+
+    def _request(self, method: str, url: str, body: Any = None, **params: Any) -> Any:
         response = self._http.request(
             method,
-            "/api/v1/consents" + path,
+            url,
             json=body,
             params=params or None,
             headers=self._headers,
@@ -126,6 +133,22 @@ class ConsentClient:
         if hit is not None and (hit[1] is None or hit[1] > time.time()):
             return hit[0]
         return self._miss(key)
+
+    def restrictions(
+        self, subject: str, *, purpose: str | None = None, kind: str = "email"
+    ) -> dict[str, Any]:
+        """The restriction list's answer: ``restricted`` and the ``restrictions`` behind it."""
+        if kind not in ("email", "phone", "account-id"):
+            raise ValueError("kind must be email, phone or account-id")
+        params = {kind.replace("-", "_"): subject}
+        if purpose is not None:
+            params["purpose"] = purpose
+        answer: dict[str, Any] = self._request("GET", "/api/v1/restrictions", **params)
+        return answer
+
+    def is_restricted(self, subject: str, purpose: str | None = None, kind: str = "email") -> bool:
+        """True when the person's processing for ``purpose`` (or at all) is restricted."""
+        return bool(self.restrictions(subject, purpose=purpose, kind=kind)["restricted"])
 
     def _miss(self, key: CacheKey) -> bool:
         self._start()

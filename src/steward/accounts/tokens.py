@@ -26,6 +26,7 @@ SCOPES = {
     "breaches:write": "Record security incidents",
     "disclosures:read": "Read the disclosure log",
     "disclosures:write": "Record disclosures of a subject's data to recipients",
+    "restrictions:read": "Ask whether a subject's processing is restricted",
 }
 PREFIX = "stw"
 TOUCH_EVERY = timedelta(seconds=60)

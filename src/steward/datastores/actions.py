@@ -63,6 +63,7 @@ class TableOutcome:
     restricted: int = 0
     rectified: int = 0
     shared: int = 0  # the subject's rows that belong to someone else too: left untouched
+    out_of_scope: int = 0  # an erasure limited to purposes: rows serving another one, untouched
     # after an erasure, what the check found still there and why: held, masked, shared, residual
     left: dict[str, int] | None = None
     keyed: bool = True  # False: the table has no primary or unique key (rows matched on values)

@@ -36,6 +36,7 @@ from steward.datastores.check import check_erasure
 from steward.datastores.connect import Schema, datastore_engine, datastore_url, reflect
 from steward.datastores.errors import ConnectionFailed, DatastoreRefused, InvalidRequest
 from steward.datastores.graph import Found, find_referrers, find_subject
+from steward.datastores.holds import table_purposes
 from steward.datastores.identity import Identifiers
 from steward.datastores.lookup import look_up
 from steward.datastores.rectify import plan_rectification
@@ -59,6 +60,9 @@ class ExecutionRequest:
     rectify: dict[str, str] = field(default_factory=dict)
     language: str = "en"
     subject: str | None = None  # the subject kind; None: the register's default
+    # an erasure of these purposes' data only: rows of tables that also serve another purpose
+    # are left as they are (``TableOutcome.out_of_scope``); empty: everything of the subject
+    scope: tuple[str, ...] = ()
 
     def check(self, register: Register | None = None) -> None:
         if self.kind not in KINDS:
@@ -67,6 +71,8 @@ class ExecutionRequest:
             raise InvalidRequest("rectification needs the new values (category or table.column)")
         if not self.reference.strip():
             raise InvalidRequest("the request reference is empty")
+        if self.scope and self.kind != "erasure":
+            raise InvalidRequest("only an erasure can be limited to purposes ('scope')")
         if register is not None and self.subject is not None:
             kinds = [s.id for s in register.subjects]
             if self.subject not in kinds:
@@ -165,6 +171,26 @@ def _plan(
     return plan_rectification(schema, found, request.rectify, dialect=dialect, region=ids.region)
 
 
+def _leave_out_of_scope(
+    schema: Schema, register: Register, found: Found, scope: tuple[str, ...]
+) -> dict[str, int]:
+    """For an erasure limited to ``scope``'s purposes: the rows of tables serving any other
+    purpose too are kept untouched, as rows shared with someone else are (and the rows they
+    refer to are masked, not deleted). Returns how many rows per table were left so."""
+    if not scope:
+        return {}
+    outside: dict[str, int] = {}
+    for table in list(found.rows):
+        spec = schema.tables[table].spec
+        purposes = {p.id for p in table_purposes(register, spec)} if spec is not None else set()
+        if purposes and purposes <= set(scope):
+            continue
+        rows = found.rows.pop(table)
+        found.shared[table].update(rows)
+        outside[table] = len(rows)
+    return outside
+
+
 def _answer(outcome: DatastoreOutcome, found: Found) -> None:
     """An access answer: the subject's rows and, marked, the rows they share with others."""
     for table in sorted({*found.rows, *found.shared}):
@@ -211,7 +237,7 @@ def run_on_datastore(
                 with connection.begin() as transaction:
                     erasing = request.kind == "erasure"
                     on_sight = frozenset[str]()
-                    if erasing and connection.dialect.delete_returning:
+                    if erasing and connection.dialect.delete_returning and not request.scope:
                         on_sight = deletable_on_sight(schema, register, whose)
                     found = find_subject(
                         connection,
@@ -222,6 +248,7 @@ def run_on_datastore(
                         learned=learned,
                     )
                     outcome.learned = found.learned
+                    outside = _leave_out_of_scope(schema, register, found, request.scope)
                     if request.kind in ("access", "portability"):
                         _answer(outcome, found)
                         outcome.lookups = look_up(connection, schema, outcome.rows)
@@ -231,6 +258,7 @@ def run_on_datastore(
                             request, schema, found, register, ids, secret, today, connection, whose
                         )
                         for table in outcome.tables:
+                            table.out_of_scope = outside.get(table.table, 0)
                             info = schema.tables[table.table]
                             table.keyed = bool(info.primary_key)
                             flagged = info.spec is not None and info.spec.restrict_column

@@ -12,8 +12,10 @@ sorted, with the register's column labels. With no row found it says plainly tha
 held. Only purposes for the request's subject kind that the tables holding a category serve
 are listed. Rows the subject shares with someone else (``DatastoreOutcome.shared``) are
 answered and marked: ``data.json`` lists their positions under ``shared``.
-Portability: ``data.json`` and CSVs only (column names as headers), limited to columns whose
-purposes say the subject provided the data (source ``subject``).
+Portability: ``data.json`` and CSVs only (column names as headers), limited to tables processed
+on consent or contract (GDPR Art. 20(1)(a): a table serving at least one purpose on either basis)
+and in them to columns whose purposes say the subject provided the data (source ``subject``);
+``data.json`` names under ``excluded`` each table of the subject's left out, its rows and its bases.
 
 The report's words are in ``templates/access/<lang>/words.j2`` (Jinja), its layout in
 ``templates/access/report.html.j2``; the register's vocabularies are
@@ -35,12 +37,13 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from steward.datastores.executor import DatastoreOutcome
+from steward.datastores.holds import table_purposes
 from steward.lib.cells import safe_cell
 from steward.notices import phrases
 from steward.notices.content import subject_rights
 from steward.notices.plural import ru_form
 from steward.register.models import ColumnSpec, Purpose, Register, Table
-from steward.register.taxonomy import Source
+from steward.register.taxonomy import LegalBasis, Source
 
 HIDDEN = "account.password"
 TEMPLATES = Path(__file__).parent / "templates" / "access"
@@ -163,6 +166,32 @@ def _provided_by_subject(register: Register, category: str) -> bool:
     return any(not p.sources or Source.SUBJECT in p.sources for p in purposes) or not purposes
 
 
+PORTABLE = (LegalBasis.CONSENT, LegalBasis.CONTRACT)
+
+
+def not_portable(register: Register, spec: Table) -> list[str]:
+    """The bases of a table a portability export leaves out (none on consent or contract);
+    empty when the table is portable (or serves no declared purpose)."""
+    purposes = table_purposes(register, spec)
+    if not purposes or any(p.basis in PORTABLE for p in purposes):
+        return []
+    return sorted({p.basis.value for p in purposes})
+
+
+def excluded_tables(register: Register, outcomes: list[DatastoreOutcome]) -> list[dict[str, Any]]:
+    """The subject's tables a portability export leaves out, with their rows and bases."""
+    specs = _specs(register)
+    out = []
+    for outcome in outcomes:
+        for table, rows in sorted(outcome.rows.items()):
+            bases = not_portable(register, specs[(outcome.datastore, table)])
+            if bases and rows:
+                out.append(
+                    {"table": f"{outcome.datastore}.{table}", "rows": len(rows), "bases": bases}
+                )
+    return out
+
+
 def _specs(register: Register) -> dict[tuple[str, str], Table]:
     return {(d.id, t.qualified_name): t for d in register.datastores for t in d.tables}
 
@@ -180,6 +209,8 @@ def _listed(
             if not rows:
                 continue
             spec = specs[(outcome.datastore, table)]
+            if portability and not_portable(register, spec):
+                continue  # not processed on consent or contract: named under "excluded"
             cats = _categories(spec)
             names = list(rows[0])
             if portability:
@@ -369,6 +400,15 @@ def build_zip(
     }
     if not portability:
         document["categories"] = categories
+    else:
+        document["excluded"] = [
+            {
+                **entry,
+                "why": "portability covers data processed on consent or a contract "
+                "(GDPR Art. 20(1)(a)); this table's purposes rest on " + ", ".join(entry["bases"]),
+            }
+            for entry in excluded_tables(register, outcomes)
+        ]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(document, ensure_ascii=False, indent=2))

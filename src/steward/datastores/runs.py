@@ -97,7 +97,9 @@ def submit(
         kind=request.kind,
         dry_run=request.dry_run,
         identifiers=json.dumps(request.identifiers),
-        options=json.dumps({"rectify": request.rectify, "subject": request.subject}),
+        options=json.dumps(
+            {"rectify": request.rectify, "subject": request.subject, "scope": list(request.scope)}
+        ),
         language=request.language,
         register_id=register_id,
         status="queued",
@@ -485,6 +487,7 @@ def _process_claimed(
         rectify=json.loads(run.options).get("rectify", {}),
         language=run.language,
         subject=json.loads(run.options).get("subject"),
+        scope=tuple(json.loads(run.options).get("scope") or ()),
     )
     ids = Identifiers.parse(request.identifiers, register.operator.country)
     reads = request.kind in ("access", "portability")

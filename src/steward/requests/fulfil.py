@@ -38,7 +38,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from steward.datastores import KINDS, ExecutionRequest, InvalidRequest
 from steward.datastores.runs import RunAlreadyOpen, open_run, submit
 from steward.datastores.tables import ExecutionExport, ExecutionRun, ExecutionStep
-from steward.requests import disclosures, emails, links, report, service, transfers, verification
+from steward.requests import (
+    disclosures,
+    emails,
+    kinds,
+    links,
+    report,
+    service,
+    transfers,
+    verification,
+)
 from steward.requests.results import Progress, RunResult
 from steward.requests.states import CLOSED, RequestError, State
 from steward.requests.tables import RequestApproval, SubjectRequest
@@ -50,6 +59,8 @@ log = logging.getLogger("steward.requests")
 EXECUTABLE = frozenset(KINDS)
 DESTRUCTIVE = frozenset({"erasure", "restriction", "rectification"})
 RESULT_KINDS = frozenset({"access", "portability", "information"})
+# done in Steward's store when executed (the consent ledger, the restriction list, a schedule)
+LEDGER_KINDS = frozenset({"objection", "withdraw-consent"})
 WORKER = "steward:worker"
 WAITING = "waiting for a worker: the job queue cannot be reached; the run is kept and handed over"
 
@@ -166,6 +177,17 @@ def dispatch(sessions: sessionmaker[Session], run_id: int) -> bool:
         return False
 
 
+def data_change(register: Any, kind: str) -> str | None:
+    """The kind of change to the operator's data a request of ``kind`` makes once approved:
+    an erasure, restriction or rectification, and an objection where ``register`` says
+    objecting erases the account (it is then an erasure); None for the others."""
+    if kind in DESTRUCTIVE:
+        return kind
+    if kind == "objection" and register is not None and kinds.objection_erases(register):
+        return "erasure"
+    return None
+
+
 @dataclass(frozen=True)
 class Fulfilment:
     sessions: sessionmaker[Session]
@@ -175,9 +197,13 @@ class Fulfilment:
     link_days: int = 7
     self_approval: bool = False
     identifier_key: bytes = b""  # the ledger's identifier digests (the disclosure log's too)
+    consent_keys: Any = None  # consent.identity.ConsentKeys: the ledger's and the list's keys
+    webhook_url: str | None = None
 
     @classmethod
     def from_settings(cls, sessions: sessionmaker[Session], settings: Any) -> Fulfilment:
+        from steward.consent.identity import ConsentKeys
+
         return cls(
             sessions,
             settings.register_path,
@@ -186,6 +212,8 @@ class Fulfilment:
             settings.requests_result_link_days,
             settings.requests_self_approval,
             disclosures.key_of(settings),
+            ConsentKeys.from_settings(settings),
+            settings.consent_webhook_url,
         )
 
     # -- the faces call these -----------------------------------------------------------------
@@ -207,8 +235,11 @@ class Fulfilment:
             if found.kind == "information":
                 self._answer_transfers(session, found, actor)
                 return 0
-            if found.kind in DESTRUCTIVE:
+            if self.changes_data(session, found):
                 run_id = self._ask(session, found, actor, text)
+            elif found.kind in LEDGER_KINDS:
+                self._ledger_kind(session, found, actor)
+                return 0  # no run: done in the store, the request is completed
             else:
                 if found.state == State.VERIFIED:
                     service.transition(
@@ -325,14 +356,18 @@ class Fulfilment:
                     session, found, WORKER, "previewed", f"{key}: {result.describe()}"
                 )
                 return
-            found.outcome = result.describe() + verification.not_searched_note(found)
+            described = result.describe() + verification.not_searched_note(found)
+            if found.state in {s.value for s in CLOSED}:
+                # a run after completion (a scheduled destruction): its result goes on the
+                # timeline; the outcome the subject was told stays
+                service.record_event(session, found, WORKER, "executed", f"{key}: {described}")
+                return
+            found.outcome = described
             export = session.get(ExecutionExport, run.id) if result.export else None
             if export is not None:
                 found.result, found.result_type = export.content, "application/zip"
                 found.result_nonce = secrets.token_hex(16)
             service.record_event(session, found, WORKER, "executed", f"{key}: {found.outcome}")
-            if found.state in {s.value for s in CLOSED}:
-                return
             if not result.complete:
                 service.record_event(
                     session,
@@ -364,6 +399,34 @@ class Fulfilment:
         recorded = answer.describe() + verification.not_searched_note(found)
         service.record_event(session, found, actor.name, "answered", recorded)
         self._complete(session, found, actor, outcome=recorded, told=answer.text(found.lang))
+
+    def changes_data(self, session: Session, found: SubjectRequest) -> str | None:
+        """The datastore change the request makes once approved (``data_change``), or None."""
+        if found.kind != "objection" or self.register_path is None:
+            return data_change(None, found.kind)
+        return data_change(record_register(session, self.register_path)[0], found.kind)
+
+    def _consents(self, session: Session) -> Any:
+        from steward.consent.service import ConsentService
+
+        if self.register_path is None or self.consent_keys is None:
+            raise RequestError("no register is loaded; set STEWARD_REGISTER_PATH; nothing runs")
+        register = record_register(session, self.register_path)[0]
+        return ConsentService(register, self.consent_keys, webhook_url=self.webhook_url)
+
+    def _ledger_kind(self, session: Session, found: SubjectRequest, actor: Actor) -> None:
+        """An objection that stops purposes, or a withdrawal: done in the store, completed."""
+        if found.verification_required and found.verified_at is None:
+            raise RequestError("the subject's identity is not verified; nothing is executed")
+        if found.state in {s.value for s in CLOSED}:
+            raise RequestError(f"the request is {found.state}; nothing runs")
+        ids, consents = identifiers_of(found), self._consents(session)
+        if found.kind == "objection":
+            done = kinds.object_to(session, consents, found, ids, actor.name)
+        else:
+            done = kinds.withdraw_all(session, consents, found, ids, actor.name)
+        service.record_event(session, found, actor.name, "executed", done.recorded)
+        self._complete(session, found, actor, outcome=done.recorded, told=done.told(found.lang))
 
     @staticmethod
     def _recorded(session: Session, found: SubjectRequest, key: str) -> bool:
@@ -398,7 +461,8 @@ class Fulfilment:
         rectify_values: dict[str, str] | None = None,
         checked: bool = False,
     ) -> int:
-        if found.kind not in EXECUTABLE:
+        kind = "erasure" if self.changes_data(session, found) == "erasure" else found.kind
+        if kind not in EXECUTABLE:
             raise RequestError(
                 f"'{found.kind}' requests are answered by an agent; nothing runs on the databases"
             )
@@ -406,13 +470,13 @@ class Fulfilment:
             raise RequestError("the subject's identity is not verified; nothing is executed")
         if found.state in {s.value for s in CLOSED}:
             raise RequestError(f"the request is {found.state}; nothing runs")
-        if not checked and not dry_run and found.kind in DESTRUCTIVE:
+        if not checked and not dry_run and kind in DESTRUCTIVE:
             raise RequestError("a change to the operator's data runs only once approved")
         values = rectify_values
         if values is None:
             values = parse_rectification(rectify) if found.kind == "rectification" else {}
         order = ExecutionRequest(
-            kind=found.kind,  # type: ignore[arg-type]
+            kind=kind,  # type: ignore[arg-type]
             identifiers=identifiers_of(found),
             reference=found.reference,
             dry_run=dry_run,
@@ -509,16 +573,29 @@ class Fulfilment:
         outcome: str,
         no_run_reason: str | None = None,
         result: RunResult | None = None,
-        told: str = "",
+        told: str | None = None,
     ) -> str | None:
         # ``recorded``: the staff's line (counts, holds); ``told``: the subject's, in their language
-        if found.kind in DESTRUCTIVE:
+        changes = self.changes_data(session, found)
+        if changes:
             recorded, told = self._destructive_outcome(session, found, actor, result, no_run_reason)
+            if found.kind == "objection":
+                told = kinds.words(found.lang)["objection-erasure"] + "\n" + told
+            if found.kind == "restriction" and no_run_reason is None:
+                added = kinds.restrict(
+                    session, self._consents(session), found, identifiers_of(found)
+                )
+                recorded += f"; restriction list: {added} identifier(s), every purpose"
         elif result is not None:
             recorded, told = result.describe(), report.of(result, found.lang)
         else:
             recorded = outcome.strip() or found.outcome or "done"
             told = told or recorded
+        if found.kind == "portability" and self.register_path is not None:
+            left_out = kinds.portability_excluded(record_register(session, self.register_path)[0])
+            if left_out:
+                tables = "; ".join(f"{t} ({bases})" for t, bases in left_out)
+                told += "\n" + kinds.words(found.lang)["portability-left-out"].format(tables=tables)
         if result is not None and "not searched" not in recorded:
             recorded += verification.not_searched_note(found)
         if found.state == State.VERIFIED:

@@ -37,6 +37,7 @@ class TableResult:
     held: int = 0
     restricted: int = 0
     rectified: int = 0
+    out_of_scope: int = 0  # an erasure limited to purposes: rows left for another purpose
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class RunResult:
                         int(t.get("held", 0)),
                         int(t.get("restricted", 0)),
                         int(t.get("rectified", 0)),
+                        int(t.get("out_of_scope", 0)),
                     )
                 )
                 for h in t.get("holds") or []:
@@ -113,6 +115,11 @@ class RunResult:
             text += "; held: " + "; ".join(
                 f"{h.table} until {h.until.isoformat() if h.until else '?'} ({h.purpose})"
                 for h in self.holds
+            )
+        outside = [t for t in self.tables if t.out_of_scope]
+        if outside:
+            text += "; left for other purposes: " + ", ".join(
+                f"{t.table} {t.out_of_scope}" for t in outside
             )
         if self.residual is not None:
             text += f"; re-search found {self.residual} identifying row(s) left"

@@ -16,7 +16,9 @@ from steward.lib.ratelimit import RateCounter
 from steward.notices.tables import NoticeDocument, NoticeVersion
 from steward.notify.outbox import OutboxMessage
 from steward.requests import tables as _requests_tables  # noqa: F401 - subject requests
+from steward.requests.destructions import ScheduledDestruction
 from steward.requests.disclosures import Disclosure
+from steward.requests.restrictions import SubjectRestriction
 from steward.retention import tables as _retention_tables  # noqa: F401 - holds and sweeps
 from steward.store.tables import Base, LoadedRegister
 
@@ -36,5 +38,7 @@ __all__ = [
     "OutboxMessage",
     "RateCounter",
     "Restriction",
+    "ScheduledDestruction",
+    "SubjectRestriction",
     "metadata",
 ]

@@ -23,6 +23,7 @@ from steward.store.registers import record_register, register_in_force
 from steward.web.api import breaches as breaches_api
 from steward.web.api import disclosures as disclosures_api
 from steward.web.api import requests as requests_api
+from steward.web.api import restrictions as restrictions_api
 from steward.web.consent_runtime import install_consents
 from steward.web.errors import install_error_handlers
 from steward.web.pages import (
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(retention.router)
     app.include_router(breaches_api.router)
     app.include_router(disclosures_api.router)
+    app.include_router(restrictions_api.router)
     app.include_router(security_report.router)
 
     @app.get("/healthz", tags=["operations"])

@@ -169,7 +169,7 @@ def _held_invoices(db: sqlite3.Connection, customer_id: int) -> int:
 def test_kinds_without_database_work_say_so(setup) -> None:
     client, app_db = setup
     _, email = _customer(app_db)
-    request_id = _verified_request(client, "objection", email)
+    request_id = _verified_request(client, "complaint", email)
     csrf = sign_in_as(client, "dpo")
     answer = client.post(
         f"/admin/requests/{request_id}", data={"csrf_token": csrf, "action": "execute"}
@@ -177,6 +177,22 @@ def test_kinds_without_database_work_say_so(setup) -> None:
     assert answer.status_code == 400 and "answered by an agent" in answer.text
     with client.app.state.sessions() as session:
         assert session.scalar(select(func.count(ExecutionRun.id))) == 0
+
+
+def test_an_objection_is_done_in_the_store_and_runs_nothing_on_the_databases(setup) -> None:
+    """Without ``erase_on_objection`` an objection is the ledger and the restriction list."""
+    client, app_db = setup
+    _, email = _customer(app_db)
+    request_id = _verified_request(client, "objection", email)
+    csrf = sign_in_as(client, "dpo")
+    answer = client.post(
+        f"/admin/requests/{request_id}", data={"csrf_token": csrf, "action": "execute"}
+    )
+    assert answer.status_code == 303, answer.text[:500]
+    with client.app.state.sessions() as session:
+        assert session.scalar(select(func.count(ExecutionRun.id))) == 0
+        found = service.get(session, request_id)
+        assert found.state == "completed" and (found.outcome or "").startswith("objection:")
 
 
 def test_dashboard_charts_open_requests_by_days_to_deadline(setup) -> None:

@@ -270,3 +270,28 @@ def test_huge_integers_in_any_path_get_a_clear_answer_not_a_server_error(web_app
         if status >= 500 and status != 503:  # 503: consents without a register, by design
             errors.append(f"{method} {path}: {status}")
     assert not errors, "\n".join(errors)
+
+
+def test_the_restriction_list_answers_only_a_restrictions_token(web_app) -> None:
+    """Least privilege both ways: ``restrictions:read`` opens ``GET /api/v1/restrictions`` and
+    nothing else; no other scope and no signed-in person opens it."""
+    from ...personas import api_token
+
+    route = {(m, p): r for m, p, r in _routes(web_app)}[("GET", "/api/v1/restrictions")]
+    assert _guard(route) == ("scope", "restrictions:read")
+    assert SCOPE_PERMISSIONS["restrictions:read"] == frozenset()
+    client = TestClient(web_app, follow_redirects=False)
+    for scope in sorted(SCOPE_PERMISSIONS):
+        token = api_token(web_app, {scope}, name=f"only {scope}")
+        answer = client.get(
+            "/api/v1/restrictions",
+            params={"email": "anna@example.com"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        if scope == "restrictions:read":  # past the guard (503 here: this app has no register)
+            assert answer.status_code not in (401, 403), answer.text
+        else:
+            assert answer.status_code == 403, (scope, answer.status_code, answer.text)
+    ensure_person(web_app, "owner")
+    sign_in_as(client, "owner")
+    assert client.get("/api/v1/restrictions", params={"email": "a@b.co"}).status_code == 401

@@ -112,6 +112,8 @@ def _detail(
             "decisions": decisions,
             "can_approve": who is not None and who.can("requests.approve"),
             "destructive": fulfil.DESTRUCTIVE,
+            "changes": fulfil.data_change(request.app.state.register, found.kind),
+            "ledger_kinds": fulfil.LEDGER_KINDS,
             "kind_name": KIND_NAMES[found.kind]["en"],  # type: ignore[index]
             "identifier_labels": verification.LABELS["en"],
             "carried": verification.identifiers_of(found),

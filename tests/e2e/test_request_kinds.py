@@ -1,0 +1,321 @@
+"""Every request kind does its work: objection and withdrawal of consent, end to end.
+
+A subject files the request in the Privacy Center and confirms it with the code the product
+e-mails; agents work it in the admin; the embedded worker and the real scheduler run what it
+starts. The assertions read the operator's demo databases and the consent ledger's API.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from steward.notify.outbox import OutboxMessage
+from steward.store.db import transaction
+
+from ..jobs_app import drain
+from ..personas import api_token
+from .seed_operators import Demo, PrivacyCenter, Staff, build_demo, executed, previewed
+
+
+def _file_and_verify(demo: Demo, kind: str, email: str, **options: Any) -> tuple[str, int]:
+    center = PrivacyCenter(demo.app)
+    status_url = center.file(kind, email, **options)
+    center.verify(status_url, email)
+    reference = center.reference(status_url)
+    return reference, Staff(demo.app, "agent").request_id(reference)
+
+
+def _completion_mail(demo: Demo, email: str) -> str:
+    with demo.app.state.sessions() as session:
+        mail = session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.kind == "request.completed")
+            .where(OutboxMessage.to_address == email.casefold())
+            .order_by(OutboxMessage.id.desc())
+        ).first()
+    assert mail is not None, "no completion e-mail was queued"
+    return str(mail.body_text)
+
+
+def _fire(app: Any, job: str, now: datetime) -> list[str]:
+    """One tick of the real scheduler at ``now`` with only ``job`` due; wait for the worker."""
+    from steward.jobs.schedule import periodic_jobs
+    from steward.jobs.scheduler import Scheduler
+    from steward.jobs.tables import ScheduledJob
+
+    with transaction(app.state.sessions) as session:
+        for periodic in periodic_jobs():
+            row = session.get(ScheduledJob, periodic.name) or ScheduledJob(
+                name=periodic.name, every_seconds=int(periodic.every.total_seconds()), runs=0
+            )
+            due = periodic.name == job
+            row.next_run_at = now - timedelta(seconds=1) if due else now + timedelta(days=400)
+            session.add(row)
+    fired = Scheduler(app.state.sessions).tick(now)
+    drain()
+    drain()  # the destruction job queues a run; the run queues nothing further
+    return fired
+
+
+# --- amrcloud: an objection erases the account ---------------------------------------------
+
+
+def test_amrcloud_objection_erases_the_account_through_the_approval_gate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_database
+) -> None:
+    demo = build_demo("amrcloud", tmp_path, monkeypatch, {"logs": postgres_database()})
+    person = demo.person_with("app", "SELECT 1 FROM users WHERE email = :email")
+    others = demo.query("app", "SELECT count(*) FROM users WHERE email <> :e", e=person.email)
+    _, request_id = _file_and_verify(demo, "objection", person.email)
+    agent = Staff(demo.app, "agent")
+
+    agent.act(request_id, "preview")
+    agent.wait_for(request_id, previewed("erasure"), "previewed")
+    assert demo.query("app", "SELECT 1 FROM users WHERE email = :e", e=person.email)
+    agent.act(request_id, "execute")
+    assert agent.page(request_id).state == "awaiting-approval"  # the same gate as an erasure
+    Staff(demo.app, "dpo").act(request_id, "approve", "objection: the policy erases the account")
+    page = agent.wait_for(request_id, executed("erasure"), "erased")
+
+    assert page.state == "completed", page
+    assert demo.query("app", "SELECT 1 FROM users WHERE email = :e", e=person.email) == []
+    assert demo.query("app", "SELECT count(*) FROM users WHERE email <> :e", e=person.email) == (
+        others
+    )
+    mail = _completion_mail(demo, person.email)
+    assert "objection" in mail.lower() and "erased" in mail.lower(), mail
+
+
+def test_amrcloud_objection_changes_nothing_before_approval(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """amrcloud's objection changes data only once approved: executing it only asks."""
+    demo = build_demo("amrcloud", tmp_path, monkeypatch)
+    person = demo.person_with("app", "SELECT 1 FROM users WHERE email = :email")
+    _, request_id = _file_and_verify(demo, "objection", person.email)
+    agent = Staff(demo.app, "agent")
+    agent.act(request_id, "execute")
+    agent.wait_for(request_id, previewed("erasure"), "previewed")
+    assert agent.page(request_id).state == "awaiting-approval"
+    assert demo.query("app", "SELECT 1 FROM users WHERE email = :e", e=person.email)
+
+
+# --- softvendor: withdrawal withdraws every consent; the data goes 30 days later -------------
+
+
+def test_softvendor_withdrawal_withdraws_every_consent_and_the_job_destroys_the_data_30_days_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_database
+) -> None:
+    demo = build_demo("softvendor", tmp_path, monkeypatch, {"app": postgres_database()})
+    person = demo.person_with(
+        "app",
+        "SELECT 1 FROM users JOIN inquiries ON inquiries.email = users.email "
+        "WHERE users.email = :email",
+    )
+    inquiries = demo.query("app", "SELECT id FROM inquiries WHERE email = :e", e=person.email)
+    backend = TestClient(demo.app)
+    token = api_token(demo.app, {"consents:write", "consents:read"})
+    headers = {"Authorization": f"Bearer {token}"}
+    for item in ("registration", "cookies"):  # the software records consent at registration
+        given = backend.post(
+            "/api/v1/consents/events",
+            json={"identifiers": {"email": person.email}, "item": item, "action": "given"},
+            headers=headers,
+        )
+        assert given.status_code == 201, given.text
+
+    def allowed(purpose: str, channel: str = "any") -> bool:
+        answer = backend.post(
+            "/api/v1/consents/check",
+            json={"identifiers": {"email": person.email}, "purpose": purpose, "channel": channel},
+            headers=headers,
+        )
+        assert answer.status_code == 200, answer.text
+        return bool(answer.json()["allowed"])
+
+    assert allowed("service") and allowed("usability", "web")
+
+    _, request_id = _file_and_verify(demo, "withdraw-consent", person.email, signed_scan=True)
+    agent = Staff(demo.app, "agent")
+    agent.act(request_id, "execute")
+    page = agent.wait_for(request_id, lambda p: p.state == "completed", "completed")
+
+    assert not allowed("service") and not allowed("usability", "web")  # every consent in the ledger
+    destroy_on = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    assert f"destruction scheduled on {destroy_on}" in page.outcome, page.outcome
+    mail = _completion_mail(demo, person.email)
+    assert "withdrawn" in mail.lower() and destroy_on in mail, mail
+
+    # the scheduler fires the destruction job today: nothing is due, nothing is destroyed
+    assert "requests.destructions" in _fire(demo.app, "requests.destructions", datetime.now(UTC))
+    assert demo.query("app", "SELECT 1 FROM users WHERE email = :e", e=person.email)
+
+    # the test clock moves 30 days (and a minute) on; the job the scheduler fires destroys it
+    later = datetime.now(UTC) + timedelta(days=30, minutes=1)
+    from steward.requests import destructions
+
+    monkeypatch.setattr(destructions, "now", lambda: later)
+    assert "requests.destructions" in _fire(demo.app, "requests.destructions", later)
+    timeline = agent.wait_for(
+        request_id, lambda p: "destruction run" in p.timeline, "destroyed"
+    ).timeline
+    assert demo.query("app", "SELECT 1 FROM users WHERE email = :e", e=person.email) == []
+    if person.phone:
+        assert (
+            demo.query("app", "SELECT 1 FROM users WHERE mobile_phone = :p", p=person.phone) == []
+        )
+    # data of purposes that do not count from the withdrawal stays (contract, legal obligation)
+    assert demo.query("app", "SELECT id FROM inquiries WHERE email = :e", e=person.email) == (
+        inquiries
+    )
+    assert "erasure: " in timeline and "re-search found 0" in timeline, timeline
+    if inquiries:  # found, and left as they are: they serve a contract, not the consent
+        assert "left for other purposes: " in timeline and "inquiries" in timeline, timeline
+    with demo.app.state.sessions() as session:
+        from steward.ledger.audit import AuditEntry
+
+        actions = set(session.scalars(select(AuditEntry.action)))
+    assert {"requests.destruction", "execution.erasure"} <= actions, actions
+
+    # a second firing destroys nothing more and queues no second run
+    assert "requests.destructions" in _fire(
+        demo.app, "requests.destructions", later + timedelta(hours=2)
+    )
+    with demo.app.state.sessions() as session:
+        from steward.datastores.tables import ExecutionRun
+
+        runs = session.scalars(
+            select(ExecutionRun).where(
+                ExecutionRun.request_id == request_id, ExecutionRun.dry_run.is_(False)
+            )
+        ).all()
+    assert len(runs) == 1 and runs[0].status == "done"
+
+
+# --- activecloud: an objection stops the legitimate-interest purposes; portability's limits --
+
+
+def test_activecloud_objection_stops_its_purposes_in_the_ledger_and_on_the_restriction_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from steward.client import ConsentClient
+
+    demo = build_demo("activecloud", tmp_path, monkeypatch)
+    person = demo.person_with("billing", "SELECT 1 FROM accounts WHERE email = :email")
+    lists = demo.query("billing", "SELECT count(*) FROM mailing_subscriptions")
+    backend = TestClient(demo.app)
+    reader = {"Authorization": f"Bearer {api_token(demo.app, {'restrictions:read'})}"}
+    consents = {"Authorization": f"Bearer {api_token(demo.app, {'consents:read'})}"}
+
+    def restricted(purpose: str | None = None, **who: str) -> bool:
+        params = {**(who or {"email": person.email}), **({"purpose": purpose} if purpose else {})}
+        answer = backend.get("/api/v1/restrictions", params=params, headers=reader)
+        assert answer.status_code == 200, answer.text
+        return bool(answer.json()["restricted"])
+
+    assert not restricted() and not restricted("mailings")
+    assert backend.get("/api/v1/restrictions", params={"email": person.email}, headers=consents)
+    assert (
+        backend.get(
+            "/api/v1/restrictions", params={"email": person.email}, headers=consents
+        ).status_code
+        == 403
+    )  # least privilege: a consent token does not read the restriction list
+
+    _, request_id = _file_and_verify(demo, "objection", person.email)
+    agent = Staff(demo.app, "agent")
+    page = agent.act(request_id, "execute")  # no run on the databases: done in the store
+
+    assert page.state == "completed", page
+    assert "mailings" in page.outcome and "call-quality" in page.outcome, page.outcome
+    assert restricted("mailings") and restricted("statistics") and restricted()
+    assert not restricted("services")  # a contract, not objectable
+    assert not restricted("mailings", email="someone.else@example.com")
+    check = backend.post(
+        "/api/v1/consents/check",
+        json={"identifiers": {"email": person.email}, "purpose": "mailings"},
+        headers=consents,
+    )
+    assert check.status_code == 200 and check.json()["allowed"] is False, check.text
+    sdk_token = api_token(demo.app, {"restrictions:read"})
+    with ConsentClient("http://testserver", sdk_token, http=backend, poll_interval=None) as sdk:
+        assert sdk.is_restricted(person.email, "mailings") is True
+        assert sdk.is_restricted(person.email, "services") is False
+        assert sdk.is_restricted("someone.else@example.com") is False
+    # nothing ran on the operator's databases
+    assert demo.query("billing", "SELECT count(*) FROM mailing_subscriptions") == lists
+    mail = _completion_mail(demo, person.email)
+    assert "objection" in mail.lower() and "restriction" in mail.lower(), mail
+
+
+def test_activecloud_portability_exports_consent_and_contract_data_only_and_says_what_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import json
+    import zipfile
+
+    demo = build_demo("activecloud", tmp_path, monkeypatch)
+    person = next(
+        p
+        for p in demo.built.people
+        if demo.ids_with_phone("telephony", "call_recordings", "caller_number", p.phone)
+        and demo.query("billing", "SELECT 1 FROM accounts WHERE email = :e", e=p.email)
+    )
+    center = PrivacyCenter(demo.app)
+    status_url = center.file("portability", person.email)
+    center.verify(status_url, person.email)
+    agent = Staff(demo.app, "agent")
+    request_id = agent.request_id(center.reference(status_url))
+    agent.act(request_id, "execute")
+    page = agent.wait_for(request_id, executed("portability"), "with its export")
+    if page.state != "completed":
+        agent.act(request_id, "complete", "Your data is attached.")
+    data = json.loads(zipfile.ZipFile(io.BytesIO(center.download(person.email))).read("data.json"))
+
+    assert "accounts" in data["datastores"]["billing"]  # contract: portable
+    assert "call_recordings" not in data["datastores"].get("telephony", {})  # legit. interests
+    excluded = {e["table"]: e for e in data["excluded"]}
+    assert "telephony.call_recordings" in excluded, data["excluded"]
+    assert excluded["telephony.call_recordings"]["bases"] == ["legitimate-interests"]
+    assert "Art. 20" in excluded["telephony.call_recordings"]["why"]
+    assert not any(t.startswith("billing.accounts") for t in excluded)
+    mail = _completion_mail(demo, person.email)
+    assert "telephony.call_recordings (legitimate-interests)" in mail, mail
+
+
+def test_amrcloud_restriction_request_is_on_the_list_the_operators_systems_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo = build_demo("amrcloud", tmp_path, monkeypatch)
+    person = demo.person_with("app", "SELECT 1 FROM users WHERE email = :email")
+    backend = TestClient(demo.app)
+    reader = {"Authorization": f"Bearer {api_token(demo.app, {'restrictions:read'})}"}
+
+    def answer() -> dict:
+        got = backend.get("/api/v1/restrictions", params={"email": person.email}, headers=reader)
+        assert got.status_code == 200, got.text
+        return dict(got.json())
+
+    assert answer() == {"restricted": False, "restrictions": []}
+    reference, request_id = _file_and_verify(demo, "restriction", person.email)
+    agent = Staff(demo.app, "agent")
+    agent.act(request_id, "preview")
+    agent.wait_for(request_id, previewed("restriction"), "previewed")
+    agent.act(request_id, "execute")
+    assert answer()["restricted"] is False  # asked for approval: nothing is restricted yet
+    Staff(demo.app, "dpo").act(request_id, "approve", "checked")
+    page = agent.wait_for(request_id, lambda p: p.state == "completed", "completed")
+
+    assert "restriction list: 1 identifier(s), every purpose" in page.outcome, page.outcome
+    found = answer()
+    assert found["restricted"] is True
+    assert [(r["purpose"], r["reason"], r["reference"]) for r in found["restrictions"]] == [
+        (None, "restriction", reference)
+    ]
