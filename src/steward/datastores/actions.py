@@ -72,6 +72,14 @@ class TableOutcome:
     masked_keys: list[list[Any]] = field(default_factory=list)
     # per restricted key, in the same order: (reason, until ISO date or None)
     row_holds: list[tuple[str, str | None]] = field(default_factory=list)
+    # per restricted key, in the same order: how Steward's restriction list names the row
+    # (``seals.row_key``: the key as JSON, or a keyed digest for a table without a key)
+    listed_keys: list[str] = field(default_factory=list)
+    # rows an earlier request left held for this subject, re-read now and still there
+    kept: int = 0
+    # rows of a table without a key listed for this subject that cannot be read back
+    # (nothing to find them by): counted from the list, not seen
+    kept_unread: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -16,7 +16,7 @@ when the erasure is complete). A refusal names its table, column and constraint
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -37,8 +37,10 @@ from steward.datastores.connect import Schema, datastore_engine, datastore_url, 
 from steward.datastores.errors import ConnectionFailed, DatastoreRefused, InvalidRequest
 from steward.datastores.graph import Found, find_referrers, find_subject
 from steward.datastores.identity import Identifiers
+from steward.datastores.kept import Listed, add_kept, read_listed
 from steward.datastores.rectify import plan_rectification
 from steward.datastores.refusals import code_of, refusal
+from steward.datastores.seals import row_key
 from steward.datastores.whose import Whose, whose_for
 from steward.register.models import Datastore, Register
 from steward.register.taxonomy import IdentityKind
@@ -187,6 +189,7 @@ def run_on_datastore(
     verify: bool = True,
     before_commit: Callable[[list[TableOutcome]], None] | None = None,
     learned: Mapping[IdentityKind, set[str]] | None = None,
+    listed: Mapping[str, Sequence[Listed]] | None = None,
 ) -> DatastoreOutcome:
     """Execute ``request`` on ``datastore``; raises ``DatastoreError`` subclasses on failure.
 
@@ -195,6 +198,10 @@ def run_on_datastore(
     whose COMMIT still lands in the operator's database can be reconciled on resume.
     ``learned``: identifiers read from the subject's accounts in other datastores (the phone on
     the account); they seed every table here but the accounts, as the ones read here do.
+    ``listed``: rows Steward's restriction list holds for this subject from earlier requests,
+    by table (``runs.py`` finds them by the identifiers' seals): those still there are read
+    back and reported kept, with the reason and end date recorded then; an access answers
+    them too.
     """
     if engine is None or schema is None:
         engine, schema = connected(datastore)
@@ -219,8 +226,18 @@ def run_on_datastore(
                         learned=learned,
                     )
                     outcome.learned = found.learned
+                    kept = (
+                        read_listed(connection, schema, found, listed, secret)
+                        if listed and request.kind in ("access", "portability", "erasure")
+                        else None
+                    )
                     if request.kind in ("access", "portability"):
+                        if kept is not None:  # still the subject's data: answered too
+                            for name, rows in kept.rows.items():
+                                found.rows[name].update(rows)
                         _answer(outcome, found)
+                        if kept is not None:
+                            add_kept(outcome.tables, kept, register, schema.datastore.id)
                         transaction.rollback()
                     else:
                         outcome.tables, writes = _plan(
@@ -228,11 +245,13 @@ def run_on_datastore(
                         )
                         for table in outcome.tables:
                             info = schema.tables[table.table]
-                            table.keyed = bool(info.primary_key)
-                            flagged = info.spec is not None and info.spec.restrict_column
-                            if not table.keyed and not flagged:
-                                # its key would be its values: no personal data in Steward's list
-                                table.unrecorded = len(table.restricted_keys)
+                            rows = found.rows.get(table.table, {})
+                            table.listed_keys = [
+                                row_key(secret, schema, info, tuple(k), rows[tuple(k)])
+                                for k in table.restricted_keys
+                            ]
+                        if kept is not None:
+                            add_kept(outcome.tables, kept, register, schema.datastore.id)
                         if request.dry_run:
                             # the preview is the execution: the same writes, then ROLLBACK, so
                             # a trigger or constraint that refuses them refuses the preview
