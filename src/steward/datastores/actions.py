@@ -522,13 +522,18 @@ def plan_erasure(
 
 
 def plan_restriction(schema: Schema, found: Found, *, dialect: str) -> Planned:
+    """The subject's own rows are restricted (the flag column, Steward's list). Rows they share
+    with someone else (``Found.shared``) are not: restricting them would stop the processing
+    of a person who asked nothing; each table's ``shared`` counts the rows left in use."""
     outcomes = []
     writes: list[Statement] = []
-    for table, rows in sorted(found.rows.items()):
+    for table in sorted({*found.rows, *found.shared}):
         info = schema.tables[table]
+        rows = found.rows.get(table, {})
         keys = sorted(rows, key=repr)
         writes += restrict_statements(dialect, info, keys)
         outcome = TableOutcome(schema.datastore.id, table, found=len(rows), restricted=len(keys))
+        outcome.shared = len(found.shared.get(table, {}))
         outcome.restricted_keys = [list(k) for k in keys]
         outcomes.append(outcome)
     return outcomes, writes

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import sqlalchemy as sa
 
@@ -34,9 +34,15 @@ from steward.datastores.actions import (
 from steward.datastores.batch import run_batch
 from steward.datastores.check import check_erasure
 from steward.datastores.connect import Schema, datastore_engine, datastore_url, reflect
-from steward.datastores.errors import ConnectionFailed, DatastoreRefused, InvalidRequest
+from steward.datastores.errors import (
+    ConnectionFailed,
+    DatastoreRefused,
+    InvalidRequest,
+    SchemaMismatch,
+)
 from steward.datastores.graph import Found, find_referrers, find_subject
 from steward.datastores.identity import Identifiers
+from steward.datastores.holds import purposeless
 from steward.datastores.kept import Listed, add_kept, read_listed
 from steward.datastores.rectify import plan_rectification
 from steward.datastores.refusals import code_of, refusal
@@ -164,6 +170,30 @@ def _plan(
     return plan_rectification(schema, found, request.rectify, dialect=dialect, region=ids.region)
 
 
+WRITES = ("erasure", "restriction", "rectification")
+
+
+def _refuse_purposeless(schema: Schema, register: Register) -> None:
+    """Raise ``SchemaMismatch`` naming the tables the register gives no purpose: nothing says
+    whether their rows are kept or erased, so no request that changes rows may guess."""
+    memo = schema.memo.get(("purposeless",))
+    if memo is None or memo[0] is not register:
+        tables = sorted(
+            info.key
+            for info in schema.tables.values()
+            if info.spec is not None and purposeless(register, info.spec)
+        )
+        memo = schema.memo[("purposeless",)] = (register, tables)  # the register is kept
+    tables = cast(list[str], memo[1])
+    if tables:
+        names = ", ".join(f"{schema.datastore.id}.{t}" for t in tables)
+        raise SchemaMismatch(
+            f"{names}: no purpose in the register (no `purposes:` and no purpose covers "
+            "its columns' categories), so nothing says whether its rows are kept or erased; "
+            "name its `purposes:` (see `steward datastores test`); nothing was changed"
+        )
+
+
 def _answer(outcome: DatastoreOutcome, found: Found) -> None:
     """An access answer: the subject's rows and, marked, the rows they share with others."""
     for table in sorted({*found.rows, *found.shared}):
@@ -206,6 +236,8 @@ def run_on_datastore(
     if engine is None or schema is None:
         engine, schema = connected(datastore)
     request.check(register)
+    if request.kind in WRITES:
+        _refuse_purposeless(schema, register)
     whose = whose_for(schema, register, request.subject)
     try:
         outcome = DatastoreOutcome(datastore.id)

@@ -37,6 +37,7 @@ class TableResult:
     held: int = 0
     restricted: int = 0
     rectified: int = 0
+    shared: int = 0  # the subject's rows that are someone else's too: left as they are
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class RunResult:
                         int(t.get("held", 0)),
                         int(t.get("restricted", 0)),
                         int(t.get("rectified", 0)),
+                        int(t.get("shared", 0)),
                     )
                 )
                 for h in t.get("holds") or []:
