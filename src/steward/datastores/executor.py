@@ -41,8 +41,8 @@ from steward.datastores.errors import (
     SchemaMismatch,
 )
 from steward.datastores.graph import Found, find_referrers, find_subject
-from steward.datastores.identity import Identifiers
 from steward.datastores.holds import purposeless
+from steward.datastores.identity import Identifiers
 from steward.datastores.kept import Listed, add_kept, read_listed
 from steward.datastores.rectify import plan_rectification
 from steward.datastores.refusals import code_of, refusal

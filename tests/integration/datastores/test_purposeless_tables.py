@@ -21,7 +21,7 @@ from steward.datastores import ExecutionRequest, SchemaMismatch, execute
 from steward.datastores.executor import forget_connections
 from steward.register import load_register
 from steward.register.models import Register
-from steward.store.db import session_factory, make_engine, upgrade
+from steward.store.db import make_engine, session_factory, upgrade
 
 TODAY = date(2026, 11, 30)
 
