@@ -73,6 +73,14 @@ class TableOutcome:
     masked_keys: list[list[Any]] = field(default_factory=list)
     # per restricted key, in the same order: (reason, until ISO date or None)
     row_holds: list[tuple[str, str | None]] = field(default_factory=list)
+    # per restricted key, in the same order: how Steward's restriction list names the row
+    # (``seals.row_key``: the key as JSON, or a keyed digest for a table without a key)
+    listed_keys: list[str] = field(default_factory=list)
+    # rows an earlier request left held for this subject, re-read now and still there
+    kept: int = 0
+    # rows of a table without a key listed for this subject that cannot be read back
+    # (nothing to find them by): counted from the list, not seen
+    kept_unread: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -515,13 +523,18 @@ def plan_erasure(
 
 
 def plan_restriction(schema: Schema, found: Found, *, dialect: str) -> Planned:
+    """The subject's own rows are restricted (the flag column, Steward's list). Rows they share
+    with someone else (``Found.shared``) are not: restricting them would stop the processing
+    of a person who asked nothing; each table's ``shared`` counts the rows left in use."""
     outcomes = []
     writes: list[Statement] = []
-    for table, rows in sorted(found.rows.items()):
+    for table in sorted({*found.rows, *found.shared}):
         info = schema.tables[table]
+        rows = found.rows.get(table, {})
         keys = sorted(rows, key=repr)
         writes += restrict_statements(dialect, info, keys)
         outcome = TableOutcome(schema.datastore.id, table, found=len(rows), restricted=len(keys))
+        outcome.shared = len(found.shared.get(table, {}))
         outcome.restricted_keys = [list(k) for k in keys]
         outcomes.append(outcome)
     return outcomes, writes

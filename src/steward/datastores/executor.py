@@ -16,11 +16,11 @@ when the erasure is complete). A refusal names its table, column and constraint
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import sqlalchemy as sa
 
@@ -34,13 +34,20 @@ from steward.datastores.actions import (
 from steward.datastores.batch import run_batch
 from steward.datastores.check import check_erasure
 from steward.datastores.connect import Schema, datastore_engine, datastore_url, reflect
-from steward.datastores.errors import ConnectionFailed, DatastoreRefused, InvalidRequest
+from steward.datastores.errors import (
+    ConnectionFailed,
+    DatastoreRefused,
+    InvalidRequest,
+    SchemaMismatch,
+)
 from steward.datastores.graph import Found, find_referrers, find_subject
-from steward.datastores.holds import table_purposes
+from steward.datastores.holds import purposeless, table_purposes
 from steward.datastores.identity import Identifiers
+from steward.datastores.kept import Listed, add_kept, read_listed
 from steward.datastores.lookup import look_up
 from steward.datastores.rectify import plan_rectification
 from steward.datastores.refusals import code_of, refusal
+from steward.datastores.seals import row_key
 from steward.datastores.whose import Whose, whose_for
 from steward.register.models import Datastore, Register
 from steward.register.taxonomy import IdentityKind
@@ -191,6 +198,30 @@ def _leave_out_of_scope(
     return outside
 
 
+WRITES = ("erasure", "restriction", "rectification")
+
+
+def _refuse_purposeless(schema: Schema, register: Register) -> None:
+    """Raise ``SchemaMismatch`` naming the tables the register gives no purpose: nothing says
+    whether their rows are kept or erased, so no request that changes rows may guess."""
+    memo = schema.memo.get(("purposeless",))
+    if memo is None or memo[0] is not register:
+        tables = sorted(
+            info.key
+            for info in schema.tables.values()
+            if info.spec is not None and purposeless(register, info.spec)
+        )
+        memo = schema.memo[("purposeless",)] = (register, tables)  # the register is kept
+    tables = cast(list[str], memo[1])
+    if tables:
+        names = ", ".join(f"{schema.datastore.id}.{t}" for t in tables)
+        raise SchemaMismatch(
+            f"{names}: no purpose in the register (no `purposes:` and no purpose covers "
+            "its columns' categories), so nothing says whether its rows are kept or erased; "
+            "name its `purposes:` (see `steward datastores test`); nothing was changed"
+        )
+
+
 def _answer(outcome: DatastoreOutcome, found: Found) -> None:
     """An access answer: the subject's rows and, marked, the rows they share with others."""
     for table in sorted({*found.rows, *found.shared}):
@@ -216,6 +247,7 @@ def run_on_datastore(
     verify: bool = True,
     before_commit: Callable[[list[TableOutcome]], None] | None = None,
     learned: Mapping[IdentityKind, set[str]] | None = None,
+    listed: Mapping[str, Sequence[Listed]] | None = None,
 ) -> DatastoreOutcome:
     """Execute ``request`` on ``datastore``; raises ``DatastoreError`` subclasses on failure.
 
@@ -224,10 +256,16 @@ def run_on_datastore(
     whose COMMIT still lands in the operator's database can be reconciled on resume.
     ``learned``: identifiers read from the subject's accounts in other datastores (the phone on
     the account); they seed every table here but the accounts, as the ones read here do.
+    ``listed``: rows Steward's restriction list holds for this subject from earlier requests,
+    by table (``runs.py`` finds them by the identifiers' seals): those still there are read
+    back and reported kept, with the reason and end date recorded then; an access answers
+    them too.
     """
     if engine is None or schema is None:
         engine, schema = connected(datastore)
     request.check(register)
+    if request.kind in WRITES:
+        _refuse_purposeless(schema, register)
     whose = whose_for(schema, register, request.subject)
     try:
         outcome = DatastoreOutcome(datastore.id)
@@ -249,9 +287,19 @@ def run_on_datastore(
                     )
                     outcome.learned = found.learned
                     outside = _leave_out_of_scope(schema, register, found, request.scope)
+                    kept = (
+                        read_listed(connection, schema, found, listed, secret)
+                        if listed and request.kind in ("access", "portability", "erasure")
+                        else None
+                    )
                     if request.kind in ("access", "portability"):
+                        if kept is not None:  # still the subject's data: answered too
+                            for name, rows in kept.rows.items():
+                                found.rows[name].update(rows)
                         _answer(outcome, found)
                         outcome.lookups = look_up(connection, schema, outcome.rows)
+                        if kept is not None:
+                            add_kept(outcome.tables, kept, register, schema.datastore.id)
                         transaction.rollback()
                     else:
                         outcome.tables, writes = _plan(
@@ -260,11 +308,13 @@ def run_on_datastore(
                         for table in outcome.tables:
                             table.out_of_scope = outside.get(table.table, 0)
                             info = schema.tables[table.table]
-                            table.keyed = bool(info.primary_key)
-                            flagged = info.spec is not None and info.spec.restrict_column
-                            if not table.keyed and not flagged:
-                                # its key would be its values: no personal data in Steward's list
-                                table.unrecorded = len(table.restricted_keys)
+                            rows = found.rows.get(table.table, {})
+                            table.listed_keys = [
+                                row_key(secret, schema, info, tuple(k), rows[tuple(k)])
+                                for k in table.restricted_keys
+                            ]
+                        if kept is not None:
+                            add_kept(outcome.tables, kept, register, schema.datastore.id)
                         if request.dry_run:
                             # the preview is the execution: the same writes, then ROLLBACK, so
                             # a trigger or constraint that refuses them refuses the preview

@@ -42,6 +42,12 @@ def table_purposes(register: Register, spec: Table) -> list[Purpose]:
     return list(seen.values())
 
 
+def purposeless(register: Register, spec: Table) -> bool:
+    """A personal table nothing in the register says why it is kept: no ``purposes:`` and no
+    purpose covering its columns' categories (``datastores test`` and execution refuse it)."""
+    return bool(spec.columns) and not spec.reference_data and not table_purposes(register, spec)
+
+
 def legal_purposes(register: Register, spec: Table) -> list[Purpose]:
     return [
         p

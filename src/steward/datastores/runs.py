@@ -36,7 +36,15 @@ from steward.datastores.errors import DatastoreError, InvalidRequest, SchemaMism
 from steward.datastores.executor import DatastoreOutcome, ExecutionRequest, run_on_datastore
 from steward.datastores.export import build_zip
 from steward.datastores.identity import Identifiers
-from steward.datastores.tables import ExecutionExport, ExecutionRun, ExecutionStep, Restriction
+from steward.datastores.kept import Listed
+from steward.datastores.seals import subject_seals
+from steward.datastores.tables import (
+    ExecutionExport,
+    ExecutionRun,
+    ExecutionStep,
+    Restriction,
+    RestrictionSubject,
+)
 from steward.ledger.audit import record
 from steward.ledger.chain import canonical_json
 from steward.register import Register, RegisterError
@@ -211,14 +219,15 @@ def load_run_register(session: Session, run: ExecutionRun) -> Register:
 
 
 def _planned(tables: Sequence[TableOutcome]) -> list[dict[str, Any]]:
-    """The plan recorded before a COMMIT: each table's counts and holds, and (keyed tables
-    only) the canonical keys of the rows it keeps restricted, each with its own reason and
-    end date (``row_holds``, in the same order)."""
+    """The plan recorded before a COMMIT: each table's counts and holds, and how Steward's
+    list names each row it keeps restricted (``seals.row_key``: a keyed digest for a table
+    without a key), each with its own reason and end date (``row_holds``, in the same order)."""
     return [
         {
             **t.as_dict(),
-            "restricted_keys": [canonical_json(k) for k in t.restricted_keys] if t.keyed else [],
-            "row_holds": [list(h) for h in t.row_holds] if t.keyed else [],
+            "restricted_keys": list(t.listed_keys)
+            or [canonical_json(k) for k in t.restricted_keys],
+            "row_holds": [list(h) for h in t.row_holds],
         }
         for t in tables
     ]
@@ -237,8 +246,6 @@ def _save_restrictions(
     now = utcnow()
     rows = []
     for table in tables:
-        if not table.get("keyed", True):
-            continue  # its keys are its values: personal data never goes into Steward's list
         restricted = table.get("restricted_keys") or []
         reasons = table.get("row_holds") or [("request", None)] * len(restricted)
         entries = {k: (r[0], r[1]) for k, r in zip(restricted, reasons, strict=True)}
@@ -281,6 +288,42 @@ def _save_restrictions(
             session.add_all(Restriction(**r) for r in batch if r["row_key"] not in listed)
 
 
+def _save_subject(session: Session, reference: str, seals: set[str]) -> None:
+    """Record the seals of the identifiers of a subject whose rows ``reference`` restricted."""
+    known = set(
+        session.scalars(
+            select(RestrictionSubject.seal).where(
+                RestrictionSubject.reference == reference, RestrictionSubject.seal.in_(seals)
+            )
+        )
+    )
+    session.add_all(
+        RestrictionSubject(seal=seal, reference=reference) for seal in sorted(seals - known)
+    )
+
+
+def listed_for(
+    session: Session, seals: set[str], *, exclude: str, today: date
+) -> dict[str, dict[str, list[Listed]]]:
+    """The held rows Steward's list keeps for the subject these seals name, from requests
+    other than ``exclude``, by datastore and table; holds that ended are left to the sweep."""
+    references = select(RestrictionSubject.reference).where(
+        RestrictionSubject.seal.in_(sorted(seals)), RestrictionSubject.reference != exclude
+    )
+    listed: dict[str, dict[str, list[Listed]]] = {}
+    for row in session.scalars(
+        select(Restriction).where(
+            Restriction.reference.in_(references),
+            Restriction.reason != "request",
+            or_(Restriction.until.is_(None), Restriction.until >= today),
+        )
+    ):
+        listed.setdefault(row.datastore, {}).setdefault(row.table_name, []).append(
+            Listed(row.row_key, row.reason, row.until, row.reference)
+        )
+    return listed
+
+
 def is_restricted(session: Session, datastore: str, table: str, key: list[Any]) -> bool:
     """Whether Steward's restriction list holds this row (the SDK asks this)."""
     query = select(Restriction.id).where(
@@ -292,12 +335,14 @@ def is_restricted(session: Session, datastore: str, table: str, key: list[Any]) 
 
 
 def _summary(run: ExecutionRun, outcomes: list[dict[str, Any]]) -> dict[str, Any]:
-    totals = {k: 0 for k in ("found", "deleted", "masked", "held", "restricted", "rectified")}
+    totals = {
+        k: 0 for k in ("found", "deleted", "masked", "held", "restricted", "rectified", "kept")
+    }
     holds: list[dict[str, Any]] = []
     for outcome in outcomes:
         for table in outcome["tables"]:
             for k in totals:
-                totals[k] += table[k]
+                totals[k] += table.get(k, 0)
             holds.extend(
                 {"datastore": outcome["datastore"], "table": table["table"], **h}
                 for h in table["holds"]
@@ -496,6 +541,17 @@ def _process_claimed(
     last = len(register.datastores) - 1
     summary: dict[str, Any] = {}
     learned = _learned(run.options)
+    subject = request.subject or register.default_subject()
+    listed: dict[str, dict[str, list[Listed]]] = {}
+    if request.kind in ("access", "portability", "erasure"):
+        # rows an earlier erasure kept for this subject: its account may no longer match
+        with factory() as session:
+            listed = listed_for(
+                session,
+                subject_seals(secret, subject, ids, learned),
+                exclude=run.reference,
+                today=today,
+            )
     for index, datastore in enumerate(_accounts_first(register, request.subject)):
         step = steps.get(datastore.id)
         if step is not None and step.status == "done" and step.result and not reads:
@@ -520,6 +576,7 @@ def _process_claimed(
                     _record_plan, factory, run_id, datastore.id, exists, attempts
                 ),
                 learned=learned,
+                listed=listed.get(datastore.id),
             )
         except DatastoreError as exc:
             with transaction(factory) as session:
@@ -560,6 +617,12 @@ def _process_claimed(
             )
             if not request.dry_run and request.kind in ("erasure", "restriction"):
                 _save_restrictions(session, run, datastore.id, restricted)
+                if any(t.get("restricted_keys") for t in restricted):
+                    _save_subject(
+                        session,
+                        run.reference,
+                        subject_seals(secret, subject, ids, learned),
+                    )
             results.append(json.loads(step_result))
             access.append(outcome)
             if index == last:

@@ -28,7 +28,7 @@ from steward.datastores.actions import linked_columns, mask_statements, personal
 from steward.datastores.batch import run_batch
 from steward.datastores.connect import Schema, TableInfo
 from steward.datastores.graph import Found, row_keys
-from steward.datastores.holds import date_column, legal_purposes, table_purposes
+from steward.datastores.holds import date_column, legal_purposes, purposeless
 from steward.datastores.masking import unmaskable
 from steward.datastores.refusals import code_of, refusal
 from steward.register.models import Register
@@ -103,7 +103,7 @@ def _structure(schema: Schema, register: Register) -> list[Finding]:
         where = f"{schema.datastore.id}.{info.key}"
         if spec.reference_data:
             continue
-        if spec.columns and not table_purposes(register, spec):
+        if purposeless(register, spec):
             findings.append(
                 Finding(
                     "error",

@@ -94,3 +94,16 @@ class Restriction(Base):
     until: Mapped[date | None] = mapped_column(Date, nullable=True)
     reference: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class RestrictionSubject(Base):
+    """A keyed digest of an identifier of the subject whose rows a run left restricted
+    (``seals.subject_seals``): a later request by that identifier finds the rows kept."""
+
+    __tablename__ = "restriction_subjects"
+    __table_args__ = (UniqueConstraint("seal", "reference"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seal: Mapped[str] = mapped_column(String(80), index=True)
+    reference: Mapped[str] = mapped_column(String(100))  # the request whose run restricted
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -24,6 +24,10 @@ WORDS: dict[str, dict[str, str]] = {
         "we are looking into it.",
         "found": "Records found: {n}.",
         "no_run": "No change on our databases was needed: {reason}",
+        "shared_erasure": "Not erased, because they are someone else's records too:",
+        "shared_restriction": "Not restricted, because they are someone else's records too "
+        "(restricting them would stop processing for a person who did not ask):",
+        "shared_rows": "- {rows} record(s) in {table}.",
     },
     "ru": {
         "erased": "Удалено записей: {n}.",
@@ -38,6 +42,10 @@ WORDS: dict[str, dict[str, str]] = {
         "мы разбираемся.",
         "found": "Найдено записей: {n}.",
         "no_run": "Изменять данные в наших базах не потребовалось: {reason}",
+        "shared_erasure": "Не удалены, потому что это также записи другого лица:",
+        "shared_restriction": "Обработка не ограничена, потому что это также записи другого "
+        "лица (ограничение остановило бы обработку для того, кто об этом не просил):",
+        "shared_rows": "- {table}, записей: {rows}.",
     },
 }
 
@@ -55,6 +63,11 @@ def of(result: RunResult, lang: str) -> str:
                 lines.append(words[key].format(n=totals[key]))
         if not lines and not result.holds:
             lines.append(words["nothing"])
+    shared = [t for t in result.tables if t.shared]
+    if shared and result.kind in ("erasure", "restriction"):
+        lines.append(words[f"shared_{result.kind}"])
+        for table in sorted(shared, key=lambda t: (t.datastore, t.table)):
+            lines.append(words["shared_rows"].format(rows=table.shared, table=table.table))
     if result.holds:
         lines.append(words["kept"])
         for hold in result.holds:

@@ -38,6 +38,7 @@ class TableResult:
     restricted: int = 0
     rectified: int = 0
     out_of_scope: int = 0  # an erasure limited to purposes: rows left for another purpose
+    shared: int = 0  # the subject's rows that are someone else's too: left as they are
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class RunResult:
                         int(t.get("restricted", 0)),
                         int(t.get("rectified", 0)),
                         int(t.get("out_of_scope", 0)),
+                        int(t.get("shared", 0)),
                     )
                 )
                 for h in t.get("holds") or []:

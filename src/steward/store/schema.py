@@ -6,7 +6,13 @@ A domain that adds tables imports its table module here and adds an Alembic migr
 import steward.accounts.tables
 import steward.breaches.tables
 import steward.consent.tables  # noqa: F401 - the consent ledger's tables
-from steward.datastores.tables import ExecutionExport, ExecutionRun, ExecutionStep, Restriction
+from steward.datastores.tables import (
+    ExecutionExport,
+    ExecutionRun,
+    ExecutionStep,
+    Restriction,
+    RestrictionSubject,
+)
 from steward.discovery import store as _discovery_store  # noqa: F401 - findings
 from steward.filings import tables as _filings_tables  # noqa: F401 - filing drafts
 from steward.jobs import tables as _jobs_tables  # noqa: F401 - the scheduler
@@ -38,6 +44,7 @@ __all__ = [
     "OutboxMessage",
     "RateCounter",
     "Restriction",
+    "RestrictionSubject",
     "ScheduledDestruction",
     "SubjectRestriction",
     "metadata",

@@ -182,7 +182,9 @@ def test_holds_end_when_the_law_says_row_by_row(
     assert _ids(engine, "invoice_lines") == {10, 11, 13}
     with factory() as session:
         listed = {
-            (r.table_name, r.row_key): (r.reason, r.until) for r in session.query(Restriction).all()
+            (r.table_name, r.row_key): (r.reason, r.until)
+            for r in session.query(Restriction).all()
+            if r.table_name != "ledger"
         }
     assert listed == {
         ("invoices", "[1]"): ("accounting", date(2026, 12, 31)),
@@ -192,5 +194,113 @@ def test_holds_end_when_the_law_says_row_by_row(
         ("contracts", "[1]"): ("contract-law", date(2029, 11, 22)),
     }
     ledger = next(t for d in result["datastores"] for t in d["tables"] if t["table"] == "ledger")
-    assert ledger["keyed"] is False and ledger["unrecorded"] == 1, ledger
-    assert result["unrecorded"] == [{"datastore": "app", "table": "ledger", "rows": 1}]
+    assert ledger["keyed"] is False and ledger["unrecorded"] == 0, ledger
+    assert result["unrecorded"] == []
+    with factory() as session:
+        (unkeyed,) = session.query(Restriction).filter_by(table_name="ledger").all()
+    # the table has no key: its row is listed by a keyed digest of its values, never the values
+    assert (unkeyed.reason, unkeyed.until) == ("accounting", date(2029, 12, 31))
+    assert unkeyed.row_key.startswith('["hmac-sha256:') and "2024" not in unkeyed.row_key
+
+
+def _ledger_row(engine: sa.Engine) -> list[tuple[Any, ...]]:
+    with engine.connect() as connection:
+        return [tuple(r) for r in connection.exec_driver_sql("SELECT * FROM ledger")]
+
+
+def _access(register: Register, factory: sessionmaker[Session], today: date) -> Any:
+    request = ExecutionRequest("access", {"email": "anna@x.example"}, "H-3")
+    return execute(factory, register, request, secret=b"k", today=today)
+
+
+EXPECTED_KEPT = [
+    ("app", "invoices", "accounting", "2026-12-31", 1, "H-1"),
+    ("app", "invoice_lines", "accounting", "2026-12-31", 1, "H-1"),
+    ("app", "contracts", "contract-law", "2029-11-22", 1, "H-1"),
+    ("app", "invoices", "accounting", "2029-12-31", 1, "H-1"),
+    ("app", "invoice_lines", "accounting", "2029-12-31", 1, "H-1"),
+    ("app", "ledger", "accounting", "2029-12-31", 1, "H-1"),
+]
+
+
+def _kept(result: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return [
+        (h["datastore"], h["table"], h["purpose"], h["until"], h["rows"], h.get("request"))
+        for h in result["holds"]
+    ]
+
+
+def test_a_repeated_erasure_lists_the_rows_still_held_and_why(
+    shop: tuple[sa.Engine, Register, sessionmaker[Session]],
+) -> None:
+    """The second erasure finds nothing by the e-mail (the account is masked), yet the rows
+    the first one kept are still there: the result says so, with each row's own reason and
+    end date as the first erasure recorded them (a contract-end hold does not restart)."""
+    engine, register, factory = shop
+    _erase(register, factory)
+    ledger = _ledger_row(engine)
+    later = date(2026, 12, 20)
+    request = ExecutionRequest("erasure", {"email": "anna@x.example"}, "H-2")
+    again = execute(factory, register, request, secret=b"k", today=later)
+    assert sorted(_kept(again), key=repr) == sorted(EXPECTED_KEPT, key=repr), again["holds"]
+    assert [h["until"] for h in again["holds"]] == sorted(h["until"] for h in again["holds"])
+    assert again["totals"]["kept"] == 6
+    tables = {t["table"]: t for d in again["datastores"] for t in d["tables"]}
+    assert {t: tables[t]["kept"] for t in tables if tables[t]["kept"]} == {
+        "invoices": 2,
+        "invoice_lines": 2,
+        "contracts": 1,
+        "ledger": 1,
+    }
+    # the unkeyed row is known by its digest: the second erasure neither deletes nor lists
+    # it as unrecorded
+    assert _ledger_row(engine) == ledger and again["unrecorded"] == []
+    assert _ids(engine, "invoices") == {1, 2, 4}
+    assert again["residual"] == 0
+
+
+def test_a_listed_row_someone_deleted_since_is_not_reported_kept(
+    shop: tuple[sa.Engine, Register, sessionmaker[Session]],
+) -> None:
+    """Evidence must be true: a row is reported kept only when it is there now."""
+    engine, register, factory = shop
+    _erase(register, factory)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM invoice_lines WHERE id = 10")
+        connection.exec_driver_sql("DELETE FROM ledger")
+    request = ExecutionRequest("erasure", {"email": "anna@x.example"}, "H-2")
+    again = execute(factory, register, request, secret=b"k", today=date(2026, 12, 20))
+    kept = sorted(_kept(again), key=repr)
+    expected = [
+        k
+        for k in EXPECTED_KEPT
+        if k[1] != "ledger" and (k[1], k[3]) != ("invoice_lines", "2026-12-31")
+    ]
+    assert kept == sorted(expected, key=repr), again["holds"]
+
+
+def test_an_access_after_an_erasure_returns_the_rows_still_held(
+    shop: tuple[sa.Engine, Register, sessionmaker[Session]],
+) -> None:
+    _engine, register, factory = shop
+    _erase(register, factory)
+    answer = _access(register, factory, date(2026, 12, 20))
+    assert sorted(_kept(answer), key=repr) == sorted(EXPECTED_KEPT, key=repr), answer["holds"]
+    tables = {t["table"]: t for d in answer["datastores"] for t in d["tables"]}
+    # the kept rows are the subject's data: counted as found, and in the export
+    assert tables["invoices"]["found"] == 2 and tables["invoices"]["kept"] == 2
+    assert tables["contracts"]["found"] == 1
+    assert answer["totals"]["found"] >= 6
+    # the unkeyed row is listed by digest and counted, though it cannot be read back by key
+    assert tables["ledger"]["kept"] == 1
+
+
+def test_a_later_run_with_only_an_unrelated_identifier_lists_nothing(
+    shop: tuple[sa.Engine, Register, sessionmaker[Session]],
+) -> None:
+    _engine, register, factory = shop
+    _erase(register, factory)
+    request = ExecutionRequest("access", {"email": "boris@x.example"}, "H-4")
+    answer = execute(factory, register, request, secret=b"k", today=date(2026, 12, 20))
+    assert answer["holds"] == []
+    assert all(not t.get("kept") for d in answer["datastores"] for t in d["tables"])

@@ -310,3 +310,23 @@ def test_a_delete_a_trigger_skipped_is_residual(shop: Shop) -> None:
     left = {t.table: t.left for t in outcome.tables}
     assert left["rentals"] == {"held": 0, "masked": 0, "shared": 0, "residual": 1}
     assert outcome.residual == 1
+
+
+def test_a_restriction_restricts_only_the_subjects_own_rows_and_says_which_it_left(
+    shop: Shop,
+) -> None:
+    """Ann's restriction: her own orders are restricted; the order Ben placed with her card,
+    its item and the address she shares with a flatmate are theirs too, so restricting them
+    would stop the processing of someone who asked nothing. They are left in use, and the
+    result says so per table."""
+    before = shop.snapshot()
+    outcome = shop.run("restriction", {"email": "ann@example.com"})
+    assert _changed(before, shop.snapshot()) == {}, "the shop has no restriction flag column"
+    by_table = {t.table: t for t in outcome.tables}
+    restricted = {t: {k[0] for k in o.restricted_keys} for t, o in by_table.items()}
+    assert restricted["orders"] == {100} and restricted["order_items"] == {1000}
+    assert restricted.get("addresses", set()) == set()
+    assert (by_table["orders"].restricted, by_table["orders"].shared) == (1, 1)
+    assert (by_table["order_items"].restricted, by_table["order_items"].shared) == (1, 1)
+    assert (by_table["addresses"].restricted, by_table["addresses"].shared) == (0, 1)
+    assert by_table["customers"].shared == 0
