@@ -3,6 +3,8 @@
 steward retention plan REGISTER              what each rule makes due: count, held, oldest
 steward retention sweep REGISTER [--dry-run] destroy it, with a progress bar per table; the act
                                              is kept in the store (Admin → Retention)
+steward retention act RUN [--format pdf|html] [--output FILE]
+                                             a sweep's destruction act, as PDF or its HTML
 """
 
 from __future__ import annotations
@@ -145,3 +147,41 @@ def sweep_command(
     if run.error:
         err.print(f"not swept: {run.error}", markup=False)
         raise typer.Exit(1)
+
+
+@app.command("act")
+def act_command(
+    run: Annotated[int, typer.Argument(help="Number of the sweep (Admin → Retention lists them).")],
+    fmt: Annotated[
+        str,
+        typer.Option("--format", help="pdf (printed from the hashed HTML) or html (as hashed)."),
+    ] = "pdf",
+    output: Annotated[
+        Path | None,
+        typer.Option(help="File to write; unset: destruction-act-RUN.pdf, or HTML on stdout."),
+    ] = None,
+) -> None:
+    """Write a sweep's destruction act; its HTML's SHA-256 is in the audit log."""
+    from steward.retention.acts import act_pdf, stored_act
+
+    if fmt not in ("pdf", "html"):
+        err.print(f"--format {fmt!r}: write pdf or html", markup=False)
+        raise typer.Exit(2)
+    with _factory()() as session:
+        html = stored_act(session, run)
+    if html is None:
+        err.print(f"no sweep {run} with an act in this store", markup=False)
+        raise typer.Exit(1)
+    if fmt == "html" and output is None:
+        out.print(html, markup=False)
+        return
+    target = output or Path(f"destruction-act-{run}.{fmt}")
+    try:
+        if fmt == "html":
+            target.write_text(html, encoding="utf-8")
+        else:
+            target.write_bytes(act_pdf(html))
+    except OSError as exc:
+        err.print(f"{target}: cannot write: {exc.strerror}", markup=False)
+        raise typer.Exit(1) from None
+    out.print(f"act of sweep {run} written to {target}", markup=False)
