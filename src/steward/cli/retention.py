@@ -114,21 +114,26 @@ def sweep_command(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from steward.config import get_settings
-    from steward.retention.service import plan, sweep
+    from steward.retention.service import sweep
 
     reg = _load(register)
     factory = _factory()
-    due = {f"{r.datastore}.{r.table}": r.due for r in plan(factory, reg, date.today())}
+    # One read of each table: the sweep's own batches. Nothing counts the due rows first, so
+    # each bar shows what its committed batches destroyed so far, and fills when its table ends.
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
+        TextColumn("{task.completed} destroyed"),
         TimeElapsedColumn(),
         console=err,
     ) as bars:
+        started: list[Any] = []
 
         def progress(name: str, _total: int | None) -> Any:
-            task = bars.add_task(name, total=due.get(name) or None)
+            for task in started:  # the previous table is done
+                bars.update(task, total=bars.tasks[task].completed or 1)
+            task = bars.add_task(name, total=None)
+            started.append(task)
             return lambda n: bars.advance(task, n)
 
         run = sweep(
@@ -139,6 +144,8 @@ def sweep_command(
             secret=get_settings().secret_key.get_secret_value().encode(),
             progress=progress,
         )
+        for task in started:
+            bars.update(task, total=bars.tasks[task].completed or 1)
     out.print(
         f"sweep {run.id}: {run.status}, {run.destroyed} record(s) destroyed; "
         f"act sha256 {run.act_sha256}",

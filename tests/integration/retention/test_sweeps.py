@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -458,3 +459,31 @@ def test_a_datastore_whose_url_is_not_set_is_named_not_a_crash(
     assert run.status == "partial" and "PHONECO_DATABASE_URL" in (run.error or "")
     planned = CliRunner().invoke(cli, ["retention", "plan", str(phoneco["path"])])
     assert planned.exit_code == 1 and "PHONECO_DATABASE_URL" in planned.output
+
+
+def test_the_cli_sweep_reads_each_table_once_and_still_shows_progress(
+    phoneco: dict[str, Any],
+) -> None:
+    """No counting pass before the sweep: the bars count what each batch destroyed."""
+    sent: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(" ".join(statement.lower().split()))
+
+    sa.event.listen(sa.Engine, "before_cursor_execute", seen)
+    try:
+        swept = CliRunner().invoke(cli, ["retention", "sweep", str(phoneco["path"])])
+    finally:
+        sa.event.remove(sa.Engine, "before_cursor_execute", seen)
+    assert swept.exit_code == 0, swept.output
+    operator = [s for s in sent if "recordings" in s or "invoices" in s]
+    assert operator, "the sweep sent nothing to the operator's database"
+    counting = [s for s in operator if "count(" in s]
+    assert counting == [], counting
+    # each table's reads of due rows: its batches (120 recordings, batch 5000: one batch and
+    # the empty read that ends it), never a pass over the table before them
+    due_reads = [s for s in operator if s.startswith("select") and "recorded_at <" in s]
+    assert 1 <= len(due_reads) <= 2, due_reads
+    destroyed = int(re.search(r"(\d+) record\(s\) destroyed", swept.output).group(1))
+    assert destroyed > 0
+    assert re.search(r"telephony\.recordings .*\b\d+ destroyed", swept.output), swept.output
