@@ -376,6 +376,13 @@ def download_result(request: Request, token: str) -> Response:
         )
     with store(request) as session:
         found = service.get(session, request_id)
+        if found.result is None and found.result_type is not None:
+            raise ApiError(
+                410,
+                "link_invalid",
+                f"This result was deleted when its link expired (after "
+                f"{settings.requests_result_link_days} days). Ask us for it again.",
+            )
         if found.result is None or found.result_nonce != nonce or found.state != "completed":
             raise ApiError(410, "link_invalid", "This link was replaced or withdrawn.")
         service.record_event(session, found, "subject", "result-downloaded", ip=client_ip(request))
