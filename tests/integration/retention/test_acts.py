@@ -83,3 +83,16 @@ def test_the_cli_writes_the_act_as_pdf_or_html(swept: dict[str, Any], tmp_path: 
     assert stored.act_html and stored.act_html in html.output  # the hashed HTML, unchanged
     unknown = runner.invoke(cli, ["retention", "act", "9999"])
     assert unknown.exit_code == 1 and "no sweep 9999" in unknown.output
+
+
+def test_the_retention_page_states_the_periods_of_stewards_own_data(
+    swept: dict[str, Any],
+) -> None:
+    client = TestClient(swept["app"], follow_redirects=False)
+    sign_in_as(client, "dpo")
+    page = client.get("/admin/retention")
+    assert page.status_code == 200
+    own = page.text[page.text.index('id="own-data"') : page.text.index("<h2>Holds</h2>")]
+    assert "7 day(s) after the request was completed" in own  # STEWARD_REQUESTS_RESULT_LINK_DAYS
+    assert "1095 day(s) after the request was closed" in own
+    assert "as soon as it is sent" in own

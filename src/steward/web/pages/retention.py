@@ -34,14 +34,19 @@ Reader = Annotated[Principal, Depends(require("retention.read"))]
 Manager = Annotated[Principal, Depends(require("retention.manage"))]
 
 
-def _schedule(session: Session) -> dict[str, object]:
-    """The scheduler's last and next run of the daily sweep (none before it first fires)."""
+def _schedule(session: Session, name: str = "retention.sweep") -> dict[str, object]:
+    """The scheduler's last and next run of job ``name`` (none before it first fires)."""
     from steward.jobs.scheduler import schedule_rows
 
-    row = next((r for r in schedule_rows(session) if r.name == "retention.sweep"), None)
+    row = next((r for r in schedule_rows(session) if r.name == name), None)
     if row is None:
         return {}
-    return {"last": row.last_started_at, "next": row.next_run_at, "status": row.last_status}
+    return {
+        "last": row.last_started_at,
+        "next": row.next_run_at,
+        "status": row.last_status,
+        "note": row.last_note,
+    }
 
 
 @router.get("/admin/retention", response_class=HTMLResponse)
@@ -51,6 +56,7 @@ def retention_page(request: Request, who: Reader, error: str | None = None) -> R
         runs = service.runs(session)
         holds = service.holds(session)
         schedule = _schedule(session)
+        own_schedule = _schedule(session, "retention.own_data")
     rules = service.rules(register) if register else []
     return templates.TemplateResponse(
         request,
@@ -61,6 +67,8 @@ def retention_page(request: Request, who: Reader, error: str | None = None) -> R
             "results": {r.id: json.loads(r.result or "{}") for r in runs},
             "holds": holds,
             "schedule": schedule,
+            "own": own_schedule,
+            "settings": request.app.state.settings,
             "can_manage": who.can("retention.manage"),
             "error": error,
             "tables": [
