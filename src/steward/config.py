@@ -78,6 +78,20 @@ class Settings(BaseSettings):
         description="Days a sent e-mail keeps its recipient and body before they are purged "
         "down to a recipient digest, subject and sent-at (0: purged once sent).",
     )
+    retention_codes_days: int = Field(
+        1,
+        ge=0,
+        le=365,
+        description="Days a used or expired verification code (its keyed hash) is kept before "
+        "it is deleted.",
+    )
+    retention_attachments_days: int = Field(
+        1095,
+        ge=1,
+        le=3650,
+        description="Days after a request is closed that its attachments (signed scans) are "
+        "kept; then deleted, their SHA-256 and size left in the request's timeline.",
+    )
     sms_gateway_url: str | None = Field(
         None,
         description="The operator's HTTP SMS gateway (POST JSON {to, text}). Unset: letters "

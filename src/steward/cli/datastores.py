@@ -11,9 +11,10 @@ from rich.console import Console
 
 from steward.config import get_settings
 from steward.datastores import DatastoreError, ExecutionRequest, execute
-from steward.datastores.connect import compare, datastore_engine, reflect
+from steward.datastores.connect import compare, datastore_engine, reflect, rule_problems
 from steward.datastores.survey import survey
-from steward.register import RegisterError, load_register
+from steward.register import Problem, RegisterError, load_register
+from steward.register.loader import position_of
 from steward.store.db import make_engine, session_factory, upgrade
 
 app = typer.Typer(help="The operator's databases named in the register.", no_args_is_help=True)
@@ -51,7 +52,17 @@ def test(register: Annotated[Path, typer.Argument(help="Register YAML file.")]) 
             err.print(f"{datastore.id}: {exc}", markup=False)
             failures += 1
             continue
-        problems = compare(schema, datastore)
+        index = reg.datastores.index(datastore)
+        problems = [
+            Problem(
+                str(register),
+                *position_of(register, ("datastores", index, "tables", t, "retention", "column")),
+                "R201",
+                message,
+            ).format()
+            for t, message in rule_problems(schema, datastore)
+        ]
+        problems += compare(schema, datastore)
         findings = survey(engine, schema, reg)
         engine.dispose()
         problems += [str(f) for f in findings if f.severity == "error"]

@@ -3,6 +3,8 @@
 steward retention plan REGISTER              what each rule makes due: count, held, oldest
 steward retention sweep REGISTER [--dry-run] destroy it, with a progress bar per table; the act
                                              is kept in the store (Admin → Retention)
+steward retention act RUN [--format pdf|html] [--output FILE]
+                                             a sweep's destruction act, as PDF or its HTML
 """
 
 from __future__ import annotations
@@ -112,21 +114,26 @@ def sweep_command(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from steward.config import get_settings
-    from steward.retention.service import plan, sweep
+    from steward.retention.service import sweep
 
     reg = _load(register)
     factory = _factory()
-    due = {f"{r.datastore}.{r.table}": r.due for r in plan(factory, reg, date.today())}
+    # One read of each table: the sweep's own batches. Nothing counts the due rows first, so
+    # each bar shows what its committed batches destroyed so far, and fills when its table ends.
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
+        TextColumn("{task.completed} destroyed"),
         TimeElapsedColumn(),
         console=err,
     ) as bars:
+        started: list[Any] = []
 
         def progress(name: str, _total: int | None) -> Any:
-            task = bars.add_task(name, total=due.get(name) or None)
+            for task in started:  # the previous table is done
+                bars.update(task, total=bars.tasks[task].completed or 1)
+            task = bars.add_task(name, total=None)
+            started.append(task)
             return lambda n: bars.advance(task, n)
 
         run = sweep(
@@ -137,6 +144,8 @@ def sweep_command(
             secret=get_settings().secret_key.get_secret_value().encode(),
             progress=progress,
         )
+        for task in started:
+            bars.update(task, total=bars.tasks[task].completed or 1)
     out.print(
         f"sweep {run.id}: {run.status}, {run.destroyed} record(s) destroyed; "
         f"act sha256 {run.act_sha256}",
@@ -145,3 +154,41 @@ def sweep_command(
     if run.error:
         err.print(f"not swept: {run.error}", markup=False)
         raise typer.Exit(1)
+
+
+@app.command("act")
+def act_command(
+    run: Annotated[int, typer.Argument(help="Number of the sweep (Admin → Retention lists them).")],
+    fmt: Annotated[
+        str,
+        typer.Option("--format", help="pdf (printed from the hashed HTML) or html (as hashed)."),
+    ] = "pdf",
+    output: Annotated[
+        Path | None,
+        typer.Option(help="File to write; unset: destruction-act-RUN.pdf, or HTML on stdout."),
+    ] = None,
+) -> None:
+    """Write a sweep's destruction act; its HTML's SHA-256 is in the audit log."""
+    from steward.retention.acts import act_pdf, stored_act
+
+    if fmt not in ("pdf", "html"):
+        err.print(f"--format {fmt!r}: write pdf or html", markup=False)
+        raise typer.Exit(2)
+    with _factory()() as session:
+        html = stored_act(session, run)
+    if html is None:
+        err.print(f"no sweep {run} with an act in this store", markup=False)
+        raise typer.Exit(1)
+    if fmt == "html" and output is None:
+        out.print(html, markup=False)
+        return
+    target = output or Path(f"destruction-act-{run}.{fmt}")
+    try:
+        if fmt == "html":
+            target.write_text(html, encoding="utf-8")
+        else:
+            target.write_bytes(act_pdf(html))
+    except OSError as exc:
+        err.print(f"{target}: cannot write: {exc.strerror}", markup=False)
+        raise typer.Exit(1) from None
+    out.print(f"act of sweep {run} written to {target}", markup=False)

@@ -353,6 +353,30 @@ def _flow(names: tuple[str, ...]) -> str:
     return names[0] if len(names) == 1 else f"[{', '.join(names)}]"
 
 
+def rule_problems(schema: Schema, datastore: Datastore) -> list[tuple[int, str]]:
+    """Retention rules naming a column their table does not have: (the table's index in the
+    datastore's ``tables``, so the caller can point at the rule in the file; the sentence)."""
+    problems = []
+    for index, spec in enumerate(datastore.tables):
+        info = schema.tables.get(spec.qualified_name)
+        if info is None or spec.retention is None or spec.retention.column in info.table.c:
+            continue
+        dated = [c.name for c in info.table.columns if isinstance(c.type, sa.Date | sa.DateTime)]
+        hint = (
+            f"date columns of the table: {', '.join(dated)}"
+            if dated
+            else "the table has no date column"
+        )
+        problems.append(
+            (
+                index,
+                f"{datastore.id}.{spec.qualified_name}: the retention rule's column "
+                f"'{spec.retention.column}' does not exist; {hint}",
+            )
+        )
+    return problems
+
+
 def compare(schema: Schema, datastore: Datastore) -> list[str]:
     """Problems between the register and the database, one sentence each (empty when none)."""
     problems: list[str] = []
@@ -363,9 +387,7 @@ def compare(schema: Schema, datastore: Datastore) -> list[str]:
             problems.append(f"{where}: table does not exist in the database")
             continue
         names = {c.name for c in info.table.columns}
-        wanted = [*spec.identity, *spec.columns]
-        if spec.retention:
-            wanted.append(spec.retention.column)
+        wanted = [*spec.identity, *spec.columns]  # the retention column: rule_problems
         for extra in ("restrict_column", "collected_at", "language_column"):
             value = getattr(spec, extra, None)
             if value:

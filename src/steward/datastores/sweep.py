@@ -2,7 +2,7 @@
 
     due = plan_table(engine, schema, info, cutoff, holds)          # count, oldest, held
     swept = sweep_table(engine, schema, info, cutoff, holds, action="delete", batch=5000,
-                        progress=lambda n: ...)
+                        progress=lambda n: ...)   # n: rows destroyed by each committed batch
 
 A row is due when its date column is before ``cutoff`` (today minus the retention period; the
 caller works it out from the register and ``law/``). The sweep walks the table in key order,
@@ -329,6 +329,7 @@ def sweep_table(
         return _sweep_in_one_statement(engine, info, test, held, batch, outcome, progress)
     while True:
         started = time.perf_counter()
+        destroyed_before = outcome.destroyed
         try:
             with _connect(engine) as connection, connection.begin():
                 query = sa.select(*keys).where(test)
@@ -366,7 +367,7 @@ def sweep_table(
             outcome.longest_batch_seconds, time.perf_counter() - started
         )
         if progress is not None:
-            progress(len(rows))
+            progress(outcome.destroyed - destroyed_before)
         if action != "delete" and len(rows) < batch:
             break
     return outcome

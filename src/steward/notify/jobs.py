@@ -1,8 +1,9 @@
-"""The outbox's periodic job: deliver what is due, purge what was delivered.
+"""The outbox's periodic job: deliver what is due.
 
 Fired by the scheduler every ``DELIVER_EVERY`` (for retries and for messages queued while no
 worker ran) and enqueued by ``outbox.queue`` as soon as a message is committed, so a
-verification code leaves within seconds.
+verification code leaves within seconds. Sent mail kept ``STEWARD_OUTBOX_KEEP_SENT_DAYS`` is purged
+by the hourly ``retention.own_data`` job (``retention/own_data.py``), which audits the counts.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from steward.config import Settings, get_settings
 from steward.jobs.registry import store_sessions
 from steward.jobs.schedule import periodic
 from steward.lib.signing import identifier_key
-from steward.notify.delivery import Report, deliver, purge_delivered
+from steward.notify.delivery import Report, deliver
 from steward.notify.outbox import OutboxMessage, queue
 from steward.notify.smtp import where
 
@@ -71,12 +72,10 @@ def where_of(settings: Settings) -> str:
 
 
 def deliver_with(settings: Settings, sessions: sessionmaker[Session] | None = None) -> Report:
-    """One delivery pass with ``settings``: purge what is old enough, then send what is due."""
+    """One delivery pass with ``settings``: send what is due."""
     sessions = sessions or store_sessions()
     key = recipient_key(settings)
     keep = timedelta(days=settings.outbox_keep_sent_days)
-    with sessions.begin() as session:
-        purge_delivered(session, key, older_than=keep)
     if not settings.smtp_url:
         return Report()
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
@@ -92,7 +91,7 @@ def deliver_with(settings: Settings, sessions: sessionmaker[Session] | None = No
 
 @periodic("outbox.deliver", every=DELIVER_EVERY)
 def deliver_outbox() -> str:
-    """Send queued e-mail over SMTP, retry with back-off, purge what was delivered."""
+    """Send queued e-mail over SMTP, retry with back-off."""
     settings = get_settings()
     report = deliver_with(settings, store_sessions())
     if not settings.smtp_url:

@@ -351,3 +351,17 @@ def load_register(path: str | FsPath) -> models.Register:
     if result.register is None:
         raise RegisterError(result.errors)
     return result.register
+
+
+def position_of(path: str | FsPath, where: tuple[str | int, ...]) -> tuple[int, int]:
+    """Line and column (1-based) of the value at ``where`` in a register file, e.g.
+    ``("datastores", 0, "tables", 2, "retention", "column")``, or of its nearest ancestor
+    present; (1, 1) when the file cannot be read. For problems found outside the file (against
+    a live database) that still belong to one of its lines."""
+    try:
+        with open(path, "rb") as handle:
+            _, smap, _ = load(handle.read(5 * 1024 * 1024 + 1))
+    except (OSError, YamlSourceError):
+        return 1, 1
+    position = smap.locate(where)
+    return position.line, position.column

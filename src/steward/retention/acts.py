@@ -1,13 +1,15 @@
 """The act of destruction of personal data for one sweep, and its extract from the event log.
 
     html = render_act(register, run, today)   # in each of the operator's languages (ru, en)
+    pdf = act_pdf(html)                        # the same act printed (lib.pdf.html_to_pdf)
 
 The act has the elements RKN Order No. 179 of 28.10.2022 asks for when personal data are
 processed by automated means: the operator, the persons responsible, the categories of personal
 data and of subjects, the number of records destroyed, the information system (datastore and
 its location), the reason, the method and the date; the extract from the event log lists each
 table swept with its rule and counts. The act's SHA-256 goes into Steward's audit log with the
-sweep, so a changed act no longer matches the chain.
+sweep, so a changed act no longer matches the chain. The PDF is printed from that stored HTML
+on each download, so what is printed is what was hashed.
 """
 
 from __future__ import annotations
@@ -16,8 +18,19 @@ import json
 from datetime import date
 from html import escape
 
+from sqlalchemy.orm import Session
+
+from steward.lib.pdf import html_to_pdf
 from steward.register import Register
 from steward.retention.tables import RetentionRun
+
+# print layout: A4, each language on its own page, tables with rules (part of the hashed HTML)
+STYLE = (
+    "@page{size:A4;margin:18mm}body{font-family:sans-serif;font-size:10pt}"
+    "section+section{break-before:page}h1{font-size:15pt}h2{font-size:12pt}"
+    "dt{font-weight:bold}dd{margin:0 0 .4em 0}table{border-collapse:collapse;width:100%}"
+    "th,td{border:1px solid #888;padding:3px 5px;text-align:left;vertical-align:top}"
+)
 
 WORDS = {
     "ru": {
@@ -172,6 +185,17 @@ def render_act(register: Register, run: RetentionRun, today: date) -> str:
     sections = "".join(_section(register, run, today, lang) for lang in langs)
     return (
         '<!doctype html><html><head><meta charset="utf-8">'
-        f"<title>{escape(WORDS[langs[0]]['title'])} #{run.id}</title></head>"
+        f"<style>{STYLE}</style><title>{escape(WORDS[langs[0]]['title'])} #{run.id}</title></head>"
         f"<body>{sections}</body></html>"
     )
+
+
+def stored_act(session: Session, run_id: int) -> str | None:
+    """The act of sweep ``run_id`` as it was hashed into the audit log, or None."""
+    run = session.get(RetentionRun, run_id)
+    return run.act_html if run is not None and run.act_html else None
+
+
+def act_pdf(html: str) -> bytes:
+    """The act printed as PDF, from the stored (hashed) HTML."""
+    return html_to_pdf(html)

@@ -1,11 +1,14 @@
-"""The daily sweep the scheduler fires (``retention.sweep``), on the register in force."""
+"""Retention's periodic jobs: the daily sweep of the operator's databases on the register in
+force (``retention.sweep``), and the hourly purge of Steward's own data (``retention.own_data``)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from steward.config import get_settings
+from steward.jobs.registry import store_sessions
 from steward.jobs.schedule import periodic
+from steward.retention.own_data import purge_own_data
 from steward.retention.service import sweep
 from steward.store.db import make_engine, session_factory
 from steward.store.registers import stored_register
@@ -26,3 +29,9 @@ def daily_sweep() -> None:
         trigger="schedule",
         secret=settings.secret_key.get_secret_value().encode(),
     )
+
+
+@periodic("retention.own_data", every=timedelta(hours=1))
+def purge_own() -> str:
+    """Purge Steward's own data past its period: results, codes, scans, sent e-mail."""
+    return purge_own_data(store_sessions(), get_settings()).note()

@@ -221,6 +221,13 @@ def sweep(
                 if info is None:
                     problems[f"{datastore.id}.{_key(table)}"] = "the table does not exist"
                     continue
+                if rule.column not in info.table.c:
+                    # this rule is wrong, not the datastore: its other tables are still swept
+                    problems[f"{datastore.id}.{info.key}"] = (
+                        f"the retention column '{rule.column}' does not exist; nothing of this "
+                        "table was swept (steward datastores test points at the rule)"
+                    )
+                    continue
                 tick = progress(f"{datastore.id}.{info.key}", None) if progress else None
                 swept.append(
                     sweep_table(

@@ -50,6 +50,7 @@ TABLE: dict[tuple[str, str], set[str]] = {
     ("POST", "/admin/retention/holds"): MANAGERS,
     ("POST", "/admin/retention/holds/{hold_id}/release"): MANAGERS,
     ("GET", "/admin/retention/acts/{run_id}"): READERS,
+    ("GET", "/admin/retention/acts/{run_id}.pdf"): READERS,
     ("GET", "/admin/discovery"): READERS,
     ("POST", "/admin/discovery/{finding_id}/decide"): MANAGERS,
     ("GET", "/admin/filings"): READERS,

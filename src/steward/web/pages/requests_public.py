@@ -85,6 +85,8 @@ WORDS: dict[str, dict[str, str]] = {
         "link_invalid": "This link is not valid: it is damaged or was not made by us.",
         "link_expired": "This link has expired.",
         "link_replaced": "This link was replaced by a newer result, or the result was withdrawn.",
+        "link_purged": "This result was deleted when its link expired; we keep results only "
+        "as long as their links work. Ask us for it again, quoting your request's reference.",
         "link_help": "Open the status page of your request (the link in our e-mails) to "
         "download the current result, or ask us for a new link quoting your request's reference.",
     },
@@ -135,6 +137,8 @@ WORDS: dict[str, dict[str, str]] = {
         "link_invalid": "Ссылка недействительна: она повреждена или создана не нами.",
         "link_expired": "Срок действия ссылки истёк.",
         "link_replaced": "Ссылка заменена более новым результатом, или результат отозван.",
+        "link_purged": "Этот результат удалён, когда истёк срок действия ссылки: мы храним "
+        "результаты, только пока работают их ссылки. Запросите его снова, указав номер запроса.",
         "link_help": "Откройте страницу статуса запроса (ссылка в наших письмах), чтобы скачать "
         "текущий результат, или попросите новую ссылку, указав номер запроса.",
     },

@@ -56,11 +56,26 @@ def _claims(request: Request, token: str) -> tuple[int, str]:
         raise _Refused("link_expired" if "expired" in str(exc) else "link_invalid") from None
 
 
+def _expired_reason(request: Request, token: str) -> str:
+    """An expired link's page: whether the result it pointed to was purged since (the
+    signature still proves which request it names)."""
+    try:
+        request_id, _ = links.result_claims(secret_of(request), token, 100 * 365 * 86400)
+        with store(request) as session:
+            found = service.get(session, request_id)
+            purged = found.result is None and found.result_type is not None
+    except RequestError:
+        return "link_expired"
+    return "link_purged" if purged else "link_expired"
+
+
 def _current(session: Any, request_id: int, nonce: str) -> Any:
     try:
         found = service.get(session, request_id)
     except RequestError:
         raise _Refused("link_invalid") from None
+    if found.result is None and found.result_type is not None:
+        raise _Refused("link_purged")  # the own-data retention purged it after the link expired
     if not verification.has_result(found) or found.result_nonce != nonce:
         raise _Refused("link_replaced")
     return found
@@ -107,7 +122,10 @@ def download_result(request: Request, token: str) -> Response:
             )
             data, content_type, ref = found.result, found.result_type, found.reference
     except _Refused as refused:
-        return _refusal(request, refused.reason)
+        reason = refused.reason
+        if reason == "link_expired":
+            reason = _expired_reason(request, token)
+        return _refusal(request, reason)
     extension = {"application/json": "json", "text/csv": "csv", "application/zip": "zip"}.get(
         content_type or "", "bin"
     )

@@ -5,6 +5,7 @@
     POST /admin/retention/holds             place a hold on a record or a table
     POST /admin/retention/holds/{id}/release
     GET  /admin/retention/acts/{run_id}     the destruction act (HTML; its SHA-256 is audited)
+    GET  /admin/retention/acts/{run_id}.pdf the same act as PDF (rendered from that HTML)
 
 Counting what is due reads the operator's databases, so the page shows the last sweep's figures
 and `steward retention plan` (or a dry run) gives today's.
@@ -21,8 +22,8 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from steward.jobs import enqueue
-from steward.retention import service
-from steward.retention.tables import RetentionHold, RetentionRun
+from steward.retention import acts, service
+from steward.retention.tables import RetentionHold
 from steward.web.auth import Principal, require
 from steward.web.errors import ApiError
 from steward.web.pages.common import see_other, store
@@ -33,14 +34,19 @@ Reader = Annotated[Principal, Depends(require("retention.read"))]
 Manager = Annotated[Principal, Depends(require("retention.manage"))]
 
 
-def _schedule(session: Session) -> dict[str, object]:
-    """The scheduler's last and next run of the daily sweep (none before it first fires)."""
+def _schedule(session: Session, name: str = "retention.sweep") -> dict[str, object]:
+    """The scheduler's last and next run of job ``name`` (none before it first fires)."""
     from steward.jobs.scheduler import schedule_rows
 
-    row = next((r for r in schedule_rows(session) if r.name == "retention.sweep"), None)
+    row = next((r for r in schedule_rows(session) if r.name == name), None)
     if row is None:
         return {}
-    return {"last": row.last_started_at, "next": row.next_run_at, "status": row.last_status}
+    return {
+        "last": row.last_started_at,
+        "next": row.next_run_at,
+        "status": row.last_status,
+        "note": row.last_note,
+    }
 
 
 @router.get("/admin/retention", response_class=HTMLResponse)
@@ -50,6 +56,7 @@ def retention_page(request: Request, who: Reader, error: str | None = None) -> R
         runs = service.runs(session)
         holds = service.holds(session)
         schedule = _schedule(session)
+        own_schedule = _schedule(session, "retention.own_data")
     rules = service.rules(register) if register else []
     return templates.TemplateResponse(
         request,
@@ -60,6 +67,8 @@ def retention_page(request: Request, who: Reader, error: str | None = None) -> R
             "results": {r.id: json.loads(r.result or "{}") for r in runs},
             "holds": holds,
             "schedule": schedule,
+            "own": own_schedule,
+            "settings": request.app.state.settings,
             "can_manage": who.can("retention.manage"),
             "error": error,
             "tables": [
@@ -117,13 +126,27 @@ def release(request: Request, hold_id: int, who: Manager) -> Response:
     return see_other("/admin/retention")
 
 
+def _act_html(request: Request, run_id: int) -> str:
+    with store(request) as session:
+        html = acts.stored_act(session, run_id)
+    if html is None:
+        raise ApiError(404, "not_found", f"No act for sweep {run_id}.")
+    return html
+
+
+# before the HTML route: "{run_id}" would otherwise take "7.pdf" and refuse it as no number
+@router.get("/admin/retention/acts/{run_id}.pdf")
+def act_pdf(request: Request, run_id: int, who: Reader) -> Response:
+    return Response(
+        acts.act_pdf(_act_html(request, run_id)),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="destruction-act-{run_id}.pdf"'},
+    )
+
+
 @router.get("/admin/retention/acts/{run_id}", response_class=HTMLResponse)
 def act(request: Request, run_id: int, who: Reader) -> Response:
-    with store(request) as session:
-        run = session.get(RetentionRun, run_id)
-        if run is None or not run.act_html:
-            raise ApiError(404, "not_found", f"No act for sweep {run_id}.")
-        html = run.act_html
+    html = _act_html(request, run_id)
     return HTMLResponse(
         html, headers={"Content-Disposition": f'inline; filename="destruction-act-{run_id}.html"'}
     )
