@@ -57,6 +57,9 @@ class _Mode:
     assume: frozenset[str]
 
 
+_FREE_TEXT = _Mode(False, frozenset())
+
+
 @dataclass(slots=True)
 class Hit:
     """One validated value. ``value`` is the value itself: keep it in memory, never store it."""
@@ -147,7 +150,7 @@ class Scanner:
         when assumed, except the checksummed ones (INN, OGRN, SNILS), whose values can
         corroborate each other.
         """
-        mode = _Mode(bare, assume)
+        mode = _FREE_TEXT if not bare and not assume else _Mode(bare, assume)
         data = text.encode("utf-8", "replace") if isinstance(text, str) else text
         reports: list[tuple[int, int, int]] = []
 
@@ -181,7 +184,7 @@ class Scanner:
                     hits.append(Hit("iban", "financial.bank_account", start, end, value))
                     ibans.append((start, end))
                     break
-        covered_until = {_DIGITS: -1, _EMAIL: -1, _IPV6: -1, _PASSPORT: -1, _IPV4: -1}
+        covered_until = [-1] * len(_PATTERNS)  # per pattern: where its last candidate ended
         for (ident, start), end in sorted(spans.items(), key=lambda item: item[0][1]):
             if start < covered_until[ident] or (ibans and _inside(ibans, start)):
                 continue
@@ -246,15 +249,22 @@ class Scanner:
             extension = _EXTENSION.search(span)
             if extension:
                 span = span[: extension.start()]
-        groups = [(start + m.start(), start + m.end()) for m in _GROUP.finditer(span)]
+                end = start + extension.start()
+        groups = [m.span() for m in _GROUP.finditer(data, start, end)]
         count = len(groups)
         if count == 4 and span.count(b".") == 3 and len(span) <= 15:
             return []  # a dotted quad: an IPv4 address (its own pattern) or a version
         found: list[Hit] = []
         taken = [False] * count
+        sizes = _sizes(groups)
         if count >= 3:  # a date is a date, never part of a phone number
             i = 0
             while i + 3 <= count:
+                a, b, c = sizes[i : i + 3]
+                # only a year of four digits and two groups of one or two make a date
+                if not (b <= 2 and ((a == 4 and c <= 2) or (c == 4 and a <= 2))):
+                    i += 1
+                    continue
                 date = self._date(data, groups[i : i + 3], mode)
                 if date is None:
                     i += 1
@@ -262,7 +272,6 @@ class Scanner:
                 found.extend(date)
                 taken[i : i + 3] = [True] * 3
                 i += 3
-        sizes = _sizes(groups)
         total = [0]  # total[j] - total[i]: the digits of groups i..j-1
         for size in sizes:
             total.append(total[-1] + size)
@@ -404,9 +413,9 @@ class Scanner:
         if not (1 <= month <= 12 and 1 <= day <= 31 and 1800 <= year <= 2200):
             return None
         first, last = groups[0][0], groups[2][1]
-        if not v.birth_date(day, month, year):
-            return []
         if not self._has_context("birth_date", self._window(data, first), mode):
+            return []
+        if not v.birth_date(day, month, year):
             return []
         text = f"{year:04d}-{month:02d}-{day:02d}"
         return [Hit("birth_date", "identity.birth_date", first, last, text)]
