@@ -18,6 +18,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
+from operator import attrgetter
 from typing import Any
 
 import hyperscan
@@ -58,6 +59,7 @@ class _Mode:
 
 
 _FREE_TEXT = _Mode(False, frozenset())
+_START = attrgetter("start")
 
 
 @dataclass(slots=True)
@@ -205,7 +207,7 @@ class Scanner:
                 value = data[start:end].decode("ascii")
                 if v.ipv6(value):
                     hits.append(Hit("ipv6", "device.ip_address", start, end, value.lower()))
-        hits.sort(key=lambda h: h.start)
+        hits.sort(key=_START)
         return hits
 
     # -- runs of digit groups ------------------------------------------------------------
