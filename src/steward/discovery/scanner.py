@@ -18,6 +18,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
+from operator import attrgetter
 from typing import Any
 
 import hyperscan
@@ -46,6 +47,7 @@ _PATTERNS: dict[int, bytes] = {
 _MAX_GROUPS = 8  # a candidate spans at most this many digit groups
 _WINDOW = 48  # bytes before a candidate searched for context words
 SEPARATOR = "\x1e"  # between column values scanned in one pass; context never crosses it
+_SEPARATOR_BYTE = SEPARATOR.encode()
 _GROUP = re.compile(rb"\d+")
 _EXTENSION = re.compile(rb" ?(?:x|ext\.?) ?\d{1,5}$")
 
@@ -54,6 +56,10 @@ _EXTENSION = re.compile(rb" ?(?:x|ext\.?) ?\d{1,5}$")
 class _Mode:
     bare: bool
     assume: frozenset[str]
+
+
+_FREE_TEXT = _Mode(False, frozenset())
+_START = attrgetter("start")
 
 
 @dataclass(slots=True)
@@ -115,6 +121,9 @@ def _sizes(groups: list[tuple[int, int]]) -> tuple[int, ...]:
 
 _CARD_GROUPS = ((4, 6, 5), (4, 6, 4))
 _PASSPORT_GROUPS = ((2, 2, 6), (4, 6), (10,))
+# the kinds needing context that a number of each length may be (ten digits: a passport only
+# when grouped as one, see _classify)
+_SHAPED = {10: ("inn", "passport"), 12: ("inn",), 13: ("ogrn",), 15: ("ogrn",), 11: ("snils",)}
 _CONTEXT_VALIDATORS = {"inn": v.inn, "ogrn": v.ogrn, "snils": v.snils, "passport": v.passport_ru}
 
 
@@ -125,6 +134,13 @@ class Scanner:
         self.regions = tuple(dict.fromkeys(r.upper() for r in regions)) or ("RU",)
         self._database, self._keywords = _database()
         self._context = context_words()
+        # one expression per kind: "is any of its words in the window" in one C-level search
+        # (a lookahead, so that finditer reports every position where one of them starts)
+        self._context_re = {
+            kind: re.compile("(?=" + "|".join(re.escape(w) for w in words) + ")")
+            for kind, words in self._context.items()
+            if words
+        }
 
     def scan(
         self, text: str | bytes, *, bare: bool = False, assume: frozenset[str] = frozenset()
@@ -136,7 +152,7 @@ class Scanner:
         when assumed, except the checksummed ones (INN, OGRN, SNILS), whose values can
         corroborate each other.
         """
-        mode = _Mode(bare, assume)
+        mode = _FREE_TEXT if not bare and not assume else _Mode(bare, assume)
         data = text.encode("utf-8", "replace") if isinstance(text, str) else text
         reports: list[tuple[int, int, int]] = []
 
@@ -170,7 +186,7 @@ class Scanner:
                     hits.append(Hit("iban", "financial.bank_account", start, end, value))
                     ibans.append((start, end))
                     break
-        covered_until = {_DIGITS: -1, _EMAIL: -1, _IPV6: -1, _PASSPORT: -1, _IPV4: -1}
+        covered_until = [-1] * len(_PATTERNS)  # per pattern: where its last candidate ended
         for (ident, start), end in sorted(spans.items(), key=lambda item: item[0][1]):
             if start < covered_until[ident] or (ibans and _inside(ibans, start)):
                 continue
@@ -191,7 +207,7 @@ class Scanner:
                 value = data[start:end].decode("ascii")
                 if v.ipv6(value):
                     hits.append(Hit("ipv6", "device.ip_address", start, end, value.lower()))
-        hits.sort(key=lambda h: h.start)
+        hits.sort(key=_START)
         return hits
 
     # -- runs of digit groups ------------------------------------------------------------
@@ -199,24 +215,32 @@ class Scanner:
     def _window(self, data: bytes, start: int) -> str:
         """The text before ``start`` on the same line (and in the same value), lower-cased."""
         before = data[max(0, start - _WINDOW) : start]
-        cut = max(before.rfind(SEPARATOR.encode()), before.rfind(b"\n"))
+        cut = max(before.rfind(_SEPARATOR_BYTE), before.rfind(b"\n"))
         if cut >= 0:
             before = before[cut + 1 :]
         return before.decode("utf-8", "ignore").lower()
 
     def _has_context(self, kind: str, window: str, mode: _Mode) -> bool:
-        return kind in mode.assume or any(word in window for word in self._context.get(kind, ()))
+        if kind in mode.assume:
+            return True
+        words = self._context_re.get(kind)
+        return words is not None and words.search(window) is not None
 
     def _nearest(self, kinds: list[str], window: str, mode: _Mode) -> str | None:
-        """Of ``kinds``, the one whose context word stands nearest before the candidate."""
+        """Of ``kinds``, the one whose context word stands nearest before the candidate (the
+        word that starts last; on a tie, the kind listed first)."""
         best, where = None, -1
         for kind in kinds:
             if kind in mode.assume:
                 return kind
-            for word in self._context.get(kind, ()):
-                at = window.rfind(word)
-                if at > where:
-                    best, where = kind, at
+            words = self._context_re.get(kind)
+            if words is None:
+                continue
+            at = -1
+            for match in words.finditer(window):
+                at = match.start()
+            if at > where:
+                best, where = kind, at
         return best
 
     def _digits(self, data: bytes, start: int, end: int, mode: _Mode) -> list[Hit]:
@@ -227,15 +251,22 @@ class Scanner:
             extension = _EXTENSION.search(span)
             if extension:
                 span = span[: extension.start()]
-        groups = [(start + m.start(), start + m.end()) for m in _GROUP.finditer(span)]
+                end = start + extension.start()
+        groups = [m.span() for m in _GROUP.finditer(data, start, end)]
         count = len(groups)
         if count == 4 and span.count(b".") == 3 and len(span) <= 15:
             return []  # a dotted quad: an IPv4 address (its own pattern) or a version
         found: list[Hit] = []
         taken = [False] * count
+        sizes = _sizes(groups)
         if count >= 3:  # a date is a date, never part of a phone number
             i = 0
             while i + 3 <= count:
+                a, b, c = sizes[i : i + 3]
+                # only a year of four digits and two groups of one or two make a date
+                if not (b <= 2 and ((a == 4 and c <= 2) or (c == 4 and a <= 2))):
+                    i += 1
+                    continue
                 date = self._date(data, groups[i : i + 3], mode)
                 if date is None:
                     i += 1
@@ -243,8 +274,11 @@ class Scanner:
                 found.extend(date)
                 taken[i : i + 3] = [True] * 3
                 i += 3
-        if count > 1:  # cards first, wherever they start: "13:36:27 6517 3914 6081 2148"
-            self._cards(data, groups, taken, found)
+        total = [0]  # total[j] - total[i]: the digits of groups i..j-1
+        for size in sizes:
+            total.append(total[-1] + size)
+        if count > 1 and total[-1] >= 12:  # cards first, wherever they start: "13:36:27 6517
+            self._cards(data, groups, sizes, taken, found)  # 3914 6081 2148"
         i = 0
         while i < count:
             if taken[i]:
@@ -253,21 +287,34 @@ class Scanner:
             stop = i
             while stop < count and not taken[stop] and stop - i < _MAX_GROUPS:
                 stop += 1
+            matched = False
             for j in range(stop, i, -1):
+                n = total[j] - total[i]
+                if n < 7:  # fewer groups hold fewer digits: none of them is a candidate
+                    break
+                if n > 19:
+                    continue
                 hits = self._classify(data, groups[i:j], mode)
                 if hits:
                     found.extend(hits)
-                    i = j
+                    i, matched = j, True
                     break
-            else:
+            if not matched:
                 i += 1
         return found
 
     def _cards(
-        self, data: bytes, groups: list[tuple[int, int]], taken: list[bool], found: list[Hit]
+        self,
+        data: bytes,
+        groups: list[tuple[int, int]],
+        sizes: tuple[int, ...],
+        taken: list[bool],
+        found: list[Hit],
     ) -> None:
-        sizes = _sizes(groups)
         for i in range(len(groups)):
+            # every card grouping starts with a group of four digits (4-6-5, 4-6-4, 4-4-...)
+            if sizes[i] != 4 or taken[i]:
+                continue
             for j in range(min(len(groups), i + 5), i + 1, -1):
                 if any(taken[i:j]):
                     continue
@@ -284,40 +331,38 @@ class Scanner:
                     break
 
     def _classify(self, data: bytes, groups: list[tuple[int, int]], mode: _Mode) -> list[Hit]:
-        first, last = groups[0][0], groups[-1][1]
         k = len(groups)
-        if k == 4 and all(data[groups[m][1] : groups[m + 1][0]] == b"." for m in range(3)):
-            return []  # a dotted quad: an IPv4 address (its own pattern) or a version
-        digits = b"".join(data[s:e] for s, e in groups).decode("ascii")
-        n = len(digits)
-        if n < 7 or n > 19:
-            return []
-        sizes = _sizes(groups)
-        plus = first > 0 and data[first - 1 : first] in (b"+", b"(")
+        first, last = groups[0][0], groups[-1][1]
+        if k == 1:
+            n = last - first
+            if n < 7 or n > 19:
+                return []
+            digits = data[first:last].decode("ascii")
+            sizes: tuple[int, ...] = (n,)
+        else:
+            if k == 4 and all(data[groups[m][1] : groups[m + 1][0]] == b"." for m in range(3)):
+                return []  # a dotted quad: an IPv4 address (its own pattern) or a version
+            digits = b"".join(data[s:e] for s, e in groups).decode("ascii")
+            n = len(digits)
+            if n < 7 or n > 19:
+                return []
+            sizes = tuple(e - s for s, e in groups)
+        before = data[first - 1] if first else 0
+        plus = before == 43 or before == 40  # written after '+' or '('
         snils_printed = sizes == (3, 3, 3, 2)
-        shaped = [
-            kind
-            for kind, ok in (
-                ("inn", n in (10, 12)),
-                ("ogrn", n in (13, 15)),
-                ("snils", n == 11),
-                (
-                    "passport",
-                    n == 10
-                    and sizes in _PASSPORT_GROUPS
-                    and (not mode.bare or "passport" in mode.assume),
-                ),
-            )
-            if ok
-        ]
+        shaped = _SHAPED.get(n, ())
+        if n == 10 and (
+            sizes not in _PASSPORT_GROUPS or (mode.bare and "passport" not in mode.assume)
+        ):
+            shaped = ("inn",)
         window: str | None = None
         if shaped and not mode.bare and not snils_printed:
             # in free text these kinds count only after a context word: look for the words
             # first, they are cheaper than the checksums
             window = self._window(data, first - plus)
-            shaped = [kind for kind in shaped if self._has_context(kind, window, mode)]
+            shaped = tuple(kind for kind in shaped if self._has_context(kind, window, mode))
         checked = [kind for kind in shaped if _CONTEXT_VALIDATORS[kind](digits)]
-        phoneish = 7 <= n <= 15 and not snils_printed
+        phoneish = n <= 15 and not snils_printed
         if checked:  # the nearest context word decides between the kinds a number may be
             if window is None:
                 window = self._window(data, first - plus)
@@ -325,20 +370,22 @@ class Scanner:
             if nearest is not None and nearest != "phone":
                 return [Hit(nearest, KINDS[nearest].category, first, last, digits)]
         card_shape = k == 1 or sizes in _CARD_GROUPS or set(sizes[:-1]) == {4}
-        if 12 <= n <= 19 and card_shape and v.card(digits):
+        if n >= 12 and card_shape and v.card(digits):
             return [Hit("card", "financial.card", first, last, digits)]
         if snils_printed and "snils" in checked:
             return [Hit("snils", "identity.insurance_number", first, last, digits)]
         hits = [Hit(kind, KINDS[kind].category, first, last, digits, False) for kind in checked]
         if phoneish:
-            text = data[first - 1 if plus else first : last].decode("ascii")
+            international = before == 43
             if plus or k >= 3:  # written as a phone number is written
-                if v.phone(text, self.regions):
+                if v.phone_digits(digits, international, self.regions):
                     return [Hit("phone", "contact.phone", first - plus, last, digits)]
             else:
                 if window is None:
                     window = self._window(data, first - plus)
-                if self._has_context("phone", window, mode) and v.phone(text, self.regions):
+                if self._has_context("phone", window, mode) and v.phone_digits(
+                    digits, international, self.regions
+                ):
                     return [Hit("phone", "contact.phone", first - plus, last, digits)]
         return hits if mode.bare else []
 
@@ -368,9 +415,9 @@ class Scanner:
         if not (1 <= month <= 12 and 1 <= day <= 31 and 1800 <= year <= 2200):
             return None
         first, last = groups[0][0], groups[2][1]
-        if not v.birth_date(day, month, year):
-            return []
         if not self._has_context("birth_date", self._window(data, first), mode):
+            return []
+        if not v.birth_date(day, month, year):
             return []
         text = f"{year:04d}-{month:02d}-{day:02d}"
         return [Hit("birth_date", "identity.birth_date", first, last, text)]

@@ -8,13 +8,12 @@ passport number has no checksum, only a plausible series (region code and year o
 from __future__ import annotations
 
 import ipaddress
+import re
 from datetime import date
 from functools import lru_cache
 
-import phonenumbers
-from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata, PhoneNumber
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
 from stdnum import iban as _iban
-from stdnum import luhn
 from stdnum.ru import inn as _inn
 from stdnum.ru import ogrn as _ogrn
 
@@ -41,15 +40,41 @@ _CARD_RANGES: tuple[tuple[int, int, int, tuple[int, ...]], ...] = (
 )
 
 
+_CARD_PREFIXES = frozenset(
+    (str(prefix), n)
+    for width, low, high, lengths in _CARD_RANGES
+    for prefix in range(low, high + 1)
+    for n in lengths
+)
+
+
 def card(digits: str) -> bool:
     """A payment card number: a scheme's prefix and length, and the Luhn checksum."""
     n = len(digits)
     if n < 12 or n > 19:
         return False
-    for width, low, high, lengths in _CARD_RANGES:
-        if n in lengths and low <= int(digits[:width]) <= high:
-            return luhn.is_valid(digits)
+    prefixes = _CARD_PREFIXES
+    if (
+        (digits[:1], n) in prefixes
+        or (digits[:2], n) in prefixes
+        or (digits[:3], n) in prefixes
+        or (digits[:4], n) in prefixes
+    ):
+        return _luhn(digits)
     return False
+
+
+# each digit byte -> the digit sum of twice the digit, as a byte value (for bytes.translate)
+_DOUBLED = bytes.maketrans(b"0123456789", bytes((2 * d) // 10 + (2 * d) % 10 for d in range(10)))
+
+
+def _luhn(digits: str) -> bool:
+    """The Luhn checksum of a string of digits (what ``stdnum.luhn.is_valid`` computes, without
+    its cleaning and validation of the input: the scanner's candidates are digits already)."""
+    data = digits.encode("ascii")
+    kept = data[-1::-2]
+    total = sum(kept) - 48 * len(kept) + sum(data[-2::-2].translate(_DOUBLED))
+    return total % 10 == 0
 
 
 # INN and OGRN take digits only (the scanner's candidates), so they call stdnum's check-digit
@@ -118,9 +143,39 @@ def passport_ru(digits: str, today: date | None = None) -> bool:
     return int(digits[:2]) in _PASSPORT_REGIONS and plausible_year and digits[4:] != "000000"
 
 
+_IBAN_LETTERS = {chr(c): str(c - 55) for c in range(65, 91)}
+_IBAN_DIGITS = str.maketrans(_IBAN_LETTERS)
+
+
+@lru_cache(maxsize=256)
+def _bban(country: str) -> tuple[re.Pattern[str] | None, bool]:
+    """The structure of a country's BBAN (python-stdnum's IBAN registry), and whether stdnum
+    has a national check for it (Belgium, Spain); cached, as stdnum rebuilds both per call."""
+    info = _iban._ibandb.info(country)
+    props = info[0][1] if info and info[0][0] == country else {}
+    if not props:
+        return None, False
+    return _iban._struct_to_re(props.get("bban", "")), _iban._get_cc_module(country) is not None
+
+
 def iban(text: str) -> bool:
-    """An IBAN (any country, Russia's 33 characters included) with valid check digits."""
-    return 15 <= len(text) <= 34 and _iban.is_valid(text)
+    """An IBAN (any country, Russia's 33 characters included) with valid check digits.
+
+    The same rules as ``stdnum.iban.is_valid`` (the ISO 7064 mod 97-10 check, the country's
+    BBAN structure, the national check where stdnum has one), in the order cheapest first."""
+    if not (15 <= len(text) <= 34) or not text.isalnum() or not text.isascii():
+        return False
+    if not text.isupper() and not text.isdigit():
+        text = text.upper()
+    country = text[:2]
+    if not country.isalpha():
+        return False
+    structure, national = _bban(country)
+    if structure is None or not structure.match(text[4:]):
+        return False
+    if int((text[4:] + text[:4]).translate(_IBAN_DIGITS)) % 97 != 1:
+        return False
+    return not national or _iban.is_valid(text)
 
 
 def ipv4(text: str) -> bool:
@@ -150,19 +205,97 @@ def _region(region: str) -> tuple[int, str, str]:
     return meta.country_code or 0, meta.national_prefix or "", idd if idd.isdigit() else ""
 
 
+_TYPES = (
+    "premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",
+    "voicemail", "fixed_line", "mobile",
+)  # fmt: skip
+
+
+class _Rules:
+    """One region's validity rules from phonenumbers' metadata, compiled once.
+
+    A number is valid for a region when its national significant number matches the general
+    description and at least one number type (fixed line, mobile, toll free ...), each with its
+    possible lengths: what ``phonenumbers._number_type_helper(...) != UNKNOWN`` decides, with
+    the types of one length joined into one expression instead of matched one by one.
+    """
+
+    __slots__ = ("by_length", "general", "general_lengths", "leading")
+
+    def __init__(self, meta: PhoneMetadata) -> None:
+        desc = meta.general_desc
+        self.general = re.compile((desc and desc.national_number_pattern) or "(?!)")
+        self.general_lengths = frozenset((desc and desc.possible_length) or ())
+        self.leading = re.compile(meta.leading_digits) if meta.leading_digits else None
+        patterns: dict[int, list[str]] = {}
+        for name in _TYPES:
+            type_desc = getattr(meta, name)
+            if type_desc is None or not type_desc.national_number_pattern:
+                continue
+            for length in type_desc.possible_length or range(1, 18):
+                patterns.setdefault(length, []).append(type_desc.national_number_pattern)
+        self.by_length = {
+            n: re.compile("|".join(f"(?:{p})" for p in ps)) for n, ps in patterns.items()
+        }
+
+    def valid(self, nsn: str) -> bool:
+        n = len(nsn)
+        if self.general_lengths and n not in self.general_lengths:
+            return False
+        if not self.general.fullmatch(nsn):
+            return False
+        types = self.by_length.get(n)
+        return types is not None and types.fullmatch(nsn) is not None
+
+
+@lru_cache(maxsize=512)
+def _rules(region: str, country_code: int = 0) -> _Rules | None:
+    if region == "001":  # a non-geographic code: +800 freephone, +882 networks
+        meta = PhoneMetadata.metadata_for_nongeo_region(country_code)
+    else:
+        meta = PhoneMetadata.metadata_for_region(region)
+    return None if meta is None else _Rules(meta)
+
+
 def _valid_number(country_code: int, national: str, region: str | None = None) -> bool:
+    """Whether ``national`` is a valid number of ``country_code``: ``region``'s rules first
+    (cheap), then the region phonenumbers' ``is_valid_number`` would pick among those that
+    share the code (+1: Canada, the Caribbean; +7: Kazakhstan), by the same rule: the first
+    whose leading digits match, or, for a region without them, whose rules accept it."""
     if not national or len(national) > 17:
         return False
-    number = PhoneNumber(
-        country_code=country_code,
-        national_number=int(national),
-        italian_leading_zero=national[0] == "0" or None,
-    )
-    # the region's own rules first (cheap); then the other regions sharing its country code
-    # (+1: Canada, the Caribbean; +7: Kazakhstan), which is what is_valid_number searches
-    if region is not None and phonenumbers.is_valid_number_for_region(number, region):
-        return True
-    return bool(phonenumbers.is_valid_number(number))
+    # the national significant number as phonenumbers writes it: one leading zero kept
+    nsn = str(int(national))
+    if national[0] == "0":
+        nsn = "0" + nsn
+    if region is not None and _region(region)[0] == country_code:
+        rules = _rules(region)
+        if rules is not None and rules.valid(nsn):
+            return True
+    lengths, rules_in_order = _country(country_code)
+    if len(nsn) not in lengths:
+        return False
+    if len(rules_in_order) == 1:
+        return rules_in_order[0].valid(nsn)
+    for rules in rules_in_order:
+        if rules.leading is not None:
+            if rules.leading.match(nsn):
+                return rules.valid(nsn)
+        elif rules.valid(nsn):
+            return True
+    return False
+
+
+@lru_cache(maxsize=512)
+def _country(country_code: int) -> tuple[frozenset[int], tuple[_Rules, ...]]:
+    """The rules of the regions sharing a country code, in phonenumbers' order, and every
+    length a number of any of them may have (a number of another length fails at once)."""
+    found = [_rules(r, country_code) for r in COUNTRY_CODE_TO_REGION_CODE.get(country_code, ())]
+    rules = tuple(r for r in found if r is not None)
+    lengths: set[int] = set()
+    for r in rules:
+        lengths |= r.general_lengths or set(range(1, 19))
+    return frozenset(lengths), rules
 
 
 def _international(digits: str) -> bool:
@@ -185,9 +318,15 @@ def phone(text: str, regions: tuple[str, ...]) -> bool:
     what ``phonenumbers.parse`` then ``is_valid_number`` do, without the parser's text work.
     """
     digits = "".join(c for c in text if c.isdigit())
+    return phone_digits(digits, text.lstrip("(").startswith("+"), regions)
+
+
+def phone_digits(digits: str, international: bool, regions: tuple[str, ...]) -> bool:
+    """``phone`` for a number already reduced to its digits (``international``: written after
+    a '+')."""
     if len(digits) < 6:
         return False
-    if text.lstrip("(").startswith("+"):
+    if international:
         return _international(digits)
     for region in regions:
         code, national_prefix, idd = _region(region)

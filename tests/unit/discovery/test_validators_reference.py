@@ -1,0 +1,78 @@
+"""The fast validators give the answers of the libraries they stand in for.
+
+Discovery validates phone numbers against phonenumbers' metadata compiled once, IBANs with the
+mod 97 check before python-stdnum's structure, and the Luhn checksum on bytes: each property
+below compares with the library's own function on generated input, valid and invalid.
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneNumber
+from stdnum import iban, luhn
+
+from steward.discovery import validators as v
+
+from .strategies import iban_number
+
+MANY = settings(max_examples=600, deadline=None)
+CODES = sorted(COUNTRY_CODE_TO_REGION_CODE)
+
+
+def _reference_valid(code: int, national: str, region: str | None) -> bool:
+    if not national or len(national) > 17:
+        return False
+    number = PhoneNumber(
+        country_code=code,
+        national_number=int(national),
+        italian_leading_zero=national[0] == "0" or None,
+    )
+    if region is not None and phonenumbers.is_valid_number_for_region(number, region):
+        return True
+    return bool(phonenumbers.is_valid_number(number))
+
+
+@st.composite
+def _national(draw: st.DrawFn) -> tuple[int, str]:
+    """A country code and a national number: random digits, or an example number of one of its
+    regions with some digits changed (so that about half are valid)."""
+    code = draw(st.sampled_from([1, 7, 44, 49, 380, 375, 800, 882, *CODES]))
+    if draw(st.booleans()):
+        region = draw(st.sampled_from(COUNTRY_CODE_TO_REGION_CODE[code]))
+        if region == "001":
+            example = phonenumbers.example_number_for_non_geo_entity(code)
+        else:
+            example = phonenumbers.example_number(region)
+        digits = list(str(example.national_number) if example else "5551234")
+        for at in draw(st.lists(st.integers(0, len(digits) - 1), max_size=2)):
+            digits[at] = draw(st.sampled_from("0123456789"))
+        return code, "".join(digits)
+    return code, draw(st.text("0123456789", min_size=1, max_size=16))
+
+
+@MANY
+@given(_national(), st.sampled_from([None, "RU", "US", "GB", "KZ"]))
+def test_a_national_number_is_valid_exactly_when_phonenumbers_says_so(number, region) -> None:
+    code, national = number
+    assert v._valid_number(code, national, region) == _reference_valid(code, national, region)
+
+
+@MANY
+@given(st.one_of(iban_number(), st.text("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", max_size=36)))
+def test_an_iban_is_valid_exactly_when_stdnum_says_so(text) -> None:
+    assert v.iban(text) == (15 <= len(text) <= 34 and iban.is_valid(text))
+
+
+@MANY
+@given(iban_number(), st.integers(4, 30), st.sampled_from("0123456789"))
+def test_a_changed_iban_digit_is_refused_as_stdnum_refuses_it(number, at, digit) -> None:
+    changed = number[:at] + digit + number[at + 1 :] if at < len(number) else number
+    assert v.iban(changed) == iban.is_valid(changed)
+
+
+@MANY
+@given(st.text("0123456789", min_size=12, max_size=19))
+def test_the_luhn_check_agrees_with_stdnum(digits) -> None:
+    assert v._luhn(digits) == luhn.is_valid(digits)
