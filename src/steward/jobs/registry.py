@@ -43,6 +43,7 @@ JOB_MODULES = (
     "steward.filings.jobs",
     "steward.retention.jobs",
     "steward.notify.jobs",
+    "steward.accounts.reset",
 )
 
 
