@@ -36,14 +36,17 @@ def ensure_person(app: Any, role: str, email: str | None = None) -> int:
 def enrol_second_factor(app: Any, person_id: int) -> str:
     """Set up TOTP for a person (as the enrolment page does); returns the secret."""
     from steward.accounts.tables import Person
-    from steward.accounts.totp import new_secret
+    from steward.accounts.totp import new_secret, seal, unseal
 
+    key = app.state.settings.secret_key.get_secret_value()
     with transaction(app.state.sessions) as session:
         person = session.get(Person, person_id)
         assert person is not None
         if not person.totp_enabled:
-            person.totp_secret, person.totp_enabled = new_secret(), True
-        return person.totp_secret or ""
+            secret = new_secret()
+            person.totp_secret, person.totp_enabled = seal(key, secret), True
+            return secret
+        return unseal(key, person.totp_secret) or ""
 
 
 def sign_in_as(client: Any, role: str, email: str | None = None) -> str:

@@ -140,6 +140,25 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest attachment (a signed scan) a request form accepts, in bytes.",
     )
+    body_max_bytes: int = Field(
+        1024 * 1024,
+        ge=1024,
+        description="Largest request body (JSON, form or multipart) accepted, in bytes; a "
+        "larger one is refused (413) before it is read.",
+    )
+    upload_max_bytes: int = Field(
+        64 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted by the forms that take a file (a request's "
+        "scan, an agent's result file), in bytes.",
+    )
+    body_timeout_seconds: float = Field(
+        60.0,
+        gt=0,
+        le=3600,
+        description="Seconds a request body may take to arrive in full; a slower one is cut "
+        "off (408) and its connection closed.",
+    )
     requests_result_link_days: int = Field(
         7, ge=1, le=90, description="Days a subject's result download link stays valid."
     )

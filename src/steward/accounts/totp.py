@@ -4,6 +4,13 @@ secret = new_secret()
 uri = provisioning_uri(secret, "dpo@example.com", issuer="Steward")
 svg = qr_svg(uri)                              # inline SVG for the enrolment page
 step = check_code(secret, "123456", last_step)  # the accepted step, or None
+stored = seal(secret_key, secret)              # what the store keeps (AES-GCM, lib.signing)
+secret = unseal(secret_key, stored)            # None when it does not open under this key
+
+The store never holds a secret in clear: ``people.totp_secret`` is encrypted under a key
+derived from ``STEWARD_SECRET_KEY`` (label ``totp-secrets``), so a copy of the database alone
+does not give anyone the codes. Changing the secret key makes every second factor unusable
+(each person sets theirs up again).
 """
 
 from __future__ import annotations
@@ -15,7 +22,25 @@ import time
 import pyotp
 import segno
 
+from steward.lib.signing import TokenInvalid, decrypt, derive, encrypt
+
 STEP_SECONDS = 30
+
+
+KEY_LABEL = "totp-secrets"
+
+
+def seal(secret_key: str, secret: str) -> str:
+    return encrypt(derive(secret_key, KEY_LABEL), secret)
+
+
+def unseal(secret_key: str, stored: str | None) -> str | None:
+    if not stored:
+        return None
+    try:
+        return decrypt(derive(secret_key, KEY_LABEL), stored)
+    except TokenInvalid:
+        return None
 
 
 def new_secret() -> str:

@@ -44,6 +44,7 @@ JOB_MODULES = (
     "steward.retention.jobs",
     "steward.notify.jobs",
     "steward.requests.destructions",
+    "steward.accounts.reset",
 )
 
 

@@ -5,18 +5,25 @@
     signer = Signer(secret, "requests-result")           # one purpose, one salt
     token = signer.dumps([7, "nonce"])
     signer.loads(token, max_age=3600)                    # raises TokenExpired / TokenInvalid
+    box = encrypt(derive(master_secret, "totp"), "JBSWY3DPEHPK3PXP")  # AES-256-GCM, text
+    decrypt(derive(master_secret, "totp"), box)          # raises TokenInvalid
 
 A token signed for one purpose never verifies for another: the purpose is the signer's salt.
-Tokens are signed, not encrypted; they carry ids, never identifiers or secrets.
+Tokens are signed, not encrypted; they carry ids, never identifiers or secrets. A secret that
+must be kept and read back (a second factor's seed) is encrypted with ``encrypt``.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import os
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -65,3 +72,26 @@ class Signer:
             raise TokenExpired("the token has expired") from None
         except (BadSignature, ValueError, TypeError):
             raise TokenInvalid("the token is not validly signed") from None
+
+
+ENCRYPTED_PREFIX = "v1."
+
+
+def encrypt(key: bytes, plaintext: str) -> str:
+    """``plaintext`` encrypted and authenticated under ``key`` (32 bytes from :func:`derive`):
+    AES-256-GCM with a random nonce, as ``v1.`` and URL-safe base64 of nonce and ciphertext."""
+    nonce = os.urandom(12)
+    sealed = AESGCM(key).encrypt(nonce, plaintext.encode(), None)
+    return ENCRYPTED_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def decrypt(key: bytes, box: str) -> str:
+    """The plaintext of :func:`encrypt`; raises :class:`TokenInvalid` when ``box`` is damaged,
+    not encrypted, or encrypted under another key."""
+    if not box.startswith(ENCRYPTED_PREFIX):
+        raise TokenInvalid("the value is not encrypted")
+    try:
+        raw = base64.urlsafe_b64decode(box[len(ENCRYPTED_PREFIX) :].encode())
+        return AESGCM(key).decrypt(raw[:12], raw[12:], None).decode()
+    except (InvalidTag, ValueError):
+        raise TokenInvalid("the value does not decrypt under this key") from None

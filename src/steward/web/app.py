@@ -26,6 +26,7 @@ from steward.web.api import requests as requests_api
 from steward.web.api import restrictions as restrictions_api
 from steward.web.consent_runtime import install_consents
 from steward.web.errors import install_error_handlers
+from steward.web.limits import BodyLimits
 from steward.web.pages import (
     account,
     audit,
@@ -93,6 +94,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.rate_limit_store, app.state.sessions, prefix=settings.rate_limit_prefix
     )
     app.add_middleware(
+        BodyLimits,
+        body_max=settings.body_max_bytes,
+        upload_max=max(
+            settings.upload_max_bytes,
+            settings.requests_attachment_max_bytes + requests_public.FORM_SLACK_BYTES,
+        ),
+        timeout_seconds=settings.body_timeout_seconds,
+    )
+    app.add_middleware(  # outermost: rate limits count before anything reads the store
         SecurityMiddleware,
         https=settings.base_url.startswith("https://"),
         per_minute=settings.rate_limit_per_minute,

@@ -70,24 +70,31 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "The request is not valid."
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def error_response(
+    request: Request, status: int, code: str, message: str, headers: Any = None
+) -> Response:
+    """The one error answer: the JSON envelope on the API, the error page (or the sign-in
+    redirect) for people. Middleware that refuses a request before routing uses it too."""
     from steward.web.templating import templates
 
-    def respond(request: Request, status: int, code: str, message: str, headers: Any) -> Response:
-        if wants_json(request):
-            return JSONResponse(error_body(code, message), status_code=status, headers=headers)
-        if code == "unauthenticated":
-            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            return RedirectResponse(f"/admin/sign-in?next={quote(target, safe='')}", 303)
-        if code == "totp_required":
-            return RedirectResponse("/admin/account/totp", 303)
-        return templates.TemplateResponse(
-            request,
-            "error.html",
-            {"status": status, "code": code, "message": message},
-            status_code=status,
-            headers=headers,
-        )
+    if wants_json(request):
+        return JSONResponse(error_body(code, message), status_code=status, headers=headers)
+    if code == "unauthenticated":
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/admin/sign-in?next={quote(target, safe='')}", 303)
+    if code == "totp_required":
+        return RedirectResponse("/admin/account/totp", 303)
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {"status": status, "code": code, "message": message},
+        status_code=status,
+        headers=headers,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    respond = error_response
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> Response:

@@ -80,11 +80,17 @@ def totp_enrol_form(request: Request, who: Me) -> Response:
         person = _me(session, who)
         if person.totp_enabled:
             return see_other("/admin/account")
-        if not person.totp_secret:
-            person.totp_secret = totp.new_secret()
-        secret = person.totp_secret
+        key = _secret_key(request)
+        secret = totp.unseal(key, person.totp_secret)
+        if secret is None:  # none yet, or sealed under a former secret key: a new one
+            secret = totp.new_secret()
+            person.totp_secret = totp.seal(key, secret)
         required = totp_required(session)
     return _enrol_page(request, who, secret, required)
+
+
+def _secret_key(request: Request) -> str:
+    return str(request.app.state.settings.secret_key.get_secret_value())
 
 
 def _enrol_page(
@@ -106,13 +112,13 @@ def totp_enrol(
 ) -> Response:
     with store(request) as session:
         person = _me(session, who)
-        if person.totp_enabled or not person.totp_secret:
+        secret = totp.unseal(_secret_key(request), person.totp_secret)
+        if person.totp_enabled or secret is None:
             return see_other("/admin/account/totp")
-        step = totp.check_code(person.totp_secret, code, person.totp_last_step)
+        step = totp.check_code(secret, code, person.totp_last_step)
         if step is not None:
             person.totp_enabled, person.totp_last_step = True, step
             who.record(session, "person.totp_enable", object_type="person", object_id=person.id)
-        secret = person.totp_secret
         required = totp_required(session)
     if step is None:
         wrong = "That code is wrong; check the clock of your phone and try the next one."

@@ -19,7 +19,7 @@ from steward.accounts.people import (
 )
 from steward.accounts.sessions import LIFETIME, load_session, revoke, start_session
 from steward.accounts.tables import Person
-from steward.accounts.totp import check_code
+from steward.accounts.totp import check_code, unseal
 from steward.ledger.audit import record
 from steward.requests import links
 from steward.requests.states import RequestError
@@ -176,7 +176,9 @@ def totp_submit(
         person = session.get(Person, row.person_id) if row and row.stage == "totp" else None
         ok = False
         if person is not None and row is not None and not totp_locked(person):
-            step = check_code(person.totp_secret or "", code, person.totp_last_step)
+            key = request.app.state.settings.secret_key.get_secret_value()
+            secret = unseal(key, person.totp_secret)
+            step = check_code(secret, code, person.totp_last_step) if secret else None
             if step is not None:
                 ok = True
                 person.totp_last_step = step
