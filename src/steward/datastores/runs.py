@@ -233,7 +233,7 @@ def _save_restrictions(
     already listed stays as it is. PostgreSQL and SQLite: every table's rows in one
     executemany of one cached statement."""
     now = utcnow()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for table in tables:
         if not table.get("keyed", True):
             continue  # its keys are its values: personal data never goes into Steward's list
