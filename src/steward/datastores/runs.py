@@ -244,7 +244,7 @@ def _save_restrictions(
     already listed stays as it is. PostgreSQL and SQLite: every table's rows in one
     executemany of one cached statement."""
     now = utcnow()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for table in tables:
         restricted = table.get("restricted_keys") or []
         reasons = table.get("row_holds") or [("request", None)] * len(restricted)
