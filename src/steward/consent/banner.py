@@ -16,11 +16,12 @@ from typing import Any
 
 from steward.consent import rules
 from steward.ledger.chain import canonical_json
+from steward.lib import i18n
 from steward.register.models import Purpose, Register
 
 SCRIPT = Path(__file__).parent / "banner.js"
 STYLE = Path(__file__).parent / "banner.css"
-LANGS = ("en", "ru")
+LANGS = i18n.LANGUAGES
 
 TEXT = {
     "en": {
@@ -55,15 +56,9 @@ TEXT = {
 
 
 def pick_lang(register: Register, wanted: str | None, accept_language: str | None) -> str:
-    """The banner's language: asked for, else the browser's first supported, else the first."""
+    """The banner's language: asked for, else the browser's best supported, else the first."""
     offered = [lang for lang in register.operator.languages if lang in LANGS] or ["en"]
-    if wanted in offered:
-        return str(wanted)
-    for part in (accept_language or "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in offered:
-            return code
-    return offered[0]
+    return i18n.pick((wanted,), accept_language or "", offered)
 
 
 def _name(names: dict[str, str], lang: str) -> str:

@@ -31,6 +31,7 @@ from steward.notices.render import markdown_to_html
 from steward.notify import outbox
 from steward.store.db import transaction
 from steward.web.consent_runtime import allowed, consent_service
+from steward.web.pages.common import pick_lang
 
 router = APIRouter(tags=["privacy center"], include_in_schema=False)
 
@@ -73,18 +74,8 @@ WORDS = {
 
 
 def lang_of(request: Request) -> str:
-    """The page language: ``?lang=``, else the browser's if the operator publishes in it,
-    else the operator's first language (activecloud writes only in Russian)."""
-    register = request.app.state.register
-    offered = [lang for lang in (register.operator.languages if register else []) if lang in WORDS]
-    wanted = request.query_params.get("lang")
-    if wanted in WORDS:
-        return str(wanted)
-    for part in request.headers.get("accept-language", "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in offered:
-            return code
-    return offered[0] if offered else "en"
+    """The page language (``pages/common.pick_lang``, the one picker of the public pages)."""
+    return pick_lang(request)
 
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from steward.lib import i18n
+from steward.web.pages.common import offered_languages, pick_lang
 from steward.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -58,24 +60,6 @@ WORDS = {
         "language": "Язык",
     },
 }
-NAMES = {"en": "English", "ru": "Русский"}
-
-
-def _languages(request: Request) -> list[str]:
-    register = request.app.state.register
-    declared = [lang for lang in (register.operator.languages if register else []) if lang in WORDS]
-    return declared or ["en"]
-
-
-def _lang(request: Request, offered: list[str]) -> str:
-    wanted = request.query_params.get("lang")
-    if wanted in offered:
-        return str(wanted)
-    for part in request.headers.get("accept-language", "").split(","):
-        code = part.split(";")[0].strip()[:2].lower()
-        if code in offered:
-            return code
-    return offered[0]
 
 
 @router.get("/privacy", response_class=HTMLResponse)
@@ -86,8 +70,8 @@ def privacy_without_slash() -> Response:
 @router.get("/privacy/", response_class=HTMLResponse)
 def privacy_home(request: Request) -> HTMLResponse:
     register = request.app.state.register
-    offered = _languages(request)
-    lang = _lang(request, offered)
+    offered = offered_languages(request)
+    lang = pick_lang(request)
     operator = register.operator.legal_name if register else None
     contacts = register.operator.contacts if register else None
     return templates.TemplateResponse(
@@ -99,7 +83,7 @@ def privacy_home(request: Request) -> HTMLResponse:
             "operator_name": operator,
             "intro": WORDS[lang]["intro"].format(operator=operator or "this operator"),
             "contacts": contacts,
-            "languages": [(code, NAMES[code]) for code in offered],
+            "languages": [(code, i18n.language_name(code)) for code in offered],
         },
         headers={"Vary": "Accept-Language", "Content-Language": lang},
     )

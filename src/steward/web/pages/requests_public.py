@@ -108,7 +108,7 @@ WORDS: dict[str, dict[str, str]] = {
 
 
 def _lang(request: Request, given: str | None = None) -> str:
-    return pick_lang(request, WORDS, given)
+    return pick_lang(request, given)
 
 
 def _secret(request: Request) -> str:

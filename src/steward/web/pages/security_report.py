@@ -48,7 +48,7 @@ WORDS = {
 
 
 def _lang(request: Request, given: str | None = None) -> str:
-    return pick_lang(request, WORDS, given)
+    return pick_lang(request, given)
 
 
 def _page(request: Request, lang: str, **context: object) -> HTMLResponse:
