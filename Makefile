@@ -79,7 +79,7 @@ test: install system-deps lint typecheck
 i18n: install
 	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output --project=Steward \
 	  -o $(LOCALE)/messages.pot src/steward
-	$(BIN)/pybabel -q update -N --no-location -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages
+	$(BIN)/pybabel -q update -N --ignore-obsolete -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages
 	$(BIN)/pybabel compile --statistics -d $(LOCALE) -D messages
 
 lock:

@@ -52,6 +52,8 @@ class Person(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    """The admin pages' language this person chose; None follows the browser."""
 
 
 class SignInSession(Base):

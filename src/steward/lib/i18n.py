@@ -67,8 +67,11 @@ def compile_po(po: Path) -> bytes:
     return out.getvalue()
 
 
-def gettext_for(lang: str, message: str) -> str:
-    return translator(lang).gettext(message)
+def words(english: dict[str, str], lang: str) -> dict[str, str]:
+    """A page's phrase book in ``lang``: each value of ``english`` (marked with ``N_``)
+    translated, keyed as before (templates read ``w.title``)."""
+    t = translator(lang)
+    return {key: t.gettext(text) for key, text in english.items()}
 
 
 def negotiate(accept_language: str, offered: Sequence[str], default: str | None = None) -> str:

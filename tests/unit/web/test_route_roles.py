@@ -28,6 +28,7 @@ TABLE: dict[tuple[str, str], set[str]] = {
     ("GET", "/admin/charts/{slug}.svg"): EVERYONE,
     ("GET", "/admin/account"): EVERYONE,
     ("POST", "/admin/account/password"): EVERYONE,
+    ("POST", "/admin/account/language"): EVERYONE,
     ("GET", "/admin/account/totp"): EVERYONE,
     ("POST", "/admin/account/totp"): EVERYONE,
     ("POST", "/admin/account/totp/disable"): EVERYONE,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from fastapi import Request
@@ -50,6 +50,11 @@ def admin_lang(request: Request) -> str:
     chosen = getattr(principal, "language", None)
     accept = request.headers.get("accept-language", "")
     return i18n.pick((chosen,), accept, i18n.LANGUAGES, default=i18n.LANGUAGES[0])
+
+
+def admin_gettext(request: Request) -> Callable[[str], str]:
+    """``_ = admin_gettext(request)``: the translation function of this admin page's language."""
+    return i18n.translator(admin_lang(request)).gettext
 
 
 def safe_next(target: str | None, default: str = "/admin/") -> str:

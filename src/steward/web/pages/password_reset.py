@@ -13,17 +13,18 @@ from steward.accounts.people import AccountError, find_person, set_password
 from steward.accounts.sessions import revoke_all
 from steward.accounts.tables import Person
 from steward.ledger.audit import record
+from steward.lib.i18n import N_
 from steward.lib.signing import Signer, TokenInvalid
 from steward.notify.outbox import queue
 from steward.web.auth import client_ip, csrf_protect
 from steward.web.errors import ApiError
-from steward.web.pages.common import see_other, store
+from steward.web.pages.common import admin_gettext, see_other, store
 from steward.web.security import rate_limit
 from steward.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 MAX_AGE = 3600
-SENT = "If an account exists for that address, we sent it a link to set a new password."
+SENT = N_("If an account exists for that address, we sent it a link to set a new password.")
 reset_limit = rate_limit("password-reset", 10, 600)
 
 
@@ -83,7 +84,9 @@ def reset_request(request: Request, email: Annotated[str, Form(max_length=320)] 
                 object_id=person.id,
                 ip=client_ip(request),
             )
-    return templates.TemplateResponse(request, "admin/password_reset.html", {"sent": SENT})
+    return templates.TemplateResponse(
+        request, "admin/password_reset.html", {"sent": admin_gettext(request)(SENT)}
+    )
 
 
 @router.get(

@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from steward.law import KIND_NAMES
+from steward.lib import i18n
 from steward.requests import fulfil, service, verification
 from steward.requests.fulfil import EXECUTABLE, Actor, Fulfilment
 from steward.requests.states import ALLOWED, RequestError, State
@@ -31,7 +32,7 @@ from steward.requests.tables import RequestAttachment, RequestPause
 from steward.store.tables import utcnow
 from steward.web.auth import Principal, require
 from steward.web.errors import ApiError
-from steward.web.pages.common import see_other, store
+from steward.web.pages.common import admin_lang, see_other, store
 from steward.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -113,7 +114,7 @@ def _detail(
             "can_approve": who is not None and who.can("requests.approve"),
             "destructive": fulfil.DESTRUCTIVE,
             "kind_name": KIND_NAMES[found.kind]["en"],  # type: ignore[index]
-            "identifier_labels": verification.LABELS["en"],
+            "identifier_labels": i18n.words(verification.LABELS, admin_lang(request)),
             "carried": verification.identifiers_of(found),
             "proven": verification.proven(found),
             "error": error,

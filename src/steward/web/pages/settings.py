@@ -16,7 +16,7 @@ from steward.jobs.scheduler import schedule_rows
 from steward.notify.jobs import send_test, where_of
 from steward.web.auth import Principal, require
 from steward.web.errors import ApiError
-from steward.web.pages.common import see_other, store
+from steward.web.pages.common import admin_gettext, see_other, store
 from steward.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -30,17 +30,23 @@ def _settings_page(request: Request, who: Principal, **extra: object) -> Respons
         recorded = {row.name: row for row in schedule_rows(session)}
     # every periodic job this version has, with the scheduler's record of it (none yet: never)
     schedule = [(job, recorded.get(job.name)) for job in periodic_jobs()]
+    _ = admin_gettext(request)
     facts = [
-        ("Store", make_url(settings.database_url).get_backend_name()),
-        ("Public address", settings.base_url),
-        ("E-mail", f"SMTP via {where_of(settings)}" if settings.smtp_url else "outbox only"),
+        (_("Store"), make_url(settings.database_url).get_backend_name()),
+        (_("Public address"), settings.base_url),
         (
-            "Jobs",
-            f"Celery workers (queue {settings.job_queue})"
-            if settings.broker_url
-            else "in-process worker and scheduler",
+            _("E-mail"),
+            _("SMTP via %(server)s") % {"server": where_of(settings)}
+            if settings.smtp_url
+            else _("outbox only"),
         ),
-        ("Development mode", "on" if settings.dev else "off"),
+        (
+            _("Jobs"),
+            _("Celery workers (queue %(queue)s)") % {"queue": settings.job_queue}
+            if settings.broker_url
+            else _("in-process worker and scheduler"),
+        ),
+        (_("Development mode"), _("on") if settings.dev else _("off")),
     ]
     context = {
         "facts": facts,
