@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from steward.accounts.people import create_person
 from steward.accounts.sessions import start_session
@@ -80,11 +80,12 @@ def _file_and_verify(page: Page, owner: Page, base: str, kind: str, email: str) 
 def _act(page: Page, base: str, reference: str, action: str, text: str = "") -> None:
     page.goto(base + "/admin/requests?closed=1")
     page.get_by_role("link", name=reference).click()
-    page.select_option("#action", action)
+    step = page.locator(f"#step-{action}")
     if text:
-        page.fill("#text", text)
-    page.get_by_role("button", name="Apply").click()
+        step.locator("textarea").fill(text)
+    step.get_by_role("button").click()
     assert page.locator("#error").count() == 0, page.locator("#error").inner_text()
+    expect(page.locator("#done")).to_be_visible()  # every action says what it did
 
 
 def _wait_for(page: Page, what: str, seconds: float = 60) -> str:

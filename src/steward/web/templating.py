@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from steward.accounts.tables import ROLE_NAMES
 from steward.lib import i18n
+from steward.requests.states import STATE_NAMES
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -107,5 +108,6 @@ templates.env.globals.update(
     nav=_nav,
     page_lang=_page_lang,
     role_names=ROLE_NAMES,
+    state_names=STATE_NAMES,
 )
 templates.env.filters.update(when=_when, day=_day, number=_number)
