@@ -37,6 +37,8 @@ TABLE: dict[tuple[str, str], set[str]] = {
     ("POST", "/admin/sign-out"): EVERYONE,
     ("GET", "/admin/requests"): EVERYONE,
     ("GET", "/admin/consents"): EVERYONE,
+    ("POST", "/admin/consents"): EVERYONE,
+    ("GET", "/admin/consents/receipts/{receipt_id}"): EVERYONE,
     ("GET", "/admin/notices"): EVERYONE,
     ("GET", "/admin/register"): EVERYONE,
     ("GET", "/admin/breaches"): READERS,
