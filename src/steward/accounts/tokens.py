@@ -15,15 +15,16 @@ from sqlalchemy.orm import Session
 from steward.accounts.keys import digest, new_token
 from steward.accounts.people import AccountError
 from steward.accounts.tables import ApiToken
+from steward.lib.i18n import N_
 from steward.store.tables import utcnow
 
 SCOPES = {
-    "consents:read": "Read consent state and history",
-    "consents:write": "Record and withdraw consents",
-    "requests:read": "Read data-subject requests",
-    "requests:write": "File data-subject requests",
-    "breaches:read": "Read the breach register",
-    "breaches:write": "Record security incidents",
+    "consents:read": N_("Read consent state and history"),
+    "consents:write": N_("Record and withdraw consents"),
+    "requests:read": N_("Read data-subject requests"),
+    "requests:write": N_("File data-subject requests"),
+    "breaches:read": N_("Read the breach register"),
+    "breaches:write": N_("Record security incidents"),
 }
 PREFIX = "stw"
 TOUCH_EVERY = timedelta(seconds=60)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import gettext
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -134,6 +134,13 @@ def format_date(value: date | datetime | None, lang: str, format: str = "medium"
     from babel.dates import format_date as babel_format
 
     return str(babel_format(value, format=format, locale=_babel_locale(lang)))
+
+
+def format_duration(value: timedelta, lang: str) -> str:
+    """An interval in words, rounded to its largest unit ("5 minutes", "1 неделя")."""
+    from babel.dates import format_timedelta
+
+    return str(format_timedelta(value, threshold=1, locale=_babel_locale(lang)))
 
 
 def format_number(value: float | int | None, lang: str) -> str:

@@ -110,4 +110,11 @@ templates.env.globals.update(
     role_names=ROLE_NAMES,
     state_names=STATE_NAMES,
 )
-templates.env.filters.update(when=_when, day=_day, number=_number)
+
+
+@pass_context
+def _duration(context: Any, value: Any) -> str:
+    return i18n.format_duration(value, lang_of_context(context))
+
+
+templates.env.filters.update(when=_when, day=_day, number=_number, duration=_duration)
