@@ -8,10 +8,11 @@ PORT ?= 8000
 UV_VERSION := 0.13.9
 SOURCES := src tests bench examples
 DEMO := examples/demo
+LOCALE := src/steward/locale
 DEMO_OWNER := owner@demo.example
 DEMO_PASSWORD := demo kettle lantern 2026
 
-.PHONY: install install-runtime system-deps run test lint format typecheck unit lock clean demo-db
+.PHONY: install install-runtime system-deps run test lint format typecheck unit lock clean demo-db i18n
 
 # Everything the suite needs (requirements.lock: runtime and dev tools, one resolution).
 # Byte-code is compiled at install so that the CLI starts fast even where Python is told not
@@ -22,6 +23,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/uv pip sync -q --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	$(BIN)/python -m compileall -q src
+	$(BIN)/pybabel -q compile -d $(LOCALE) -D messages
 	touch $@ $(RUN_STAMP)
 
 # What `make run` needs: the runtime only (requirements-run.lock, pinned to the same versions).
@@ -32,6 +34,7 @@ $(RUN_STAMP): pyproject.toml requirements-run.lock
 	$(BIN)/uv pip install --compile-bytecode --python $(BIN)/python -r requirements-run.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	$(BIN)/python -m compileall -q src
+	$(BIN)/pybabel -q compile -d $(LOCALE) -D messages
 	touch $@
 
 install: $(STAMP)
@@ -69,6 +72,15 @@ unit: install
 
 test: install system-deps lint typecheck
 	$(BIN)/pytest -q
+
+# Translations: extract every marked string (babel.cfg) into messages.pot, merge it into each
+# language's .po (new strings come in untranslated, never guessed), compile the .mo files.
+# tests/unit/lib/test_i18n.py fails while a .po is behind the sources or a string is untranslated.
+i18n: install
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output --project=Steward \
+	  -o $(LOCALE)/messages.pot src/steward
+	$(BIN)/pybabel -q update -N --ignore-obsolete -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages
+	$(BIN)/pybabel compile --statistics -d $(LOCALE) -D messages
 
 lock:
 	$(BIN)/uv pip compile -q pyproject.toml --extra dev --python-version 3.11 -o requirements.lock

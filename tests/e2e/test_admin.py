@@ -110,7 +110,7 @@ def test_owner_signs_in_enrols_totp_invites_and_changes_a_role(
     page.get_by_label("Role of newcomer@example.com").select_option("dpo")
     row = page.locator("tr", has_text="newcomer@example.com")
     row.get_by_role("button", name="Change role").click()
-    expect(page.locator("tr", has_text="newcomer@example.com")).to_contain_text("dpo")
+    expect(page.locator("tr", has_text="newcomer@example.com")).to_contain_text("DPO")
 
     after = audit_rows(page, base)
     assert len(after) > len(before)

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from ..conftest import EXAMPLES, REDIS
 from ..smtp_server import Inbox, free_port
@@ -213,11 +213,12 @@ def _file_and_verify(page: Page, inbox: Inbox, site: Deployment, kind: str, emai
 def _act(page: Page, site: Deployment, reference: str, action: str, text: str = "") -> None:
     page.goto(site.base + "/admin/requests?closed=1")
     page.get_by_role("link", name=reference).click()
-    page.select_option("#action", action)
+    step = page.locator(f"#step-{action}")  # the page offers one button per next step
     if text:
-        page.fill("#text", text)
-    page.get_by_role("button", name="Apply").click()
+        step.locator("textarea").fill(text)
+    step.get_by_role("button").click()
     assert page.locator("#error").count() == 0, page.locator("#error").inner_text()
+    expect(page.locator("#done")).to_be_visible()  # every action says what it did
 
 
 def _shows(page: Page, what: str, site: Deployment) -> str:

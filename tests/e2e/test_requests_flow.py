@@ -99,16 +99,15 @@ def test_subject_files_verifies_and_downloads_an_access_result(
     agent_page.goto(base + "/admin/requests")
     agent_page.get_by_role("link", name=reference).click()
     assert "152-FZ Art. 14 p.3" in agent_page.locator("#rule").inner_text()
-    agent_page.select_option("#action", "in-progress")
-    agent_page.get_by_role("button", name="Apply").click()
+    agent_page.get_by_role("button", name="Start work").click()
     assert agent_page.locator("#state").inner_text() == "in-progress"
-    agent_page.select_option("#action", "complete")
-    agent_page.fill("#text", "Your data is attached.")
-    agent_page.set_input_files(
-        "#result",
+    assert agent_page.locator("#done").inner_text() == "Work started."
+    complete = agent_page.locator("#step-complete")
+    complete.get_by_label("Outcome, as the subject will read it").fill("Your data is attached.")
+    complete.locator("input[type=file]").set_input_files(
         {"name": "export.json", "mimeType": "application/json", "buffer": b'{"orders": 3}'},
     )
-    agent_page.get_by_role("button", name="Apply").click()
+    complete.get_by_role("button", name="Complete").click()
     assert agent_page.locator("#state").inner_text() == "completed"
     timeline = agent_page.locator("#timeline").inner_text()
     assert "to-completed" in timeline and "verified" in timeline

@@ -11,16 +11,25 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from steward.lib.i18n import N_
 from steward.store.tables import Base, UtcDateTime, utcnow
 
 ROLES = ("owner", "dpo", "agent", "auditor")
 """Every role, most powerful first."""
 
+ROLE_NAMES = {
+    "owner": N_("owner"),
+    "dpo": N_("DPO"),
+    "agent": N_("agent"),
+    "auditor": N_("auditor"),
+}
+"""Each role's name as a page shows it (English; pages translate it)."""
+
 ROLE_LABELS = {
-    "owner": "Owner: everything, manages people",
-    "dpo": "DPO: everything but people",
-    "agent": "Agent: works requests",
-    "auditor": "Auditor: reads everything, changes nothing",
+    "owner": N_("Owner: everything, manages people"),
+    "dpo": N_("DPO: everything but people"),
+    "agent": N_("Agent: works requests"),
+    "auditor": N_("Auditor: reads everything, changes nothing"),
 }
 
 
@@ -43,6 +52,8 @@ class Person(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    """The admin pages' language this person chose; None follows the browser."""
 
 
 class SignInSession(Base):

@@ -15,18 +15,19 @@ from sqlalchemy.orm import Session
 from steward.accounts.keys import digest, new_token
 from steward.accounts.people import AccountError
 from steward.accounts.tables import ApiToken
+from steward.lib.i18n import N_
 from steward.store.tables import utcnow
 
 SCOPES = {
-    "consents:read": "Read consent state and history",
-    "consents:write": "Record and withdraw consents",
-    "requests:read": "Read data-subject requests",
-    "requests:write": "File data-subject requests",
-    "breaches:read": "Read the breach register",
-    "breaches:write": "Record security incidents",
-    "disclosures:read": "Read the disclosure log",
-    "disclosures:write": "Record disclosures of a subject's data to recipients",
-    "restrictions:read": "Ask whether a subject's processing is restricted",
+    "consents:read": N_("Read consent state and history"),
+    "consents:write": N_("Record and withdraw consents"),
+    "requests:read": N_("Read data-subject requests"),
+    "requests:write": N_("File data-subject requests"),
+    "breaches:read": N_("Read the breach register"),
+    "breaches:write": N_("Record security incidents"),
+    "disclosures:read": N_("Read the disclosure log"),
+    "disclosures:write": N_("Record disclosures of a subject's data to recipients"),
+    "restrictions:read": N_("Ask whether a subject's processing is restricted"),
 }
 PREFIX = "stw"
 TOUCH_EVERY = timedelta(seconds=60)

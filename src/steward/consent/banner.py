@@ -16,54 +16,38 @@ from typing import Any
 
 from steward.consent import rules
 from steward.ledger.chain import canonical_json
+from steward.lib import i18n
+from steward.lib.i18n import N_
 from steward.register.models import Purpose, Register
 
 SCRIPT = Path(__file__).parent / "banner.js"
 STYLE = Path(__file__).parent / "banner.css"
-LANGS = ("en", "ru")
+LANGS = i18n.LANGUAGES
 
-TEXT = {
-    "en": {
-        "title": "Cookies on this site",
-        "body": "We use cookies that the site needs to work. With your consent we would also "
-        "use the cookies below. You can change your choice at any time.",
-        "accept": "Accept all",
-        "reject": "Reject all",
-        "choose": "Choose",
-        "save": "Save my choice",
-        "essential": "Always on (needed for the site to work)",
-        "gpc": "Opt-out preference signal honored: your browser sends Global Privacy Control, "
-        "and we treat it as a refusal of selling, sharing and advertising.",
-        "policy": "Privacy notice",
-        "label": "Cookie choices",
-    },
-    "ru": {
-        "title": "Файлы cookie на этом сайте",
-        "body": "Мы используем cookie, необходимые для работы сайта. С вашего согласия мы также "
-        "будем использовать cookie, перечисленные ниже. Вы можете изменить выбор в любой момент.",
-        "accept": "Принять все",
-        "reject": "Отклонить все",
-        "choose": "Выбрать",
-        "save": "Сохранить выбор",
-        "essential": "Всегда включены (нужны для работы сайта)",
-        "gpc": "Сигнал отказа учтён: ваш браузер передаёт Global Privacy Control, и мы "
-        "считаем его отказом от продажи, передачи данных и рекламы.",
-        "policy": "Политика конфиденциальности",
-        "label": "Выбор cookie",
-    },
+TEXT: dict[str, str] = {
+    "title": N_("Cookies on this site"),
+    "body": N_(
+        "We use cookies that the site needs to work. With your consent we would also use the "
+        "cookies below. You can change your choice at any time."
+    ),
+    "accept": N_("Accept all"),
+    "reject": N_("Reject all"),
+    "choose": N_("Choose"),
+    "save": N_("Save my choice"),
+    "essential": N_("Always on (needed for the site to work)"),
+    "gpc": N_(
+        "Opt-out preference signal honored: your browser sends Global Privacy Control, and we "
+        "treat it as a refusal of selling, sharing and advertising."
+    ),
+    "policy": N_("Privacy notice"),
+    "label": N_("Cookie choices"),
 }
 
 
 def pick_lang(register: Register, wanted: str | None, accept_language: str | None) -> str:
-    """The banner's language: asked for, else the browser's first supported, else the first."""
+    """The banner's language: asked for, else the browser's best supported, else the first."""
     offered = [lang for lang in register.operator.languages if lang in LANGS] or ["en"]
-    if wanted in offered:
-        return str(wanted)
-    for part in (accept_language or "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in offered:
-            return code
-    return offered[0]
+    return i18n.pick((wanted,), accept_language or "", offered)
 
 
 def _name(names: dict[str, str], lang: str) -> str:
@@ -91,7 +75,7 @@ def copy_of(register: Register, lang: str) -> dict[str, Any]:
     return {
         "operator": register.operator.legal_name,
         "lang": lang,
-        "text": TEXT[lang],
+        "text": i18n.words(TEXT, lang),
         "purposes": [
             {
                 "id": p.id,

@@ -27,6 +27,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from steward.ledger import audit
+from steward.lib import i18n
+from steward.lib.i18n import N_
 from steward.notices import phrases
 from steward.notices.audience import AccountHolder, account_holders
 from steward.notices.change import Change
@@ -42,10 +44,7 @@ from steward.register.taxonomy import ChangeEffect, LegalBasis
 from steward.store.tables import utcnow
 
 Audience = Callable[[Register], list[AccountHolder]]
-SUBJECT = {
-    "en": "{operator}: we have updated our privacy notice",
-    "ru": "{operator}: мы обновили политику обработки персональных данных",
-}
+SUBJECT = N_("{operator}: we have updated our privacy notice")
 
 
 @dataclass
@@ -310,7 +309,8 @@ def _announce(
                     email=register.operator.contacts.privacy_email,
                 )
             )
-            bodies[lang] = (SUBJECT[lang].format(operator=operator), text)
+            subject = i18n.translator(lang).gettext(SUBJECT).format(operator=operator)
+            bodies[lang] = (subject, text)
         subject, text = bodies[lang]
         outbox.queue(
             session,

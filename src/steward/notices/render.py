@@ -21,6 +21,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from steward.lib import i18n
+from steward.lib.i18n import N_
 from steward.notices.content import SECTIONS, Notice, build_notice
 from steward.notices.plural import Case, Unit, count_phrase
 from steward.register.models import Register
@@ -73,13 +75,10 @@ _ANCHOR = re.compile(r'<p><a id="([a-z-]+)"></a></p>\n<h2>(.*?)</h2>')
 _TITLE = re.compile(r"<h1>(.*?)</h1>")
 _CSS = (TEMPLATES / "notice.css").read_text(encoding="utf-8")
 # Link text for the version list, per language; the page's other words come from the notice.
-_PAGE_WORDS = {
-    "en": {"contents": "Contents", "versions": "Earlier versions", "skip": "Skip to the notice"},
-    "ru": {
-        "contents": "Содержание",
-        "versions": "Предыдущие редакции",
-        "skip": "К тексту политики",
-    },
+PAGE_WORDS = {
+    "contents": N_("Contents"),
+    "versions": N_("Earlier versions"),
+    "skip": N_("Skip to the notice"),
 }
 
 
@@ -117,7 +116,7 @@ def render_html_page(
             css=Markup(_CSS),  # noqa: S704 - our own file
             stylesheet_href=stylesheet_href,
             versions_href=versions_href,
-            words=_PAGE_WORDS[notice.lang],
+            words=i18n.words(PAGE_WORDS, notice.lang),
         )
     )
 

@@ -8,101 +8,82 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from steward.law import KIND_NAMES, RequestKind
+from steward.lib import i18n
+from steward.lib.i18n import N_
 from steward.notify import outbox
 from steward.requests.tables import SubjectRequest
 
-TEXTS: dict[str, dict[str, tuple[str, str]]] = {
-    "receipt": {
-        "en": (
-            "We received your request {ref}",
+TEXTS: dict[str, tuple[str, str]] = {
+    "receipt": (
+        N_("We received your request {ref}"),
+        N_(
             "We received your request {ref} ({kind}) on {received}.\n"
-            "We will answer by {due}{rule}.\n",
+            "We will answer by {due}{rule}.\n"
         ),
-        "ru": (
-            "Ваш запрос {ref} получен",
-            "Ваш запрос {ref} ({kind}) получен {received}.\nМы ответим не позднее {due}{rule}.\n",
+    ),
+    "code": (
+        N_("Your verification code for request {ref}"),
+        N_(
+            "Your code is: {code}\n"
+            "\n"
+            "It works once, for {minutes} minutes. Enter it on the request page:\n"
+            "{link}\n"
+            "\n"
+            "If you did not ask for this, ignore this message.\n"
         ),
-    },
-    "code": {
-        "en": (
-            "Your verification code for request {ref}",
-            "Your code is: {code}\n\nIt works once, for {minutes} minutes. Enter it on the "
-            "request page:\n{link}\n\nIf you did not ask for this, ignore this message.\n",
+    ),
+    "result-code": (
+        N_("Your code to download the result of request {ref}"),
+        N_(
+            "Your code is: {code}\n"
+            "\n"
+            "It works once, for {minutes} minutes, and lets the browser where you enter it "
+            "download the result of request {ref}:\n"
+            "{link}\n"
+            "\n"
+            "If you did not ask for this, ignore this message; nothing is sent without the code.\n"
         ),
-        "ru": (
-            "Код подтверждения для запроса {ref}",
-            "Ваш код: {code}\n\nОн действует один раз, {minutes} минут. Введите его на странице "
-            "запроса:\n{link}\n\nЕсли вы не отправляли запрос, просто проигнорируйте это письмо.\n",
-        ),
-    },
-    "result-code": {
-        "en": (
-            "Your code to download the result of request {ref}",
-            "Your code is: {code}\n\nIt works once, for {minutes} minutes, and lets the browser "
-            "where you enter it download the result of request {ref}:\n{link}\n\n"
-            "If you did not ask for this, ignore this message; nothing is sent without the code.\n",
-        ),
-        "ru": (
-            "Код для скачивания результата по запросу {ref}",
-            "Ваш код: {code}\n\nОн действует один раз, {minutes} минут, и позволяет скачать "
-            "результат по запросу {ref} в браузере, где вы его введёте:\n{link}\n\n"
-            "Если вы не запрашивали код, проигнорируйте это письмо; без кода ничего не выдаётся.\n",
-        ),
-    },
-    "verified": {
-        "en": (
-            "Request {ref}: identity confirmed",
+    ),
+    "verified": (
+        N_("Request {ref}: identity confirmed"),
+        N_(
             "Thank you: your identity is confirmed and we are working on request {ref}.\n"
-            "We will answer by {due}.\n",
+            "We will answer by {due}.\n"
         ),
-        "ru": (
-            "Запрос {ref}: личность подтверждена",
-            "Спасибо: личность подтверждена, мы работаем над запросом {ref}.\n"
-            "Мы ответим не позднее {due}.\n",
-        ),
-    },
-    "extended": {
-        "en": (
-            "Request {ref}: we need more time",
+    ),
+    "extended": (
+        N_("Request {ref}: we need more time"),
+        N_(
             "We need more time to answer request {ref}, as the law allows ({citation}).\n"
-            "Reason: {reason}\nNew date: {due}.\n",
+            "Reason: {reason}\n"
+            "New date: {due}.\n"
         ),
-        "ru": (
-            "Запрос {ref}: срок ответа продлён",
-            "Срок ответа на запрос {ref} продлён, как разрешает закон ({citation}).\n"
-            "Причина: {reason}\nНовый срок: {due}.\n",
+    ),
+    "completed": (
+        N_("Request {ref} is complete"),
+        N_("Your request {ref} ({kind}) is complete.\n{outcome}\n{link_text}"),
+    ),
+    "rejected": (
+        N_("Request {ref} was declined"),
+        N_(
+            "We could not carry out request {ref}.\n"
+            "Reason: {outcome}\n"
+            "You may complain to {authority}.\n"
         ),
-    },
-    "completed": {
-        "en": (
-            "Request {ref} is complete",
-            "Your request {ref} ({kind}) is complete.\n{outcome}\n{link_text}",
-        ),
-        "ru": (
-            "Запрос {ref} выполнен",
-            "Ваш запрос {ref} ({kind}) выполнен.\n{outcome}\n{link_text}",
-        ),
-    },
-    "rejected": {
-        "en": (
-            "Request {ref} was declined",
-            "We could not carry out request {ref}.\nReason: {outcome}\n"
-            "You may complain to {authority}.\n",
-        ),
-        "ru": (
-            "Запрос {ref} отклонён",
-            "Мы не можем выполнить запрос {ref}.\nПричина: {outcome}\n"
-            "Вы можете обжаловать это в {authority}.\n",
-        ),
-    },
+    ),
 }
+"""Each e-mail's subject and body in English, marked for the catalogue."""
 
-LINK_TEXT = {
-    "en": "Download the result (the link works for {days} days, in the browser where you "
-    "confirmed your identity):\n{link}\n",
-    "ru": "Скачать результат (ссылка действует {days} дн. в браузере, где вы подтвердили "
-    "личность):\n{link}\n",
-}
+LINK_TEXT = N_(
+    "Download the result (the link works for {days} days, in the browser where you confirmed "
+    "your identity):\n"
+    "{link}\n"
+)
+
+
+def link_text(lang: str) -> str:
+    """The result link's sentence in ``lang``; ``.format(days=..., link=...)``."""
+    return i18n.translator(lang).gettext(LINK_TEXT)
 
 
 def kind_name(kind: str, lang: str) -> str:
@@ -114,8 +95,9 @@ def send(session: Session, request: SubjectRequest, what: str, **values: object)
     """Queue the ``what`` e-mail to the subject; a request without an e-mail gets none."""
     if not request.email:
         return
-    lang = request.lang if request.lang in ("en", "ru") else "en"
-    subject, body = TEXTS[what][lang]
+    lang = request.lang if request.lang in i18n.LANGUAGES else i18n.LANGUAGES[0]
+    t = i18n.translator(lang)
+    subject, body = (t.gettext(text) for text in TEXTS[what])
     fields = {
         "ref": request.reference,
         "kind": kind_name(request.kind, lang),

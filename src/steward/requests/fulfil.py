@@ -610,9 +610,7 @@ class Fulfilment:
                 found.result_nonce = secrets.token_hex(16)
             token = links.result_token(self.secret, found.id, found.result_nonce)
             link = f"{self.base_url.rstrip('/')}/privacy/requests/result/{token}"
-            link_text = emails.LINK_TEXT.get(found.lang, emails.LINK_TEXT["en"]).format(
-                days=self.link_days, link=link
-            )
+            link_text = emails.link_text(found.lang).format(days=self.link_days, link=link)
         emails.send(session, found, "completed", outcome=told, link_text=link_text)
         return link
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final
 
+from steward.lib.i18n import N_
+
 
 class State(StrEnum):
     RECEIVED = "received"
@@ -22,6 +24,17 @@ class State(StrEnum):
 
 
 S = State
+STATE_NAMES: Final[dict[str, str]] = {
+    "received": N_("received"),
+    "verifying": N_("verifying"),
+    "verified": N_("verified"),
+    "in-progress": N_("in-progress"),
+    "awaiting-approval": N_("awaiting-approval"),
+    "completed": N_("completed"),
+    "rejected": N_("rejected"),
+    "withdrawn": N_("withdrawn"),
+}
+"""Each state as pages show it (the code in English; the catalogue translates it)."""
 CLOSED: Final = frozenset({S.COMPLETED, S.REJECTED, S.WITHDRAWN})
 OPEN: Final = frozenset(State) - CLOSED
 

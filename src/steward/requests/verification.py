@@ -29,6 +29,7 @@ from enum import StrEnum
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from steward.lib.i18n import N_
 from steward.lib.identifiers import normalise_account, normalise_email, normalise_phone
 from steward.lib.signing import Signer, TokenExpired, TokenInvalid, digest
 from steward.register import Register
@@ -57,9 +58,10 @@ class TooManyCodes(RequestError):
 
 # The identifiers a request may carry: the name the datastores use -> the request's column.
 IDENTIFIERS: dict[str, str] = {"email": "email", "phone": "phone", "account-id": "account_id"}
-LABELS: dict[str, dict[str, str]] = {
-    "en": {"email": "E-mail", "phone": "Telephone", "account-id": "Account id"},
-    "ru": {"email": "Эл. почта", "phone": "Телефон", "account-id": "Учётная запись"},
+LABELS: dict[str, str] = {
+    "email": N_("E-mail"),
+    "phone": N_("Telephone"),
+    "account-id": N_("Account id"),
 }
 
 

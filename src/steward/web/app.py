@@ -31,6 +31,7 @@ from steward.web.pages import (
     account,
     audit,
     breaches,
+    consents_admin,
     dashboard,
     discovery,
     notices_admin,
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(signin.router)
     app.include_router(dashboard.router)
     app.include_router(placeholders.router)
+    app.include_router(consents_admin.router)
     app.include_router(account.router)
     app.include_router(people.router)
     app.include_router(audit.router)

@@ -129,6 +129,7 @@ class Principal:
     session_id: int | None = None
     display_name: str = ""
     must_enrol_totp: bool = False
+    language: str | None = None  # the admin pages' language the person chose (None: browser's)
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -177,6 +178,7 @@ def person_principal(
         session_id=session_id,
         display_name=person.name or person.email,
         must_enrol_totp=must_enrol_totp,
+        language=person.language,
     )
 
 

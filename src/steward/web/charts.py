@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from steward.ledger.audit import AuditEntry
+from steward.lib.i18n import N_
 from steward.notify.outbox import OutboxMessage
 from steward.store.tables import utcnow
 
@@ -45,7 +46,7 @@ class PanelData:
     empty: str = ""  # shown instead of a chart when there is nothing to draw
     link: str = ""
     link_label: str = ""
-    label_title: str = "Day"  # heading of the label column in the table
+    label_title: str = N_("Day")  # heading of the label column in the table
 
     @property
     def has_data(self) -> bool:
@@ -97,10 +98,10 @@ def audit_activity(session: Session) -> PanelData:
     return PanelData(
         "bar",
         [d.strftime("%d %b") for d in days],
-        {"entries": [counts.get(d.isoformat(), 0) for d in days]},
-        empty="No audit entries in the last 14 days.",
+        {N_("entries"): [counts.get(d.isoformat(), 0) for d in days]},
+        empty=N_("No audit entries in the last 14 days."),
         link="/admin/audit",
-        link_label="Open the audit log",
+        link_label=N_("Open the audit log"),
     )
 
 
@@ -112,11 +113,11 @@ def outbox_status(session: Session) -> PanelData:
     return PanelData(
         "pie",
         [str(status) for status, _ in rows],
-        {"messages": [int(count) for _, count in rows]},
-        empty="No e-mail yet.",
-        label_title="Status",
+        {N_("messages"): [int(count) for _, count in rows]},
+        empty=N_("No e-mail yet."),
+        label_title=N_("Status"),
         link="/admin/outbox",
-        link_label="Open the outbox",
+        link_label=N_("Open the outbox"),
     )
 
 
@@ -141,21 +142,21 @@ def consents_over_time(session: Session) -> PanelData:
         [d.strftime("%d %b") for d in days],
         {
             action: [counts.get((action, d.isoformat()), 0) for d in days]
-            for action in ("given", "withdrawn")
+            for action in (N_("given"), N_("withdrawn"))
         },
-        empty="No consents given or withdrawn in the last 30 days.",
+        empty=N_("No consents given or withdrawn in the last 30 days."),
         link="/admin/consents",
-        link_label="Open consents",
+        link_label=N_("Open consents"),
     )
 
 
 DEADLINE_BUCKETS = (
-    ("overdue", None, -1),
-    ("due today", 0, 0),
-    ("1-2 days", 1, 2),
-    ("3-7 days", 3, 7),
-    ("8-14 days", 8, 14),
-    ("15+ days", 15, None),
+    (N_("overdue"), None, -1),
+    (N_("due today"), 0, 0),
+    (N_("1-2 days"), 1, 2),
+    (N_("3-7 days"), 3, 7),
+    (N_("8-14 days"), 8, 14),
+    (N_("15+ days"), 15, None),
 )
 
 
@@ -190,14 +191,14 @@ def requests_by_deadline(session: Session) -> PanelData:
         labels,
         dict(sorted(series.items())),
         x_title="days to deadline",
-        empty="No open requests.",
+        empty=N_("No open requests."),
         link="/admin/requests",
-        link_label="Open the queue",
-        label_title="Days to deadline",
+        link_label=N_("Open the queue"),
+        label_title=N_("Days to deadline"),
     )
 
 
-BREACH_BUCKETS = ("overdue", "under 6 h", "6-24 h", "1-3 days", "later")
+BREACH_BUCKETS = (N_("overdue"), N_("under 6 h"), N_("6-24 h"), N_("1-3 days"), N_("later"))
 
 
 def breach_notices_due(session: Session) -> PanelData:
@@ -223,26 +224,29 @@ def breach_notices_due(session: Session) -> PanelData:
     return PanelData(
         "bar",
         list(BREACH_BUCKETS),
-        {"notices owed": counts},
+        {N_("notices owed"): counts},
         x_title="time left",
-        empty="No breach notice is owed.",
+        empty=N_("No breach notice is owed."),
         link="/admin/breaches",
-        link_label="Open the breach register",
-        label_title="Time left",
+        link_label=N_("Open the breach register"),
+        label_title=N_("Time left"),
     )
 
 
 PANELS: list[Panel] = [
     Panel(
         "requests-deadline",
-        "Open requests by days to deadline",
+        N_("Open requests by days to deadline"),
         "requests.read",
         requests_by_deadline,
     ),
     Panel(
-        "consents-over-time", "Consents given and withdrawn", "consents.read", consents_over_time
+        "consents-over-time",
+        N_("Consents given and withdrawn"),
+        "consents.read",
+        consents_over_time,
     ),
-    Panel("audit-activity", "Audit log entries per day", "audit.read", audit_activity),
-    Panel("outbox-status", "E-mail by status", "outbox.read", outbox_status),
-    Panel("breach-notices", "Breach notices owed", "breaches.read", breach_notices_due),
+    Panel("audit-activity", N_("Audit log entries per day"), "audit.read", audit_activity),
+    Panel("outbox-status", N_("E-mail by status"), "outbox.read", outbox_status),
+    Panel("breach-notices", N_("Breach notices owed"), "breaches.read", breach_notices_due),
 ]

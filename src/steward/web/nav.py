@@ -9,29 +9,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from steward.lib.i18n import N_
+
 
 @dataclass(frozen=True, slots=True)
 class Section:
     slug: str
-    label: str
+    label: str  # English; the template translates it
     href: str
     permission: str
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("dashboard", "Dashboard", "/admin/", "dashboard.read"),
-    Section("requests", "Requests", "/admin/requests", "requests.read"),
-    Section("consents", "Consents", "/admin/consents", "consents.read"),
-    Section("notices", "Notices", "/admin/notices", "notices.read"),
-    Section("register", "Register", "/admin/register", "register.read"),
-    Section("discovery", "Discovery", "/admin/discovery", "discovery.read"),
-    Section("retention", "Retention", "/admin/retention", "retention.read"),
-    Section("breaches", "Breaches", "/admin/breaches", "breaches.read"),
-    Section("filings", "Filings", "/admin/filings", "filings.read"),
-    Section("audit", "Audit log", "/admin/audit", "audit.read"),
-    Section("people", "People", "/admin/people", "people.read"),
-    Section("outbox", "Outbox", "/admin/outbox", "outbox.read"),
-    Section("settings", "Settings", "/admin/settings", "settings.read"),
+    Section("dashboard", N_("Dashboard"), "/admin/", "dashboard.read"),
+    Section("requests", N_("Requests"), "/admin/requests", "requests.read"),
+    Section("consents", N_("Consents"), "/admin/consents", "consents.read"),
+    Section("notices", N_("Notices"), "/admin/notices", "notices.read"),
+    Section("register", N_("Register"), "/admin/register", "register.read"),
+    Section("discovery", N_("Discovery"), "/admin/discovery", "discovery.read"),
+    Section("retention", N_("Retention"), "/admin/retention", "retention.read"),
+    Section("breaches", N_("Breaches"), "/admin/breaches", "breaches.read"),
+    Section("filings", N_("Filings"), "/admin/filings", "filings.read"),
+    Section("audit", N_("Audit log"), "/admin/audit", "audit.read"),
+    Section("people", N_("People"), "/admin/people", "people.read"),
+    Section("outbox", N_("Outbox"), "/admin/outbox", "outbox.read"),
+    Section("settings", N_("Settings"), "/admin/settings", "settings.read"),
 )
 
 

@@ -4,7 +4,14 @@
     return templates.TemplateResponse(request, "requests/list.html", {"items": items})
 
 Globals every template can call: ``csrf_field()`` (inside each POST form), ``principal()``
-(the signed-in person or None), ``nav()`` (the admin sections this principal may open).
+(the signed-in person or None), ``nav()`` (the admin sections this principal may open),
+``page_lang()`` (the page's language).
+
+Text goes through the catalogue (``lib/i18n.py``): ``{{ _("Sign out") }}``,
+``{{ _("Tries left: %(n)s", n=left) }}``, ``{{ ngettext("%(num)s row", "%(num)s rows", n) }}``.
+The language is the context's ``lang`` when the page passes one (public pages pick it with
+``pages/common.pick_lang``), else the admin's (``pages/common.admin_lang``). Filters:
+``when`` (date and time), ``day`` (date), ``number``, each in the page's language.
 """
 
 from __future__ import annotations
@@ -16,8 +23,62 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from steward.accounts.tables import ROLE_NAMES
+from steward.lib import i18n
+from steward.requests.states import STATE_NAMES
+
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.add_extension("jinja2.ext.i18n")
+
+
+def lang_of_context(context: Any) -> str:
+    lang = context.get("lang")
+    if lang in i18n.LANGUAGES:
+        return str(lang)
+    request = context.get("request")
+    if request is None:
+        return i18n.LANGUAGES[0]
+    from steward.web.pages.common import admin_lang
+
+    return admin_lang(request)
+
+
+@pass_context
+def _gettext(context: Any, message: str) -> str:
+    return i18n.translator(lang_of_context(context)).gettext(message)
+
+
+@pass_context
+def _ngettext(context: Any, singular: str, plural: str, n: int) -> str:
+    return i18n.translator(lang_of_context(context)).ngettext(singular, plural, n)
+
+
+@pass_context
+def _page_lang(context: Any) -> str:
+    return lang_of_context(context)
+
+
+def _time(value: Any, shown: str) -> Markup:
+    """A ``<time>`` element: the reader's format shown, the ISO form for machines."""
+    if value is None:
+        return Markup("")
+    return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), shown)
+
+
+@pass_context
+def _when(context: Any, value: Any) -> Markup:
+    return _time(value, i18n.format_datetime(value, lang_of_context(context)))
+
+
+@pass_context
+def _day(context: Any, value: Any) -> Markup:
+    return _time(value, i18n.format_date(value, lang_of_context(context)))
+
+
+@pass_context
+def _number(context: Any, value: Any) -> str:
+    return i18n.format_number(value, lang_of_context(context))
 
 
 @pass_context
@@ -40,4 +101,20 @@ def _nav(context: Any) -> list[Any]:
     return visible_sections(request.scope.get("state", {}).get("principal"), request.url.path)
 
 
-templates.env.globals.update(csrf_field=_csrf_field, principal=_principal, nav=_nav)
+templates.env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+templates.env.globals.update(
+    csrf_field=_csrf_field,
+    principal=_principal,
+    nav=_nav,
+    page_lang=_page_lang,
+    role_names=ROLE_NAMES,
+    state_names=STATE_NAMES,
+)
+
+
+@pass_context
+def _duration(context: Any, value: Any) -> str:
+    return i18n.format_duration(value, lang_of_context(context))
+
+
+templates.env.filters.update(when=_when, day=_day, number=_number, duration=_duration)

@@ -68,7 +68,8 @@ def test_dpo_records_a_filing_with_its_number_and_it_is_audited(client: TestClie
         follow_redirects=True,
     )
     assert answer.status_code == 200
-    assert "filed on 2026-03-04, No. 77-26-000123" in answer.text
+    filed = 'filed on <time datetime="2026-03-04">Mar 4, 2026</time>, No. 77-26-000123'
+    assert filed in answer.text
     refused = client.post(
         f"/admin/filings/{draft_id}/filed",
         data={"csrf_token": csrf, "filed_on": "04.03.2026", "registry_number": "1"},

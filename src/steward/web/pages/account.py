@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -13,9 +14,10 @@ from steward.accounts.passwords import verify_password
 from steward.accounts.people import AccountError, set_password, totp_required
 from steward.accounts.sessions import live_sessions, revoke_all
 from steward.accounts.tables import Person, SignInSession
+from steward.lib import i18n
 from steward.web.auth import Principal, require
 from steward.web.errors import ApiError
-from steward.web.pages.common import see_other, store
+from steward.web.pages.common import admin_gettext, see_other, store
 from steward.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -34,7 +36,13 @@ def _account_page(request: Request, who: Principal, **extra: object) -> Response
         person = _me(session, who)
         sessions = live_sessions(session, person.id)
         required = totp_required(session)
-    context = {"person": person, "sessions": sessions, "totp_required": required, **extra}
+    context = {
+        "person": person,
+        "sessions": sessions,
+        "totp_required": required,
+        "languages": [(code, i18n.language_name(code)) for code in i18n.LANGUAGES],
+        **extra,
+    }
     status = 400 if extra.get("error") else 200
     return templates.TemplateResponse(request, "admin/account.html", context, status_code=status)
 
@@ -52,12 +60,13 @@ def change_password(
     new: Annotated[str, Form(max_length=1024)] = "",
     new_again: Annotated[str, Form(max_length=1024)] = "",
 ) -> Response:
+    _ = admin_gettext(request)
     with store(request) as session:
         person = _me(session, who)
         if not verify_password(person.password_hash, current):
-            error = "The current password is wrong."
+            error = _("The current password is wrong.")
         elif new != new_again:
-            error = "The two new passwords differ."
+            error = _("The two new passwords differ.")
         else:
             try:
                 set_password(person, new)
@@ -71,7 +80,30 @@ def change_password(
                 )
     if error:
         return _account_page(request, who, error=error)
-    return _account_page(request, who, flash="Password changed; your other sessions ended.")
+    return _account_page(request, who, flash=_("Password changed; your other sessions ended."))
+
+
+@router.post("/admin/account/language", response_class=HTMLResponse)
+def choose_language(
+    request: Request, who: Me, language: Annotated[str, Form(max_length=8)] = ""
+) -> Response:
+    """The admin pages' language: one of ``i18n.LANGUAGES``, or empty to follow the browser."""
+    if language and language not in i18n.LANGUAGES:
+        known = ", ".join(i18n.LANGUAGES)
+        raise ApiError(400, "bad_language", f"Unknown language {language[:8]!r}; one of {known}.")
+    with store(request) as session:
+        person = _me(session, who)
+        person.language = language or None
+        who.record(
+            session,
+            "person.language",
+            object_type="person",
+            object_id=person.id,
+            details={"language": person.language},
+        )
+    request.state.principal = replace(who, language=language or None)
+    _ = admin_gettext(request)
+    return _account_page(request, who, flash=_("Language saved."))
 
 
 @router.get("/admin/account/totp", response_class=HTMLResponse)
@@ -120,29 +152,31 @@ def totp_enrol(
             person.totp_enabled, person.totp_last_step = True, step
             who.record(session, "person.totp_enable", object_type="person", object_id=person.id)
         required = totp_required(session)
+    _ = admin_gettext(request)
     if step is None:
-        wrong = "That code is wrong; check the clock of your phone and try the next one."
+        wrong = _("That code is wrong; check the clock of your phone and try the next one.")
         return _enrol_page(request, who, secret, required, wrong)
-    return _account_page(request, who, flash="Second factor set up.")
+    return _account_page(request, who, flash=_("Second factor set up."))
 
 
 @router.post("/admin/account/totp/disable", response_class=HTMLResponse)
 def totp_disable(
     request: Request, who: Me, password: Annotated[str, Form(max_length=1024)] = ""
 ) -> Response:
+    _ = admin_gettext(request)
     with store(request) as session:
         person = _me(session, who)
         if totp_required(session):
-            error = "An owner made the second factor mandatory; it cannot be switched off."
+            error = _("An owner made the second factor mandatory; it cannot be switched off.")
         elif not verify_password(person.password_hash, password):
-            error = "The password is wrong."
+            error = _("The password is wrong.")
         else:
             error = None
             person.totp_enabled, person.totp_secret = False, None
             who.record(session, "person.totp_disable", object_type="person", object_id=person.id)
     if error:
         return _account_page(request, who, error=error)
-    return _account_page(request, who, flash="Second factor switched off.")
+    return _account_page(request, who, flash=_("Second factor switched off."))
 
 
 @router.post("/admin/account/sessions/{session_id}/revoke")

@@ -25,20 +25,21 @@ from steward.breaches import drafts, evidence, letters, service
 from steward.breaches.service import BreachInputError, IncidentInput
 from steward.breaches.tables import Incident, LetterDispatch
 from steward.jobs import enqueue
+from steward.lib.i18n import N_
 from steward.web.auth import Principal, require
 from steward.web.errors import ApiError
-from steward.web.pages.common import see_other, store
+from steward.web.pages.common import admin_gettext, see_other, store
 from steward.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 DONE = {
-    "confirm": "The report is now an open breach; its clocks run from its detection.",
-    "assess": "Risk assessment recorded.",
-    "done": "Recorded as sent.",
-    "called": "Marked as called.",
-    "close": "Incident closed.",
-    "count": "Counting the affected subjects in the background; reload to see the result.",
-    "letters": "Letters are being sent in the background; reload to see each dispatch.",
+    "confirm": N_("The report is now an open breach; its clocks run from its detection."),
+    "assess": N_("Risk assessment recorded."),
+    "done": N_("Recorded as sent."),
+    "called": N_("Marked as called."),
+    "close": N_("Incident closed."),
+    "count": N_("Counting the affected subjects in the background; reload to see the result."),
+    "letters": N_("Letters are being sent in the background; reload to see each dispatch."),
 }
 Reader = Annotated[Principal, Depends(require("breaches.read"))]
 Writer = Annotated[Principal, Depends(require("breaches.write"))]
@@ -181,7 +182,7 @@ def incident_page(
         {
             **context,
             "error": error,
-            "done": DONE.get(done, ""),
+            "done": admin_gettext(request)(DONE[done]) if done in DONE else "",
             "can_write": who.can("breaches.write"),
         },
         status_code=400 if error else 200,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
+from steward.lib import i18n
 from steward.store.db import transaction
 
 
@@ -25,15 +26,35 @@ def https(request: Request) -> bool:
     )
 
 
-def pick_lang(request: Request, known: Iterable[str], given: str | None = None) -> str:
-    """A public page's language: ``given`` (a form field), else ``?lang=``, else the browser's
-    first language when ``known``, else English."""
-    known = set(known)
-    for wanted in (given, request.query_params.get("lang")):
-        if wanted in known:
-            return str(wanted)
-    accept = request.headers.get("accept-language", "")[:2].lower()
-    return accept if accept in known else "en"
+def offered_languages(request: Request) -> list[str]:
+    """The languages a public page is offered in: the register's that Steward speaks, in the
+    register's order (the operator's first language first), else English."""
+    register = request.app.state.register
+    declared = register.operator.languages if register else []
+    return [lang for lang in declared if lang in i18n.LANGUAGES] or [i18n.LANGUAGES[0]]
+
+
+def pick_lang(request: Request, given: str | None = None) -> str:
+    """The one language picker of the public pages: ``given`` (a form field), else ``?lang=``,
+    else the browser's best by Accept-Language among ``offered_languages``, else the operator's
+    first language (activecloud writes only in Russian)."""
+    offered = offered_languages(request)
+    candidates = (given, request.query_params.get("lang"))
+    return i18n.pick(candidates, request.headers.get("accept-language", ""), offered)
+
+
+def admin_lang(request: Request) -> str:
+    """An admin page's language: the signed-in person's choice (Account page), else the
+    browser's best by Accept-Language, else English."""
+    principal = request.scope.get("state", {}).get("principal")
+    chosen = getattr(principal, "language", None)
+    accept = request.headers.get("accept-language", "")
+    return i18n.pick((chosen,), accept, i18n.LANGUAGES, default=i18n.LANGUAGES[0])
+
+
+def admin_gettext(request: Request) -> Callable[[str], str]:
+    """``_ = admin_gettext(request)``: the translation function of this admin page's language."""
+    return i18n.translator(admin_lang(request)).gettext
 
 
 def safe_next(target: str | None, default: str = "/admin/") -> str:

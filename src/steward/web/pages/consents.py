@@ -26,65 +26,39 @@ from steward.consent.service import ConsentService
 from steward.consent.tables import ConsentEvent
 from steward.consent.tokens import TokenError, center_subject, center_token
 from steward.filings.consent_document import UnknownConsentItem, consent_document
+from steward.lib import i18n
+from steward.lib.i18n import N_
 from steward.lib.signing import digest
 from steward.notices.render import markdown_to_html
 from steward.notify import outbox
 from steward.store.db import transaction
 from steward.web.consent_runtime import allowed, consent_service
+from steward.web.pages.common import pick_lang
 
 router = APIRouter(tags=["privacy center"], include_in_schema=False)
 
-WORDS = {
-    "en": {
-        "title": "Your consents",
-        "on": "Given",
-        "off": "Not given",
-        "give": "Give consent",
-        "withdraw": "Withdraw",
-        "receipt": "Receipt",
-        "expires": "expires",
-        "reconfirm": "Please confirm again: the purpose has changed",
-        "gpc": "Opt-out preference signal honored",
-        "document": "Consent document",
-        "saved": "Saved. Your choice is recorded in the consent ledger.",
-        "ask": "Enter your e-mail address and we will send you a link to your consents.",
-        "send": "Send the link",
-        "sent": "If we know this address, a link is on its way. It works for 24 hours.",
-        "email": "E-mail address",
-    },
-    "ru": {
-        "title": "Ваши согласия",
-        "on": "Дано",
-        "off": "Не дано",
-        "give": "Дать согласие",
-        "withdraw": "Отозвать",
-        "receipt": "Квитанция",
-        "expires": "истекает",
-        "reconfirm": "Подтвердите ещё раз: цель обработки изменилась",
-        "gpc": "Сигнал отказа (Global Privacy Control) учтён",
-        "document": "Текст согласия",
-        "saved": "Сохранено. Ваш выбор записан в журнал согласий.",
-        "ask": "Укажите адрес электронной почты, и мы пришлём ссылку на ваши согласия.",
-        "send": "Прислать ссылку",
-        "sent": "Если этот адрес нам известен, ссылка уже отправлена. Она действует 24 часа.",
-        "email": "Адрес электронной почты",
-    },
+WORDS: dict[str, str] = {
+    "title": N_("Your consents"),
+    "on": N_("Given"),
+    "off": N_("Not given"),
+    "give": N_("Give consent"),
+    "withdraw": N_("Withdraw"),
+    "receipt": N_("Receipt"),
+    "expires": N_("expires"),
+    "reconfirm": N_("Please confirm again: the purpose has changed"),
+    "gpc": N_("Opt-out preference signal honored"),
+    "document": N_("Consent document"),
+    "saved": N_("Saved. Your choice is recorded in the consent ledger."),
+    "ask": N_("Enter your e-mail address and we will send you a link to your consents."),
+    "send": N_("Send the link"),
+    "sent": N_("If we know this address, a link is on its way. It works for 24 hours."),
+    "email": N_("E-mail address"),
 }
 
 
 def lang_of(request: Request) -> str:
-    """The page language: ``?lang=``, else the browser's if the operator publishes in it,
-    else the operator's first language (activecloud writes only in Russian)."""
-    register = request.app.state.register
-    offered = [lang for lang in (register.operator.languages if register else []) if lang in WORDS]
-    wanted = request.query_params.get("lang")
-    if wanted in WORDS:
-        return str(wanted)
-    for part in request.headers.get("accept-language", "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in offered:
-            return code
-    return offered[0] if offered else "en"
+    """The page language (``pages/common.pick_lang``, the one picker of the public pages)."""
+    return pick_lang(request)
 
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
@@ -96,7 +70,7 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
         name,
         {
             "lang": lang,
-            "w": WORDS[lang],
+            "w": i18n.words(WORDS, lang),
             "operator_name": request.app.state.register.operator.legal_name
             if request.app.state.register
             else None,
@@ -206,8 +180,8 @@ def send_link(request: Request, email: str = Form(..., max_length=320)) -> HTMLR
             outbox.queue(
                 session,
                 to=email.strip(),
-                subject=WORDS[lang]["title"],
-                text=f"{WORDS[lang]['title']}: {link}\n",
+                subject=i18n.words(WORDS, lang)["title"],
+                text=f"{i18n.words(WORDS, lang)['title']}: {link}\n",
                 kind="consents.center-link",
                 lang=lang,
             )

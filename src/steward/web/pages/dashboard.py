@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from steward.web.auth import Principal, require
 from steward.web.charts import PANELS, PanelData, render_svg
 from steward.web.errors import ApiError
-from steward.web.pages.common import store
+from steward.web.pages.common import admin_gettext, store
 from steward.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -28,6 +28,7 @@ def _rows(data: PanelData) -> list[list[object]]:
 @router.get("/admin/", response_class=HTMLResponse)
 def dashboard(request: Request, who: Reader) -> Response:
     panels = []
+    _ = admin_gettext(request)
     with store(request) as session:
         for panel in PANELS:
             if not who.can(panel.permission):
@@ -35,14 +36,15 @@ def dashboard(request: Request, who: Reader) -> Response:
             data = panel.provide(session)
             panels.append(
                 {
-                    "title": panel.title,
+                    "title": _(panel.title),
                     "chart": f"/admin/charts/{panel.slug}.svg" if data.has_data else None,
-                    "alt": f"Chart: {panel.title}; the numbers are in the table below.",
-                    "columns": [data.label_title, *data.series],
-                    "rows": _rows(data),
-                    "empty": data.empty,
+                    "alt": _("Chart: %(title)s; the numbers are in the table below.")
+                    % {"title": _(panel.title)},
+                    "columns": [_(data.label_title), *(_(name) for name in data.series)],
+                    "rows": [[_(str(row[0])), *row[1:]] for row in _rows(data)],
+                    "empty": _(data.empty) if data.empty else "",
                     "link": data.link,
-                    "link_label": data.link_label,
+                    "link_label": _(data.link_label) if data.link_label else "",
                 }
             )
     return templates.TemplateResponse(request, "admin/dashboard.html", {"panels": panels})

@@ -20,6 +20,8 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from steward.lib import i18n
+from steward.lib.i18n import N_
 from steward.notices import phrases
 from steward.notices.content import build_notice
 from steward.notices.diff import describe
@@ -34,40 +36,31 @@ from steward.notices.publish import (
     version_languages,
     versions,
 )
-from steward.notices.render import TEMPLATES, environment, markdown_to_html, render_markdown
+from steward.notices.render import (
+    PAGE_WORDS,
+    TEMPLATES,
+    environment,
+    markdown_to_html,
+    render_markdown,
+)
 from steward.notices.tables import NoticeVersion
 from steward.register.models import Register
 from steward.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 _CSS = (TEMPLATES / "notice.css").read_text(encoding="utf-8")
-_WORDS = {
-    "en": {
-        "title": "Privacy notice: versions",
-        "version": "Version",
-        "published": "Published",
-        "material": "significant change",
-        "announced": "announced by e-mail",
-        "first": "first published version",
-        "read": "Read",
-        "changes": "What changed",
-        "none": "No notice has been published yet.",
-        "current": "Current notice",
-        "upcoming": "A new version {number} of this notice applies from {date}: [read it]({href}).",
-    },
-    "ru": {
-        "title": "Политика обработки персональных данных: редакции",
-        "version": "Редакция",
-        "published": "Опубликована",
-        "material": "существенное изменение",
-        "announced": "о нём сообщено по электронной почте",
-        "first": "первая опубликованная редакция",
-        "read": "Читать",
-        "changes": "Что изменилось",
-        "none": "Политика ещё не опубликована.",
-        "current": "Действующая редакция",
-        "upcoming": "Новая редакция {number} вступает в силу {date}: [прочитать]({href}).",
-    },
+_WORDS: dict[str, str] = {
+    "title": N_("Privacy notice: versions"),
+    "version": N_("Version"),
+    "published": N_("Published"),
+    "material": N_("significant change"),
+    "announced": N_("announced by e-mail"),
+    "first": N_("first published version"),
+    "read": N_("Read"),
+    "changes": N_("What changed"),
+    "none": N_("No notice has been published yet."),
+    "current": N_("Current notice"),
+    "upcoming": N_("A new version {number} of this notice applies from {date}: [read it]({href})."),
 }
 
 
@@ -107,11 +100,7 @@ def _page(markdown: str, lang: str, request: Request) -> HTMLResponse:
             css=Markup(""),
             stylesheet_href="/privacy/notice.css",
             versions_href=f"/privacy/notice/versions?lang={lang}",
-            words={
-                "contents": "Содержание" if lang == "ru" else "Contents",
-                "versions": "Предыдущие редакции" if lang == "ru" else "Earlier versions",
-                "skip": "К тексту политики" if lang == "ru" else "Skip to the notice",
-            },
+            words=i18n.words(PAGE_WORDS, lang),
         )
     )
     return HTMLResponse(html)
@@ -156,7 +145,7 @@ def current_notice(request: Request, lang: str | None = None) -> HTMLResponse:
 
 def _announce_upcoming(markdown: str, upcoming: NoticeVersion, lang: str) -> str:
     """The notice in force, with a line under its title saying which version comes next."""
-    words = _WORDS["ru" if lang == "ru" else "en"]
+    words = i18n.words(_WORDS, lang)
     line = words["upcoming"].format(
         number=upcoming.number,
         date=phrases.long_date(upcoming.applies_from.date(), lang),
@@ -204,7 +193,7 @@ def notice_versions(request: Request, lang: str | None = None) -> HTMLResponse:
     return _templates(request).TemplateResponse(
         request,
         "privacy/notice_versions.html",
-        {"lang": chosen, "rows": rows, "w": _WORDS[chosen]},
+        {"lang": chosen, "rows": rows, "w": i18n.words(_WORDS, chosen)},
     )
 
 

@@ -16,16 +16,17 @@ from steward.accounts.sessions import revoke_all
 from steward.accounts.tables import Person
 from steward.jobs.registry import enqueue
 from steward.ledger.audit import record
+from steward.lib.i18n import N_
 from steward.web.auth import client_ip, csrf_protect
 from steward.web.errors import ApiError
-from steward.web.pages.common import see_other, store
+from steward.web.pages.common import admin_gettext, see_other, store
 from steward.web.security import rate_limit
 from steward.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger("steward.web")
-SENT = "If an account exists for that address, we sent it a link to set a new password."
-NOT_NOW = "Steward cannot send e-mail right now; nothing was sent. Try again in a few minutes."
+SENT = N_("If an account exists for that address, we sent it a link to set a new password.")
+NOT_NOW = N_("Steward cannot send e-mail right now; nothing was sent. Try again in a few minutes.")
 reset_limit = rate_limit("password-reset", 10, 600)
 
 
@@ -56,9 +57,14 @@ async def reset_request(
     except Exception:  # the broker is down: say so, the same way for every address
         log.warning("could not queue a password reset", exc_info=True)
         return templates.TemplateResponse(
-            request, "admin/password_reset.html", {"sent": NOT_NOW}, status_code=503
+            request,
+            "admin/password_reset.html",
+            {"sent": admin_gettext(request)(NOT_NOW)},
+            status_code=503,
         )
-    return templates.TemplateResponse(request, "admin/password_reset.html", {"sent": SENT})
+    return templates.TemplateResponse(
+        request, "admin/password_reset.html", {"sent": admin_gettext(request)(SENT)}
+    )
 
 
 @router.get(

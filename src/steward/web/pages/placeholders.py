@@ -15,10 +15,8 @@ from steward.web.nav import SECTIONS
 from steward.web.pages.common import store
 from steward.web.templating import templates
 
-PLACEHOLDERS: dict[str, str] = {
-    "consents": "The consent ledger (who agreed to what, under which notice version) will be "
-    "searchable here once the consents module is installed.",
-}
+PLACEHOLDERS: dict[str, str] = {}
+"""Section slug -> what the page says until the section is built (none today)."""
 
 router = APIRouter(include_in_schema=False)
 

@@ -11,71 +11,39 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from steward.lib import i18n
+from steward.lib.i18n import N_
+from steward.web.pages.common import offered_languages, pick_lang
 from steward.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 
-WORDS = {
-    "en": {
-        "title": "Privacy Center",
-        "intro": "How {operator} handles your personal data, and what you can do about it.",
-        "notice": "Privacy notice",
-        "notice_text": "What we collect, why, on which legal basis, for how long, and who "
-        "receives it.",
-        "consents": "Your consents",
-        "consents_text": "See and change what you agreed to; we e-mail you a link.",
-        "request": "Make a request",
-        "request_text": "Get a copy of your data, correct it, have it erased or restricted, "
-        "or object.",
-        "check": "Check a request",
-        "check_text": "Follow the link in the e-mail we sent when you made it: it shows where your "
-        "request stands and, when it is answered, your download.",
-        "report": "Report a security problem",
-        "report_text": "Your account no longer feels safe, or you saw data that should not be "
-        "visible.",
-        "contact": "Contact",
-        "dpo": "Data protection officer",
-        "language": "Language",
-    },
-    "ru": {
-        "title": "Центр конфиденциальности",
-        "intro": "Как {operator} обрабатывает ваши персональные данные и что вы можете сделать.",
-        "notice": "Политика обработки персональных данных",
-        "notice_text": "Какие данные мы собираем, зачем, на каком основании, как долго храним и "
-        "кому передаём.",
-        "consents": "Ваши согласия",
-        "consents_text": "Посмотреть и изменить данные вами согласия; мы пришлём ссылку по почте.",
-        "request": "Подать запрос",
-        "request_text": "Получить копию данных, уточнить их, потребовать уничтожения или "
-        "ограничения обработки, возразить.",
-        "check": "Узнать о ходе запроса",
-        "check_text": "Перейдите по ссылке из письма, которое мы прислали после подачи запроса: "
-        "там видно, на каком он этапе, и, когда ответ готов, его можно скачать.",
-        "report": "Сообщить о проблеме безопасности",
-        "report_text": "Учётная запись больше не кажется защищённой или вы увидели чужие данные.",
-        "contact": "Контакты",
-        "dpo": "Ответственный за организацию обработки персональных данных",
-        "language": "Язык",
-    },
+WORDS: dict[str, str] = {
+    "title": N_("Privacy Center"),
+    "intro": N_("How {operator} handles your personal data, and what you can do about it."),
+    "notice": N_("Privacy notice"),
+    "notice_text": N_(
+        "What we collect, why, on which legal basis, for how long, and who receives it."
+    ),
+    "consents": N_("Your consents"),
+    "consents_text": N_("See and change what you agreed to; we e-mail you a link."),
+    "request": N_("Make a request"),
+    "request_text": N_(
+        "Get a copy of your data, correct it, have it erased or restricted, or object."
+    ),
+    "check": N_("Check a request"),
+    "check_text": N_(
+        "Follow the link in the e-mail we sent when you made it: it shows where your request "
+        "stands and, when it is answered, your download."
+    ),
+    "report": N_("Report a security problem"),
+    "report_text": N_(
+        "Your account no longer feels safe, or you saw data that should not be visible."
+    ),
+    "contact": N_("Contact"),
+    "dpo": N_("Data protection officer"),
+    "language": N_("Language"),
 }
-NAMES = {"en": "English", "ru": "Русский"}
-
-
-def _languages(request: Request) -> list[str]:
-    register = request.app.state.register
-    declared = [lang for lang in (register.operator.languages if register else []) if lang in WORDS]
-    return declared or ["en"]
-
-
-def _lang(request: Request, offered: list[str]) -> str:
-    wanted = request.query_params.get("lang")
-    if wanted in offered:
-        return str(wanted)
-    for part in request.headers.get("accept-language", "").split(","):
-        code = part.split(";")[0].strip()[:2].lower()
-        if code in offered:
-            return code
-    return offered[0]
 
 
 @router.get("/privacy", response_class=HTMLResponse)
@@ -86,8 +54,8 @@ def privacy_without_slash() -> Response:
 @router.get("/privacy/", response_class=HTMLResponse)
 def privacy_home(request: Request) -> HTMLResponse:
     register = request.app.state.register
-    offered = _languages(request)
-    lang = _lang(request, offered)
+    offered = offered_languages(request)
+    lang = pick_lang(request)
     operator = register.operator.legal_name if register else None
     contacts = register.operator.contacts if register else None
     return templates.TemplateResponse(
@@ -95,11 +63,13 @@ def privacy_home(request: Request) -> HTMLResponse:
         "privacy/home.html",
         {
             "lang": lang,
-            "w": WORDS[lang],
+            "w": i18n.words(WORDS, lang),
             "operator_name": operator,
-            "intro": WORDS[lang]["intro"].format(operator=operator or "this operator"),
+            "intro": i18n.words(WORDS, lang)["intro"].format(
+                operator=operator or i18n.translator(lang).gettext("this operator")
+            ),
             "contacts": contacts,
-            "languages": [(code, NAMES[code]) for code in offered],
+            "languages": [(code, i18n.language_name(code)) for code in offered],
         },
         headers={"Vary": "Accept-Language", "Content-Language": lang},
     )

@@ -16,6 +16,7 @@ Approving, refusing and completing without a run need ``requests.approve``; the 
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
@@ -24,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from steward.law import KIND_NAMES
+from steward.lib import i18n
 from steward.requests import fulfil, service, verification
 from steward.requests.fulfil import EXECUTABLE, Actor, Fulfilment
 from steward.requests.states import ALLOWED, RequestError, State
@@ -31,7 +33,8 @@ from steward.requests.tables import RequestAttachment, RequestPause
 from steward.store.tables import utcnow
 from steward.web.auth import Principal, require
 from steward.web.errors import ApiError
-from steward.web.pages.common import see_other, store
+from steward.web.pages import request_steps
+from steward.web.pages.common import admin_gettext, admin_lang, see_other, store
 from steward.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -64,8 +67,17 @@ def _load(session: Any, request_id: int) -> Any:
         raise ApiError(404, "not_found", f"No request {request_id}.") from None
 
 
+def _kind_name(kind: str, lang: str) -> str:
+    names: dict[str, str] = KIND_NAMES[kind]  # type: ignore[index]
+    return names.get(lang) or names["en"]
+
+
 def _detail(
-    request: Request, request_id: int, error: str | None = None, who: Principal | None = None
+    request: Request,
+    request_id: int,
+    error: str | None = None,
+    who: Principal | None = None,
+    done: str | None = None,
 ) -> Response:
     with store(request) as session:
         found = _load(session, request_id)
@@ -92,6 +104,19 @@ def _detail(
         if asked is not None and asked.preview_run is not None:
             preview = fulfil.run_progress(session, asked.preview_run)
     days_left = (found.due_on - utcnow().date()).days if found.due_on else None
+    carried, proven = verification.identifiers_of(found), verification.proven(found)
+    can_approve = who is not None and who.can("requests.approve")
+    steps = request_steps.next_steps(
+        found,
+        carried=carried,
+        proven=proven,
+        asked=asked,
+        preview=preview,
+        clock=clock,
+        can_approve=can_approve,
+        changes=fulfil.data_change(request.app.state.register, found.kind),
+    )
+    _ = admin_gettext(request)
     return templates.TemplateResponse(
         request,
         "admin/requests/detail.html",
@@ -110,14 +135,14 @@ def _detail(
             "asked": asked,
             "preview": preview,
             "decisions": decisions,
-            "can_approve": who is not None and who.can("requests.approve"),
+            "can_approve": can_approve,
+            "steps": steps if who is not None and who.can("requests.work") else [],
+            "done": _(request_steps.DONE[done]) if done in request_steps.DONE else None,
             "destructive": fulfil.DESTRUCTIVE,
-            "changes": fulfil.data_change(request.app.state.register, found.kind),
-            "ledger_kinds": fulfil.LEDGER_KINDS,
-            "kind_name": KIND_NAMES[found.kind]["en"],  # type: ignore[index]
-            "identifier_labels": verification.LABELS["en"],
-            "carried": verification.identifiers_of(found),
-            "proven": verification.proven(found),
+            "kind_name": _kind_name(found.kind, admin_lang(request)),
+            "identifier_labels": i18n.words(verification.LABELS, admin_lang(request)),
+            "carried": carried,
+            "proven": proven,
             "error": error,
         },
         status_code=400 if error else 200,
@@ -125,8 +150,10 @@ def _detail(
 
 
 @router.get("/admin/requests/{request_id}", response_class=HTMLResponse)
-def detail_page(request: Request, request_id: int, who: Reader) -> Response:
-    return _detail(request, request_id, who=who)
+def detail_page(
+    request: Request, request_id: int, who: Reader, done: str | None = None
+) -> Response:
+    return _detail(request, request_id, who=who, done=done)
 
 
 @router.post("/admin/requests/{request_id}", response_class=HTMLResponse)
@@ -164,7 +191,7 @@ async def _act(request: Request, request_id: int, who: Principal, form: Any) -> 
         )
     except RequestError as exc:
         return await run_in_threadpool(_detail, request, request_id, str(exc), who)
-    return see_other(f"/admin/requests/{request_id}")
+    return see_other(f"/admin/requests/{request_id}?done={quote(action)}")
 
 
 def _apply(

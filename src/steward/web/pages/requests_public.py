@@ -19,6 +19,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from steward.law import KIND_NAMES, LAWS
+from steward.lib import i18n
+from steward.lib.i18n import N_
 from steward.requests import clock, links, service, verification
 from steward.requests.attachments import check_attachment
 from steward.requests.service import Intake
@@ -36,117 +38,72 @@ STATUS_MAX_AGE = 90 * 86400
 FORM_SLACK_BYTES = 256 * 1024
 SMALL_FORM_BYTES = 16 * 1024
 
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Make a request about your personal data",
-        "kind": "What do you ask for?",
-        "email": "E-mail address",
-        "phone": "Telephone (optional)",
-        "account": "Account id (optional)",
-        "jurisdiction": "Law that protects you (optional)",
-        "as_operator": "As the operator declares",
-        "details": "Details (optional)",
-        "attachment": "Signed request (scan: PDF, JPEG or PNG)",
-        "attachment_required": "The operator requires a scan of the request bearing your "
-        "signature.",
-        "send": "Send the request",
-        "status": "Your request",
-        "reference": "Reference",
-        "state": "State",
-        "due": "We answer by",
-        "rule": "Rule",
-        "code": "Code from the e-mail",
-        "verify": "Confirm",
-        "resend": "Send a new code",
-        "code_sent": "We sent a code to the e-mail address you gave. Enter it here.",
-        "verified": "Your identity is confirmed. We will e-mail you when the request is done.",
-        "wrong": "The code is not right. Tries left: {left}.",
-        "locked": "Too many wrong codes. Ask for a new code.",
-        "expired": "The code has expired or was already used. Ask for a new code.",
-        "resent": "A new code is on its way.",
-        "no_email": "We will contact you to confirm your identity.",
-        "identifiers": "What we search for",
-        "id_proven": "proven, searched",
-        "id_unproven": "not proven, not searched",
-        "unproven_note": "We search only what you proved: the code proves your e-mail address. "
-        "Other identifiers you gave are searched only after we confirm them with you.",
-        "result": "Result",
-        "download": "Download the result",
-        "other_browser": "The result downloads only in a browser where the request was "
-        "confirmed. To download it here, we send a code to the e-mail address your request "
-        "proved.",
-        "send_code": "Send me a code",
-        "result_code_sent": "We sent a code to the e-mail address your request proved. "
-        "Enter it here.",
-        "confirm": "Confirm and download",
-        "may_download": "Confirmed: this browser may download the result.",
-        "result_title": "The result of your request",
-        "link_title": "This link does not work",
-        "link_invalid": "This link is not valid: it is damaged or was not made by us.",
-        "link_expired": "This link has expired.",
-        "link_replaced": "This link was replaced by a newer result, or the result was withdrawn.",
-        "link_purged": "This result was deleted when its link expired; we keep results only "
-        "as long as their links work. Ask us for it again, quoting your request's reference.",
-        "link_help": "Open the status page of your request (the link in our e-mails) to "
-        "download the current result, or ask us for a new link quoting your request's reference.",
-    },
-    "ru": {
-        "title": "Запрос о ваших персональных данных",
-        "kind": "Что вы просите?",
-        "email": "Адрес электронной почты",
-        "phone": "Телефон (необязательно)",
-        "account": "Идентификатор учётной записи (необязательно)",
-        "jurisdiction": "Закон, который вас защищает (необязательно)",
-        "as_operator": "Как указал оператор",
-        "details": "Подробности (необязательно)",
-        "attachment": "Подписанный запрос (скан: PDF, JPEG или PNG)",
-        "attachment_required": "Оператор требует скан запроса с вашей подписью.",
-        "send": "Отправить запрос",
-        "status": "Ваш запрос",
-        "reference": "Номер",
-        "state": "Состояние",
-        "due": "Ответим не позднее",
-        "rule": "Основание срока",
-        "code": "Код из письма",
-        "verify": "Подтвердить",
-        "resend": "Прислать новый код",
-        "code_sent": "Мы отправили код на указанный адрес. Введите его здесь.",
-        "verified": "Личность подтверждена. Мы напишем, когда запрос будет выполнен.",
-        "wrong": "Код неверный. Осталось попыток: {left}.",
-        "locked": "Слишком много неверных кодов. Запросите новый код.",
-        "expired": "Код истёк или уже использован. Запросите новый код.",
-        "resent": "Новый код отправлен.",
-        "no_email": "Мы свяжемся с вами, чтобы подтвердить личность.",
-        "identifiers": "Что мы ищем",
-        "id_proven": "подтверждено, ищем",
-        "id_unproven": "не подтверждено, не ищем",
-        "unproven_note": "Мы ищем только то, что вы подтвердили: код подтверждает адрес почты. "
-        "Другие указанные вами идентификаторы мы ищем, только когда подтвердим их с вами.",
-        "result": "Результат",
-        "download": "Скачать результат",
-        "other_browser": "Результат можно скачать только в браузере, где запрос был "
-        "подтверждён. Чтобы скачать его здесь, мы отправим код на адрес почты, подтверждённый "
-        "в запросе.",
-        "send_code": "Прислать код",
-        "result_code_sent": "Мы отправили код на адрес почты, подтверждённый в запросе. "
-        "Введите его здесь.",
-        "confirm": "Подтвердить и скачать",
-        "may_download": "Подтверждено: в этом браузере можно скачать результат.",
-        "result_title": "Результат вашего запроса",
-        "link_title": "Ссылка не работает",
-        "link_invalid": "Ссылка недействительна: она повреждена или создана не нами.",
-        "link_expired": "Срок действия ссылки истёк.",
-        "link_replaced": "Ссылка заменена более новым результатом, или результат отозван.",
-        "link_purged": "Этот результат удалён, когда истёк срок действия ссылки: мы храним "
-        "результаты, только пока работают их ссылки. Запросите его снова, указав номер запроса.",
-        "link_help": "Откройте страницу статуса запроса (ссылка в наших письмах), чтобы скачать "
-        "текущий результат, или попросите новую ссылку, указав номер запроса.",
-    },
+WORDS: dict[str, str] = {
+    "title": N_("Make a request about your personal data"),
+    "kind": N_("What do you ask for?"),
+    "email": N_("E-mail address"),
+    "phone": N_("Telephone (optional)"),
+    "account": N_("Account id (optional)"),
+    "jurisdiction": N_("Law that protects you (optional)"),
+    "as_operator": N_("As the operator declares"),
+    "details": N_("Details (optional)"),
+    "attachment": N_("Signed request (scan: PDF, JPEG or PNG)"),
+    "attachment_required": N_(
+        "The operator requires a scan of the request bearing your signature."
+    ),
+    "send": N_("Send the request"),
+    "status": N_("Your request"),
+    "reference": N_("Reference"),
+    "state": N_("State"),
+    "due": N_("We answer by"),
+    "rule": N_("Rule"),
+    "code": N_("Code from the e-mail"),
+    "verify": N_("Confirm"),
+    "resend": N_("Send a new code"),
+    "code_sent": N_("We sent a code to the e-mail address you gave. Enter it here."),
+    "verified": N_("Your identity is confirmed. We will e-mail you when the request is done."),
+    "wrong": N_("The code is not right. Tries left: {left}."),
+    "locked": N_("Too many wrong codes. Ask for a new code."),
+    "expired": N_("The code has expired or was already used. Ask for a new code."),
+    "resent": N_("A new code is on its way."),
+    "no_email": N_("We will contact you to confirm your identity."),
+    "identifiers": N_("What we search for"),
+    "id_proven": N_("proven, searched"),
+    "id_unproven": N_("not proven, not searched"),
+    "unproven_note": N_(
+        "We search only what you proved: the code proves your e-mail address. Other identifiers "
+        "you gave are searched only after we confirm them with you."
+    ),
+    "result": N_("Result"),
+    "download": N_("Download the result"),
+    "other_browser": N_(
+        "The result downloads only in a browser where the request was confirmed. To download "
+        "it here, we send a code to the e-mail address your request proved."
+    ),
+    "send_code": N_("Send me a code"),
+    "result_code_sent": N_(
+        "We sent a code to the e-mail address your request proved. Enter it here."
+    ),
+    "confirm": N_("Confirm and download"),
+    "may_download": N_("Confirmed: this browser may download the result."),
+    "result_title": N_("The result of your request"),
+    "link_title": N_("This link does not work"),
+    "link_invalid": N_("This link is not valid: it is damaged or was not made by us."),
+    "link_expired": N_("This link has expired."),
+    "link_replaced": N_("This link was replaced by a newer result, or the result was withdrawn."),
+    "link_purged": N_(
+        "This result was deleted when its link expired; we keep results only as long as their "
+        "links work. Ask us for it again, quoting your request's reference."
+    ),
+    "link_help": N_(
+        "Open the status page of your request (the link in our e-mails) to download the "
+        "current result, or ask us for a new link quoting your request's reference."
+    ),
 }
 
 
 def _lang(request: Request, given: str | None = None) -> str:
-    return pick_lang(request, WORDS, given)
+    return pick_lang(request, given)
 
 
 def secret_of(request: Request) -> str:
@@ -162,7 +119,7 @@ def render(
         f"privacy/requests/{name}",
         {
             "lang": lang,
-            "w": WORDS[lang],
+            "w": i18n.words(WORDS, lang),
             "operator_name": register.operator.legal_name if register else None,
             **context,
         },
@@ -316,7 +273,7 @@ def _status(
             "needs_code": found.verification_required and found.verified_at is None,
             # Names and states only: the status link shows no identifier's value.
             "identifiers": [
-                (verification.LABELS[lang][name], name in proven)
+                (i18n.words(verification.LABELS, lang)[name], name in proven)
                 for name in verification.identifiers_of(found)
             ],
         }
@@ -341,7 +298,7 @@ async def verify(request: Request, token: str) -> Response:
     form = await request.form()
     code = str(form.get("code", ""))[:20]
     lang = _lang(request, str(form.get("lang", "")))
-    w = WORDS[lang]
+    w = i18n.words(WORDS, lang)
     with store(request) as session:
         found = _request_for(request, token, session)
         outcome = verification.verify_code(
@@ -399,7 +356,7 @@ async def resend(request: Request, token: str) -> Response:
             verification.issue_code(session, found, secret_of(request), link=link)
     except RequestError as exc:
         return _status(request, token, lang, str(exc), status=429)
-    return _status(request, token, lang, WORDS[lang]["resent"])
+    return _status(request, token, lang, i18n.words(WORDS, lang)["resent"])
 
 
 def verified_ids(request: Request) -> list[int]:

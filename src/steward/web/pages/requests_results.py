@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from steward.lib import i18n
 from steward.requests import links, service, verification
 from steward.requests.states import RequestError
 from steward.web.auth import client_ip, csrf_protect
@@ -82,7 +83,7 @@ def _current(session: Any, request_id: int, nonce: str) -> Any:
 
 
 def _lang(request: Request, found: Any | None = None) -> str:
-    return pick_lang(request, WORDS, found.lang if found is not None else None)
+    return pick_lang(request, found.lang if found is not None else None)
 
 
 def _page(
@@ -102,7 +103,8 @@ def _page(
 
 def _refusal(request: Request, reason: str, found: Any | None = None) -> HTMLResponse:
     lang = _lang(request, found)
-    context = {"reason": WORDS[lang][reason], "help": WORDS[lang]["link_help"]}
+    w = i18n.words(WORDS, lang)
+    context = {"reason": w[reason], "help": w["link_help"]}
     return render(request, "link.html", lang, context, 410)
 
 
@@ -113,7 +115,7 @@ def download_result(request: Request, token: str) -> Response:
         with store(request) as session:
             found = _current(session, request_id, nonce)
             if request_id not in verified_ids(request):
-                words = WORDS[_lang(request, found)]
+                words = i18n.words(WORDS, _lang(request, found))
                 return _page(
                     request, token, found, step="offer", message=words["other_browser"], status=403
                 )
@@ -151,7 +153,7 @@ def send_code(request: Request, token: str) -> Response:
         request_id, nonce = _claims(request, token)
         with store(request) as session:
             found = _current(session, request_id, nonce)
-            words = WORDS[_lang(request, found)]
+            words = i18n.words(WORDS, _lang(request, found))
             try:
                 verification.issue_result_code(
                     session,
@@ -183,7 +185,7 @@ async def verify(request: Request, token: str) -> Response:
         request_id, nonce = _claims(request, token)
         with store(request) as session:
             found = _current(session, request_id, nonce)
-            words = WORDS[_lang(request, found)]
+            words = i18n.words(WORDS, _lang(request, found))
             outcome = verification.verify_result_code(
                 session, found, code, secret_of(request), ip=client_ip(request)
             )

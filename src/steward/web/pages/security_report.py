@@ -15,6 +15,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from steward.breaches import service
 from steward.breaches.service import BreachInputError
+from steward.lib import i18n
+from steward.lib.i18n import N_
 from steward.web.auth import csrf_protect
 from steward.web.pages.common import pick_lang, store
 from steward.web.pages.requests_public import small_body
@@ -23,32 +25,22 @@ from steward.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 
-WORDS = {
-    "en": {
-        "title": "Report a security problem",
-        "intro": "Tell us if you believe your account is no longer secure, or that personal "
-        "data leaked. We look at every report.",
-        "what": "What did you notice?",
-        "email": "Your e-mail address, if you want an answer (optional)",
-        "send": "Send the report",
-        "thanks": "Thank you. Your report was received and will be looked at.",
-        "empty": "Describe what you noticed.",
-    },
-    "ru": {
-        "title": "Сообщить о проблеме безопасности",
-        "intro": "Сообщите нам, если вы считаете, что ваша учётная запись больше не защищена "
-        "или произошла утечка персональных данных. Мы рассматриваем каждое сообщение.",
-        "what": "Что вы заметили?",
-        "email": "Ваш адрес электронной почты, если нужен ответ (необязательно)",
-        "send": "Отправить",
-        "thanks": "Спасибо. Сообщение получено и будет рассмотрено.",
-        "empty": "Опишите, что вы заметили.",
-    },
+WORDS: dict[str, str] = {
+    "title": N_("Report a security problem"),
+    "intro": N_(
+        "Tell us if you believe your account is no longer secure, or that personal data leaked. We"
+        " look at every report."
+    ),
+    "what": N_("What did you notice?"),
+    "email": N_("Your e-mail address, if you want an answer (optional)"),
+    "send": N_("Send the report"),
+    "thanks": N_("Thank you. Your report was received and will be looked at."),
+    "empty": N_("Describe what you noticed."),
 }
 
 
 def _lang(request: Request, given: str | None = None) -> str:
-    return pick_lang(request, WORDS, given)
+    return pick_lang(request, given)
 
 
 def _page(request: Request, lang: str, **context: object) -> HTMLResponse:
@@ -58,7 +50,7 @@ def _page(request: Request, lang: str, **context: object) -> HTMLResponse:
         "privacy/security_report.html",
         {
             "lang": lang,
-            "w": WORDS[lang],
+            "w": i18n.words(WORDS, lang),
             "operator_name": register.operator.legal_name if register else None,
             **context,
         },
@@ -89,5 +81,5 @@ async def report(request: Request) -> Response:
         with store(request) as session:
             service.report_problem(session, description=description, email=email or None)
     except BreachInputError:
-        return _page(request, lang, error=WORDS[lang]["empty"], values={"email": email})
+        return _page(request, lang, error=i18n.words(WORDS, lang)["empty"], values={"email": email})
     return _page(request, lang, thanks=True)

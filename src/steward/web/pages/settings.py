@@ -13,11 +13,42 @@ from steward.accounts.tables import ApiToken
 from steward.accounts.tokens import SCOPES, all_tokens, create_token, revoke_token
 from steward.jobs.schedule import periodic_jobs
 from steward.jobs.scheduler import schedule_rows
+from steward.lib.i18n import N_
 from steward.notify.jobs import send_test, where_of
 from steward.web.auth import Principal, require
 from steward.web.errors import ApiError
-from steward.web.pages.common import see_other, store
+from steward.web.pages.common import admin_gettext, see_other, store
 from steward.web.templating import templates
+
+# Each periodic job's description (its docstring's first line, ``jobs/schedule.py``) marked
+# for the catalogue. A job missing here, or whose docstring changed, shows its English text;
+# tests/unit/web/test_settings_text.py fails on a changed one.
+JOB_TEXT: dict[str, str] = {
+    "breaches.clocks": N_(
+        "Remind the DPO of breach notification clocks that are close or overdue."
+    ),
+    "consent.expire": N_('Append an "expired" event for every permission whose time ran out.'),
+    "consent.webhooks": N_("Send consent webhooks that are due, failed ones after their back-off."),
+    "discovery.scan": N_(
+        "Scan every datastore of the register in force for personal data it does not declare."
+    ),
+    "filings.remind": N_(
+        "Regenerate the Roskomnadzor drafts from the register in force and remind of deadlines."
+    ),
+    "ledger.anchor": N_(
+        "Sign the heads of the audit log and the consent ledger (kept in chain_anchors)."
+    ),
+    "outbox.deliver": N_(
+        "Send queued e-mail over SMTP, retry with back-off, purge what was delivered."
+    ),
+    "requests.remind": N_(
+        "Remind assignees and DPOs of requests due soon or overdue (once a day each)."
+    ),
+    "retention.sweep": N_("Destroy what the register's retention rules make due, with its act."),
+    "runs.recover": N_(
+        "Hand back abandoned and due runs; finish requests whose run ended unreported."
+    ),
+}
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,22 +61,33 @@ def _settings_page(request: Request, who: Principal, **extra: object) -> Respons
         recorded = {row.name: row for row in schedule_rows(session)}
     # every periodic job this version has, with the scheduler's record of it (none yet: never)
     schedule = [(job, recorded.get(job.name)) for job in periodic_jobs()]
+    _ = admin_gettext(request)
+    job_text = {
+        job.name: _(JOB_TEXT[job.name]) if JOB_TEXT.get(job.name) == job.description else ""
+        for job, _row in schedule
+    }
     facts = [
-        ("Store", make_url(settings.database_url).get_backend_name()),
-        ("Public address", settings.base_url),
-        ("E-mail", f"SMTP via {where_of(settings)}" if settings.smtp_url else "outbox only"),
+        (_("Store"), make_url(settings.database_url).get_backend_name()),
+        (_("Public address"), settings.base_url),
         (
-            "Jobs",
-            f"Celery workers (queue {settings.job_queue})"
-            if settings.broker_url
-            else "in-process worker and scheduler",
+            _("E-mail"),
+            _("SMTP via %(server)s") % {"server": where_of(settings)}
+            if settings.smtp_url
+            else _("outbox only"),
         ),
-        ("Development mode", "on" if settings.dev else "off"),
+        (
+            _("Jobs"),
+            _("Celery workers (queue %(queue)s)") % {"queue": settings.job_queue}
+            if settings.broker_url
+            else _("in-process worker and scheduler"),
+        ),
+        (_("Development mode"), _("on") if settings.dev else _("off")),
     ]
     context = {
         "facts": facts,
         "tokens": tokens,
-        "scopes": SCOPES,
+        "scopes": {scope: _(text) for scope, text in SCOPES.items()},
+        "job_text": job_text,
         "totp_required": required,
         "keep_days": settings.outbox_keep_sent_days,
         "schedule": schedule,

@@ -21,15 +21,17 @@ from steward.accounts.sessions import LIFETIME, load_session, revoke, start_sess
 from steward.accounts.tables import Person
 from steward.accounts.totp import check_code, unseal
 from steward.ledger.audit import record
+from steward.lib.i18n import N_
 from steward.requests import links
 from steward.requests.states import RequestError
 from steward.web.auth import Principal, client_ip, csrf_protect, require, totp_roles
-from steward.web.pages.common import https, safe_next, see_other, store
+from steward.web.pages.common import admin_gettext, https, safe_next, see_other, store
 from steward.web.security import SESSION_COOKIE, over_limit, rate_limit, set_cookie_header
 from steward.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
-FAILED = "The e-mail address or password is wrong, or the account is locked for a while."
+FAILED = N_("The e-mail address or password is wrong, or the account is locked for a while.")
+WRONG_CODE = N_("That code is wrong or was already used; try the next one.")
 sign_in_limit = rate_limit("sign-in", 20, 300)
 DEVICE_COOKIE = "steward_device"
 DEVICE_DAYS = 90
@@ -142,7 +144,7 @@ def sign_in_submit(
                     details={"second_factor": False},
                 )
     if failed:
-        return _form(request, target, FAILED, email[:320])
+        return _form(request, target, admin_gettext(request)(FAILED), email[:320])
     destination = f"/admin/sign-in/totp?next={target}" if stage == "totp" else target
     response = _with_session_cookie(see_other(destination), request, raw)
     if stage == "full":
@@ -216,7 +218,12 @@ def totp_submit(
         return templates.TemplateResponse(
             request,
             "admin/sign_in_totp.html",
-            {"next": target, "error": "That code is wrong or was already used; try the next one."},
+            {
+                "next": target,
+                "error": admin_gettext(request)(
+                    "That code is wrong or was already used; try the next one."
+                ),
+            },
             status_code=400,
         )
     response = _with_session_cookie(see_other(target), request, fresh)

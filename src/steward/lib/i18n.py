@@ -1,0 +1,156 @@
+"""Translations: one gettext catalogue per language (``steward/locale/<lang>/LC_MESSAGES``).
+
+    t = translator("ru")
+    t.gettext("Dashboard")                              # "Обзор"
+    t.ngettext("{n} request", "{n} requests", 5).format(n=5)
+    negotiate("ru-RU,ru;q=0.9,en;q=0.8", ("en", "ru"))  # "ru"
+    format_datetime(when, "ru"), format_number(1234567, "ru")
+
+The message ids are the English text; ``en`` has an empty catalogue apart from its plural rule.
+Plural rules come from CLDR through Babel (``Locale.plural_form``), never typed by hand.
+
+The ``.po`` files are the source. Each is compiled on first use in this process (Babel's
+``read_po`` then ``write_mo`` into memory), so a fresh clone works without a build step; the
+compiled ``.mo`` beside it is used instead when it is newer (``make i18n`` writes it).
+
+Mark a string for extraction without translating it yet (a module-level label) with ``N_``;
+translate it where the reader's language is known. ``make i18n`` extracts every marked string
+from ``src/steward`` (``babel.cfg``: Python and the Jinja templates) and updates the ``.po`` files.
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+DOMAIN = "messages"
+LANGUAGES: tuple[str, ...] = ("en", "ru")
+"""Every language Steward's own text is written in; the first is the fallback."""
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction; translate it later with ``translator(lang).gettext``."""
+    return message
+
+
+@cache
+def translator(lang: str) -> gettext.NullTranslations:
+    """The catalogue of ``lang`` (a code of ``LANGUAGES``); an unknown code gets English."""
+    po = _po(lang)
+    if lang not in LANGUAGES or not po.exists():
+        return gettext.NullTranslations()
+    mo = po.with_suffix(".mo")
+    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+        with mo.open("rb") as handle:
+            return gettext.GNUTranslations(handle)
+    return gettext.GNUTranslations(BytesIO(compile_po(po)))
+
+
+def _po(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def compile_po(po: Path) -> bytes:
+    """The ``.mo`` bytes of ``po`` (fuzzy entries are left out, as msgfmt does)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    out = BytesIO()
+    write_mo(out, catalog, use_fuzzy=False)
+    return out.getvalue()
+
+
+def words(english: dict[str, str], lang: str) -> dict[str, str]:
+    """A page's phrase book in ``lang``: each value of ``english`` (marked with ``N_``)
+    translated, keyed as before (templates read ``w.title``)."""
+    t = translator(lang)
+    return {key: t.gettext(text) for key, text in english.items()}
+
+
+def negotiate(accept_language: str, offered: Sequence[str], default: str | None = None) -> str:
+    """The best of ``offered`` for an ``Accept-Language`` header, by its q-values (the first
+    listed wins a tie); ``default`` (else ``offered[0]``) when none matches."""
+    wanted: list[tuple[float, int, str]] = []
+    for position, part in enumerate(accept_language[:1000].split(",")[:30]):
+        code, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        primary = code.strip().split("-")[0].lower()
+        if primary and q > 0:
+            wanted.append((-q, position, primary))
+    for _q, _position, primary in sorted(wanted):
+        if primary in offered:
+            return primary
+    return default if default is not None else offered[0]
+
+
+def pick(
+    candidates: Iterable[str | None],
+    accept_language: str,
+    offered: Sequence[str],
+    default: str | None = None,
+) -> str:
+    """The first of ``candidates`` (an explicit choice: a form field, ``?lang=``, a stored
+    preference) that is ``offered``, else the browser's best, else ``default``/``offered[0]``."""
+    for wanted in candidates:
+        if wanted in offered:
+            return str(wanted)
+    return negotiate(accept_language, offered, default)
+
+
+def language_name(lang: str) -> str:
+    """A language's name in itself ("English", "Русский"), from CLDR."""
+    from babel import Locale
+
+    name: str = Locale.parse(lang).get_display_name(lang) or lang
+    return name[:1].upper() + name[1:]
+
+
+def format_datetime(value: datetime | None, lang: str) -> str:
+    """``value`` as the reader's language writes a date, then the 24-hour time as stored (UTC):
+    "Dec 2, 2026, 14:05" / "2 дек. 2026 г., 14:05"."""
+    if value is None:
+        return ""
+    from babel.dates import format_time
+
+    time = format_time(value, "HH:mm", tzinfo=value.tzinfo, locale=_babel_locale(lang))
+    return f"{format_date(value, lang)}, {time}"
+
+
+def format_date(value: date | datetime | None, lang: str, format: str = "medium") -> str:
+    if value is None:
+        return ""
+    from babel.dates import format_date as babel_format
+
+    return str(babel_format(value, format=format, locale=_babel_locale(lang)))
+
+
+def format_duration(value: timedelta, lang: str) -> str:
+    """An interval in words, rounded to its largest unit ("5 minutes", "1 неделя")."""
+    from babel.dates import format_timedelta
+
+    return str(format_timedelta(value, threshold=1, locale=_babel_locale(lang)))
+
+
+def format_number(value: float | int | None, lang: str) -> str:
+    """``value`` with the reader's digit grouping and decimal sign (1,234.5 / 1 234,5)."""
+    if value is None:
+        return ""
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(value, locale=_babel_locale(lang)))
+
+
+def _babel_locale(lang: str) -> str:
+    return lang if lang in LANGUAGES else LANGUAGES[0]
