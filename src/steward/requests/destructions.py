@@ -145,7 +145,7 @@ def _submit(session: Session, row_id: int, moment: datetime) -> int | None:
 
 @periodic("requests.destructions", every=timedelta(hours=1))
 def destroy_due() -> str:
-    """Queue the erasure run of every destruction whose date has come (see the module)."""
+    """Queue the erasure run of each destruction a withdrawal scheduled, once its day comes."""
     from steward.jobs.registry import store_sessions
     from steward.requests.fulfil import dispatch
     from steward.store.db import transaction

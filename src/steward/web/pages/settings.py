@@ -38,11 +38,15 @@ JOB_TEXT: dict[str, str] = {
     "ledger.anchor": N_(
         "Sign the heads of the audit log and the consent ledger (kept in chain_anchors)."
     ),
-    "outbox.deliver": N_(
-        "Send queued e-mail over SMTP, retry with back-off, purge what was delivered."
+    "outbox.deliver": N_("Send queued e-mail over SMTP, retry with back-off."),
+    "requests.destructions": N_(
+        "Queue the erasure run of each destruction a withdrawal scheduled, once its day comes."
     ),
     "requests.remind": N_(
         "Remind assignees and DPOs of requests due soon or overdue (once a day each)."
+    ),
+    "retention.own_data": N_(
+        "Purge Steward's own data past its period: results, codes, scans, sent e-mail."
     ),
     "retention.sweep": N_("Destroy what the register's retention rules make due, with its act."),
     "runs.recover": N_(
