@@ -10,12 +10,15 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from steward.cli import app as cli
 from steward.config import Settings
+from steward.consent.identity import ConsentKeys
+from steward.register import load_register
+from steward.requests import disclosures
 from steward.requests.disclosures import Disclosure
 from steward.store.db import make_engine, upgrade
 from steward.web.app import create_app
@@ -176,3 +179,28 @@ def test_the_cli_records_and_lists_and_refuses_what_the_register_does_not_declar
     assert sorted(d["identifiers"][0] for d in listed) == ["email", "phone"]
     table = runner.invoke(cli, ["disclosures", "list", "--recipient", "service-providers"])
     assert table.exit_code == 0 and "Disclosures" in table.stdout
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    kind=st.sampled_from(["email", "phone", "account-id"]),
+    local=st.from_regex(r"[a-z][a-z0-9.]{0,10}[a-z0-9]", fullmatch=True),
+    digits=st.integers(min_value=9_000_000_000, max_value=9_999_999_999),
+    upper=st.booleans(),
+)
+def test_the_log_digests_an_identifier_as_the_consent_ledger_does(
+    kind: str, local: str, digits: int, upper: bool
+) -> None:
+    """One subject, one digest: what the log stores matches the ledger's own hash."""
+    settings_ = Settings(dev=True)
+    keys = ConsentKeys.from_settings(settings_).for_register(
+        load_register(EXAMPLES / "softvendor" / "register.yaml")
+    )
+    value = {
+        "email": f"{local}@Example.com",
+        "phone": f"8{digits}",
+        "account-id": f" {local.upper() if upper else local} ",
+    }[kind]
+    assume(not (kind == "email" and ".." in local))  # not an address
+    ours = disclosures.digests(disclosures.key_of(settings_), {kind: value}, "RU")[kind]
+    assert ours == keys.identifier_digest(kind, value)
