@@ -242,7 +242,7 @@ def test_datastores_test_command_reports_ok_and_problems(
     broken.write_text(
         (DEMO / "register.yaml")
         .read_text(encoding="utf-8")
-        .replace("audio_path: communications", "audio_file: communications"),
+        .replace("audio_path:", "audio_file:"),
         encoding="utf-8",
     )
     bad = CliRunner().invoke(app, ["datastores", "test", str(broken)])
