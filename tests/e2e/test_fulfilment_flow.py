@@ -155,6 +155,10 @@ def test_access_and_approved_erasure_run_by_the_embedded_worker(
         assert download.status == 200
         archive = zipfile.ZipFile(io.BytesIO(download.body()))
         assert email in archive.read("data.json").decode()
+        report = archive.read("report.html").decode()  # the page a person reads, in English
+        assert "3 years after the contract ends" in report and "P3Y" not in report
+        assert "Your account (1 record)" in report and ">E-mail<" in report
+        assert archive.read("app.customers.csv").startswith("\ufeff".encode())  # Excel: UTF-8
 
         # erasure: execute asks for approval; the DPO approves; the worker erases and completes
         reference = _file_and_verify(page, owner, base, "erasure", email)
