@@ -282,6 +282,10 @@ def test_a_request_lives_from_filing_to_the_completion_e_mail(
         assert download.status == 200
         archive = zipfile.ZipFile(io.BytesIO(download.body()))
         assert email in archive.read("data.json").decode()
+        report = archive.read("report.html").decode()  # the page a person reads, in English
+        assert "3 years after the contract ends" in report and "P3Y" not in report
+        assert "Your account (1 record)" in report and ">E-mail<" in report
+        assert archive.read("app.customers.csv").startswith("\ufeff".encode())  # Excel: UTF-8
 
         # erasure: execute asks for approval with a preview; the DPO approves; a worker erases
         reference = _file_and_verify(page, smtp_inbox, site, "erasure", email)

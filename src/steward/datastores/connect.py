@@ -397,6 +397,25 @@ def compare(schema: Schema, datastore: Datastore) -> list[str]:
         for column in dict.fromkeys(wanted):
             if column not in names:
                 problems.append(f"{where}: column '{column}' does not exist")
+        for column, column_spec in spec.columns.items():
+            lookup = column_spec.lookup
+            if lookup is None:
+                continue
+            target_name = f"{lookup.schema_}.{lookup.table}" if lookup.schema_ else lookup.table
+            target = schema.tables.get(target_name)
+            if target is None:
+                problems.append(
+                    f"{where}: column '{column}' looks up '{target_name}', which the register "
+                    f"does not declare; add it to the datastore's tables (reference_data: true)"
+                )
+                continue
+            have = {c.name for c in target.table.columns}
+            for needed in (lookup.key, lookup.value):
+                if needed not in have:
+                    problems.append(
+                        f"{where}: column '{column}' looks up {target_name}.{needed}, "
+                        f"which does not exist"
+                    )
         if not info.primary_key and not spec.reference_data:
             columns = ", ".join(info.matchable) or "none"
             problems.append(

@@ -242,9 +242,13 @@ def test_datastores_test_command_reports_ok_and_problems(
     broken.write_text(
         (DEMO / "register.yaml")
         .read_text(encoding="utf-8")
-        .replace("audio_path: communications", "audio_file: communications"),
+        .replace("audio_path:", "audio_file:")
+        .replace("key: id, value: name}", "key: id, value: title}"),
         encoding="utf-8",
     )
     bad = CliRunner().invoke(app, ["datastores", "test", str(broken)])
     assert bad.exit_code == 1
     assert "app.call_recordings: column 'audio_file' does not exist" in bad.output
+    assert "app.customers: column 'city_id' looks up cities.title, which does not exist" in (
+        " ".join(bad.output.split())
+    )
