@@ -27,10 +27,10 @@ from steward.requests.states import RequestError
 from steward.requests.tables import SubjectRequest
 from steward.store.tables import utcnow
 from steward.web.auth import Principal, require
-from steward.web.errors import ApiError
+from steward.web.errors import API_ERRORS, ApiError
 from steward.web.pages.common import store
 
-router = APIRouter(prefix="/api/v1/requests", tags=["requests"])
+router = APIRouter(prefix="/api/v1/requests", tags=["requests"], responses=API_ERRORS)
 Reader = Annotated[Principal, Depends(require("requests.read"))]
 Writer = Annotated[Principal, Depends(require("requests.work"))]
 
