@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.live_server import steward_server  # noqa: E402
+from tests.live_server import steward_server
 
 MIB = 1024 * 1024
 
@@ -59,7 +59,8 @@ def main() -> None:
         for number in range(1, args.posts + 1):
             status, sent = _post(server.port, server.token, args.mib * MIB)
             peak = server.peak_rss() / 1024
-            print(f"{number:>4}  {status:>6}  {sent / MIB:8.0f}  {peak:8.0f}  {peak / baseline:10.2f}")
+            ratio = peak / baseline
+            print(f"{number:>4}  {status:>6}  {sent / MIB:8.0f}  {peak:8.0f}  {ratio:10.2f}")
 
 
 if __name__ == "__main__":
