@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from swagger_ui_bundle import swagger_ui_path
 
 from steward import __version__
 from steward.config import Settings, get_settings
@@ -55,6 +56,10 @@ from steward.web.security import SecurityMiddleware
 from steward.web.templating import templates
 
 HERE = Path(__file__).parent
+# The API documentation page and its assets (Swagger UI from the swagger-ui-bundle package,
+# served here rather than from a CDN, so the page works offline and under the strict CSP).
+API_DOCS_ASSETS = "/api/docs/assets"
+API_DOCS_PATHS = frozenset({"/api/docs", API_DOCS_ASSETS})
 log = logging.getLogger("steward.web")
 
 
@@ -86,7 +91,7 @@ def _register_at_start(settings: Settings, sessions: sessionmaker[Session]) -> R
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = make_engine(settings.database_url)
-    app = FastAPI(title="Steward", version=__version__, docs_url="/api/docs", redoc_url=None)
+    app = FastAPI(title="Steward", version=__version__, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
@@ -111,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount(API_DOCS_ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="api-docs-assets")
     app.include_router(signin.router)
     app.include_router(dashboard.router)
     app.include_router(placeholders.router)
@@ -144,6 +150,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
+
+    @app.get("/api/docs", response_class=HTMLResponse, include_in_schema=False)
+    def api_docs(request: Request) -> HTMLResponse:
+        """Swagger UI over the OpenAPI document, its assets served from the package."""
+        return templates.TemplateResponse(
+            request, "api_docs.html", {"assets": API_DOCS_ASSETS, "openapi_url": app.openapi_url}
+        )
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> HTMLResponse:

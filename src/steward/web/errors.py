@@ -19,6 +19,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger("steward.web")
@@ -33,6 +34,37 @@ STATUS_CODES = {
     413: "too_large",
     422: "invalid",
     429: "rate_limited",
+}
+
+
+class ErrorDetail(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    code: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """The one error envelope: ``{"error": {"code": ..., "message": ...}}``."""
+
+    error: ErrorDetail
+
+
+# The errors any API route may answer, published on every route of the API's routers.
+API_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": description}
+    for status, description in {
+        400: "The request is malformed (e.g. a body that is not JSON).",
+        401: "No API token, or an unknown or revoked one.",
+        403: "The token's scopes do not allow this.",
+        404: "Nothing by that name or number.",
+        408: "The request body did not arrive in time.",
+        409: "The request conflicts with the current state.",
+        413: "The request body is too large.",
+        422: "The request is not valid; the message says which field and why.",
+        429: "Too many requests; see Retry-After.",
+        503: "Steward cannot answer now (no register loaded).",
+    }.items()
 }
 
 

@@ -27,9 +27,14 @@ from starlette.requests import Request
 from steward.web.auth import API_PREFIX, SAFE_METHODS, current_principal
 from steward.web.errors import error_response
 
-# Routes whose forms carry a file: the Privacy Center's request form (a signed scan) and an
+# Routes whose bodies carry a file: the Privacy Center's request form and the API's filing (a
+# signed scan, base64 in the JSON; the route caps it to the attachment limit itself), and an
 # agent's completion of a request (the result file).
-UPLOAD_PATHS = (re.compile(r"/privacy/requests/new"), re.compile(r"/admin/requests/\d+"))
+UPLOAD_PATHS = (
+    re.compile(r"/privacy/requests/new"),
+    re.compile(r"/api/v1/requests"),
+    re.compile(r"/admin/requests/\d+"),
+)
 
 
 class _Refused(Exception):

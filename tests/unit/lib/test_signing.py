@@ -45,3 +45,22 @@ def test_an_old_token_is_expired_and_a_damaged_one_invalid() -> None:
         signer.loads(token[:-2] + ("AA" if not token.endswith("AA") else "BB"), max_age=60)
     with pytest.raises(TokenInvalid):
         signer.loads("not a token", max_age=60)
+
+
+@given(st.text(max_size=200), st.text(min_size=1, max_size=40))
+def test_an_encrypted_text_opens_only_under_its_own_key(plaintext: str, label: str) -> None:
+    from steward.lib.signing import decrypt, derive, encrypt
+
+    key, other = derive("master secret", label), derive("master secret", label + "x")
+    box = encrypt(key, plaintext)
+    assert decrypt(key, box) == plaintext
+    assert plaintext not in box[3:] or len(plaintext) < 4  # base64 of ciphertext, not the text
+    assert encrypt(key, plaintext) != box  # a fresh nonce every time
+    with pytest.raises(TokenInvalid):
+        decrypt(other, box)
+    middle = len(box) // 2  # a character whose every bit counts (not base64's padding)
+    damaged = box[:middle] + ("A" if box[middle] != "A" else "B") + box[middle + 1 :]
+    with pytest.raises(TokenInvalid):
+        decrypt(key, damaged)
+    with pytest.raises(TokenInvalid):
+        decrypt(key, plaintext)  # never encrypted

@@ -22,10 +22,10 @@ from steward.breaches import evidence, service
 from steward.breaches.service import BreachInputError, IncidentInput
 from steward.breaches.tables import Incident
 from steward.web.auth import Principal, require
-from steward.web.errors import ApiError
+from steward.web.errors import API_ERRORS, ApiError
 from steward.web.pages.common import store
 
-router = APIRouter(prefix="/api/v1/breaches", tags=["breaches"])
+router = APIRouter(prefix="/api/v1/breaches", tags=["breaches"], responses=API_ERRORS)
 Reader = Annotated[Principal, Depends(require("breaches.read"))]
 Writer = Annotated[Principal, Depends(require("breaches.write"))]
 

@@ -34,8 +34,9 @@ from steward.consent.tokens import center_token, unsubscribe_token
 from steward.store.db import transaction
 from steward.web.auth import Principal, require_scope
 from steward.web.consent_runtime import consent_service, deliver_webhooks_later
+from steward.web.errors import API_ERRORS
 
-router = APIRouter(prefix="/api/v1/consents", tags=["consents"])
+router = APIRouter(prefix="/api/v1/consents", tags=["consents"], responses=API_ERRORS)
 can_read = require_scope("consents:read")
 can_write = require_scope("consents:write")
 Writer = Annotated[Principal, Depends(can_write)]
@@ -107,6 +108,99 @@ class LinkIn(SubjectRef):
     channel: str = Field("email", max_length=16)
 
 
+class GpcOut(BaseModel):
+    subject_id: str
+    refused: list[str] = Field(description="the purposes refused by this signal")
+
+
+class LookupOut(BaseModel):
+    subject_id: str | None = Field(description="null when Steward never saw these identifiers")
+
+
+class ConsentStateOut(BaseModel):
+    purpose: str
+    channel: str
+    item: str | None
+    action: str
+    method: str
+    at: datetime
+    expires_at: datetime | None
+    allowed: bool
+    reason: str
+    event_id: int
+    receipt_id: str
+
+
+class CurrentOut(BaseModel):
+    subject_id: str
+    consents: list[ConsentStateOut]
+
+
+class EventOut(BaseModel):
+    """One ledger event as the chain hashes it, with its id and hashes."""
+
+    id: int
+    hash: str
+    previous_hash: str
+    at: str
+    receipt_id: str
+    subject_id: str
+    item_id: str | None
+    purpose_id: str
+    channel: str
+    action: str
+    method: str
+    recorded_by: str
+    notice_version: str | None
+    artefact_sha256: str | None
+    lang: str | None
+    expires_at: str | None
+    evidence: dict[str, Any]
+
+
+class HistoryOut(BaseModel):
+    subject_id: str
+    events: list[EventOut]
+
+
+class ChangesOut(BaseModel):
+    head: int = Field(description="the newest event's id")
+    subjects: list[str]
+    last: int = Field(description="pass as `after` to read on")
+    more: bool
+
+
+class DocumentOut(BaseModel):
+    item: str
+    lang: str
+    text: str
+    sha256: str
+
+
+class ReceiptSignature(BaseModel):
+    alg: str
+    crv: str
+    kid: str
+    value: str
+
+
+class ReceiptOut(BaseModel):
+    """A Kantara Consent Receipt v1.1 (``receipt``) and its Ed25519 ``signature``."""
+
+    receipt: dict[str, Any]
+    signature: ReceiptSignature
+
+
+class UnsubscribeLinkOut(BaseModel):
+    url: str
+    list_unsubscribe: str
+    list_unsubscribe_post: str
+
+
+class CenterLinkOut(BaseModel):
+    url: str
+
+
 def error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
@@ -159,7 +253,7 @@ def withdraw(body: WithdrawIn, request: Request, tasks: BackgroundTasks, who: Wr
     return _recorded(done)
 
 
-@router.post("/gpc", dependencies=[Depends(can_write)])
+@router.post("/gpc", response_model=GpcOut, dependencies=[Depends(can_write)])
 def gpc(body: SubjectRef, request: Request, tasks: BackgroundTasks) -> Any:
     """The operator's backend saw ``Sec-GPC: 1`` from this subject: opt out as the register says.
 
@@ -207,7 +301,7 @@ def check(body: CheckIn, request: Request) -> Any:
     }
 
 
-@router.post("/lookup", dependencies=[Depends(can_read)])
+@router.post("/lookup", response_model=LookupOut, dependencies=[Depends(can_read)])
 def lookup(body: SubjectRef, request: Request) -> Any:
     """The Steward subject id for the operator's identifiers (null when never seen)."""
     service = consent_service(request)
@@ -218,7 +312,7 @@ def lookup(body: SubjectRef, request: Request) -> Any:
         return _fail(exc)
 
 
-@router.get("/subjects/{subject_id}", dependencies=[Depends(can_read)])
+@router.get("/subjects/{subject_id}", response_model=CurrentOut, dependencies=[Depends(can_read)])
 def current(subject_id: str, request: Request) -> Any:
     """Current state: the newest event per (purpose, channel) and what it allows now."""
     service = consent_service(request)
@@ -245,7 +339,9 @@ def current(subject_id: str, request: Request) -> Any:
     }
 
 
-@router.get("/subjects/{subject_id}/history", dependencies=[Depends(can_read)])
+@router.get(
+    "/subjects/{subject_id}/history", response_model=HistoryOut, dependencies=[Depends(can_read)]
+)
 def history(subject_id: str, request: Request) -> Any:
     """Every ledger event of the subject, oldest first."""
     service = consent_service(request)
@@ -260,7 +356,7 @@ def history(subject_id: str, request: Request) -> Any:
         }
 
 
-@router.get("/changes", dependencies=[Depends(can_read)])
+@router.get("/changes", response_model=ChangesOut, dependencies=[Depends(can_read)])
 def changes(
     request: Request,
     after: Annotated[int, Query(ge=-(2**63), le=2**63 - 1)] = 0,  # fits a 64-bit column
@@ -284,7 +380,7 @@ def changes(
     }
 
 
-@router.get("/documents/{item_id}", dependencies=[Depends(can_read)])
+@router.get("/documents/{item_id}", response_model=DocumentOut, dependencies=[Depends(can_read)])
 def written_consent(item_id: str, request: Request, lang: str = "ru") -> Any:
     """The written consent document of an item (152-FZ Art. 9 p.4) and its SHA-256: the text to
     present before the subject agrees; the ledger records this hash when it is given."""
@@ -303,7 +399,7 @@ def written_consent(item_id: str, request: Request, lang: str = "ru") -> Any:
     return {"item": item_id, "lang": lang, "text": document.text, "sha256": document.sha256}
 
 
-@router.get("/receipts/{receipt_id}", dependencies=[Depends(can_read)])
+@router.get("/receipts/{receipt_id}", response_model=ReceiptOut, dependencies=[Depends(can_read)])
 def receipt(receipt_id: str, request: Request) -> Any:
     """The signed consent receipt (Kantara v1.1 fields, Ed25519 signature)."""
     service = consent_service(request)
@@ -318,7 +414,9 @@ def receipt(receipt_id: str, request: Request) -> Any:
         )
 
 
-@router.post("/unsubscribe-links", dependencies=[Depends(can_write)])
+@router.post(
+    "/unsubscribe-links", response_model=UnsubscribeLinkOut, dependencies=[Depends(can_write)]
+)
 def unsubscribe_link(body: LinkIn, request: Request) -> Any:
     """A signed one-click link withdrawing one purpose on one channel, for a mailing."""
     service = consent_service(request)
@@ -342,7 +440,7 @@ def unsubscribe_link(body: LinkIn, request: Request) -> Any:
     }
 
 
-@router.post("/center-links", dependencies=[Depends(can_write)])
+@router.post("/center-links", response_model=CenterLinkOut, dependencies=[Depends(can_write)])
 def center_link(body: SubjectRef, request: Request) -> Any:
     """A Privacy Center link for a subject the operator has signed in (valid 24 hours)."""
     service = consent_service(request)

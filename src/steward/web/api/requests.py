@@ -35,7 +35,7 @@ from steward.requests.states import RequestError
 from steward.requests.tables import SubjectRequest
 from steward.store.tables import utcnow
 from steward.web.auth import Principal, require
-from steward.web.errors import ApiError
+from steward.web.errors import API_ERRORS, ApiError
 from steward.web.pages.common import store
 from steward.web.pages.requests_public import read_capped
 
@@ -66,7 +66,9 @@ class CappedBody(APIRoute):
         return capped
 
 
-router = APIRouter(prefix="/api/v1/requests", tags=["requests"], route_class=CappedBody)
+router = APIRouter(
+    prefix="/api/v1/requests", tags=["requests"], route_class=CappedBody, responses=API_ERRORS
+)
 Reader = Annotated[Principal, Depends(require("requests.read"))]
 Writer = Annotated[Principal, Depends(require("requests.work"))]
 
