@@ -62,11 +62,17 @@ datastores:
         retention: {column: recorded_at, duration: P3M, action: delete}
         purposes: [support]
 """
+NOTES = """      - name: TABLE_notes
+        columns: {body: contact.phone}
+        references:
+          - {columns: call_id, table: TABLE, to_columns: id}
+        purposes: [support]
+"""
 
 
-def build(engine: sa.Engine, table: str, rows: int, expired: int) -> None:
+def build(engine: sa.Engine, table: str, rows: int, expired: int, children: bool) -> None:
     with engine.begin() as connection:
-        connection.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
+        connection.execute(sa.text(f"DROP TABLE IF EXISTS {table}_notes, {table}"))
         connection.execute(
             sa.text(
                 f"CREATE TABLE {table} (id bigint NOT NULL, phone text, recorded_at date NOT NULL)"
@@ -83,6 +89,21 @@ def build(engine: sa.Engine, table: str, rows: int, expired: int) -> None:
         connection.execute(sa.text(f"ALTER TABLE {table} ADD PRIMARY KEY (id)"))
         connection.execute(sa.text(f"CREATE INDEX ON {table} (recorded_at)"))
         connection.execute(sa.text(f"ANALYZE {table}"))
+        if children:  # one note per call, referring to it by a foreign key
+            connection.execute(
+                sa.text(
+                    f"CREATE TABLE {table}_notes AS SELECT g AS id, g AS call_id, 'note' AS body "
+                    f"FROM generate_series(1, {rows}) g"
+                )
+            )
+            connection.execute(sa.text(f"ALTER TABLE {table}_notes ADD PRIMARY KEY (id)"))
+            connection.execute(
+                sa.text(
+                    f"ALTER TABLE {table}_notes ADD FOREIGN KEY (call_id) REFERENCES {table} (id)"
+                )
+            )
+            connection.execute(sa.text(f"CREATE INDEX ON {table}_notes (call_id)"))
+            connection.execute(sa.text(f"ANALYZE {table}_notes"))
 
 
 def writer(url: str, table: str, every: int, rows: int, ready: Any, stop: Any, waits: Any) -> None:
@@ -131,8 +152,11 @@ def concurrent_writer(
             waits.extend(shared)
 
 
-def hand_written(engine: sa.Engine, table: str, batch: int) -> tuple[float, int, float]:
-    """The strongest simple SQL: keyset batches, each its own transaction, one statement each.
+def hand_written(
+    engine: sa.Engine, table: str, batch: int, children: bool
+) -> tuple[float, int, float]:
+    """The strongest simple SQL: keyset batches, each its own transaction, one statement each
+    (with children: the batch's keys, its notes, then the calls: three statements).
 
     Returns the seconds it took, its batches and the longest batch."""
     started = time.perf_counter()
@@ -140,10 +164,21 @@ def hand_written(engine: sa.Engine, table: str, batch: int) -> tuple[float, int,
     statement = sa.text(
         f"DELETE FROM {table} WHERE id = ANY(ARRAY(SELECT id FROM {table} WHERE recorded_at < CURRENT_DATE - 92 AND id > :last ORDER BY id LIMIT {batch})) RETURNING id"
     )
+    keys = sa.text(
+        f"SELECT id FROM {table} WHERE recorded_at < CURRENT_DATE - 92 AND id > :last ORDER BY id LIMIT {batch}"
+    )
+    notes = sa.text(f"DELETE FROM {table}_notes WHERE call_id = ANY(:ids)")
+    calls = sa.text(f"DELETE FROM {table} WHERE id = ANY(:ids)")
     while True:
         begun = time.perf_counter()
         with engine.begin() as connection:
-            ids = connection.execute(statement, {"last": last}).scalars().all()
+            if children:
+                ids = connection.execute(keys, {"last": last}).scalars().all()
+                if ids:
+                    connection.execute(notes, {"ids": list(ids)})
+                    connection.execute(calls, {"ids": list(ids)})
+            else:
+                ids = connection.execute(statement, {"last": last}).scalars().all()
         if not ids:
             return time.perf_counter() - started, batches, longest
         batches += 1
@@ -162,6 +197,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--expired", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=5000)
+    parser.add_argument(
+        "--children",
+        action="store_true",
+        help="give each call a note referring to it (the sweep's general path: keys, children, "
+        "parents per batch)",
+    )
     args = parser.parse_args()
     base = args.postgres.rsplit("/", 1)[0]
     name = "steward_bench_retention"
@@ -177,7 +218,7 @@ def main() -> None:
     order = ["sql_1", "steward_1", "steward_2", "sql_2"]
     begun = time.perf_counter()
     for side in order:
-        build(engine, f"calls_{side}", args.rows, args.expired)
+        build(engine, f"calls_{side}", args.rows, args.expired, args.children)
     print(
         f"built {len(order)} x {args.rows:,} rows server-side in "
         f"{time.perf_counter() - begun:.0f} s",
@@ -194,18 +235,21 @@ def main() -> None:
             waits: list[float] = []  # each side has the same writer on the table it deletes from
             with concurrent_writer(url, table, every, args.rows, waits):
                 if side.startswith("sql"):
-                    seconds, batches, longest = hand_written(engine, table, args.batch)
+                    seconds, batches, longest = hand_written(
+                        engine, table, args.batch, args.children
+                    )
                     destroyed = args.expired
                 else:
                     path = Path(tmp) / f"{side}.yaml"
-                    path.write_text(REGISTER.replace("TABLE", table))
+                    text = REGISTER + (NOTES if args.children else "")
+                    path.write_text(text.replace("TABLE", table))
                     register = load_register(path)
                     started = time.perf_counter()
                     run = service.sweep(factory, register, trigger="bench", batch=args.batch)
                     seconds = time.perf_counter() - started
                     swept = json.loads(run.result)["datastores"]["telephony"]["tables"][0]
                     batches, longest = swept["batches"], swept["longest_batch_seconds"]
-                    destroyed = swept["destroyed"]
+                    destroyed = swept["destroyed"] + sum(swept["children"].values())
             results[side] = {
                 "seconds": seconds,
                 "batches": batches,
@@ -218,7 +262,8 @@ def main() -> None:
     engine.dispose()
     with admin.connect() as connection:
         connection.execute(sa.text(f'DROP DATABASE "{name}"'))
-    print(f"\n{args.rows:,} rows, {args.expired:,} expired, batches of {args.batch:,}")
+    with_notes = ", each with a note referring to it" if args.children else ""
+    print(f"\n{args.rows:,} rows{with_notes}, {args.expired:,} expired, batches of {args.batch:,}")
     print(
         f"{'run (in this order)':<28} {'seconds':>8} {'batches':>8} {'longest batch':>14} "
         f"{'writer longest wait':>20} {'writes':>7}"

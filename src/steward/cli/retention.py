@@ -72,12 +72,17 @@ def plan_command(
         return
     table = Table("datastore", "table", "rule", "due before", "due", "held", "oldest")
     problems: dict[str, str] = {}
+    located: list[str] = []
     for row in rows:
         rule = (
             f"{row.column} + {row.period}"
             + (" (end of year)" if row.counts_from == "year-end" else "")
             + f": {row.action}"
         )
+        if row.problem and row.rule_problem:
+            located.append(_at_rule(register, reg, row.datastore, row.table, row.problem))
+            table.add_row(row.datastore, row.table, rule, str(row.cutoff), "?", "?", "see below")
+            continue
         if row.problem:
             problems.setdefault(row.problem, f"{row.datastore}.{row.table}")
             table.add_row(row.datastore, row.table, rule, str(row.cutoff), "?", "?", "see below")
@@ -92,10 +97,27 @@ def plan_command(
             str(row.oldest or "—"),
         )
     out.print(table)
+    for line in located:
+        err.print(line, markup=False)
     for problem, where in problems.items():
         err.print(f"{where}: {problem}", markup=False)
-    if problems:
+    if problems or located:
         raise typer.Exit(1)
+
+
+def _at_rule(path: Path, reg: Any, datastore: str, table: str, problem: str) -> str:
+    """``problem`` of a table's retention rule, at the rule's column in the register file."""
+    from steward.register import Problem
+    from steward.register.loader import position_of
+
+    d = next(i for i, s in enumerate(reg.datastores) if s.id == datastore)
+    t = next(
+        i
+        for i, spec in enumerate(reg.datastores[d].tables)
+        if (f"{spec.schema_}.{spec.name}" if spec.schema_ else spec.name) == table
+    )
+    line, column = position_of(path, ("datastores", d, "tables", t, "retention", "column"))
+    return Problem(str(path), line, column, "R201", f"{datastore}.{table}: {problem}").format()
 
 
 @app.command("sweep")

@@ -18,7 +18,7 @@ held as a whole is never swept.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -124,17 +124,36 @@ def _referring_rows(
     selected = [*key_columns, *(c.label(f"link_{i}") for i, c in enumerate(columns))]
     found: list[tuple[tuple[Any, ...], tuple[Any, ...]]] = []
     width = len(key_columns)
-    for start in range(0, len(wanted), 1000):
-        chunk = wanted[start : start + 1000]
-        if len(columns) == 1:
-            test = columns[0].in_([v[0] for v in chunk])
-        else:
-            test = sa.tuple_(*columns).in_(chunk)
+    for test in _matching(connection, columns, wanted):
         found.extend(
             (tuple(r[:width]), tuple(r[width:]))
-            for r in connection.execute(sa.select(*selected).where(test))
+            for r in connection.execute(sa.select(*selected).where(test)).all()
         )
     return found
+
+
+def _matching(
+    connection: sa.Connection, columns: Sequence[Any], values: Sequence[tuple[Any, ...]]
+) -> Iterator[Any]:
+    """Conditions that together select the rows whose ``columns`` equal one of ``values``.
+
+    On PostgreSQL one column is one ``= ANY(array)`` with the values as a single parameter (one
+    statement, nothing to expand or parse per value); elsewhere, and for several columns,
+    ``IN`` lists of at most 1,000.
+    """
+    if len(columns) == 1 and connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        column = columns[0]
+        values_of = sa.bindparam(None, [v[0] for v in values], type_=ARRAY(column.type))
+        yield column == sa.any_(values_of)
+        return
+    for start in range(0, len(values), 1000):
+        chunk = values[start : start + 1000]
+        if len(columns) == 1:
+            yield columns[0].in_([v[0] for v in chunk])
+        else:
+            yield sa.tuple_(*columns).in_(chunk)
 
 
 def _doomed_children(
@@ -160,7 +179,7 @@ def _doomed_children(
         keep_all = reference or "*" in held or depth >= MAX_DEPTH or not n_key
         doomed: list[tuple[Any, ...]] = []
         for key, parent_value in rows:
-            if keep_all or _key_of(key) in held:
+            if keep_all or (held and _key_of(key) in held):
                 blocked.add((link.parent, parent_value))
             else:
                 doomed.append(key)
@@ -208,15 +227,11 @@ def _values_hit(
 
 
 def _delete(connection: sa.Connection, info: TableInfo, keys: list[tuple[Any, ...]]) -> int:
+    if not keys:
+        return 0
     columns = [info.table.c[c] for c in info.primary_key]
     deleted = 0
-    for start in range(0, len(keys), 1000):
-        chunk = keys[start : start + 1000]
-        test = (
-            columns[0].in_([k[0] for k in chunk])
-            if len(columns) == 1
-            else sa.tuple_(*columns).in_(chunk)
-        )
+    for test in _matching(connection, columns, keys):
         deleted += connection.execute(sa.delete(info.table).where(test)).rowcount or 0
     return deleted
 
@@ -254,6 +269,18 @@ def _anonymise(
     return done
 
 
+def _goes_with_parent(schema: Schema, link: Link, holds: dict[str, set[str]]) -> bool:
+    """True when every row of ``link.child`` referring to a doomed parent is doomed too: a keyed
+    table that is not reference data, has nothing held and nothing referring to it."""
+    child = schema.tables[link.child]
+    return bool(
+        child.primary_key
+        and not (child.spec and child.spec.reference_data)
+        and not holds.get(child.key)
+        and not _children(schema, child.key)
+    )
+
+
 def _with_children(
     connection: sa.Connection,
     schema: Schema,
@@ -268,6 +295,17 @@ def _with_children(
     A parent with a child that must stay (held, reference data, too deep) stays too; the
     children are worked out again for the parents left, until nothing more has to stay.
     """
+    if all(_goes_with_parent(schema, link, holds) for link in children):
+        # nothing below can be held: the children go by their link columns, unread
+        for link in children:
+            child = schema.tables[link.child]
+            parent_values = [tuple(_column_values(info, r, link.to_columns)) for r in doomed]
+            referring = [child.table.c[c] for c in link.columns]
+            gone = 0
+            for test in _matching(connection, referring, parent_values):
+                gone += connection.execute(sa.delete(child.table).where(test)).rowcount or 0
+            outcome.children[child.key] = outcome.children.get(child.key, 0) + gone
+        return doomed
     for _ in range(MAX_DEPTH):
         values = {
             link: [tuple(_column_values(info, r, link.to_columns)) for r in doomed]
@@ -337,11 +375,13 @@ def sweep_table(
                     query = query.where(
                         keys[0] > after[0] if len(keys) == 1 else sa.tuple_(*keys) > after
                     )
-                rows = [tuple(r) for r in connection.execute(query.order_by(*keys).limit(batch))]
+                rows = [
+                    tuple(r) for r in connection.execute(query.order_by(*keys).limit(batch)).all()
+                ]
                 if not rows:
                     break
                 after = rows[-1]
-                doomed = [r for r in rows if _key_of(r) not in held]
+                doomed = [r for r in rows if _key_of(r) not in held] if held else rows
                 outcome.kept_held += len(rows) - len(doomed)
                 if children and doomed and action == "delete":
                     doomed = _with_children(

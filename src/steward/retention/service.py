@@ -54,6 +54,9 @@ class PlanRow:
     held: int | None = None
     oldest: date | None = None
     problem: str | None = None
+    # the rule itself is wrong (its column does not exist), not the datastore: the CLI points
+    # at the rule in the register file
+    rule_problem: bool = False
 
 
 def rules(register: Register) -> list[tuple[Datastore, Table]]:
@@ -119,7 +122,14 @@ def plan(factory: sessionmaker[Session], register: Register, today: date) -> lis
                 cutoff(table, today),
                 problem=problem,
             )
-            if engine is not None and schema is not None:
+            info = schema.tables.get(_key(table)) if schema is not None else None
+            if info is not None and rule.column not in info.table.c:
+                row.rule_problem = True
+                row.problem = (
+                    f"the retention column '{rule.column}' does not exist in the table; name "
+                    "a date column of the table in its rule"
+                )
+            elif engine is not None and schema is not None:
                 try:
                     due = plan_table(
                         engine,

@@ -73,6 +73,17 @@ def test_datastores_test_names_the_rule_of_a_missing_column_at_its_place(
     assert tested.output.count("'recorded_on'") == 1, tested.output
 
 
+def test_the_plan_names_the_rule_of_a_missing_column_at_its_place(
+    misnamed: dict[str, Any],
+) -> None:
+    line, column = _position(misnamed["text"], "recorded_on")
+    planned = CliRunner().invoke(cli, ["retention", "plan", str(misnamed["path"])])
+    assert planned.exit_code == 1
+    located = f"{misnamed['path']}:{line}:{column}: error[R201]: telephony.recordings:"
+    assert located in planned.output, planned.output
+    assert "invoices" in planned.output  # the other rule is still planned
+
+
 def test_a_sweep_leaves_a_misnamed_table_alone_and_sweeps_the_others(
     misnamed: dict[str, Any],
 ) -> None:
