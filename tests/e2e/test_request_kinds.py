@@ -319,3 +319,41 @@ def test_amrcloud_restriction_request_is_on_the_list_the_operators_systems_read(
     assert [(r["purpose"], r["reason"], r["reference"]) for r in found["restrictions"]] == [
         (None, "restriction", reference)
     ]
+
+
+def test_amrcloud_withdrawal_destroys_the_consent_only_data_a_day_on_and_keeps_the_account(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A withdrawal covers every consent, recorded in Steward's ledger or not: amrcloud counts
+    a day from the withdrawal for its newsletter, shares and administration access, and the
+    account (a contract) stays."""
+    demo = build_demo("amrcloud", tmp_path, monkeypatch)
+    person = demo.person_with(
+        "app",
+        "SELECT 1 FROM users JOIN newsletter_subscribers n ON n.email = users.email "
+        "WHERE users.email = :email",
+    )
+    others = demo.query(
+        "app", "SELECT id FROM newsletter_subscribers WHERE email <> :e", e=person.email
+    )
+    _, request_id = _file_and_verify(demo, "withdraw-consent", person.email)
+    agent = Staff(demo.app, "agent")
+    page = agent.act(request_id, "execute")
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+    assert page.state == "completed", page
+    assert f"destruction scheduled on {tomorrow}" in page.outcome, page.outcome
+
+    from steward.requests import destructions
+
+    later = datetime.now(UTC) + timedelta(days=1, minutes=1)
+    monkeypatch.setattr(destructions, "now", lambda: later)
+    assert "requests.destructions" in _fire(demo.app, "requests.destructions", later)
+    agent.wait_for(request_id, lambda p: "re-search found" in p.timeline, "destroyed")
+
+    subscribed = "SELECT 1 FROM newsletter_subscribers WHERE email = :e"
+    assert demo.query("app", subscribed, e=person.email) == []
+    assert (
+        demo.query("app", "SELECT id FROM newsletter_subscribers WHERE email <> :e", e=person.email)
+        == others
+    )
+    assert demo.query("app", "SELECT 1 FROM users WHERE email = :e", e=person.email)  # contract
