@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from steward.notify.outbox import OutboxMessage
@@ -248,6 +250,20 @@ def test_activecloud_objection_stops_its_purposes_in_the_ledger_and_on_the_restr
         assert sdk.is_restricted(person.email, "mailings") is True
         assert sdk.is_restricted(person.email, "services") is False
         assert sdk.is_restricted("someone.else@example.com") is False
+
+        # the operator's systems may spell the address any way the normaliser folds
+        @settings(max_examples=40, deadline=None)
+        @given(
+            upper=st.lists(st.booleans(), min_size=len(person.email), max_size=len(person.email)),
+            pad=st.sampled_from(["", " ", "  ", "\t"]),
+        )
+        def spelled(upper: list[bool], pad: str) -> None:
+            email = "".join(c.upper() if u else c for c, u in zip(person.email, upper, strict=True))
+            assert sdk.is_restricted(pad + email + pad, "mailings") is True
+            local, _, domain = email.partition("@")
+            assert sdk.is_restricted(f"{local}x@{domain}", "mailings") is False
+
+        spelled()
     # nothing ran on the operator's databases
     assert demo.query("billing", "SELECT count(*) FROM mailing_subscriptions") == lists
     mail = _completion_mail(demo, person.email)
