@@ -7,6 +7,7 @@ starts. The assertions read the operator's demo databases and the consent ledger
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -373,3 +374,65 @@ def test_amrcloud_withdrawal_destroys_the_consent_only_data_a_day_on_and_keeps_t
         == others
     )
     assert demo.query("app", "SELECT 1 FROM users WHERE email = :e", e=person.email)  # contract
+
+
+def test_almis_withdrawal_through_the_api_destroys_the_feedback_30_days_on_and_not_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same kind on another channel: the operator's backend files the withdrawal by API
+    with its signed assertion and executes it; the scheduled job does the rest."""
+    from steward.requests import destructions, verification
+
+    monkeypatch.setenv("STEWARD_REQUESTS_OPERATOR_SECRET", "almis backend secret")
+    demo = build_demo("almis", tmp_path, monkeypatch)
+    person = demo.built.people[0]
+    mine = "SELECT id FROM feedback_messages WHERE email = :e"
+    assert demo.query("site", mine, e=person.email)
+    others = demo.query(
+        "site", "SELECT id FROM feedback_messages WHERE email <> :e", e=person.email
+    )
+    logs = demo.query("site", "SELECT count(*) FROM access_log")
+    backend = TestClient(demo.app)
+    headers = {"Authorization": f"Bearer {api_token(demo.app, {'requests:write'})}"}
+    assertion = verification.assertion_token(
+        "almis backend secret", email=person.email, account_id=None
+    )
+    filed = backend.post(
+        "/api/v1/requests",
+        json={
+            "kind": "withdraw-consent",
+            "email": person.email,
+            "channel": "email",
+            "assertion": assertion,
+        },
+        headers=headers,
+    )
+    assert filed.status_code == 201, filed.text
+    reference = filed.json()["reference"]
+    done = backend.post(f"/api/v1/requests/{reference}/execute", headers=headers)
+    assert done.status_code == 200, done.text
+    assert done.json()["state"] == "completed", done.json()
+    destroy_on = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    assert f"destruction scheduled on {destroy_on}" in done.json()["outcome"], done.json()
+
+    almost = datetime.now(UTC) + timedelta(days=29, hours=23)
+    monkeypatch.setattr(destructions, "now", lambda: almost)
+    _fire(demo.app, "requests.destructions", almost)
+    assert demo.query("site", mine, e=person.email)  # not before the 30 days are over
+
+    later = datetime.now(UTC) + timedelta(days=30, minutes=1)
+    monkeypatch.setattr(destructions, "now", lambda: later)
+    _fire(demo.app, "requests.destructions", later)
+    deadline = time.monotonic() + 60
+    while True:  # the run the job queued goes on the request's timeline once it is done
+        shown = backend.get(f"/api/v1/requests/{reference}", headers=headers)
+        notes = " ".join(e["note"] for e in shown.json()["timeline"])
+        if "re-search found" in notes or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert "destruction run" in notes and "re-search found 0" in notes, notes
+    assert demo.query("site", mine, e=person.email) == []
+    assert demo.query(
+        "site", "SELECT id FROM feedback_messages WHERE email <> :e", e=person.email
+    ) == (others)
+    assert demo.query("site", "SELECT count(*) FROM access_log") == logs
