@@ -155,6 +155,9 @@ def test_softvendor_withdrawal_withdraws_every_consent_and_the_job_destroys_the_
     mail = _completion_mail(demo, person.email)
     assert "withdrawn" in mail.lower() and destroy_on in mail, mail
 
+    shown = agent.client.get(f"/admin/requests/{request_id}").text
+    assert 'id="destructions"' in shown and destroy_on in shown and "scheduled" in shown
+
     # the scheduler fires the destruction job today: nothing is due, nothing is destroyed
     assert "requests.destructions" in _fire(demo.app, "requests.destructions", datetime.now(UTC))
     assert demo.query("app", "SELECT 1 FROM users WHERE email = :e", e=person.email)

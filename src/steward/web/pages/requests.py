@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from steward.law import KIND_NAMES
-from steward.requests import fulfil, service, verification
+from steward.requests import destructions, fulfil, service, verification
 from steward.requests.fulfil import EXECUTABLE, Actor, Fulfilment
 from steward.requests.states import ALLOWED, RequestError, State
 from steward.requests.tables import RequestAttachment, RequestPause
@@ -88,6 +88,7 @@ def _detail(
         run = fulfil.progress(session, found)
         asked = fulfil.pending_approval(session, found)
         decisions = fulfil.approvals(session, found)
+        scheduled = destructions.pending(session, found.id)
         preview = None
         if asked is not None and asked.preview_run is not None:
             preview = fulfil.run_progress(session, asked.preview_run)
@@ -114,6 +115,7 @@ def _detail(
             "destructive": fulfil.DESTRUCTIVE,
             "changes": fulfil.data_change(request.app.state.register, found.kind),
             "ledger_kinds": fulfil.LEDGER_KINDS,
+            "scheduled": scheduled,
             "kind_name": KIND_NAMES[found.kind]["en"],  # type: ignore[index]
             "identifier_labels": verification.LABELS["en"],
             "carried": verification.identifiers_of(found),
