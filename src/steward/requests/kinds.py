@@ -9,10 +9,10 @@
 
 - **Objection** (GDPR Art. 21): with ``erase_on_objection`` the request is an erasure (the
   same approval gate, run and check; ``fulfil`` maps it). Otherwise it stops every purpose an
-  objection can stop: those on legitimate interests or a public task (Art. 21(1)) and those
-  tagged marketing or advertising (Art. 21(2)). Each gets a ``withdrawn`` event in the consent
-  ledger (so "may I?" answers no) and a row on the restriction list the operator's systems
-  query (``GET /api/v1/restrictions``).
+  objection can stop for the request's subject kind: those on legitimate interests or a
+  public task (Art. 21(1)) and those tagged marketing or advertising (Art. 21(2)). Each gets a
+  ``withdrawn`` event in the consent ledger (so "may I?" answers no) and a row on the
+  restriction list the operator's systems query (``GET /api/v1/restrictions``).
 - **Withdrawal of consent**: every consent of the subject still given in the ledger gets a
   ``withdrawn`` event; for each consent purpose of the subject's kind whose retention counts
   ``from: consent-withdrawal``, the destruction of its data is scheduled (``destructions.py``)
@@ -48,7 +48,8 @@ WORDS: dict[str, dict[str, str]] = {
         "stopped": "Your objection: we stopped processing your data for: {purposes}. Our "
         "systems now see this restriction.",
         "nothing-to-stop": "Your objection: none of our processing of your data rests on "
-        "legitimate interests or serves marketing, so there was nothing an objection stops.",
+        "legitimate interests or a public task, or serves marketing, so there was nothing an "
+        "objection stops.",
         "withdrawn": "Your consent is withdrawn for: {purposes}.",
         "no-consent": "We hold no consent of yours that was still given.",
         "scheduled": "The data processed only on that consent ({purposes}) will be destroyed "
@@ -62,7 +63,8 @@ WORDS: dict[str, dict[str, str]] = {
         "stopped": "Ваше возражение: мы прекратили обработку ваших данных для целей: "
         "{purposes}. Наши системы видят это ограничение.",
         "nothing-to-stop": "Ваше возражение: никакая обработка ваших данных не основана на "
-        "законных интересах и не служит маркетингу, прекращать было нечего.",
+        "законных интересах или публичной задаче и не служит маркетингу, прекращать было "
+        "нечего.",
         "withdrawn": "Ваше согласие отозвано для целей: {purposes}.",
         "no-consent": "Действующих согласий с вашей стороны у нас нет.",
         "scheduled": "Данные, обрабатываемые только на основании этого согласия ({purposes}), "
@@ -83,11 +85,14 @@ def objection_erases(register: Register) -> bool:
 
 
 def objectable(register: Register) -> list[Purpose]:
-    """The purposes an objection stops (see the module docstring)."""
+    """The purposes an objection stops (see the module docstring), of the subject kind a
+    request is for (``Register.default_subject``)."""
+    kind = register.default_subject()
     return [
         p
         for p in register.purposes
-        if p.basis in OBJECTABLE_BASES or any(t in OBJECTABLE_TAGS for t in p.tags)
+        if kind in p.subjects
+        and (p.basis in OBJECTABLE_BASES or any(t in OBJECTABLE_TAGS for t in p.tags))
     ]
 
 
