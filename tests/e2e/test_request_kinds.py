@@ -7,6 +7,7 @@ starts. The assertions read the operator's demo databases and the consent ledger
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -202,6 +203,13 @@ def test_softvendor_withdrawal_withdraws_every_consent_and_the_job_destroys_the_
             )
         ).all()
     assert len(runs) == 1 and runs[0].status == "done"
+    # its evidence: per table what was destroyed and what was left for another purpose
+    summary = json.loads(runs[0].result)
+    tables = {t["table"]: t for d in summary["datastores"] for t in d["tables"]}
+    assert tables["users"]["deleted"] + tables["users"]["masked"] == 1, tables["users"]
+    left = tables["inquiries"]
+    assert (left["out_of_scope"], left["shared"], left["deleted"]) == (len(inquiries), 0, 0)
+    assert left["left"]["residual"] == 0 and left["left"]["shared"] == 0, left
 
 
 # --- activecloud: an objection stops the legitimate-interest purposes; portability's limits --
