@@ -7,12 +7,16 @@ starts. The assertions read the operator's demo databases and the consent ledger
 
 from __future__ import annotations
 
+import json
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from steward.notify.outbox import OutboxMessage
@@ -152,6 +156,9 @@ def test_softvendor_withdrawal_withdraws_every_consent_and_the_job_destroys_the_
     mail = _completion_mail(demo, person.email)
     assert "withdrawn" in mail.lower() and destroy_on in mail, mail
 
+    shown = agent.client.get(f"/admin/requests/{request_id}").text
+    assert 'id="destructions"' in shown and destroy_on in shown and "scheduled" in shown
+
     # the scheduler fires the destruction job today: nothing is due, nothing is destroyed
     assert "requests.destructions" in _fire(demo.app, "requests.destructions", datetime.now(UTC))
     assert demo.query("app", "SELECT 1 FROM users WHERE email = :e", e=person.email)
@@ -196,6 +203,13 @@ def test_softvendor_withdrawal_withdraws_every_consent_and_the_job_destroys_the_
             )
         ).all()
     assert len(runs) == 1 and runs[0].status == "done"
+    # its evidence: per table what was destroyed and what was left for another purpose
+    summary = json.loads(runs[0].result)
+    tables = {t["table"]: t for d in summary["datastores"] for t in d["tables"]}
+    assert tables["users"]["deleted"] + tables["users"]["masked"] == 1, tables["users"]
+    left = tables["inquiries"]
+    assert (left["out_of_scope"], left["shared"], left["deleted"]) == (len(inquiries), 0, 0)
+    assert left["left"]["residual"] == 0 and left["left"]["shared"] == 0, left
 
 
 # --- activecloud: an objection stops the legitimate-interest purposes; portability's limits --
@@ -248,6 +262,20 @@ def test_activecloud_objection_stops_its_purposes_in_the_ledger_and_on_the_restr
         assert sdk.is_restricted(person.email, "mailings") is True
         assert sdk.is_restricted(person.email, "services") is False
         assert sdk.is_restricted("someone.else@example.com") is False
+
+        # the operator's systems may spell the address any way the normaliser folds
+        @settings(max_examples=40, deadline=None)
+        @given(
+            upper=st.lists(st.booleans(), min_size=len(person.email), max_size=len(person.email)),
+            pad=st.sampled_from(["", " ", "  ", "\t"]),
+        )
+        def spelled(upper: list[bool], pad: str) -> None:
+            email = "".join(c.upper() if u else c for c, u in zip(person.email, upper, strict=True))
+            assert sdk.is_restricted(pad + email + pad, "mailings") is True
+            local, _, domain = email.partition("@")
+            assert sdk.is_restricted(f"{local}x@{domain}", "mailings") is False
+
+        spelled()
     # nothing ran on the operator's databases
     assert demo.query("billing", "SELECT count(*) FROM mailing_subscriptions") == lists
     mail = _completion_mail(demo, person.email)
@@ -319,3 +347,103 @@ def test_amrcloud_restriction_request_is_on_the_list_the_operators_systems_read(
     assert [(r["purpose"], r["reason"], r["reference"]) for r in found["restrictions"]] == [
         (None, "restriction", reference)
     ]
+
+
+def test_amrcloud_withdrawal_destroys_the_consent_only_data_a_day_on_and_keeps_the_account(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A withdrawal covers every consent, recorded in Steward's ledger or not: amrcloud counts
+    a day from the withdrawal for its newsletter, shares and administration access, and the
+    account (a contract) stays."""
+    demo = build_demo("amrcloud", tmp_path, monkeypatch)
+    person = demo.person_with(
+        "app",
+        "SELECT 1 FROM users JOIN newsletter_subscribers n ON n.email = users.email "
+        "WHERE users.email = :email",
+    )
+    others = demo.query(
+        "app", "SELECT id FROM newsletter_subscribers WHERE email <> :e", e=person.email
+    )
+    _, request_id = _file_and_verify(demo, "withdraw-consent", person.email)
+    agent = Staff(demo.app, "agent")
+    page = agent.act(request_id, "execute")
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+    assert page.state == "completed", page
+    assert f"destruction scheduled on {tomorrow}" in page.outcome, page.outcome
+
+    from steward.requests import destructions
+
+    later = datetime.now(UTC) + timedelta(days=1, minutes=1)
+    monkeypatch.setattr(destructions, "now", lambda: later)
+    assert "requests.destructions" in _fire(demo.app, "requests.destructions", later)
+    agent.wait_for(request_id, lambda p: "re-search found" in p.timeline, "destroyed")
+
+    subscribed = "SELECT 1 FROM newsletter_subscribers WHERE email = :e"
+    assert demo.query("app", subscribed, e=person.email) == []
+    assert (
+        demo.query("app", "SELECT id FROM newsletter_subscribers WHERE email <> :e", e=person.email)
+        == others
+    )
+    assert demo.query("app", "SELECT 1 FROM users WHERE email = :e", e=person.email)  # contract
+
+
+def test_almis_withdrawal_through_the_api_destroys_the_feedback_30_days_on_and_not_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same kind on another channel: the operator's backend files the withdrawal by API
+    with its signed assertion and executes it; the scheduled job does the rest."""
+    from steward.requests import destructions, verification
+
+    monkeypatch.setenv("STEWARD_REQUESTS_OPERATOR_SECRET", "almis backend secret")
+    demo = build_demo("almis", tmp_path, monkeypatch)
+    person = demo.built.people[0]
+    mine = "SELECT id FROM feedback_messages WHERE email = :e"
+    assert demo.query("site", mine, e=person.email)
+    others = demo.query(
+        "site", "SELECT id FROM feedback_messages WHERE email <> :e", e=person.email
+    )
+    logs = demo.query("site", "SELECT count(*) FROM access_log")
+    backend = TestClient(demo.app)
+    headers = {"Authorization": f"Bearer {api_token(demo.app, {'requests:write'})}"}
+    assertion = verification.assertion_token(
+        "almis backend secret", email=person.email, account_id=None
+    )
+    filed = backend.post(
+        "/api/v1/requests",
+        json={
+            "kind": "withdraw-consent",
+            "email": person.email,
+            "channel": "email",
+            "assertion": assertion,
+        },
+        headers=headers,
+    )
+    assert filed.status_code == 201, filed.text
+    reference = filed.json()["reference"]
+    done = backend.post(f"/api/v1/requests/{reference}/execute", headers=headers)
+    assert done.status_code == 200, done.text
+    assert done.json()["state"] == "completed", done.json()
+    destroy_on = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    assert f"destruction scheduled on {destroy_on}" in done.json()["outcome"], done.json()
+
+    almost = datetime.now(UTC) + timedelta(days=29, hours=23)
+    monkeypatch.setattr(destructions, "now", lambda: almost)
+    _fire(demo.app, "requests.destructions", almost)
+    assert demo.query("site", mine, e=person.email)  # not before the 30 days are over
+
+    later = datetime.now(UTC) + timedelta(days=30, minutes=1)
+    monkeypatch.setattr(destructions, "now", lambda: later)
+    _fire(demo.app, "requests.destructions", later)
+    deadline = time.monotonic() + 60
+    while True:  # the run the job queued goes on the request's timeline once it is done
+        shown = backend.get(f"/api/v1/requests/{reference}", headers=headers)
+        notes = " ".join(e["note"] for e in shown.json()["timeline"])
+        if "re-search found" in notes or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert "destruction run" in notes and "re-search found 0" in notes, notes
+    assert demo.query("site", mine, e=person.email) == []
+    assert demo.query(
+        "site", "SELECT id FROM feedback_messages WHERE email <> :e", e=person.email
+    ) == (others)
+    assert demo.query("site", "SELECT count(*) FROM access_log") == logs

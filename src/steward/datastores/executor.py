@@ -306,7 +306,9 @@ def run_on_datastore(
                             request, schema, found, register, ids, secret, today, connection, whose
                         )
                         for table in outcome.tables:
+                            # kept like shared rows, but counted as what they are
                             table.out_of_scope = outside.get(table.table, 0)
+                            table.shared -= table.out_of_scope
                             info = schema.tables[table.table]
                             rows = found.rows.get(table.table, {})
                             table.listed_keys = [
@@ -334,6 +336,11 @@ def run_on_datastore(
                     outcome.residual = check_erasure(
                         checking, schema, ids, whose, found, outcome.tables, on_sight
                     )
+                    for table in outcome.tables:
+                        if table.out_of_scope and table.left is not None:
+                            again = min(table.left.get("shared", 0), table.out_of_scope)
+                            table.left["shared"] -= again
+                            table.left["out_of_scope"] = again
         except sa.exc.DBAPIError as exc:
             state = (
                 "the change is committed; the check after it did not run"

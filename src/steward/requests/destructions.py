@@ -51,6 +51,10 @@ class ScheduledDestruction(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
+    @property
+    def purpose_ids(self) -> list[str]:
+        return list(json.loads(self.purposes))
+
 
 def schedule(
     session: Session, request_id: int, purposes: list[str], due_at: datetime, rule: str

@@ -3,8 +3,11 @@
     fulfil = Fulfilment.from_settings(sessions, settings)
     fulfil.preview(request_id, actor)            # a rolled-back run, queued for a worker
     fulfil.execute(request_id, actor, text)      # access: queued; erasure, restriction and
-                                                 # rectification: an ask for approval with
-                                                 # its preview attached
+                                                 # rectification (and an objection where the
+                                                 # register erases on objection): an ask for
+                                                 # approval with its preview attached;
+                                                 # objection and withdrawal of consent: done
+                                                 # in the store (``kinds.py``) and completed
     fulfil.approve(request_id, approver, reason) # the approved run is queued
     fulfil.reject(request_id, approver, reason)  # no run; the request stays open
     fulfil.complete(request_id, actor, outcome)  # only after a run succeeded or an approver's
@@ -228,8 +231,9 @@ class Fulfilment:
 
     def execute(self, request_id: int, actor: Actor, text: str = "") -> int:
         """Queue the run; for a change to the operator's data, ask for approval instead (with a
-        preview attached) unless an approver's approval is what starts it. Returns the run id
-        (0 for an information request: answered at once, nothing runs)."""
+        preview attached) unless an approver's approval is what starts it. Returns the run id;
+        0 for an information request (answered at once) or an objection or withdrawal done in
+        the store (``kinds.py``), then completed."""
         with transaction(self.sessions) as session:
             found = service.get(session, request_id)
             if found.kind == "information":

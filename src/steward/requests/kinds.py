@@ -9,14 +9,14 @@
 
 - **Objection** (GDPR Art. 21): with ``erase_on_objection`` the request is an erasure (the
   same approval gate, run and check; ``fulfil`` maps it). Otherwise it stops every purpose an
-  objection can stop: those on legitimate interests or a public task (Art. 21(1)) and those
-  tagged marketing or advertising (Art. 21(2)). Each gets a ``withdrawn`` event in the consent
-  ledger (so "may I?" answers no) and a row on the restriction list the operator's systems
-  query (``GET /api/v1/restrictions``).
+  objection can stop for the request's subject kind: those on legitimate interests or a
+  public task (Art. 21(1)) and those tagged marketing or advertising (Art. 21(2)). Each gets a
+  ``withdrawn`` event in the consent ledger (so "may I?" answers no) and a row on the
+  restriction list the operator's systems query (``GET /api/v1/restrictions``).
 - **Withdrawal of consent**: every consent of the subject still given in the ledger gets a
-  ``withdrawn`` event; for each withdrawn purpose whose retention counts ``from:
-  consent-withdrawal``, the destruction of its data is scheduled (``destructions.py``) that
-  long after the withdrawal (152-FZ Art. 21 p.5: 30 days).
+  ``withdrawn`` event; for each consent purpose of the subject's kind whose retention counts
+  ``from: consent-withdrawal``, the destruction of its data is scheduled (``destructions.py``)
+  that long after the withdrawal (152-FZ Art. 21 p.5: 30 days).
 - **Portability** covers only data processed on consent or contract (GDPR Art. 20(1)(a)):
   ``portability_excluded`` names the tables left out and why.
 """
@@ -48,7 +48,8 @@ WORDS: dict[str, dict[str, str]] = {
         "stopped": "Your objection: we stopped processing your data for: {purposes}. Our "
         "systems now see this restriction.",
         "nothing-to-stop": "Your objection: none of our processing of your data rests on "
-        "legitimate interests or serves marketing, so there was nothing an objection stops.",
+        "legitimate interests or a public task, or serves marketing, so there was nothing an "
+        "objection stops.",
         "withdrawn": "Your consent is withdrawn for: {purposes}.",
         "no-consent": "We hold no consent of yours that was still given.",
         "scheduled": "The data processed only on that consent ({purposes}) will be destroyed "
@@ -62,7 +63,8 @@ WORDS: dict[str, dict[str, str]] = {
         "stopped": "Ваше возражение: мы прекратили обработку ваших данных для целей: "
         "{purposes}. Наши системы видят это ограничение.",
         "nothing-to-stop": "Ваше возражение: никакая обработка ваших данных не основана на "
-        "законных интересах и не служит маркетингу, прекращать было нечего.",
+        "законных интересах или публичной задаче и не служит маркетингу, прекращать было "
+        "нечего.",
         "withdrawn": "Ваше согласие отозвано для целей: {purposes}.",
         "no-consent": "Действующих согласий с вашей стороны у нас нет.",
         "scheduled": "Данные, обрабатываемые только на основании этого согласия ({purposes}), "
@@ -83,11 +85,14 @@ def objection_erases(register: Register) -> bool:
 
 
 def objectable(register: Register) -> list[Purpose]:
-    """The purposes an objection stops (see the module docstring)."""
+    """The purposes an objection stops (see the module docstring), of the subject kind a
+    request is for (``Register.default_subject``)."""
+    kind = register.default_subject()
     return [
         p
         for p in register.purposes
-        if p.basis in OBJECTABLE_BASES or any(t in OBJECTABLE_TAGS for t in p.tags)
+        if kind in p.subjects
+        and (p.basis in OBJECTABLE_BASES or any(t in OBJECTABLE_TAGS for t in p.tags))
     ]
 
 
@@ -172,14 +177,14 @@ def withdraw_all(
     actor: str,
     at: datetime | None = None,
 ) -> Done:
-    """Withdraw every consent still given; schedule the destruction the register requires."""
+    """Withdraw every consent still given in the ledger; schedule the destruction the register
+    requires for every consent purpose of the subject's kind (recorded here or not: the
+    operator may hold consents it never recorded in Steward's ledger)."""
     register = consents.register
     subject = consents.subject(session, identifiers=identifiers)
     given = []
     if subject is not None:
         given = [e for e, _ in consents.current(session, subject) if e.action == "given"]
-    if not given:
-        return Done("withdrawal: no consent was given in the ledger", [("no-consent", {})])
     for entry in given:
         consents.record(
             session,
@@ -194,18 +199,21 @@ def withdraw_all(
             actor=actor,
         )
     withdrawn = sorted({e.purpose_id for e in given})
-    done = Done(
-        f"withdrawal: withdrew {len(given)} consent(s) in the ledger ({', '.join(withdrawn)})",
-        [("withdrawn", {"purposes": _names(register, withdrawn, found.lang)})],
-    )
+    if given:
+        done = Done(
+            f"withdrawal: withdrew {len(given)} consent(s) in the ledger ({', '.join(withdrawn)})",
+            [("withdrawn", {"purposes": _names(register, withdrawn, found.lang)})],
+        )
+    else:
+        done = Done("withdrawal: no consent was given in the ledger", [("no-consent", {})])
+    kind = register.default_subject()
     moment = at or utcnow()
     by_due: dict[datetime, list[Purpose]] = defaultdict(list)
     for purpose in register.purposes:
         retention = purpose.retention
-        counts_from_withdrawal = (
-            retention is not None and retention.from_ is RetentionStart.CONSENT_WITHDRAWAL
-        )
-        if purpose.id in withdrawn and retention is not None and counts_from_withdrawal:
+        on_consent = purpose.basis is LegalBasis.CONSENT and kind in purpose.subjects
+        counted = retention is not None and retention.from_ is RetentionStart.CONSENT_WITHDRAWAL
+        if retention is not None and counted and (purpose.id in withdrawn or on_consent):
             by_due[retention.duration.after(moment)].append(purpose)
     for due, purposes in sorted(by_due.items()):
         ids = [p.id for p in purposes]

@@ -149,6 +149,7 @@ class RequestOut(BaseModel):
     duplicate_of: str | None = None
     assignee: str | None = None
     run: RunOut | None = None
+    outcome: str | None = Field(None, description="what was done, once there is an outcome")
     timeline: list[dict[str, Any]] | None = None
 
 
@@ -171,6 +172,7 @@ def _out(session: Any, r: SubjectRequest, timeline: bool = False) -> RequestOut:
         duplicate_of=original.reference if original else None,
         assignee=r.assignee,
         run=_run_out(fulfil.progress(session, r)) if timeline else None,
+        outcome=r.outcome,
         timeline=[
             {"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "note": e.note}
             for e in service.timeline(session, r)

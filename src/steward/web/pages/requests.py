@@ -26,7 +26,7 @@ from starlette.datastructures import UploadFile
 
 from steward.law import KIND_NAMES
 from steward.lib import i18n
-from steward.requests import fulfil, service, verification
+from steward.requests import destructions, fulfil, service, verification
 from steward.requests.fulfil import EXECUTABLE, Actor, Fulfilment
 from steward.requests.states import ALLOWED, RequestError, State
 from steward.requests.tables import RequestAttachment, RequestPause
@@ -100,6 +100,7 @@ def _detail(
         run = fulfil.progress(session, found)
         asked = fulfil.pending_approval(session, found)
         decisions = fulfil.approvals(session, found)
+        scheduled = destructions.pending(session, found.id)
         preview = None
         if asked is not None and asked.preview_run is not None:
             preview = fulfil.run_progress(session, asked.preview_run)
@@ -143,6 +144,7 @@ def _detail(
             "identifier_labels": i18n.words(verification.LABELS, admin_lang(request)),
             "carried": carried,
             "proven": proven,
+            "scheduled": scheduled,
             "error": error,
         },
         status_code=400 if error else 200,
