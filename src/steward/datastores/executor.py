@@ -270,7 +270,10 @@ def run_on_datastore(
                         _answer(outcome, found)
                         if kept is not None:
                             add_kept(outcome.tables, kept, register, schema.datastore.id)
-                        transaction.rollback()
+                        # the search only read: COMMIT ends it like ROLLBACK would, and keeps
+                        # psycopg's prepared statements (a ROLLBACK discards them all, so every
+                        # access paid the server's planning of each statement again)
+                        transaction.commit()
                     else:
                         outcome.tables, writes = _plan(
                             request, schema, found, register, ids, secret, today, connection, whose
