@@ -8,8 +8,11 @@ keys indexed), then prints for access and erasure of one subject the median time
 executor beside hand-written SQL doing the same work in the same run, and the throughput of
 ``--queued`` erasure requests executed by two Celery workers (Redis broker, PostgreSQL store)
 beside the same number of erasures run back to back by the executor in this process.
-Needs PostgreSQL at --postgres and Redis at --redis. Re-uses the database when it already has
-the requested size (``--rebuild`` to force).
+Needs PostgreSQL at --postgres and Redis at --redis. The database is built by the server
+itself (``generate_series``, foreign keys added after the fill: 1,000,000 customers, 13.3
+million rows, in about 90 s on a loaded machine) and kept between runs: it is re-used when a
+finished build of the requested size is there (``--rebuild`` to force). Each run erases
+subjects nobody erased before, so a kept database serves many runs.
 """
 
 from __future__ import annotations
