@@ -65,7 +65,7 @@ def main() -> None:
                 f" (then {len(statements) - outcome.queries} to verify)"
             )
             for statement in statements:
-                print(f"  {statement[:110]}")
+                print(f"  {statement if os.environ.get('FULL') else statement[:110]}")
 
 
 if __name__ == "__main__":

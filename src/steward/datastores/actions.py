@@ -304,6 +304,8 @@ def mask_statements(
     only: Sequence[str] | None = None,
 ) -> list[Statement]:
     """The UPDATEs that mask ``keys``' personal columns (``only`` these, when given)."""
+    if not keys:
+        return []
     spec = info.spec
     assert spec is not None
     table = info.table

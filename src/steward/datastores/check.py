@@ -97,7 +97,10 @@ def check_erasure(
         ids,
         whose=whose,
         learned=found.learned,
-        reread={t: list(r) for t, r in found.rows.items()},
+        # rows deleted on sight are not re-read by key: DELETE ... RETURNING named only rows it
+        # deleted (one a trigger skipped was never returned), and any row of those tables that
+        # still refers to a row found is looked for by ``below`` in the same batch
+        reread={t: list(r) for t, r in found.rows.items() if t not in on_sight},
         shared={t: list(r) for t, r in found.shared.items()},
         below=(found.rows, on_sight) if on_sight else None,
     )

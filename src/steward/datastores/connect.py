@@ -86,6 +86,22 @@ def datastore_engine(datastore: Datastore, environ: Mapping[str, str] | None = N
             cursor.execute("PRAGMA busy_timeout=10000")
             cursor.close()
 
+    elif engine.dialect.name == "postgresql":
+
+        @sa.event.listens_for(engine, "connect")
+        def _generic_plans(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            # Steward's statements are prepared (psycopg, from the fifth use) and their
+            # parameters are key arrays: PostgreSQL would plan each one again for its values
+            # (a custom plan: 0.15-0.35 ms of the server's time for a nested lookup that then
+            # runs in 0.02 ms, measured on the bench) though the plan is the same index lookup;
+            # a plan never changes which rows a statement reads or writes
+            info = getattr(dbapi_connection, "info", dbapi_connection)  # psycopg 3, psycopg2
+            if getattr(info, "server_version", 0) >= 120000:  # the setting is PostgreSQL 12's
+                cursor = dbapi_connection.cursor()
+                cursor.execute("SET plan_cache_mode = force_generic_plan")
+                cursor.close()
+                dbapi_connection.commit()
+
     return engine
 
 

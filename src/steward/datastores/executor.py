@@ -300,7 +300,10 @@ def run_on_datastore(
                         outcome.lookups = look_up(connection, schema, outcome.rows)
                         if kept is not None:
                             add_kept(outcome.tables, kept, register, schema.datastore.id)
-                        transaction.rollback()
+                        # the search only read: COMMIT ends it like ROLLBACK would, and keeps
+                        # psycopg's prepared statements (a ROLLBACK discards them all, so every
+                        # access paid the server's planning of each statement again)
+                        transaction.commit()
                     else:
                         outcome.tables, writes = _plan(
                             request, schema, found, register, ids, secret, today, connection, whose

@@ -14,6 +14,7 @@ number that happens to share digits is not.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 
@@ -96,15 +97,21 @@ def candidates(kind: IdentityKind, ids: Identifiers | str | None) -> list[str]:
     if value is None:
         return []
     if kind is IdentityKind.PHONE:
-        number = phonenumbers.parse(value)
-        national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-        formats = {
-            value,
-            value.lstrip("+"),
-            phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
-            national,
-            str(number.national_number),
-            "".join(ch for ch in national if ch.isdigit()),
-        }
-        return sorted(formats)
+        return list(_spellings(value))
     return [value]
+
+
+@lru_cache(maxsize=1024)
+def _spellings(value: str) -> tuple[str, ...]:
+    """Every usual spelling of an E.164 number (the search and its check both ask)."""
+    number = phonenumbers.parse(value)
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    formats = {
+        value,
+        value.lstrip("+"),
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+        national,
+        str(number.national_number),
+        "".join(ch for ch in national if ch.isdigit()),
+    }
+    return tuple(sorted(formats))

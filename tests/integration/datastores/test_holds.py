@@ -304,3 +304,31 @@ def test_a_later_run_with_only_an_unrelated_identifier_lists_nothing(
     answer = execute(factory, register, request, secret=b"k", today=date(2026, 12, 20))
     assert answer["holds"] == []
     assert all(not t.get("kept") for d in answer["datastores"] for t in d["tables"])
+
+
+def test_the_retention_sweep_never_destroys_a_held_row_of_a_table_without_a_key(
+    shop: tuple[sa.Engine, Register, sessionmaker[Session]], tmp_path: Path
+) -> None:
+    """Before, the held ledger row was not in Steward's list at all, so a sweep of the ledger's
+    own retention rule (one year) destroyed it with the rows really due."""
+    from steward.retention import service
+
+    engine, register, factory = shop
+    with engine.begin() as connection:  # Boris's old entry: due, not held
+        connection.exec_driver_sql("INSERT INTO ledger VALUES (2, 5, '2020-01-10')")
+    _erase(register, factory)
+    text = (tmp_path / "register.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "        collected_at: booked\n",
+        "        collected_at: booked\n"
+        "        retention: {column: booked, duration: P1Y, action: delete}\n",
+    )
+    (tmp_path / "register.yaml").write_text(text, encoding="utf-8")
+    forget_connections()
+    swept = load_register(tmp_path / "register.yaml")
+    service.sweep(factory, swept, trigger="test", today=date(2026, 12, 1), secret=b"k")
+    left = {(r[0], r[1], str(r[2])[:10]) for r in _ledger_row(engine)}
+    assert (1, 20, "2024-02-01") in left, "the held row of Anna's ledger was destroyed"
+    # a table without a key that holds a listed row is not swept at all (its rows cannot be
+    # told apart by key in one statement): Boris's due row waits for the hold to end
+    assert (2, 5, "2020-01-10") in left
