@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -66,3 +67,17 @@ def test_plain_output_imports_no_renderer_it_does_not_use(
     countries = [m for m in found if m.startswith("holidays.countries.")]
     assert len(countries) <= 1, countries  # the Russian calendar's module alone
     assert [m for m in found if not m.startswith("holidays.countries.")] == []
+
+
+def test_the_cli_does_not_search_the_installed_packages_for_pydantic_plugins() -> None:
+    probe = (
+        "from steward.cli import app\n"
+        "try:\n    app(['check', 'examples/demo/register.yaml'])\nexcept SystemExit:\n    pass\n"
+        "from pydantic.plugin import _loader\n"
+        "print('SEARCHED:', _loader._plugins is not None)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env
+    )
+    assert done.stdout.rstrip().splitlines()[-1] == "SEARCHED: False"
