@@ -373,7 +373,16 @@ class Scanner:
         if checked:  # the nearest context word decides between the kinds a number may be
             if window is None:
                 window = self._window(data, first - plus)
-            nearest = self._nearest([*checked, "phone"] if phoneish else checked, window, mode)
+            if (
+                len(checked) == 1
+                and not mode.bare
+                and not snils_printed  # then every checked kind has its context word
+                and (not phoneish or not self._has_context("phone", window, mode))
+            ):
+                nearest: str | None = checked[0]  # no rival: no need to find which is nearer
+            else:
+                kinds = [*checked, "phone"] if phoneish else checked
+                nearest = self._nearest(kinds, window, mode)
             if nearest is not None and nearest != "phone":
                 return [Hit(nearest, KINDS[nearest].category, first, last, digits)]
         card_shape = k == 1 or sizes in _CARD_GROUPS or set(sizes[:-1]) == {4}
