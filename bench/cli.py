@@ -1,11 +1,14 @@
 """How long the ``steward`` command takes to start, beside Python itself starting.
 
     .venv/bin/python bench/cli.py --runs 15
+    .venv/bin/python bench/cli.py --runs 15 --compare /tmp/old/src   # another src/, alternated
 
 Runs each command ``--runs`` times in a fresh process (no STEWARD_SECRET_KEY, a temporary
 working directory) and prints the median and the best wall time beside ``python -c pass`` timed
 in the same run, alternating the commands so that a busy moment of the machine falls on all of
 them alike. The target is 0.5 s for ``--help``, ``check``, ``law deadline`` and ``notice``.
+``--compare SRC`` also runs each command with ``PYTHONPATH=SRC`` (e.g. an older commit's
+``src/``, extracted with ``git archive`` and byte-compiled), in the same rounds.
 """
 
 from __future__ import annotations
@@ -36,21 +39,27 @@ COMMANDS: dict[str, list[str]] = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--compare", type=Path, help="also time this src/ tree (PYTHONPATH)")
     args = parser.parse_args()
     env = {k: v for k, v in os.environ.items() if not k.startswith("STEWARD_")}
-    times: dict[str, list[float]] = {name: [] for name in COMMANDS}
+    runs: list[tuple[str, list[str], dict[str, str]]] = [(n, a, env) for n, a in COMMANDS.items()]
+    if args.compare:
+        other = {**env, "PYTHONPATH": str(args.compare.resolve())}
+        runs += [(f"{n} [compare]", a, other) for n, a in COMMANDS.items() if n.startswith("st")]
+    times: dict[str, list[float]] = {name: [] for name, _argv, _env in runs}
     with tempfile.TemporaryDirectory() as cwd:
         for _ in range(args.runs):
-            for name, argv in COMMANDS.items():
+            for name, argv, run_env in runs:
                 start = time.perf_counter()
-                subprocess.run(argv, cwd=cwd, env=env, check=True, capture_output=True)
+                subprocess.run(argv, cwd=cwd, env=run_env, check=True, capture_output=True)
                 times[name].append(time.perf_counter() - start)
     base = statistics.median(times["python -c pass (baseline)"])
-    print(f"{'command':<28} {'median s':>9} {'best s':>8} {'x python':>9} {'target':>7}")
+    print(f"{'command':<38} {'median s':>9} {'best s':>8} {'x python':>9} {'target':>7}")
     for name, values in times.items():
         median = statistics.median(values)
-        target = "" if name.startswith("python") or name == "steward version" else "0.5 s"
-        print(f"{name:<28} {median:>9.3f} {min(values):>8.3f} {median / base:>9.1f} {target:>7}")
+        plain = name.startswith("python") or "version" in name or "[compare]" in name
+        target = "" if plain else "0.5 s"
+        print(f"{name:<38} {median:>9.3f} {min(values):>8.3f} {median / base:>9.1f} {target:>7}")
 
 
 if __name__ == "__main__":

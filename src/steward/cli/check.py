@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from steward.cli.output import Output
 from steward.register import CheckResult, check_file
 from steward.register.starter import STARTER_FILENAME, starter_text
 
@@ -20,8 +20,8 @@ class OutputFormat(StrEnum):
     GITHUB = "github"
 
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+err = Output(stderr=True)
+out = Output()
 
 
 def check(

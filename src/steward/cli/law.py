@@ -6,14 +6,13 @@ from datetime import date
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from steward.cli.output import Output
 from steward.law import KIND_NAMES, LAWS, NoDeadline, RequestKind, deadline, law
 
 app = typer.Typer(help="Jurisdictions: rights and answer deadlines.", no_args_is_help=True)
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Output()
+err = Output(stderr=True)
 
 
 def _jurisdiction(value: str) -> str:
@@ -64,6 +63,8 @@ def show(
     lang: Annotated[str, typer.Option(help="Language of the right names: en or ru.")] = "en",
 ) -> None:
     """Print a jurisdiction's rights with answer deadlines and citations."""
+    from rich.table import Table
+
     rules = law(_jurisdiction(jurisdiction))
     table = Table(title=rules.names.get(lang, rules.names["en"]))
     table.add_column("right")

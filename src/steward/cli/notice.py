@@ -15,16 +15,16 @@ from typing import Annotated, Any
 
 import click
 import typer
-from rich.console import Console
 from typer.core import TyperGroup
 
+from steward.cli.output import Output
 from steward.config import get_settings, settings_without_secret
 from steward.notices.render import render_notice
 from steward.register import RegisterError, check_file
 from steward.register.models import Register
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Output()
+err = Output(stderr=True)
 
 
 class _RenderByDefault(TyperGroup):

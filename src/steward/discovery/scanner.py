@@ -134,8 +134,15 @@ class Scanner:
         self.regions = tuple(dict.fromkeys(r.upper() for r in regions)) or ("RU",)
         self._database, self._keywords = _database()
         self._context = context_words()
-        # one expression per kind: "is any of its words in the window" in one C-level search
-        # (a lookahead, so that finditer reports every position where one of them starts)
+        # two expressions per kind: "is any of its words in the window" in one C-level search,
+        # and the same words in a lookahead, so that finditer stops at every position where
+        # one of them starts (the nearest word is the one that starts last); the plain one is
+        # the faster, as the lookahead hides the words' first letters from the matcher
+        self._context_any = {
+            kind: re.compile("|".join(re.escape(w) for w in words))
+            for kind, words in self._context.items()
+            if words
+        }
         self._context_re = {
             kind: re.compile("(?=" + "|".join(re.escape(w) for w in words) + ")")
             for kind, words in self._context.items()
@@ -223,7 +230,7 @@ class Scanner:
     def _has_context(self, kind: str, window: str, mode: _Mode) -> bool:
         if kind in mode.assume:
             return True
-        words = self._context_re.get(kind)
+        words = self._context_any.get(kind)
         return words is not None and words.search(window) is not None
 
     def _nearest(self, kinds: list[str], window: str, mode: _Mode) -> str | None:
@@ -366,7 +373,16 @@ class Scanner:
         if checked:  # the nearest context word decides between the kinds a number may be
             if window is None:
                 window = self._window(data, first - plus)
-            nearest = self._nearest([*checked, "phone"] if phoneish else checked, window, mode)
+            if (
+                len(checked) == 1
+                and not mode.bare
+                and not snils_printed  # then every checked kind has its context word
+                and (not phoneish or not self._has_context("phone", window, mode))
+            ):
+                nearest: str | None = checked[0]  # no rival: no need to find which is nearer
+            else:
+                kinds = [*checked, "phone"] if phoneish else checked
+                nearest = self._nearest(kinds, window, mode)
             if nearest is not None and nearest != "phone":
                 return [Hit(nearest, KINDS[nearest].category, first, last, digits)]
         card_shape = k == 1 or sizes in _CARD_GROUPS or set(sizes[:-1]) == {4}

@@ -7,6 +7,9 @@ after the pinned release, a regional holiday): each entry says which days are of
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import sys
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -35,8 +38,33 @@ OVERLAY: Final[dict[str, Overlay]] = {
 @lru_cache(maxsize=8)
 def _country(code: str) -> holidays.HolidayBase:
     import holidays  # imported on first use: most commands never count working days
+    from holidays.registry import COUNTRIES
 
+    for module, (class_name, *codes) in COUNTRIES.items():
+        if code in codes:
+            _countries_package()
+            country: type[holidays.HolidayBase] = getattr(
+                importlib.import_module(f"holidays.countries.{module}"), class_name
+            )
+            return country()  # what holidays.country_holidays(code) builds, by default
     return holidays.country_holidays(code)
+
+
+def _countries_package() -> None:
+    """Let ``holidays.countries.<country>`` be imported alone.
+
+    The package's ``__init__`` imports every one of its ~250 countries (a fifth of a second,
+    most of ``steward law deadline``'s start); a package object with the real ``__path__`` and
+    without that ``__init__`` run lets Python load just the country asked for, as holidays' own
+    lazy loader does by module name. Only ``from holidays.countries import X`` would miss the
+    names; Steward never writes it.
+    """
+    if "holidays.countries" in sys.modules:
+        return
+    spec = importlib.util.find_spec("holidays.countries")
+    if spec is None:  # pragma: no cover - the pinned holidays has the package
+        return
+    sys.modules["holidays.countries"] = importlib.util.module_from_spec(spec)
 
 
 @dataclass(frozen=True)

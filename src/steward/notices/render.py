@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from steward.lib import i18n
@@ -90,6 +89,8 @@ def render_markdown(notice: Notice) -> str:
 
 def markdown_to_html(markdown: str) -> tuple[str, str, list[tuple[str, str]]]:
     """The notice body as HTML, its title, and its sections as (anchor, heading text)."""
+    from markdown_it import MarkdownIt  # only HTML needs it: `steward notice` prints Markdown
+
     body = MarkdownIt("commonmark", {"html": True}).enable("table").render(markdown)
     body = _ANCHOR.sub(r'<h2 id="\1">\2</h2>', body)
     title_match = _TITLE.search(body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -40,3 +41,43 @@ def test_read_commands_import_no_database_or_web_layer(argv: list[str]) -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.rstrip().splitlines()[-1] == "HEAVY:", done.stdout[-300:]
+
+
+@pytest.mark.parametrize(
+    ("argv", "unused"),
+    [
+        # one country's calendar, not the ~250 the holidays package's __init__ imports
+        (["law", "deadline", "ru-152fz", "access", "2026-04-28"], ("rich", "holidays.countries.")),
+        (["check", "examples/demo/register.yaml"], ("rich",)),
+        (["notice", "examples/demo/register.yaml", "--lang", "ru"], ("rich", "markdown_it")),
+    ],
+)
+def test_plain_output_imports_no_renderer_it_does_not_use(
+    argv: list[str], unused: tuple[str, ...]
+) -> None:
+    probe = (
+        "import sys\n"
+        "from steward.cli import app\n"
+        f"try:\n    app({argv!r})\nexcept SystemExit as exit_:\n    assert not exit_.code, exit_\n"
+        f"found = sorted(m for m in sys.modules if m.startswith({unused!r}))\n"
+        "print('FOUND:' + ' '.join(found))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    found = done.stdout.rstrip().splitlines()[-1].removeprefix("FOUND:").split()
+    countries = [m for m in found if m.startswith("holidays.countries.")]
+    assert len(countries) <= 1, countries  # the Russian calendar's module alone
+    assert [m for m in found if not m.startswith("holidays.countries.")] == []
+
+
+def test_the_cli_does_not_search_the_installed_packages_for_pydantic_plugins() -> None:
+    probe = (
+        "from steward.cli import app\n"
+        "try:\n    app(['check', 'examples/demo/register.yaml'])\nexcept SystemExit:\n    pass\n"
+        "from pydantic.plugin import _loader\n"
+        "print('SEARCHED:', _loader._plugins is not None)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env
+    )
+    assert done.stdout.rstrip().splitlines()[-1] == "SEARCHED: False"
