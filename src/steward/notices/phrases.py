@@ -1,8 +1,14 @@
-"""Words for the register's vocabularies, per notice language, written by hand (no translation).
+"""Words for the register's vocabularies, per notice language.
 
 Templates (``templates/<lang>/``) hold the sentences; this module holds the labels those
 sentences are built from: legal bases, recipient roles, sources, rights, dates, countries.
-A test checks that every vocabulary value has a label in every language.
+Most vocabularies are ``lib.i18n.Vocabulary``: English here, each other language in the
+catalogue (``locale/<lang>/LC_MESSAGES/messages.po``, one context per vocabulary), read as
+before (``BASIS["ru"][LegalBasis.CONSENT]``). The official names of laws (``JURISDICTION``)
+stay written out per language here: they are data, not translations. The rights (``RIGHT``,
+name and description pairs) are still here too, not yet in the catalogue. Dates use CLDR's
+month names (Babel), countries pycountry's ISO 3166 translations. A test checks that every
+vocabulary value has a label in every language.
 """
 
 from __future__ import annotations
