@@ -77,7 +77,7 @@ test: install system-deps lint typecheck
 # language's .po (new strings come in untranslated, never guessed), compile the .mo files.
 # tests/unit/lib/test_i18n.py fails while a .po is behind the sources or a string is untranslated.
 i18n: install
-	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output --project=Steward \
+	$(BIN)/pybabel -q extract -F babel.cfg -k NC_:1c,2 --no-location --sort-output --project=Steward \
 	  -o $(LOCALE)/messages.pot src/steward
 	$(BIN)/pybabel -q update -N --ignore-obsolete -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages
 	$(BIN)/pybabel compile --statistics -d $(LOCALE) -D messages

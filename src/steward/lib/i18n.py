@@ -21,11 +21,12 @@ from ``src/steward`` (``babel.cfg``: Python and the Jinja templates) and updates
 from __future__ import annotations
 
 import gettext
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from functools import cache
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"
@@ -36,6 +37,32 @@ LANGUAGES: tuple[str, ...] = ("en", "ru")
 def N_(message: str) -> str:
     """Mark ``message`` for extraction; translate it later with ``translator(lang).gettext``."""
     return message
+
+
+def NC_(context: str, message: str) -> str:
+    """``N_`` with a context: the same English in two vocabularies may need two translations."""
+    return message
+
+
+class Vocabulary(Mapping[str, dict[Any, str]]):
+    """One vocabulary's labels: English in the source (``NC_(context, ...)``), each other
+    language from the catalogue. ``BASIS["ru"][LegalBasis.CONSENT]``; iterating gives the
+    languages, as the per-language dicts it replaces did."""
+
+    def __init__(self, context: str, english: dict[Any, str]) -> None:
+        self.context, self.english = context, english
+
+    def __getitem__(self, lang: str) -> dict[Any, str]:
+        if lang not in LANGUAGES:
+            raise KeyError(lang)
+        t = translator(lang)
+        return {key: t.pgettext(self.context, text) for key, text in self.english.items()}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(LANGUAGES)
+
+    def __len__(self) -> int:
+        return len(LANGUAGES)
 
 
 @cache

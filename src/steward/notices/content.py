@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from steward.law import RequestKind
+from steward.lib import i18n
+from steward.lib.i18n import NC_, Vocabulary
 from steward.notices import phrases
 from steward.notices.lawfacts import RIGHTS, jurisdiction_facts, right_id
 from steward.notices.measures import security_measures
-from steward.notices.plural import count_phrase, duration_phrase
+from steward.notices.plural import Case, count_phrase, duration_phrase
 from steward.register.models import Register
 from steward.register.taxonomy import LegalBasis, Sensitivity, Source, category_sensitivity
 
@@ -389,33 +391,25 @@ def _storage(register: Register, lang: str) -> list[StorageLine]:
     ]
 
 
-_CHANNELS = {
-    "en": {
-        "email": "e-mail",
-        "phone": "telephone",
-        "sms": "SMS",
-        "post": "post",
-        "messenger": "messenger",
-        "web": "a notice on our website",
-        "push": "push notification",
-        "any": "any channel we use with you",
+_CHANNELS = Vocabulary(
+    "notify-channel",
+    {
+        "email": NC_("notify-channel", "e-mail"),
+        "phone": NC_("notify-channel", "telephone"),
+        "sms": NC_("notify-channel", "SMS"),
+        "post": NC_("notify-channel", "post"),
+        "messenger": NC_("notify-channel", "messenger"),
+        "web": NC_("notify-channel", "a notice on our website"),
+        "push": NC_("notify-channel", "push notification"),
+        "any": NC_("notify-channel", "any channel we use with you"),
     },
-    "ru": {
-        "email": "по электронной почте",
-        "phone": "по телефону",
-        "sms": "по SMS",
-        "post": "почтой",
-        "messenger": "через мессенджер",
-        "web": "уведомлением на сайте",
-        "push": "push-уведомлением",
-        "any": "по любому каналу связи с вами",
-    },
-}
+)
 
 
 def _channels(channels: list[str], lang: str) -> str:
     names = [_CHANNELS[lang].get(str(c), str(c)) for c in channels]
-    return (" или " if lang == "ru" else " or ").join(names)
+    word = i18n.translator(lang).pgettext("list", "or")
+    return f" {word} ".join(names)
 
 
 def _answer_promise(register: Register, lang: str) -> str | None:
@@ -432,22 +426,17 @@ def _breach_notice(register: Register, lang: str) -> str | None:
     if breaches is None:
         return None
     by = _channels([c.value for c in breaches.notify_subjects], lang)
-    if lang == "ru":
-        when = (
-            f"в течение {duration_phrase(breaches.within, lang, case='gen')}"
-            if breaches.within
-            else "в кратчайший срок"
-        )
-        return (
-            "Если произойдёт утечка или иное нарушение безопасности ваших персональных данных, "
-            f"мы сообщим вам об этом {when} {by}."
-        )
+    _ = i18n.translator(lang).gettext
+    # Russian: «в течение» takes the genitive («в течение 3 дней»).
+    case: Case = "gen" if lang == "ru" else "nom"
     when = (
-        f"within {duration_phrase(breaches.within, lang)}"
+        _("within {duration}").format(duration=duration_phrase(breaches.within, lang, case=case))
         if breaches.within
-        else "as soon as possible"
+        else _("as soon as possible")
     )
-    return f"If a breach affects your personal data, we tell you {when} by {by}."
+    return _("If a breach affects your personal data, we tell you {when} by {by}.").format(
+        when=when, by=by
+    )
 
 
 def build_notice(

@@ -6,6 +6,7 @@ does for this operator. Each of Steward's lines is stated only when the code doe
 
 from __future__ import annotations
 
+from steward.lib import i18n
 from steward.register.models import Register
 from steward.register.taxonomy import LegalBasis
 
@@ -31,35 +32,22 @@ def _steward_measures(register: Register, lang: str, sweeps_running: bool) -> li
     declared = {c for p in register.purposes for c in p.categories} | {
         spec.category for s in register.datastores for t in s.tables for spec in t.columns.values()
     }
-    en = lang != "ru"
+    _ = i18n.translator(lang).gettext
     measures = [
-        "Every action our staff take on your data or your requests is written to an append-only, "
-        "hash-chained audit log that shows any later alteration."
-        if en
-        else "Каждое действие наших сотрудников с вашими данными и обращениями записывается в "
-        "журнал аудита, защищённый цепочкой хешей: любое последующее изменение обнаруживается.",
-        "Access to personal data is limited by role to the people whose work needs it."
-        if en
-        else "Доступ к персональным данным разграничен по ролям и предоставляется только тем, "
-        "кому он нужен для работы.",
+        _(
+            "Every action our staff take on your data or your requests is written to an "
+            "append-only, hash-chained audit log that shows any later alteration."
+        ),
+        _("Access to personal data is limited by role to the people whose work needs it."),
     ]
     if any(p.basis is LegalBasis.CONSENT for p in register.purposes):
         measures.append(
-            "Each consent you give or withdraw is recorded in a verifiable consent ledger."
-            if en
-            else "Каждое данное или отозванное согласие фиксируется в проверяемом журнале согласий."
+            _("Each consent you give or withdraw is recorded in a verifiable consent ledger.")
         )
     if any(c == "account.password" or c == "account" for c in declared):
-        measures.append(
-            "Passwords are stored only as one-way hashes and are never readable."
-            if en
-            else "Пароли хранятся только в виде необратимых хешей и не могут быть прочитаны."
-        )
+        measures.append(_("Passwords are stored only as one-way hashes and are never readable."))
     if sweeps_running and any(t.retention for s in register.datastores for t in s.tables):
         measures.append(
-            "Storage periods are enforced automatically and each destruction is documented."
-            if en
-            else "Сроки хранения соблюдаются автоматически, каждое уничтожение данных "
-            "документируется."
+            _("Storage periods are enforced automatically and each destruction is documented.")
         )
     return measures

@@ -1,8 +1,14 @@
-"""Words for the register's vocabularies, per notice language, written by hand (no translation).
+"""Words for the register's vocabularies, per notice language.
 
 Templates (``templates/<lang>/``) hold the sentences; this module holds the labels those
 sentences are built from: legal bases, recipient roles, sources, rights, dates, countries.
-A test checks that every vocabulary value has a label in every language.
+Most vocabularies are ``lib.i18n.Vocabulary``: English here, each other language in the
+catalogue (``locale/<lang>/LC_MESSAGES/messages.po``, one context per vocabulary), read as
+before (``BASIS["ru"][LegalBasis.CONSENT]``). The official names of laws (``JURISDICTION``)
+stay written out per language here: they are data, not translations. The rights (``RIGHT``,
+name and description pairs) are still here too, not yet in the catalogue. Dates use CLDR's
+month names (Babel), countries pycountry's ISO 3166 translations. A test checks that every
+vocabulary value has a label in every language.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from typing import Final
 
 import pycountry
 
+from steward.lib.i18n import NC_, Vocabulary
 from steward.notices.plural import duration_phrase
 from steward.register.duration import Duration
 from steward.register.taxonomy import (
@@ -29,137 +36,109 @@ from steward.register.taxonomy import (
 
 LANGUAGES: Final = ("en", "ru")
 
-BASIS: Final[dict[str, dict[str, str]]] = {
-    "en": {
-        LegalBasis.CONSENT: "Your consent",
-        LegalBasis.CONTRACT: "Performance of a contract with you, or steps you asked for before it",
-        LegalBasis.LEGAL_OBLIGATION: "A legal obligation",
-        LegalBasis.VITAL_INTERESTS: "Protection of vital interests",
-        LegalBasis.PUBLIC_TASK: "A task in the public interest",
-        LegalBasis.LEGITIMATE_INTERESTS: "Our legitimate interests",
+BASIS: Final = Vocabulary(
+    "basis",
+    {
+        LegalBasis.CONSENT: NC_("basis", "Your consent"),
+        LegalBasis.CONTRACT: NC_(
+            "basis",
+            "Performance of a contract with you, or steps you asked for before it",
+        ),
+        LegalBasis.LEGAL_OBLIGATION: NC_("basis", "A legal obligation"),
+        LegalBasis.VITAL_INTERESTS: NC_("basis", "Protection of vital interests"),
+        LegalBasis.PUBLIC_TASK: NC_("basis", "A task in the public interest"),
+        LegalBasis.LEGITIMATE_INTERESTS: NC_("basis", "Our legitimate interests"),
     },
-    "ru": {
-        LegalBasis.CONSENT: "Ваше согласие",
-        LegalBasis.CONTRACT: "Исполнение договора с вами или действия по вашему запросу до его "
-        "заключения",
-        LegalBasis.LEGAL_OBLIGATION: "Требование законодательства",
-        LegalBasis.VITAL_INTERESTS: "Защита жизненно важных интересов",
-        LegalBasis.PUBLIC_TASK: "Выполнение задачи в общественных интересах",
-        LegalBasis.LEGITIMATE_INTERESTS: "Наши законные интересы",
-    },
-}
+)
 
-ROLE: Final[dict[str, dict[str, str]]] = {
-    "en": {
-        RecipientRole.PROCESSOR: "service provider processing data on our behalf",
-        RecipientRole.PARTNER: "business partner",
-        RecipientRole.CONTROLLER: "independent controller",
-        RecipientRole.AUTHORITY: "public authority",
-        RecipientRole.PUBLIC: "public (published)",
-        RecipientRole.ACQUIRER: "buyer or successor in a reorganisation",
+ROLE: Final = Vocabulary(
+    "role",
+    {
+        RecipientRole.PROCESSOR: NC_("role", "service provider processing data on our behalf"),
+        RecipientRole.PARTNER: NC_("role", "business partner"),
+        RecipientRole.CONTROLLER: NC_("role", "independent controller"),
+        RecipientRole.AUTHORITY: NC_("role", "public authority"),
+        RecipientRole.PUBLIC: NC_("role", "public (published)"),
+        RecipientRole.ACQUIRER: NC_("role", "buyer or successor in a reorganisation"),
     },
-    "ru": {
-        RecipientRole.PROCESSOR: "обработчик, действующий по нашему поручению",
-        RecipientRole.PARTNER: "деловой партнёр",
-        RecipientRole.CONTROLLER: "самостоятельный оператор",
-        RecipientRole.AUTHORITY: "государственный орган",
-        RecipientRole.PUBLIC: "неограниченный круг лиц (публикация)",
-        RecipientRole.ACQUIRER: "покупатель или правопреемник при реорганизации",
-    },
-}
+)
 
-SOURCE: Final[dict[str, dict[str, str]]] = {
-    "en": {
-        Source.SUBJECT: "from you, in forms you fill in",
-        Source.AUTOMATIC: "collected automatically when you use our services",
-        Source.THIRD_PARTY: "from third parties",
-        Source.PUBLIC: "from public sources",
-        Source.CORRESPONDENCE: "from your e-mails, messages and calls",
+SOURCE: Final = Vocabulary(
+    "source",
+    {
+        Source.SUBJECT: NC_("source", "from you, in forms you fill in"),
+        Source.AUTOMATIC: NC_("source", "collected automatically when you use our services"),
+        Source.THIRD_PARTY: NC_("source", "from third parties"),
+        Source.PUBLIC: NC_("source", "from public sources"),
+        Source.CORRESPONDENCE: NC_("source", "from your e-mails, messages and calls"),
     },
-    "ru": {
-        Source.SUBJECT: "от вас, в заполняемых вами формах",
-        Source.AUTOMATIC: "собираются автоматически при использовании наших сервисов",
-        Source.THIRD_PARTY: "от третьих лиц",
-        Source.PUBLIC: "из общедоступных источников",
-        Source.CORRESPONDENCE: "из вашей переписки, сообщений и звонков",
-    },
-}
+)
 
-TRANSFER_BASIS: Final[dict[str, dict[str, str]]] = {
-    "en": {
-        TransferBasis.ADEQUACY: "an adequacy decision",
-        TransferBasis.STANDARD_CLAUSES: "standard contractual clauses",
-        TransferBasis.BINDING_CORPORATE_RULES: "binding corporate rules",
-        TransferBasis.CONSENT: "your consent",
-        TransferBasis.CONTRACT: "necessity for the contract with you",
-        TransferBasis.LEGAL_CLAIMS: "legal claims",
-        TransferBasis.VITAL_INTERESTS: "protection of vital interests",
-        TransferBasis.RU_ADEQUATE_COUNTRY: "a country ensuring adequate protection "
-        "(Roskomnadzor's list, 152-FZ Art. 12)",
-        TransferBasis.RU_NOTIFIED: "notification of Roskomnadzor (152-FZ Art. 12)",
+TRANSFER_BASIS: Final = Vocabulary(
+    "transfer-basis",
+    {
+        TransferBasis.ADEQUACY: NC_("transfer-basis", "an adequacy decision"),
+        TransferBasis.STANDARD_CLAUSES: NC_("transfer-basis", "standard contractual clauses"),
+        TransferBasis.BINDING_CORPORATE_RULES: NC_("transfer-basis", "binding corporate rules"),
+        TransferBasis.CONSENT: NC_("transfer-basis", "your consent"),
+        TransferBasis.CONTRACT: NC_("transfer-basis", "necessity for the contract with you"),
+        TransferBasis.LEGAL_CLAIMS: NC_("transfer-basis", "legal claims"),
+        TransferBasis.VITAL_INTERESTS: NC_("transfer-basis", "protection of vital interests"),
+        TransferBasis.RU_ADEQUATE_COUNTRY: NC_(
+            "transfer-basis",
+            "a country ensuring adequate protection (Roskomnadzor's list, 152-FZ Art. 12)",
+        ),
+        TransferBasis.RU_NOTIFIED: NC_(
+            "transfer-basis",
+            "notification of Roskomnadzor (152-FZ Art. 12)",
+        ),
     },
-    "ru": {
-        TransferBasis.ADEQUACY: "решение об адекватности защиты",
-        TransferBasis.STANDARD_CLAUSES: "стандартные договорные условия",
-        TransferBasis.BINDING_CORPORATE_RULES: "обязательные корпоративные правила",
-        TransferBasis.CONSENT: "ваше согласие",
-        TransferBasis.CONTRACT: "необходимость для исполнения договора с вами",
-        TransferBasis.LEGAL_CLAIMS: "защита прав в суде",
-        TransferBasis.VITAL_INTERESTS: "защита жизненно важных интересов",
-        TransferBasis.RU_ADEQUATE_COUNTRY: "страна, обеспечивающая адекватную защиту "
-        "(перечень Роскомнадзора, ст. 12 152-ФЗ)",
-        TransferBasis.RU_NOTIFIED: "уведомление Роскомнадзора (ст. 12 152-ФЗ)",
-    },
-}
+)
 
-RETENTION_FROM: Final[dict[str, dict[str, str]]] = {
-    "en": {
-        RetentionStart.COLLECTION: "{d} from collection",
-        RetentionStart.LAST_ACTIVITY: "{d} from your last activity",
-        RetentionStart.CONTRACT_END: "{d} after the contract ends",
-        RetentionStart.YEAR_END: "{d} from the end of the calendar year of collection",
-        RetentionStart.CONSENT_WITHDRAWAL: "{d} after you withdraw consent",
-        RetentionStart.PURPOSE_ACHIEVED: "{d} after the purpose is achieved",
+RETENTION_FROM: Final = Vocabulary(
+    "retention-from",
+    {
+        RetentionStart.COLLECTION: NC_("retention-from", "{d} from collection"),
+        RetentionStart.LAST_ACTIVITY: NC_("retention-from", "{d} from your last activity"),
+        RetentionStart.CONTRACT_END: NC_("retention-from", "{d} after the contract ends"),
+        RetentionStart.YEAR_END: NC_(
+            "retention-from",
+            "{d} from the end of the calendar year of collection",
+        ),
+        RetentionStart.CONSENT_WITHDRAWAL: NC_("retention-from", "{d} after you withdraw consent"),
+        RetentionStart.PURPOSE_ACHIEVED: NC_("retention-from", "{d} after the purpose is achieved"),
     },
-    "ru": {
-        RetentionStart.COLLECTION: "{d} с момента получения",
-        RetentionStart.LAST_ACTIVITY: "{d} с момента вашей последней активности",
-        RetentionStart.CONTRACT_END: "{d} после окончания действия договора",
-        RetentionStart.YEAR_END: "{d} после окончания календарного года, в котором они получены",
-        RetentionStart.CONSENT_WITHDRAWAL: "{d} после отзыва согласия",
-        RetentionStart.PURPOSE_ACHIEVED: "{d} после достижения цели обработки",
+)
+
+NO_RETENTION: Final = Vocabulary(
+    "retention", {"none": NC_("retention", "until the purpose is achieved")}
+)
+
+PARTY: Final = Vocabulary(
+    "party",
+    {
+        Party.FIRST: NC_("party", "first party (us)"),
+        Party.THIRD: NC_("party", "third party"),
     },
-}
+)
 
-NO_RETENTION: Final = {
-    "en": "until the purpose is achieved",
-    "ru": "до достижения цели обработки",
-}
-
-PARTY: Final = {
-    "en": {Party.FIRST: "first party (us)", Party.THIRD: "third party"},
-    "ru": {Party.FIRST: "наш (первая сторона)", Party.THIRD: "третьей стороны"},
-}
-
-TRACKER: Final = {
-    "en": {
-        TrackerKind.COOKIE: "cookie",
-        TrackerKind.LOCAL_STORAGE: "local storage",
-        TrackerKind.PIXEL: "pixel tag",
-        TrackerKind.SCRIPT: "script",
+TRACKER: Final = Vocabulary(
+    "tracker",
+    {
+        TrackerKind.COOKIE: NC_("tracker", "cookie"),
+        TrackerKind.LOCAL_STORAGE: NC_("tracker", "local storage"),
+        TrackerKind.PIXEL: NC_("tracker", "pixel tag"),
+        TrackerKind.SCRIPT: NC_("tracker", "script"),
     },
-    "ru": {
-        TrackerKind.COOKIE: "cookie",
-        TrackerKind.LOCAL_STORAGE: "локальное хранилище",
-        TrackerKind.PIXEL: "пиксель",
-        TrackerKind.SCRIPT: "скрипт",
-    },
-}
+)
 
-LIFETIME: Final = {
-    "en": {"session": "until you close the browser", "persistent": "until you delete it"},
-    "ru": {"session": "до закрытия браузера", "persistent": "до удаления вами"},
-}
+LIFETIME: Final = Vocabulary(
+    "lifetime",
+    {
+        "session": NC_("lifetime", "until you close the browser"),
+        "persistent": NC_("lifetime", "until you delete it"),
+    },
+)
 
 JURISDICTION: Final = {
     "en": {
@@ -180,21 +159,18 @@ JURISDICTION: Final = {
     },
 }
 
-AUTHORITY: Final = {
-    "en": {
-        "roskomnadzor": "Roskomnadzor (the Russian data protection authority) or a court",
-        "eu-dpa": "the data protection supervisory authority of your EU country",
-        "ico": "the Information Commissioner's Office (ICO)",
-        "anpd": "the National Data Protection Authority (ANPD)",
+AUTHORITY: Final = Vocabulary(
+    "authority",
+    {
+        "roskomnadzor": NC_(
+            "authority",
+            "Roskomnadzor (the Russian data protection authority) or a court",
+        ),
+        "eu-dpa": NC_("authority", "the data protection supervisory authority of your EU country"),
+        "ico": NC_("authority", "the Information Commissioner's Office (ICO)"),
+        "anpd": NC_("authority", "the National Data Protection Authority (ANPD)"),
     },
-    "ru": {
-        "roskomnadzor": "Роскомнадзор (уполномоченный орган по защите прав субъектов "
-        "персональных данных) или суд",
-        "eu-dpa": "надзорный орган по защите данных вашей страны ЕС",
-        "ico": "Управление комиссара по информации Великобритании (ICO)",
-        "anpd": "Национальное управление по защите данных Бразилии (ANPD)",
-    },
-}
+)
 
 RIGHT: Final[dict[str, dict[str, tuple[str, str]]]] = {
     "en": {
@@ -276,41 +252,15 @@ RIGHT: Final[dict[str, dict[str, tuple[str, str]]]] = {
     },
 }
 
-_MONTHS_EN: Final = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_MONTHS_RU: Final = (
-    "января",
-    "февраля",
-    "марта",
-    "апреля",
-    "мая",
-    "июня",
-    "июля",
-    "августа",
-    "сентября",
-    "октября",
-    "ноября",
-    "декабря",
-)
-
 
 def long_date(day: date, lang: str) -> str:
-    """ "22 November 2026" / «22 ноября 2026 г.»."""
+    """ "22 November 2026" / «22 ноября 2026 г.», month names from CLDR (Babel). The space
+    before «г.» is a plain one, as notices published before used."""
+    from babel.dates import format_date
+
     if lang == "ru":
-        return f"{day.day} {_MONTHS_RU[day.month - 1]} {day.year} г."
-    return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+        return str(format_date(day, "long", locale="ru")).replace("\u202f", " ")
+    return str(format_date(day, "d MMMM y", locale="en"))
 
 
 @cache
@@ -332,7 +282,7 @@ def country_name(code: str, lang: str) -> str:
 def retention_phrase(duration: Duration | None, start: RetentionStart | None, lang: str) -> str:
     """ "3 years after the contract ends" / «3 года после окончания действия договора»."""
     if duration is None:
-        return NO_RETENTION[lang]
+        return NO_RETENTION[lang]["none"]
     return RETENTION_FROM[lang][start or RetentionStart.COLLECTION].format(
         d=duration_phrase(duration, lang)
     )

@@ -6,13 +6,16 @@
     count_phrase(3, "month", "ru", case="gen")     -> "3 месяцев"   ("в течение 3 месяцев")
     duration_phrase(Duration.parse("P2Y6M"), "en") -> "2 years 6 months"
 
-Pure functions, no I/O. Russian nouns after a number take one of three forms chosen by the
-last two digits (1, 21, 101: "one"; 2-4, 22-24: "few"; 0, 5-20, 25-30: "many"); the adjective
+Pure functions, no I/O. Russian nouns after a number take one of three forms, chosen by CLDR's
+plural rule through Babel (1, 21, 101: "one"; 2-4, 22-24: "few"; 0, 5-20, 25-30: "many"); the
+forms per grammatical case are written here, since gettext has no cases; the adjective
 of "working day" agrees with them (1 рабочий день, 2 рабочих дня, 5 рабочих дней).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
 from typing import Final, Literal
 
 from steward.register.duration import Duration
@@ -69,17 +72,22 @@ _EN: Final[dict[Unit, tuple[str, str]]] = {
 }
 
 
+@cache
+def _ru_plural() -> Callable[[int], str]:
+    from babel import Locale
+
+    rule: Callable[[int], str] = Locale.parse("ru").plural_form
+    return rule
+
+
 def ru_form(n: int) -> Form:
     """The Russian plural form a noun takes after the whole number ``n``."""
     if n < 0:
         raise ValueError(f"a count cannot be negative, got {n}")
-    last_two = n % 100
-    last = n % 10
-    if last == 1 and last_two != 11:
-        return "one"
-    if 2 <= last <= 4 and not 12 <= last_two <= 14:
-        return "few"
-    return "many"
+    form = _ru_plural()(n)  # CLDR's rule, through Babel: "one", "few" or "many" for integers
+    if form not in ("one", "few", "many"):
+        raise ValueError(f"CLDR gave the unexpected plural form {form!r} for {n}")
+    return form  # type: ignore[return-value]
 
 
 def unit_word(n: int, unit: Unit, lang: str, case: Case = "nom") -> str:

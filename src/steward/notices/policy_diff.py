@@ -9,6 +9,9 @@ policy counts "limitations and restrictions" as significant changes; these are t
 
 from __future__ import annotations
 
+from typing import Final
+
+from steward.lib.i18n import NC_, Vocabulary
 from steward.notices import phrases
 from steward.notices.change import Change
 from steward.register.models import AnswerDeadline, Register
@@ -24,26 +27,18 @@ def _names(text: str) -> dict[str, str]:
     return dict.fromkeys(phrases.LANGUAGES, text)
 
 
-_REQUEST_CHANNEL = {
-    "en": {
-        "privacy-center": "the Privacy Center",
-        "email": "e-mail",
-        "post": "post",
-        "phone": "telephone",
-        "in-app": "the application",
-        "office": "visiting our office",
-        "messenger": "messenger",
+_REQUEST_CHANNEL: Final = Vocabulary(
+    "request-channel",
+    {
+        "privacy-center": NC_("request-channel", "the Privacy Center"),
+        "email": NC_("request-channel", "e-mail"),
+        "post": NC_("request-channel", "post"),
+        "phone": NC_("request-channel", "telephone"),
+        "in-app": NC_("request-channel", "the application"),
+        "office": NC_("request-channel", "visiting our office"),
+        "messenger": NC_("request-channel", "messenger"),
     },
-    "ru": {
-        "privacy-center": "через Центр конфиденциальности",
-        "email": "по электронной почте",
-        "post": "почтой",
-        "phone": "по телефону",
-        "in-app": "в приложении",
-        "office": "в офисе",
-        "messenger": "через мессенджер",
-    },
-}
+)
 
 
 def _channel(channel: str) -> dict[str, str]:

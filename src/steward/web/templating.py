@@ -11,7 +11,8 @@ Text goes through the catalogue (``lib/i18n.py``): ``{{ _("Sign out") }}``,
 ``{{ _("Tries left: %(n)s", n=left) }}``, ``{{ ngettext("%(num)s row", "%(num)s rows", n) }}``.
 The language is the context's ``lang`` when the page passes one (public pages pick it with
 ``pages/common.pick_lang``), else the admin's (``pages/common.admin_lang``). Filters:
-``when`` (date and time), ``day`` (date), ``number``, each in the page's language.
+``when`` (date and time), ``day`` (date), ``number``, ``duration`` (an interval in words),
+each in the page's language.
 """
 
 from __future__ import annotations

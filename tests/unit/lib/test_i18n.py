@@ -19,6 +19,7 @@ from steward.lib import i18n
 
 ROOT = Path(__file__).resolve().parents[3]
 PYBABEL = Path(sys.executable).with_name("pybabel")
+KEYWORDS = ("-k", "NC_:1c,2")  # as `make i18n`: N_ with a context
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|\{[a-z_]*\}")
 
 
@@ -27,8 +28,8 @@ def _catalog(path: Path) -> Catalog:
         return read_po(handle)
 
 
-def _ids(catalog: Catalog) -> set[str]:
-    return {str(m.id if isinstance(m.id, str) else m.id[0]) for m in catalog if m.id}
+def _ids(catalog: Catalog) -> set[tuple[str | None, str]]:
+    return {(m.context, str(m.id if isinstance(m.id, str) else m.id[0])) for m in catalog if m.id}
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,17 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
     """What `make i18n` extracts from the sources today (the same pybabel command)."""
     out = tmp_path_factory.mktemp("i18n") / "messages.pot"
     subprocess.run(
-        [str(PYBABEL), "-q", "extract", "-F", "babel.cfg", "-o", str(out), "src/steward"],
+        [
+            str(PYBABEL),
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            *KEYWORDS,
+            "-o",
+            str(out),
+            "src/steward",
+        ],
         cwd=ROOT,
         check=True,
     )
