@@ -42,12 +42,24 @@ def _head(method: str, path: str, headers: dict[str, str]) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
+def _complete(data: bytes) -> bool:
+    """The whole answer is in: its headers and as many body bytes as they declare."""
+    head, found, body = data.partition(b"\r\n\r\n")
+    if not found:
+        return False
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return len(body) >= int(value.strip())
+    return False
+
+
 def _answer(sock: socket.socket, timeout: float) -> tuple[int, bytes]:
     """The status and what the server sent, read until it closes or ``timeout`` passes."""
     sock.settimeout(timeout)
     data = b""
     try:
-        while True:
+        while not _complete(data):
             chunk = sock.recv(65536)
             if not chunk:
                 break
