@@ -1,14 +1,13 @@
 # ruff: noqa: E501  (SQL text reads better unwrapped)
-"""Executing requests at scale: Steward's executor beside hand-written SQL, and queue throughput.
+"""Executing requests at scale: Steward's executor beside hand-written SQL.
 
-    .venv/bin/python bench/execution.py --customers 1000000 --runs 21 --queued 1000
+    .venv/bin/python bench/execution.py --customers 1000000 --runs 21
 
 Builds a PostgreSQL database (``--customers`` customers across eleven related tables, foreign
 keys indexed), then prints for access and erasure of one subject the median time of Steward's
-executor beside hand-written SQL doing the same work in the same run, and the throughput of
-``--queued`` erasure requests executed by two Celery workers (Redis broker, PostgreSQL store)
-beside the same number of erasures run back to back by the executor in this process.
-Needs PostgreSQL at --postgres and Redis at --redis. The database is built by the server
+executor beside hand-written SQL doing the same work in the same run. Queued erasures through
+workers are ``bench/queued.py`` (on the same database).
+Needs PostgreSQL at --postgres. The database is built by the server
 itself (``generate_series``, foreign keys added after the fill: 1,000,000 customers, 13.3
 million rows, in about 90 s on a loaded machine) and kept between runs: it is re-used when a
 finished build of the requested size is there (``--rebuild`` to force). Each run erases
@@ -22,7 +21,6 @@ import os
 import random
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -334,106 +331,11 @@ def back_to_back(register: Any, datastore: Any, emails: list[str]) -> float:
     return len(emails) / (time.perf_counter() - started)
 
 
-def throughput(
-    args: argparse.Namespace, url: str, register_path: Path, emails: list[str], threads: int
-) -> float:
-    """``emails`` erased as queued runs by two `steward worker` processes (Celery on Redis,
-    PostgreSQL store): from the first job taken to the last run done."""
-    from steward.datastores.runs import submit
-    from steward.store.db import make_engine, session_factory, transaction, upgrade
-    from steward.store.registers import record_register
-
-    admin = psycopg.connect(args.postgres, autocommit=True)
-    admin.execute('DROP DATABASE IF EXISTS "steward_bench_store" WITH (FORCE)')
-    admin.execute('CREATE DATABASE "steward_bench_store"')
-    admin.close()
-    store = args.postgres.rsplit("/", 1)[0] + "/steward_bench_store"
-    engine = make_engine(store)
-    upgrade(engine)
-    factory = session_factory(engine)
-    queue = f"steward-bench-{os.getpid()}"
-    env = dict(
-        os.environ,
-        STEWARD_DATABASE_URL=store,
-        STEWARD_BROKER_URL=args.redis,
-        STEWARD_JOB_QUEUE=queue,
-        STEWARD_DEV="1",
-        BENCH_SHOP_URL=url,
-        STEWARD_JOB_LEASE_SECONDS="600",
-    )
-    with transaction(factory) as session:
-        _, loaded = record_register(session, register_path)
-        run_ids = [
-            submit(
-                session,
-                ExecutionRequest("erasure", {"email": email}, f"B-{i}"),
-                register_id=loaded.id,
-            ).id
-            for i, email in enumerate(emails)
-        ]
-    os.environ.update(STEWARD_BROKER_URL=args.redis, STEWARD_DEV="1", STEWARD_JOB_QUEUE=queue)
-    from steward.config import get_settings
-
-    get_settings.cache_clear()
-    from steward.jobs import enqueue
-
-    for run_id in run_ids:
-        enqueue("execution.run", run_id=run_id)
-    workers = [
-        subprocess.Popen(
-            [
-                str(ROOT / ".venv/bin/steward"),
-                "worker",
-                "--loglevel",
-                "WARNING",
-                "--concurrency",
-                str(threads),
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(2)
-    ]
-    try:
-        with engine.connect() as connection:
-            count = sa.text("SELECT count(*) FROM execution_runs WHERE status = 'done'")
-            while not connection.execute(
-                sa.text("SELECT count(*) FROM execution_runs WHERE status <> 'queued'")
-            ).scalar_one():
-                connection.rollback()
-                time.sleep(0.01)
-            started = time.perf_counter()  # the workers' start-up is not the queue's speed
-            while True:
-                done = connection.execute(count).scalar_one()
-                connection.rollback()
-                if done >= len(run_ids):
-                    break
-                time.sleep(0.05)
-            elapsed = time.perf_counter() - started
-            failed = connection.execute(
-                sa.text("SELECT count(*) FROM execution_runs WHERE status = 'failed'")
-            ).scalar_one()
-        assert not failed, f"{failed} run(s) failed"
-    finally:
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            worker.wait(30)
-        import redis
-
-        redis.Redis.from_url(args.redis).delete(queue)
-    engine.dispose()
-    return len(run_ids) / elapsed
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=21)
-    parser.add_argument("--queued", type=int, default=1000)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
     url = ensure_database(
@@ -536,32 +438,6 @@ def main() -> None:
             paired = statistics.median(a / b for a, b in zip(timings[s], timings[h], strict=True))
             low = percentile(timings[s], 0.1) / percentile(timings[h], 0.1)
             print(f"{label:<38}{ms:>12.1f}{mh:>13.1f}{ms / mh:>8.2f}{paired:>8.2f}{low:>8.2f}")
-        if args.queued:
-            db = psycopg.connect(url)
-            taken = set(subjects)
-            fresh = [
-                r[0]
-                for r in db.execute(
-                    "SELECT id FROM customers WHERE email LIKE 'Customer%%' ORDER BY random() "
-                    "LIMIT %s",
-                    (3 * args.queued + len(taken),),
-                )
-                if r[0] not in taken
-            ][: 3 * args.queued]
-            db.close()
-            assert len(fresh) == 3 * args.queued, "not enough subjects left; use --rebuild"
-            mails = [f"customer{c}@example.com" for c in fresh]
-            n = args.queued
-            base = back_to_back(register, datastore, mails[:n])
-            solo = throughput(args, url, register_path, mails[n : 2 * n], threads=1)
-            threaded = throughput(args, url, register_path, mails[2 * n :], threads=4)
-            print(f"\n{n} erasures each, one subject each{'requests/s':>28}{'ratio':>8}")
-            print(f"{'executor, back to back (baseline)':<55}{base:>7.1f}{1.0:>8.2f}")
-            for label, rate in (
-                ("queued, 2 workers x 1 job at once (Celery on Redis)", solo),
-                ("queued, 2 workers x 4 threads (Celery on Redis)", threaded),
-            ):
-                print(f"{label:<55}{rate:>7.1f}{rate / base:>8.2f}")
 
 
 if __name__ == "__main__":
