@@ -78,7 +78,7 @@ WORDS: dict[str, str] = {
 
 
 def _lang(request: Request, given: str | None = None) -> str:
-    return pick_lang(request, given)
+    return pick_lang(request, given, steward_text=True)
 
 
 def _secret(request: Request) -> str:
