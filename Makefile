@@ -23,7 +23,6 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/uv pip sync -q --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	$(BIN)/python -m compileall -q src
-	$(BIN)/pybabel -q compile -d $(LOCALE) -D messages
 	touch $@ $(RUN_STAMP)
 
 # What `make run` needs: the runtime only (requirements-run.lock, pinned to the same versions).
@@ -34,12 +33,17 @@ $(RUN_STAMP): pyproject.toml requirements-run.lock
 	$(BIN)/uv pip install --compile-bytecode --python $(BIN)/python -r requirements-run.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	$(BIN)/python -m compileall -q src
-	$(BIN)/pybabel -q compile -d $(LOCALE) -D messages
 	touch $@
 
-install: $(STAMP)
+# Each language's compiled catalogue, rebuilt whenever its .po changes (a .po newer than its
+# .mo is also compiled in memory on first use, so a stale .mo is never read; this saves the time).
+MO := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/messages.po))
+$(LOCALE)/%/LC_MESSAGES/messages.mo: $(LOCALE)/%/LC_MESSAGES/messages.po | $(RUN_STAMP)
+	$(BIN)/pybabel -q compile -i $< -o $@ -l $*
 
-install-runtime: $(RUN_STAMP)
+install: $(STAMP) $(MO)
+
+install-runtime: $(RUN_STAMP) $(MO)
 
 system-deps:
 	scripts/ensure-system.sh

@@ -287,12 +287,18 @@ def _text_of(html: str, element_id: str) -> str:
     return unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip() if found else ""
 
 
+def _date_of(html: str, element_id: str) -> str:
+    """The ISO date of the ``<time datetime>`` inside an element (the text is localised)."""
+    found = re.search(rf'id="{element_id}"[^>]*>\s*<time datetime="([^"]+)"', html)
+    return found.group(1) if found else ""
+
+
 def _request_page(html: str) -> RequestPage:
     timeline = re.search(r'<ol id="timeline">(.*?)</ol>', html, re.DOTALL)
     return RequestPage(
         state=_text_of(html, "state"),
         outcome=_text_of(html, "outcome"),
-        due=_text_of(html, "due"),
+        due=_date_of(html, "due"),
         timeline=unescape(re.sub(r"<[^>]+>", " ", timeline.group(1))) if timeline else "",
         error=_text_of(html, "error"),
     )

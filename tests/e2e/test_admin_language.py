@@ -17,7 +17,14 @@ from steward.web.app import create_app
 
 pytestmark = pytest.mark.browser
 PASSWORD = "tea kettle lantern 7"
-PAGES = ("/admin/", "/admin/requests", "/admin/people", "/admin/audit", "/admin/settings")
+PAGES = (
+    "/admin/",
+    "/admin/requests",
+    "/admin/consents",
+    "/admin/people",
+    "/admin/audit",
+    "/admin/settings",
+)
 
 
 @pytest.fixture
@@ -70,7 +77,12 @@ def test_a_person_switches_the_admin_to_russian_and_every_main_page_speaks_it(
     expect(page.get_by_role("heading", level=1)).to_have_text("Ваша учётная запись")
 
     english = english_sentences()
-    headings = {"/admin/": "Обзор", "/admin/requests": "Запросы", "/admin/people": "Люди"}
+    headings = {
+        "/admin/": "Обзор",
+        "/admin/requests": "Запросы",
+        "/admin/consents": "Согласия",
+        "/admin/people": "Люди",
+    }
     for path in PAGES:
         page.goto(base + path)
         expect(page.locator("html")).to_have_attribute("lang", "ru")

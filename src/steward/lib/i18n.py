@@ -56,7 +56,13 @@ class Vocabulary(Mapping[str, dict[Any, str]]):
         if lang not in LANGUAGES:
             raise KeyError(lang)
         t = translator(lang)
-        return {key: t.pgettext(self.context, text) for key, text in self.english.items()}
+
+        def say(text: Any) -> Any:
+            if isinstance(text, tuple):  # a label and its description
+                return tuple(t.pgettext(self.context, part) for part in text)
+            return t.pgettext(self.context, text)
+
+        return {key: say(text) for key, text in self.english.items()}
 
     def __iter__(self) -> Iterator[str]:
         return iter(LANGUAGES)

@@ -5,8 +5,8 @@ sentences are built from: legal bases, recipient roles, sources, rights, dates, 
 Most vocabularies are ``lib.i18n.Vocabulary``: English here, each other language in the
 catalogue (``locale/<lang>/LC_MESSAGES/messages.po``, one context per vocabulary), read as
 before (``BASIS["ru"][LegalBasis.CONSENT]``). The official names of laws (``JURISDICTION``)
-stay written out per language here: they are data, not translations. The rights (``RIGHT``,
-name and description pairs) are still here too, not yet in the catalogue. Dates use CLDR's
+stay written out per language here: they are data, not translations. The rights (``RIGHT``)
+are (name, description) pairs, each part in the catalogue. Dates use CLDR's
 month names (Babel), countries pycountry's ISO 3166 translations. A test checks that every
 vocabulary value has a label in every language.
 """
@@ -172,85 +172,70 @@ AUTHORITY: Final = Vocabulary(
     },
 )
 
-RIGHT: Final[dict[str, dict[str, tuple[str, str]]]] = {
-    "en": {
-        "access": ("Access", "learn whether we process your data and get a copy of it"),
-        "rectification": ("Rectification", "have inaccurate or incomplete data corrected"),
-        "erasure": ("Erasure", "have your data deleted"),
-        "restriction": ("Restriction", "have the processing of your data restricted"),
-        "portability": (
-            "Portability",
-            "receive the data you gave us in a structured, commonly used, "
-            "machine-readable format and pass it to another operator",
-        ),
-        "objection": ("Objection", "object to processing based on our legitimate interests"),
-        "automated-decision": (
-            "Human review",
-            "not to be subject to a decision based solely on automated processing",
-        ),
-        "withdraw-consent": (
-            "Withdrawal of consent",
-            "withdraw any consent at any time, without affecting processing before it",
-        ),
-        "transfers-info": (
-            "Information on transfers",
-            "learn to whom your data is disclosed or transferred",
-        ),
-        "opt-out-sale": ("Opt-out", "opt out of the sale or sharing of your personal information"),
-        "limit-sensitive": (
-            "Limit sensitive data",
-            "limit the use of your sensitive personal information",
-        ),
-        "non-discrimination": (
-            "Non-discrimination",
-            "not be treated differently for using these rights",
-        ),
-        "complaint": ("Complaint", "complain to {authority}"),
-    },
-    "ru": {
+RIGHT: Final = Vocabulary(
+    "right",
+    {
         "access": (
-            "Право на доступ",
-            "узнать, обрабатываем ли мы ваши данные, и получить их копию",
+            NC_("right", "Access"),
+            NC_("right", "learn whether we process your data and get a copy of it"),
         ),
         "rectification": (
-            "Право на уточнение",
-            "потребовать исправить неточные или неполные данные",
+            NC_("right", "Rectification"),
+            NC_("right", "have inaccurate or incomplete data corrected"),
         ),
-        "erasure": ("Право на удаление", "потребовать удалить (уничтожить) ваши данные"),
-        "restriction": ("Право на ограничение", "потребовать ограничить (блокировать) обработку"),
+        "erasure": (
+            NC_("right", "Erasure"),
+            NC_("right", "have your data deleted"),
+        ),
+        "restriction": (
+            NC_("right", "Restriction"),
+            NC_("right", "have the processing of your data restricted"),
+        ),
         "portability": (
-            "Право на переносимость",
-            "получить предоставленные вами данные в структурированном, общепринятом и "
-            "машиночитаемом формате и передать их другому оператору",
+            NC_("right", "Portability"),
+            NC_(
+                "right",
+                "receive the data you gave us in a structured, commonly used, machine-readable "
+                "format and pass it to another operator",
+            ),
         ),
         "objection": (
-            "Право на возражение",
-            "возразить против обработки на основании наших законных интересов",
+            NC_("right", "Objection"),
+            NC_("right", "object to processing based on our legitimate interests"),
         ),
         "automated-decision": (
-            "Право на рассмотрение человеком",
-            "не подвергаться решению, основанному исключительно на автоматизированной обработке",
+            NC_("right", "Human review"),
+            NC_("right", "not to be subject to a decision based solely on automated processing"),
         ),
         "withdraw-consent": (
-            "Право отозвать согласие",
-            "в любой момент отозвать любое данное согласие",
+            NC_("right", "Withdrawal of consent"),
+            NC_(
+                "right",
+                "withdraw any consent at any time, without affecting processing before it",
+            ),
         ),
         "transfers-info": (
-            "Право на сведения о передаче",
-            "узнать, кому передаются или раскрываются ваши данные",
+            NC_("right", "Information on transfers"),
+            NC_("right", "learn to whom your data is disclosed or transferred"),
         ),
-        "opt-out-sale": ("Право на отказ", "запретить продажу или передачу ваших данных"),
+        "opt-out-sale": (
+            NC_("right", "Opt-out"),
+            NC_("right", "opt out of the sale or sharing of your personal information"),
+        ),
         "limit-sensitive": (
-            "Ограничение чувствительных данных",
-            "ограничить использование ваших чувствительных данных",
+            NC_("right", "Limit sensitive data"),
+            NC_("right", "limit the use of your sensitive personal information"),
         ),
         "non-discrimination": (
-            "Недискриминация",
-            "не подвергаться иному обращению из-за осуществления этих прав",
+            NC_("right", "Non-discrimination"),
+            NC_("right", "not be treated differently for using these rights"),
         ),
-        "complaint": ("Право на жалобу", "обжаловать наши действия: {authority}"),
+        "complaint": (
+            NC_("right", "Complaint"),
+            NC_("right", "complain to {authority}"),
+        ),
     },
-}
+)
 
 
 def long_date(day: date, lang: str) -> str:

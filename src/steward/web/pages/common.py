@@ -34,11 +34,17 @@ def offered_languages(request: Request) -> list[str]:
     return [lang for lang in declared if lang in i18n.LANGUAGES] or [i18n.LANGUAGES[0]]
 
 
-def pick_lang(request: Request, given: str | None = None) -> str:
+def pick_lang(request: Request, given: str | None = None, *, steward_text: bool = False) -> str:
     """The one language picker of the public pages: ``given`` (a form field), else ``?lang=``,
-    else the browser's best by Accept-Language among ``offered_languages``, else the operator's
-    first language (activecloud writes only in Russian)."""
+    else the browser's best by Accept-Language, else the operator's first language
+    (activecloud writes only in Russian).
+
+    A page about the operator's own text (the home, the notice, consents) is offered in the
+    register's languages; a page of Steward's own text (``steward_text``: the request form, the
+    security report) in every language Steward speaks, the register's first."""
     offered = offered_languages(request)
+    if steward_text:
+        offered += [lang for lang in i18n.LANGUAGES if lang not in offered]
     candidates = (given, request.query_params.get("lang"))
     return i18n.pick(candidates, request.headers.get("accept-language", ""), offered)
 

@@ -103,7 +103,7 @@ WORDS: dict[str, str] = {
 
 
 def _lang(request: Request, given: str | None = None) -> str:
-    return pick_lang(request, given)
+    return pick_lang(request, given, steward_text=True)
 
 
 def secret_of(request: Request) -> str:

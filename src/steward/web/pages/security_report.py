@@ -40,7 +40,7 @@ WORDS: dict[str, str] = {
 
 
 def _lang(request: Request, given: str | None = None) -> str:
-    return pick_lang(request, given)
+    return pick_lang(request, given, steward_text=True)
 
 
 def _page(request: Request, lang: str, **context: object) -> HTMLResponse:
