@@ -85,14 +85,13 @@ def test_a_second_browser_reverifies_by_code_and_downloads(
     agent_page = agent_context.new_page()
     agent_page.goto(base + "/admin/requests")
     agent_page.get_by_role("link", name=reference).click()
-    agent_page.select_option("#action", "in-progress")
-    agent_page.get_by_role("button", name="Apply").click()
-    agent_page.select_option("#action", "complete")
-    agent_page.fill("#text", "Your data is attached.")
-    agent_page.set_input_files(
-        "#result", {"name": "export.json", "mimeType": "application/json", "buffer": RESULT}
+    agent_page.locator("#step-in-progress").get_by_role("button").click()  # one button a step
+    complete = agent_page.locator("#step-complete")
+    complete.locator("textarea").fill("Your data is attached.")
+    complete.locator("input[type=file]").set_input_files(
+        {"name": "export.json", "mimeType": "application/json", "buffer": RESULT}
     )
-    agent_page.get_by_role("button", name="Apply").click()
+    complete.locator("button[type=submit]").click()
     assert agent_page.locator("#state").inner_text() == "completed"
     agent_context.close()
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from steward.lib import i18n
 from steward.register import Register
 from steward.requests.disclosures import of_subject
 from steward.requests.verification import LABELS
@@ -110,7 +111,7 @@ class TransfersAnswer:
                     else "",
                 )
             )
-        labels = LABELS.get(lang, LABELS["en"])
+        labels = i18n.words(LABELS, lang)
         searched = ", ".join(labels.get(name, name) for name in self.searched)
         lines.append(words["searched"].format(identifiers=searched))
         return "\n".join(lines)
