@@ -10,7 +10,7 @@ secret = unseal(secret_key, stored)            # None when it does not open unde
 The store never holds a secret in clear: ``people.totp_secret`` is encrypted under a key
 derived from ``STEWARD_SECRET_KEY`` (label ``totp-secrets``), so a copy of the database alone
 does not give anyone the codes. Changing the secret key makes every second factor unusable
-(each person sets theirs up again).
+(reset each with `steward admin reset-totp EMAIL`; the person sets up a new one).
 """
 
 from __future__ import annotations

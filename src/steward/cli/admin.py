@@ -99,3 +99,41 @@ def reset_password(
         raise typer.Exit(1) from None
     finally:
         engine.dispose()
+
+
+@app.command("reset-totp")
+def reset_totp(
+    email: Annotated[str, typer.Argument(help="E-mail address of the account.")],
+) -> None:
+    """Remove an account's second factor and sign it out everywhere; it sets up a new one at
+    its next sign-in (e.g. after STEWARD_SECRET_KEY changed: the stored ones no longer open)."""
+    engine = make_engine(get_settings().database_url)
+    upgrade(engine)
+    try:
+        with transaction(session_factory(engine)) as session:
+            person = find_person(session, email)
+            if person is None:
+                raise AccountError(f"no account for {email.strip()[:100]}")
+            person.totp_secret = None
+            person.totp_enabled = False
+            person.totp_last_step = 0
+            person.failed_totp = 0
+            person.totp_locked_until = None
+            revoke_all(session, person.id)
+            record(
+                session,
+                actor=ACTOR,
+                action="person.totp_reset",
+                object_type="person",
+                object_id=person.id,
+            )
+            out.print(
+                f"second factor of {person.email} removed; its sessions were ended; it sets up "
+                "a new one at its next sign-in",
+                markup=False,
+            )
+    except AccountError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()

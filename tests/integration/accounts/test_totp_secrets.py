@@ -129,3 +129,29 @@ def test_the_migration_encrypts_secrets_kept_in_clear(store_url: str) -> None:
     ensure_person(app, "owner")
     with TestClient(app) as client:
         _sign_in_with_code(client, "owner@example.com", clear)
+
+
+def test_after_a_new_secret_key_the_cli_resets_a_second_factor_and_the_person_enrols_again(
+    store_engine, monkeypatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from steward.cli.admin import app as admin_cli
+    from steward.config import get_settings
+
+    url = store_engine.url.render_as_string(False)
+    _enrol(create_app(Settings(database_url=url)), "agent")
+    new_key = "another long secret key 0123456789"
+    monkeypatch.setenv("STEWARD_DATABASE_URL", url)
+    monkeypatch.setenv("STEWARD_SECRET_KEY", new_key)
+    get_settings.cache_clear()
+    done = CliRunner().invoke(admin_cli, ["reset-totp", "agent@example.com"])
+    assert done.exit_code == 0, done.output
+    assert "second factor of agent@example.com removed" in done.output
+    assert _stored_secrets(create_app(Settings(database_url=url))) == [None]
+    # under the new key the person signs in with the password and sets up a new second factor
+    secret = _enrol(create_app(Settings(database_url=url, secret_key=new_key)), "agent")
+    with TestClient(create_app(Settings(database_url=url, secret_key=new_key))) as client:
+        _sign_in_with_code(client, "agent@example.com", secret)
+    missing = CliRunner().invoke(admin_cli, ["reset-totp", "nobody@example.com"])
+    assert missing.exit_code == 1 and "no account" in missing.output
