@@ -4,9 +4,10 @@ signed receipts, verify the ledger. Consents are recorded through the real API f
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from steward.consent.receipts import b64url_decode, verify_receipt
 from steward.ledger.audit import AuditEntry
@@ -71,9 +72,14 @@ def test_an_agent_finds_a_subject_and_reads_its_events_and_receipts(app, client)
         assert verify_receipt(document, b64url_decode(jwk["x"]))
         assert document["receipt"]["consentReceiptID"] in receipts[0]
 
-        checked = admin.get("/admin/consents?verify=1").text
-        assert "the chain is intact" in checked
+        checked = unescape(admin.get("/admin/consents?verify=1").text)
+        assert "Every check of `steward ledger verify` passes" in checked
+        assert "every hash link verifies" in checked
         assert "2 events, 1 subject" in checked
+        with app.state.engine.begin() as connection:  # an edited event breaks the chain
+            connection.execute(text("UPDATE consent_events SET method = 'forged'"))
+        broken = unescape(admin.get("/admin/consents?verify=1").text)
+        assert "The ledger does not verify" in broken and "is broken" in broken
 
         nobody = _search(admin, "email", "nobody@example.com")
         assert "holds no consent event for this identifier" in nobody
