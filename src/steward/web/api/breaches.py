@@ -133,7 +133,12 @@ def get_evidence(reference: str, request: Request, who: Reader) -> dict[str, Any
 @router.get(
     "/{reference}/evidence.pdf",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}, "description": "the evidence"}},
+    responses={
+        200: {
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "the evidence",
+        }
+    },
 )
 def get_evidence_pdf(reference: str, request: Request, who: Reader) -> Response:
     """The incident's evidence as a PDF document (timeline, clocks, letters, count)."""

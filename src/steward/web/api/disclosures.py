@@ -22,10 +22,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from steward.requests import disclosures
 from steward.requests.disclosures import Disclosure, DisclosureError
 from steward.web.auth import Principal, require
-from steward.web.errors import ApiError
+from steward.web.errors import API_ERRORS, ApiError
 from steward.web.pages.common import store
 
-router = APIRouter(prefix="/api/v1/disclosures", tags=["disclosures"])
+router = APIRouter(prefix="/api/v1/disclosures", tags=["disclosures"], responses=API_ERRORS)
 Reader = Annotated[Principal, Depends(require("disclosures.read"))]
 Writer = Annotated[Principal, Depends(require("disclosures.write"))]
 

@@ -20,9 +20,9 @@ from pydantic import BaseModel
 from steward.requests import restrictions
 from steward.web.auth import require_scope
 from steward.web.consent_runtime import consent_service
-from steward.web.errors import ApiError
+from steward.web.errors import API_ERRORS, ApiError
 
-router = APIRouter(prefix="/api/v1/restrictions", tags=["restrictions"])
+router = APIRouter(prefix="/api/v1/restrictions", tags=["restrictions"], responses=API_ERRORS)
 
 
 class RestrictionOut(BaseModel):
