@@ -130,7 +130,7 @@ def test_own_data_is_purged_by_the_scheduler_when_its_period_ends(
     gone = center.client.get(link)
     assert (
         gone.status_code == 410
-        and "This result was deleted when its link expired" in gone.text.replace("\n", " ")
+        and "This result was deleted" in gone.text.replace("\n", " ")
     )
     with app.state.sessions() as session:
         found = session.get(SubjectRequest, request_id)

@@ -76,7 +76,7 @@ TEXTS: dict[str, tuple[str, str]] = {
 
 LINK_TEXT = N_(
     "Download the result (the link works for {days} days, in the browser where you confirmed "
-    "your identity):\n"
+    "your identity, or in another one after a code we send you):\n"
     "{link}\n"
 )
 

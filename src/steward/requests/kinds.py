@@ -45,8 +45,9 @@ OBJECTABLE_TAGS = ("marketing", "advertising")
 WORDS: dict[str, dict[str, str]] = {
     "en": {
         "objection-erasure": "Your objection: as our policy says, objecting erases your account.",
-        "stopped": "Your objection: we stopped processing your data for: {purposes}. Our "
-        "systems now see this restriction.",
+        "stopped": "Your objection is recorded for: {purposes}. Our consent records now answer "
+        "no for these purposes, and they are on the restriction list our systems are to check "
+        "before processing your data.",
         "nothing-to-stop": "Your objection: none of our processing of your data rests on "
         "legitimate interests or a public task, or serves marketing, so there was nothing an "
         "objection stops.",
@@ -60,8 +61,9 @@ WORDS: dict[str, dict[str, str]] = {
     "ru": {
         "objection-erasure": "Ваше возражение: согласно нашей политике возражение влечёт "
         "удаление учётной записи.",
-        "stopped": "Ваше возражение: мы прекратили обработку ваших данных для целей: "
-        "{purposes}. Наши системы видят это ограничение.",
+        "stopped": "Ваше возражение записано для целей: {purposes}. Наш журнал согласий теперь "
+        "отвечает «нет» по этим целям, и они внесены в список ограничений, который наши системы "
+        "должны проверять перед обработкой ваших данных.",
         "nothing-to-stop": "Ваше возражение: никакая обработка ваших данных не основана на "
         "законных интересах или публичной задаче и не служит маркетингу, прекращать было "
         "нечего.",

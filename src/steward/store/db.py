@@ -22,7 +22,8 @@ def make_engine(url: str, *, pre_ping: bool = True) -> Engine:
     """
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    engine = create_engine(url, pool_pre_ping=pre_ping, pool_recycle=1800)
+    # hide_parameters: a failed statement's log line never carries the values (an e-mail address)
+    engine = create_engine(url, pool_pre_ping=pre_ping, pool_recycle=1800, hide_parameters=True)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")

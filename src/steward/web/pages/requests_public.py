@@ -92,8 +92,8 @@ WORDS: dict[str, str] = {
     "link_expired": N_("This link has expired."),
     "link_replaced": N_("This link was replaced by a newer result, or the result was withdrawn."),
     "link_purged": N_(
-        "This result was deleted when its link expired; we keep results only as long as their "
-        "links work. Ask us for it again, quoting your request's reference."
+        "This result was deleted: we keep a result only for a set number of days after the "
+        "request is completed. Ask us for it again, quoting your request's reference."
     ),
     "link_help": N_(
         "Open the status page of your request (the link in our e-mails) to download the "
@@ -260,7 +260,7 @@ def _status(
         proven = verification.proven(found)
         result = None
         if verification.has_result(found) and found.result_nonce:
-            # a fresh link each time: the button works as long as the status link does
+            # a fresh link each time, until the result is deleted (retention.own_data)
             signed = links.result_token(secret_of(request), found.id, found.result_nonce)
             here = found.id in verified_ids(request) or found.id == verified_now
             result = {"href": f"/privacy/requests/result/{signed}", "here": here}
