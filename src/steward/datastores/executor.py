@@ -352,6 +352,7 @@ def run_on_datastore(
                                 before_commit(outcome.tables)
                             run_batch(connection, writes, found.sent, commit=True)
                             committed = True
+                stack.close()  # the transaction is over: a BEGIN never sent stays unsent
                 outcome.queries, outcome.round_trips = found.queries, found.round_trips
                 for table in outcome.tables:
                     table.keyed = bool(schema.tables[table.table].primary_key)
