@@ -32,6 +32,8 @@ Params = dict[str, Any]
 Processor = Callable[[Any], Any]
 
 _TRACE: ContextVar[list[str] | None] = ContextVar("steward_batch_trace", default=None)
+# the psycopg connection whose ``BEGIN`` is still to be sent, with its first batch
+_BEGIN: ContextVar[Any] = ContextVar("steward_batch_begin", default=None)
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,34 @@ def _rows(plan: _Plan, dialect: sa.Dialect, cursor: Any) -> list[dict[str, Any]]
     return [dict(zip(columns, row, strict=True)) for row in tuples]
 
 
+@contextmanager
+def begin_with_first_batch(connection: sa.Connection) -> Iterator[None]:
+    """Send the transaction's ``BEGIN`` at the head of the block's first batch.
+
+    psycopg starts a transaction in pipeline mode with ``BEGIN`` and a sync of its own, so a
+    round trip before the first statement. Here the connection is switched to autocommit (the
+    caller's ``begin()``, ``commit()`` and ``rollback()`` then go by the server's transaction
+    state: psycopg sends ``COMMIT``/``ROLLBACK`` while a transaction is open) and the first
+    batch of the block opens the transaction itself: the same transaction, one round trip
+    fewer. Anything sent outside a batch before it (a statement through SQLAlchemy) sends the
+    ``BEGIN`` first. Call it before ``connection.begin()``; psycopg only.
+    """
+    connection.execution_options(isolation_level="AUTOCOMMIT")
+    token = _BEGIN.set(connection.connection.driver_connection)
+    try:
+        yield
+    finally:
+        _BEGIN.reset(token)
+
+
+def _begin_pending(raw: Any) -> bool:
+    """Whether ``raw``'s ``BEGIN`` is still to be sent; it is the caller's to send now."""
+    if raw is None or _BEGIN.get() is not raw:
+        return False
+    _BEGIN.set(None)
+    return True
+
+
 def pipelines(connection: sa.Connection) -> bool:
     """Whether a batch on ``connection`` travels in one round trip (psycopg's pipeline mode)."""
     if connection.dialect.driver != "psycopg":
@@ -164,6 +194,10 @@ def _send(
     cursors = []
     try:
         with raw.pipeline():  # type: ignore[union-attr]
+            if _begin_pending(raw):
+                cursors.append(raw.cursor())  # type: ignore[union-attr]
+                cursors[-1].execute("BEGIN")
+            opened = len(cursors)
             for plan, item in queued:
                 cursor = raw.cursor()  # type: ignore[union-attr]
                 if isinstance(item.params, list):
@@ -176,7 +210,9 @@ def _send(
                 cursors[-1].execute("COMMIT")
         return [
             _rows(plan, connection.dialect, cursor) if plan.selected else []
-            for (plan, _), cursor in zip(queued, cursors[: len(queued)], strict=True)
+            for (plan, _), cursor in zip(
+                queued, cursors[opened : opened + len(queued)], strict=True
+            )
         ]
     except dbapi.Error as exc:
         lost = bool(getattr(raw, "broken", False) or getattr(raw, "closed", False))
@@ -227,6 +263,9 @@ def run_batch(
             queued.append((plan, item))
             continue
         flush()
+        if _begin_pending(getattr(connection.connection, "driver_connection", None)):
+            connection.connection.driver_connection.execute("BEGIN")  # type: ignore[union-attr]
+            counter.round_trips += 1
         counter.round_trips += len(item.params) if isinstance(item.params, list) else 1
         results.append(_through_sqlalchemy(connection, item))
     flush(last=True)

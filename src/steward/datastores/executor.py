@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -31,7 +32,7 @@ from steward.datastores.actions import (
     plan_erasure,
     plan_restriction,
 )
-from steward.datastores.batch import run_batch
+from steward.datastores.batch import begin_with_first_batch, run_batch
 from steward.datastores.check import check_erasure
 from steward.datastores.connect import Schema, datastore_engine, datastore_url, reflect
 from steward.datastores.errors import (
@@ -234,6 +235,18 @@ def _answer(outcome: DatastoreOutcome, found: Found) -> None:
             outcome.shared[table] = [list(k) for k in sorted(shared, key=repr)]
 
 
+def _read_committed_psycopg(connection: sa.Connection) -> bool:
+    """PostgreSQL through psycopg at the server's default READ COMMITTED, where every
+    statement sees its own snapshot inside a transaction too: a read-only search can then run
+    without one and lose nothing, and a statement read before the ``BEGIN`` reads what it would
+    have read after it (at REPEATABLE READ or SERIALIZABLE the transaction gives the hops one
+    snapshot, so both stay as they were)."""
+    return (
+        connection.dialect.driver == "psycopg"
+        and connection.default_isolation_level == "READ COMMITTED"
+    )
+
+
 def run_on_datastore(
     register: Register,
     datastore: Datastore,
@@ -271,7 +284,15 @@ def run_on_datastore(
         outcome = DatastoreOutcome(datastore.id)
         committed = False
         try:
-            with engine.connect() as connection:
+            with engine.connect() as connection, ExitStack() as stack:
+                if _read_committed_psycopg(connection):
+                    if request.kind in ("access", "portability"):
+                        # the search only reads, each statement on its own snapshot either
+                        # way: no transaction, so no COMMIT to wait for, and psycopg's prepared
+                        # statements stay (a ROLLBACK would discard them all)
+                        connection.execution_options(isolation_level="AUTOCOMMIT")
+                    else:  # the BEGIN travels with the search's first batch
+                        stack.enter_context(begin_with_first_batch(connection))
                 with connection.begin() as transaction:
                     erasing = request.kind == "erasure"
                     on_sight = frozenset[str]()
@@ -302,7 +323,8 @@ def run_on_datastore(
                             add_kept(outcome.tables, kept, register, schema.datastore.id)
                         # the search only read: COMMIT ends it like ROLLBACK would, and keeps
                         # psycopg's prepared statements (a ROLLBACK discards them all, so every
-                        # access paid the server's planning of each statement again)
+                        # access paid the server's planning of each statement again); in
+                        # autocommit (above) it sends nothing
                         transaction.commit()
                     else:
                         outcome.tables, writes = _plan(
@@ -330,6 +352,7 @@ def run_on_datastore(
                                 before_commit(outcome.tables)
                             run_batch(connection, writes, found.sent, commit=True)
                             committed = True
+                stack.close()  # the transaction is over: a BEGIN never sent stays unsent
                 outcome.queries, outcome.round_trips = found.queries, found.round_trips
                 for table in outcome.tables:
                     table.keyed = bool(schema.tables[table.table].primary_key)
