@@ -95,4 +95,5 @@ def test_the_retention_page_states_the_periods_of_stewards_own_data(
     own = page.text[page.text.index('id="own-data"') : page.text.index("<h2>Holds</h2>")]
     assert "7 day(s) after the request was completed" in own  # STEWARD_REQUESTS_RESULT_LINK_DAYS
     assert "1095 day(s) after the request was closed" in own
+    assert "destruction acts (the sweeps above): 1095 day(s) after the sweep" in own
     assert "as soon as it is sent" in own
