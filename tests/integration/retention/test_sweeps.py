@@ -553,3 +553,94 @@ def test_the_cli_sweep_reads_each_table_once_and_still_shows_progress(
     destroyed = int(re.search(r"(\d+) record\(s\) destroyed", swept.output).group(1))
     assert destroyed > 0
     assert re.search(r"telephony\.recordings .*\b\d+ destroyed", swept.output), swept.output
+
+
+WEB_REGISTER = (
+    REGISTER[: REGISTER.index("datastores:")].replace(
+        "categories: [contact.phone, content.messages]",
+        "categories: [contact.phone, content.messages, contact.email]",
+    )
+    + """datastores:
+  - id: web
+    kind: KIND
+    connection: {env: PHONECO_DATABASE_URL}
+    location: RU
+    tables:
+      - name: page_views
+        identity: {email: email}
+        columns: {email: contact.email}
+        retention: {column: seen_on, duration: P3M, action: delete}
+        purposes: [support]
+      - name: feedback
+        identity: {email: email}
+        columns: {email: contact.email, body: content.messages}
+        retention: {column: sent_on, duration: P3M, action: anonymise}
+        purposes: [support]
+"""
+)
+
+
+def test_subjects_are_counted_in_a_table_without_a_key_and_in_an_anonymised_table(
+    any_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A table without a key is swept in one statement and an anonymised table keeps its rows:
+    in both the act counts the distinct e-mail addresses of the rows destroyed."""
+    kind = sa.engine.make_url(any_database).get_backend_name()
+    engine = sa.create_engine(any_database)
+    metadata = sa.MetaData()
+    views = sa.Table(
+        "page_views",
+        metadata,
+        sa.Column("email", sa.String(80)),
+        sa.Column("seen_on", sa.Date, nullable=False),
+    )
+    feedback = sa.Table(
+        "feedback",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("email", sa.String(80)),
+        sa.Column("body", sa.Text),
+        sa.Column("sent_on", sa.Date, nullable=False),
+    )
+    metadata.create_all(engine)
+    old, new = TODAY - timedelta(days=200), TODAY - timedelta(days=5)
+    with engine.begin() as connection:
+        connection.execute(
+            views.insert(),
+            [{"email": f"v{i % 4}@example.org", "seen_on": old} for i in range(12)]
+            + [{"email": None, "seen_on": old}, {"email": "v9@example.org", "seen_on": new}],
+        )
+        connection.execute(
+            feedback.insert(),
+            [
+                {"id": i, "email": f"f{i % 3}@example.org", "body": "hello", "sent_on": old}
+                for i in range(1, 8)
+            ]
+            + [{"id": 8, "email": "f9@example.org", "body": "kept", "sent_on": new}],
+        )
+    path = tmp_path / "register.yaml"
+    path.write_text(WEB_REGISTER.replace("KIND", "mariadb" if kind == "mysql" else kind))
+    monkeypatch.setenv("PHONECO_DATABASE_URL", any_database)
+    monkeypatch.setenv("STEWARD_DATABASE_URL", f"sqlite:///{tmp_path / 'steward.db'}")
+    get_settings.cache_clear()
+    swept = CliRunner().invoke(cli, ["retention", "sweep", str(path)])
+    assert swept.exit_code == 0, swept.output
+    with engine.connect() as connection:
+        left = connection.execute(sa.select(views.c.email)).scalars().all()
+        masked = connection.execute(
+            sa.select(feedback.c.id, feedback.c.email).order_by(feedback.c.id)
+        ).all()
+    engine.dispose()
+    assert left == ["v9@example.org"]
+    assert masked[-1].email == "f9@example.org"
+    assert all(not (r.email or "").startswith("f") for r in masked[:-1]), masked
+    store = make_engine(f"sqlite:///{tmp_path / 'steward.db'}")
+    with session_factory(store)() as session:
+        run = session.scalars(select(RetentionRun)).one()
+    store.dispose()
+    tables = {t["table"]: t for t in json.loads(run.result)["datastores"]["web"]["tables"]}
+    assert tables["page_views"]["destroyed"] == 13 and tables["page_views"]["subjects"] == 4
+    assert tables["feedback"]["destroyed"] == 7 and tables["feedback"]["subjects"] == 3
+    # one kind of identifier (e-mail) in both tables, no address in common: 4 + 3 subjects
+    assert json.loads(run.result)["subjects"]["count"] == 7
+    assert "<dd>7 (" in (run.act_html or "")
