@@ -472,7 +472,8 @@ def _sweep_table(
                     outcome.destroyed += _delete(connection, info, doomed)
                 else:
                     outcome.destroyed += _anonymise(connection, info, doomed, secret)
-                if named:
+                if named and outcome.destroyed > destroyed_before:
+                    # (an anonymised table with no personal column to mask changed nothing)
                     gained = {s for r in doomed if (s := whose[r]) is not None}
         except sa.exc.DBAPIError as exc:
             if exc.connection_invalidated or isinstance(exc, sa.exc.OperationalError):
