@@ -92,6 +92,14 @@ class Settings(BaseSettings):
         description="Days after a request is closed that its attachments (signed scans) are "
         "kept; then deleted, their SHA-256 and size left in the request's timeline.",
     )
+    retention_acts_days: int = Field(
+        1095,
+        ge=1,
+        le=36500,
+        description="Days a destruction act (a retention sweep's run with its act and event-log "
+        "extract) is kept after the sweep; then deleted, its SHA-256 left in the audit log. "
+        "RKN Order 179 asks three years (1095).",
+    )
     sms_gateway_url: str | None = Field(
         None,
         description="The operator's HTTP SMS gateway (POST JSON {to, text}). Unset: letters "

@@ -181,3 +181,63 @@ def test_own_data_is_purged_by_the_scheduler_when_its_period_ends(
     # Running again purges nothing more and audits nothing.
     fire(app)
     assert len(purges(app)) == 2
+
+
+def test_destruction_acts_are_kept_three_years_then_purged_by_the_same_job(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sweep's act is itself a record with a period: kept the three years RKN Order 179 asks
+    (``STEWARD_RETENTION_ACTS_DAYS``, 1095 by default), then deleted by ``retention.own_data``;
+    the audit entry of the sweep keeps the act's SHA-256, and the purge is audited by counts."""
+    from steward.retention.tables import RetentionRun
+
+    from .test_retention_promises import Promise, age_rows, sweep_by_the_scheduler
+
+    monkeypatch.delenv("STEWARD_RETENTION_ACTS_DAYS", raising=False)
+    demo = build_demo("softvendor", tmp_path, monkeypatch)
+    app = demo.app
+    from steward.register.duration import Duration
+
+    due, _ = age_rows(demo, Promise("app", "sign_ins", "signed_in_at", Duration(months=6)), 15)
+    assert due
+    old = sweep_by_the_scheduler(demo)
+    assert old.destroyed >= len(due) and old.act_sha256
+    young = sweep_by_the_scheduler(demo)  # the next day's sweep: nothing due, an act all the same
+    assert young.id != old.id
+
+    def age_act(run_id: int, days: float) -> None:
+        with transaction(app.state.sessions) as session:
+            run = session.get(RetentionRun, run_id)
+            assert run is not None and run.finished_at is not None
+            run.started_at -= timedelta(days=days)
+            run.finished_at -= timedelta(days=days)
+
+    def act_answer(run_id: int) -> int:
+        return Staff(app, "auditor").client.get(f"/admin/retention/acts/{run_id}.pdf").status_code
+
+    # three years less a day: both acts are kept
+    age_act(old.id, 1094)
+    fire(app)
+    assert purges(app) == []
+    assert act_answer(old.id) == 200
+
+    # a day and a minute more: the old act is gone, the young one stays
+    age_act(old.id, 1 + 1 / 1440)
+    fire(app)
+    with app.state.sessions() as session:
+        assert session.get(RetentionRun, old.id) is None
+        assert session.get(RetentionRun, young.id) is not None
+        swept = session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.action == "retention.sweep", AuditEntry.object_id == str(old.id)
+            )
+        ).one()
+    assert json.loads(swept.details)["act_sha256"] == old.act_sha256  # the evidence of it stays
+    assert act_answer(old.id) == 404 and act_answer(young.id) == 200
+    counts = purges(app)
+    assert len(counts) == 1 and counts[0]["acts"] == 1 and counts[0]["periods_days"]["acts"] == 1095
+    assert sum(v for k, v in counts[0].items() if k not in ("acts", "periods_days")) == 0
+
+    # running again purges nothing more
+    fire(app)
+    assert len(purges(app)) == 1

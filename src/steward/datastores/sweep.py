@@ -13,6 +13,11 @@ declared references) go with their parent, deepest first; a parent whose child i
 lives in reference data, stays and is counted as kept. Held rows are skipped: ``holds`` are the
 row keys (canonical JSON, as Steward's restriction list stores them) not to touch, and a table
 held as a whole is never swept.
+
+Where the caller names the table's identity columns (the register's ``identity``, or the key of
+an account table), the sweep also counts the subjects whose data went: the distinct values of
+those columns among the rows destroyed, gathered in the caller's set (so a run can count a
+subject once across tables), never written anywhere.
 """
 
 from __future__ import annotations
@@ -54,6 +59,9 @@ class TableSwept:
     batches: int = 0
     longest_batch_seconds: float = 0.0
     note: str = ""
+    # how many subjects' data went: distinct values of the identity columns of the rows
+    # destroyed; None where the table does not tell whose its rows are
+    subjects: int | None = None
 
 
 def _key_of(row: Sequence[Any]) -> str:
@@ -208,6 +216,8 @@ def _doomed_children(
 
 def _column_values(info: TableInfo, key: tuple[Any, ...], columns: Sequence[str]) -> list[Any]:
     """The values of ``columns`` for the row with primary key ``key`` (key columns only)."""
+    if tuple(columns) == info.primary_key:
+        return list(key)
     index = {name: i for i, name in enumerate(info.primary_key)}
     if all(c in index for c in columns):
         return [key[index[c]] for c in columns]
@@ -299,7 +309,11 @@ def _with_children(
         # nothing below can be held: the children go by their link columns, unread
         for link in children:
             child = schema.tables[link.child]
-            parent_values = [tuple(_column_values(info, r, link.to_columns)) for r in doomed]
+            parent_values = (
+                doomed
+                if tuple(link.to_columns) == info.primary_key
+                else [tuple(_column_values(info, r, link.to_columns)) for r in doomed]
+            )
             referring = [child.table.c[c] for c in link.columns]
             gone = 0
             for test in _matching(connection, referring, parent_values):
@@ -339,9 +353,61 @@ def sweep_table(
     batch: int = 5000,
     secret: bytes = b"",
     progress: Callable[[int], None] | None = None,
+    identity: Sequence[str] = (),
+    subjects: set[str] | None = None,
 ) -> TableSwept:
-    """Destroy the due rows of one table (see the module); raises ``DatastoreError``."""
+    """Destroy the due rows of one table (see the module); raises ``DatastoreError``.
+
+    ``identity``: the columns that tell whose a row is; the subjects of the rows destroyed are
+    added to ``subjects`` (one text per subject) and counted in ``TableSwept.subjects``."""
     outcome = TableSwept(info.key, action)
+    identity = [c for c in identity if c in info.table.c]
+    seen: set[str] = set()
+    try:
+        return _sweep_table(
+            engine,
+            schema,
+            info,
+            column,
+            cutoff,
+            holds,
+            action,
+            batch,
+            secret,
+            progress,
+            identity,
+            seen,
+            outcome,
+        )
+    finally:
+        if identity:
+            outcome.subjects = len(seen)
+            if subjects is not None:
+                subjects.update(seen)
+
+
+def _subject_of(values: Sequence[Any]) -> str | None:
+    """One text per subject from its identity values (None: the row names nobody)."""
+    if all(v is None for v in values):
+        return None
+    return "\x1f".join("" if v is None else str(v) for v in values)
+
+
+def _sweep_table(
+    engine: sa.Engine,
+    schema: Schema,
+    info: TableInfo,
+    column: str,
+    cutoff: date,
+    holds: dict[str, set[str]],
+    action: str,
+    batch: int,
+    secret: bytes,
+    progress: Callable[[int], None] | None,
+    identity: list[str],
+    seen: set[str],
+    outcome: TableSwept,
+) -> TableSwept:
     held = holds.get(info.key, set())
     if "*" in held:
         outcome.note = "the whole table is held; nothing swept"
@@ -352,6 +418,11 @@ def sweep_table(
             outcome.note = "rows are held and the table has no key: nothing swept"
             return outcome
         with _connect(engine) as connection, connection.begin():
+            if identity:
+                listed = sa.select(*(info.table.c[c] for c in identity)).where(test).distinct()
+                for row in connection.execute(listed):
+                    if (subject := _subject_of(row)) is not None:
+                        seen.add(subject)
             outcome.destroyed = connection.execute(sa.delete(info.table).where(test)).rowcount or 0
         outcome.batches, outcome.note = 1, "no key: swept in one statement"
         return outcome
@@ -360,26 +431,36 @@ def sweep_table(
     children = _children(schema, info.key)
     if (
         action == "delete"
-        and not children
         and len(keys) == 1
         and engine.dialect.name == "postgresql"
+        and all(
+            _goes_with_parent(schema, link, holds)
+            and tuple(link.to_columns) == info.primary_key
+            and len(link.columns) == 1
+            for link in children
+        )
     ):
-        return _sweep_in_one_statement(engine, info, test, held, batch, outcome, progress)
+        return _sweep_in_one_statement(
+            engine, schema, info, test, held, children, batch, outcome, progress, identity, seen
+        )
+    width = len(keys)
+    named = [info.table.c[c] for c in identity]
     while True:
         started = time.perf_counter()
         destroyed_before = outcome.destroyed
+        gained: set[str] = set()
         try:
             with _connect(engine) as connection, connection.begin():
-                query = sa.select(*keys).where(test)
+                query = sa.select(*keys, *named).where(test)
                 if after is not None:
                     query = query.where(
                         keys[0] > after[0] if len(keys) == 1 else sa.tuple_(*keys) > after
                     )
-                rows = [
-                    tuple(r) for r in connection.execute(query.order_by(*keys).limit(batch)).all()
-                ]
-                if not rows:
+                found = connection.execute(query.order_by(*keys).limit(batch)).all()
+                if not found:
                     break
+                rows = [tuple(r[:width]) for r in found] if named else [tuple(r) for r in found]
+                whose = {tuple(r[:width]): _subject_of(r[width:]) for r in found} if named else {}
                 after = rows[-1]
                 doomed = [r for r in rows if _key_of(r) not in held] if held else rows
                 outcome.kept_held += len(rows) - len(doomed)
@@ -391,6 +472,9 @@ def sweep_table(
                     outcome.destroyed += _delete(connection, info, doomed)
                 else:
                     outcome.destroyed += _anonymise(connection, info, doomed, secret)
+                if named and outcome.destroyed > destroyed_before:
+                    # (an anonymised table with no personal column to mask changed nothing)
+                    gained = {s for r in doomed if (s := whose[r]) is not None}
         except sa.exc.DBAPIError as exc:
             if exc.connection_invalidated or isinstance(exc, sa.exc.OperationalError):
                 raise ConnectionFailed(
@@ -403,6 +487,7 @@ def sweep_table(
                 f"{outcome.destroyed} row(s) were destroyed in committed batches"
             ) from None
         outcome.batches += 1
+        seen.update(gained)  # the batch is committed: its subjects' data is gone
         outcome.longest_batch_seconds = max(
             outcome.longest_batch_seconds, time.perf_counter() - started
         )
@@ -415,18 +500,27 @@ def sweep_table(
 
 def _sweep_in_one_statement(
     engine: sa.Engine,
+    schema: Schema,
     info: TableInfo,
     test: Any,
     held: set[str],
+    children: list[Link],
     batch: int,
     outcome: TableSwept,
     progress: Callable[[int], None] | None,
+    identity: list[str],
+    seen: set[str],
 ) -> TableSwept:
-    """A table nothing refers to, on PostgreSQL: each batch is one ``DELETE ... RETURNING``.
+    """One key, on PostgreSQL, with nothing below that can be held: each batch is one statement.
 
-    ``DELETE WHERE key = ANY(ARRAY(SELECT key ... AND key > :after ORDER BY key LIMIT n))``
-    takes the next batch by key and deletes it in one round trip; held keys are left out by
-    the same statement.
+    ``WITH chosen AS (SELECT key ... AND key > :after ORDER BY key LIMIT n), gone_child AS
+    (DELETE FROM child WHERE link = ANY(ARRAY(SELECT key FROM chosen))), gone AS (DELETE FROM
+    table WHERE key = ANY(ARRAY(SELECT key FROM chosen)) RETURNING ...) SELECT max(key),
+    count(*), ...`` takes the next batch by key, deletes its child rows (those that go with
+    their parent: keyed, not reference data, nothing held, nothing below them) and the batch,
+    and answers the last key, the counts and the batch's subjects in one round trip; no key
+    travels to the client and back. Held keys are left out by the same statement. A foreign
+    key from a child is checked at the end of the statement, when its rows are gone.
     """
     from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -434,6 +528,7 @@ def _sweep_in_one_statement(
 
     key = info.table.c[info.primary_key[0]]
     held_values = [json_key[0] for json_key in map(_parse_key, held) if json_key]
+    named = [info.table.c[c] for c in identity]
 
     def batch_statement(after: bool) -> Any:
         candidates = sa.select(key).where(test)
@@ -441,10 +536,42 @@ def _sweep_in_one_statement(
             candidates = candidates.where(key > sa.bindparam("after", type_=key.type))
         if held_values:
             candidates = candidates.where(~one_of(key, key, "held", "postgresql"))
-        chosen = sa.func.array(candidates.order_by(key).limit(batch).scalar_subquery())
-        return (
-            sa.delete(info.table).where(key == sa.any_(chosen.cast(ARRAY(key.type)))).returning(key)
+        chosen = candidates.order_by(key).limit(batch).cte("chosen")
+        keys = sa.func.array(sa.select(chosen.c[key.name]).scalar_subquery())
+        gone_children = []
+        for i, link in enumerate(children):
+            child = schema.tables[link.child].table
+            referring = child.c[link.columns[0]]
+            gone_children.append(
+                sa.delete(child)
+                .where(referring == sa.any_(keys.cast(ARRAY(key.type))))
+                .returning(referring)
+                .cte(f"gone_child_{i}")
+            )
+        gone = (
+            sa.delete(info.table)
+            .where(key == sa.any_(keys.cast(ARRAY(key.type))))
+            .returning(key, *(c.label(f"who_{i}") for i, c in enumerate(named)))
+            .cte("gone")
         )
+        answers = [
+            sa.select(sa.func.max(gone.c[key.name])).scalar_subquery(),
+            sa.select(sa.func.count()).select_from(gone).scalar_subquery(),
+            *(sa.select(sa.func.count()).select_from(g).scalar_subquery() for g in gone_children),
+        ]
+        if named:
+            columns = [sa.cast(gone.c[f"who_{i}"], sa.Text) for i in range(len(named))]
+            who = (
+                columns[0]
+                if len(columns) == 1
+                else sa.func.concat_ws("\x1f", *(sa.func.coalesce(c, "") for c in columns))
+            )
+            answers.append(
+                sa.select(sa.func.array_agg(sa.distinct(who)))
+                .where(sa.or_(*(c.is_not(None) for c in columns)))
+                .scalar_subquery()
+            )
+        return sa.select(*answers)
 
     first, following = batch_statement(False), batch_statement(True)
     try:
@@ -465,17 +592,23 @@ def _sweep_in_one_statement(
                 params["after"] = after
             with _connect(engine) as connection, connection.begin():
                 statement = first if after is None else following
-                gone = connection.execute(statement, params).scalars().all()
-            if not gone:
+                answer = tuple(connection.execute(statement, params).one())
+            last, count = answer[0], int(answer[1])
+            if not count:
                 break
-            after = max(gone)
-            outcome.destroyed += len(gone)
+            after = last
+            outcome.destroyed += count
+            for link, gone in zip(children, answer[2 : 2 + len(children)], strict=True):
+                child_key = schema.tables[link.child].key
+                outcome.children[child_key] = outcome.children.get(child_key, 0) + int(gone)
+            if named:
+                seen.update(answer[-1] or ())
             outcome.batches += 1
             outcome.longest_batch_seconds = max(
                 outcome.longest_batch_seconds, time.perf_counter() - started
             )
             if progress is not None:
-                progress(len(gone))
+                progress(count)
     except sa.exc.DBAPIError as exc:
         raise ConnectionFailed(
             f"the datastore went away during the sweep of {info.key} ({type(exc).__name__}); "

@@ -5,8 +5,10 @@
 
 The act has the elements RKN Order No. 179 of 28.10.2022 asks for when personal data are
 processed by automated means: the operator, the persons responsible, the categories of personal
-data and of subjects, the number of records destroyed, the information system (datastore and
-its location), the reason, the method and the date; the extract from the event log lists each
+data and of subjects, the number of records destroyed and of the subjects whose data they were
+(where a table tells whose its records are: its identity columns, or an account table's key),
+the information system (datastore and its location), the reason, the method and the date; the
+extract from the event log lists each
 table swept with its rule and counts. The act's SHA-256 goes into Steward's audit log with the
 sweep, so a changed act no longer matches the chain. The PDF is printed from that stored HTML
 on each download, so what is printed is what was hashed.
@@ -49,6 +51,12 @@ WORDS = {
         "categories": "Категории персональных данных",
         "subjects": "Категории субъектов",
         "count": "Количество уничтоженных записей",
+        "subject_count": "Количество субъектов, чьи данные уничтожены",
+        "subjects_told": "по различным идентификаторам в таблицах: {tables}",
+        "subjects_untold": "в таблицах {tables} субъект записи не определяется, их записи "
+        "учтены только количеством",
+        "subjects_none": "не определяется: ни одна из таблиц не указывает, чьи её записи",
+        "subjects_col": "Субъектов",
         "reason": "Основание",
         "reason_rule": "истечение срока хранения по правилу «{rule}»",
         "reason_hold": "окончание срока хранения, установленного законом ({purpose}), после "
@@ -76,6 +84,12 @@ WORDS = {
         "categories": "Categories of personal data",
         "subjects": "Categories of subjects",
         "count": "Records destroyed",
+        "subject_count": "Subjects whose data was destroyed",
+        "subjects_told": "by distinct identifiers in the tables {tables}",
+        "subjects_untold": "in {tables} a record does not tell whose it is: those are counted "
+        "as records only",
+        "subjects_none": "cannot be told: no table swept tells whose its records are",
+        "subjects_col": "Subjects",
         "reason": "Reason",
         "reason_rule": "retention period expired under the rule \u201c{rule}\u201d",
         "reason_hold": "end of the period the law required ({purpose}) after the subject asked "
@@ -110,6 +124,20 @@ def _subjects(register: Register, lang: str) -> str:
     return ", ".join(s.names.get(lang) or next(iter(s.names.values())) for s in register.subjects)
 
 
+def _subject_count(data: dict[str, object], w: dict[str, str]) -> str:
+    """How many subjects' data went, and where it could be told (counts, never identities)."""
+    found = data.get("subjects")
+    if not isinstance(found, dict):
+        return "—"  # a sweep recorded before subjects were counted
+    told, untold = found.get("told_in") or [], found.get("not_told_in") or []
+    if not told:
+        return w["subjects_none"] if untold else "0"
+    text = f"{found['count']} ({w['subjects_told'].format(tables=', '.join(told))}"
+    if untold:
+        text += "; " + w["subjects_untold"].format(tables=", ".join(untold))
+    return text + ")"
+
+
 def _section(register: Register, run: RetentionRun, today: date, lang: str) -> str:
     w = WORDS[lang]
     data = json.loads(run.result or "{}")
@@ -134,6 +162,7 @@ def _section(register: Register, run: RetentionRun, today: date, lang: str) -> s
                 f"<td>{table['destroyed']}"
                 + (f" + {children} {w['children']}" if children else "")
                 + "</td>"
+                f"<td>{'—' if table.get('subjects') is None else table['subjects']}</td>"
                 f"<td>{escape(w['reason_rule'].format(rule=table['rule']))}</td>"
                 f"<td>{table['kept_held']} {w['held']}</td></tr>"
             )
@@ -145,7 +174,7 @@ def _section(register: Register, run: RetentionRun, today: date, lang: str) -> s
                 f"<tr><td>{escape(datastore_id)} ({escape(store['location'])})</td>"
                 f"<td>{escape(released['table'])}</td>"
                 f"<td>{escape(_categories(register, datastore_id, released['table'], lang))}</td>"
-                f"<td>{released['destroyed']}</td>"
+                f"<td>{released['destroyed']}</td><td>—</td>"
                 f"<td>{escape(w['reason_hold'].format(purpose=', '.join(released['reason'])))}"
                 f"</td><td></td></tr>"
             )
@@ -160,13 +189,15 @@ def _section(register: Register, run: RetentionRun, today: date, lang: str) -> s
         f"<dt>{w['date']}</dt><dd>{today.isoformat()}</dd>",
         f"<dt>{w['method']}</dt><dd>{escape(method)}</dd>",
         f"<dt>{w['subjects']}</dt><dd>{escape(_subjects(register, lang))}</dd>",
-        f"<dt>{w['count']}</dt><dd>{run.destroyed}</dd></dl>",
+        f"<dt>{w['count']}</dt><dd>{run.destroyed}</dd>",
+        f"<dt>{w['subject_count']}</dt><dd>{escape(_subject_count(data, w))}</dd></dl>",
         f"<h2>{w['log']}</h2>",
     ]
     if rows:
         body.append(
             f"<table><thead><tr><th>{w['system']}</th><th>{w['table']}</th>"
-            f"<th>{w['categories']}</th><th>{w['count']}</th><th>{w['reason']}</th><th></th>"
+            f"<th>{w['categories']}</th><th>{w['count']}</th><th>{w['subjects_col']}</th>"
+            f"<th>{w['reason']}</th><th></th>"
             f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         )
     else:

@@ -33,5 +33,5 @@ def daily_sweep() -> None:
 
 @periodic("retention.own_data", every=timedelta(hours=1))
 def purge_own() -> str:
-    """Purge Steward's own data past its period: results, codes, scans, sent e-mail."""
+    """Purge Steward's own data past its period: results, codes, scans, acts, sent e-mail."""
     return purge_own_data(store_sessions(), get_settings()).note()

@@ -14,6 +14,9 @@ Fired by the scheduler every hour (``retention.own_data`` in ``jobs.py``). Each 
   timeline keep what was proven.
 - **attachments** (signed scans): deleted ``STEWARD_RETENTION_ATTACHMENTS_DAYS`` after their
   request was closed; the timeline keeps their SHA-256 and size.
+- **destruction acts** (a sweep's run: its act and its extract from the event log): deleted
+  ``STEWARD_RETENTION_ACTS_DAYS`` (1095: the three years RKN Order 179 asks) after the sweep
+  finished; the audit entry of the sweep keeps the act's SHA-256.
 - **sent e-mail**: recipient and body purged ``STEWARD_OUTBOX_KEEP_SENT_DAYS`` after sending
   (``notify.delivery.purge_delivered``, the one purge of the outbox; at 0 delivery purges each
   message as it is sent).
@@ -29,6 +32,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import func as sa_func
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.config import Settings
@@ -38,6 +42,7 @@ from steward.notify.delivery import purge_delivered
 from steward.requests.service import record_event
 from steward.requests.states import CLOSED
 from steward.requests.tables import RequestAttachment, SubjectRequest, VerificationCode
+from steward.retention.tables import RetentionRun
 from steward.store.tables import utcnow
 
 ACTOR = "retention"
@@ -50,11 +55,12 @@ class OwnDataPurged:
     exports: int = 0
     codes: int = 0
     attachments: int = 0
+    acts: int = 0
     outbox: int = 0
 
     @property
     def total(self) -> int:
-        return self.results + self.exports + self.codes + self.attachments + self.outbox
+        return sum(asdict(self).values())
 
     def note(self) -> str:
         if not self.total:
@@ -132,6 +138,14 @@ def _attachments(session: Session, before: datetime, days: int) -> int:
     return len(rows)
 
 
+def _acts(session: Session, before: datetime) -> int:
+    """Destruction acts (sweep runs) finished before ``before``; a run that never finished
+    counts from its start."""
+    ended = sa_func.coalesce(RetentionRun.finished_at, RetentionRun.started_at)
+    gone = session.execute(delete(RetentionRun).where(ended <= before))
+    return int(getattr(gone, "rowcount", 0) or 0)
+
+
 def purge_own_data(
     sessions: sessionmaker[Session], settings: Settings, now: datetime | None = None
 ) -> OwnDataPurged:
@@ -151,6 +165,7 @@ def purge_own_data(
             now - timedelta(days=settings.retention_attachments_days),
             settings.retention_attachments_days,
         )
+        purged.acts = _acts(session, now - timedelta(days=settings.retention_acts_days))
         purged.outbox = purge_delivered(
             session,
             recipient_key(settings),
@@ -168,6 +183,7 @@ def purge_own_data(
                         "results": link_days,
                         "codes": settings.retention_codes_days,
                         "attachments": settings.retention_attachments_days,
+                        "acts": settings.retention_acts_days,
                         "outbox": settings.outbox_keep_sent_days,
                     },
                 },

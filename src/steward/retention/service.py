@@ -215,6 +215,11 @@ def sweep(
     result: dict[str, dict[str, object]] = {}
     problems: dict[str, str] = {}
     total = 0
+    # whose data went, across the run: one text per subject and kind of identifier, so a caller
+    # whose recordings and notes are in two tables is one subject (never stored)
+    subjects: dict[tuple[str, ...], set[str]] = {}
+    told: list[str] = []
+    untold: list[str] = []
     for datastore in register.datastores:
         tables = [t for t in datastore.tables if t.retention is not None]
         with factory() as session:
@@ -239,6 +244,10 @@ def sweep(
                     )
                     continue
                 tick = progress(f"{datastore.id}.{info.key}", None) if progress else None
+                # whose a row is: its identity columns; an account table's key (a row is one
+                # subject); else the table does not tell, and its subjects are not counted
+                identity = tuple(table.identity) or (info.primary_key if table.subject else ())
+                whose: set[str] = set()
                 swept.append(
                     sweep_table(
                         engine,
@@ -251,8 +260,16 @@ def sweep(
                         batch=batch,
                         secret=secret,
                         progress=tick,
+                        identity=identity,
+                        subjects=whose,
                     )
                 )
+                kinds = tuple(
+                    str(table.identity.get(c, f"{datastore.id}.{info.key}.{c}")) for c in identity
+                )
+                subjects.setdefault(kinds, set()).update(whose)
+                if swept[-1].destroyed:
+                    (told if identity else untold).append(f"{datastore.id}.{info.key}")
             with factory() as session, session.begin():
                 released = _release_ended(session, engine, schema, datastore.id, today, holds)
         except DatastoreError as exc:
@@ -275,13 +292,23 @@ def sweep(
             }
             total += sum(s.destroyed + sum(s.children.values()) for s in swept)
             total += sum(int(r["destroyed"]) for r in released)  # type: ignore[call-overload]
+    n_subjects = sum(len(found) for found in subjects.values())
+    subjects.clear()
     with factory() as session, session.begin():
         stored = session.get(RetentionRun, run_id)
         assert stored is not None
         run = stored
         run.finished_at = datetime.now(UTC)
         run.status = "partial" if problems else "done"
-        run.result = json.dumps({"datastores": result, "problems": problems}, default=str)
+        run.result = json.dumps(
+            {
+                "datastores": result,
+                "problems": problems,
+                # subjects whose data went, counted where the table tells whose its rows are
+                "subjects": {"count": n_subjects, "told_in": told, "not_told_in": untold},
+            },
+            default=str,
+        )
         run.destroyed = total
         run.error = "; ".join(f"{k}: {v}" for k, v in problems.items()) or None
         run.act_html = render_act(register, run, today)
@@ -294,6 +321,7 @@ def sweep(
             object_id=run.id,
             details={
                 "destroyed": total,
+                "subjects": n_subjects,
                 "status": run.status,
                 "act_sha256": run.act_sha256,
                 "problems": sorted(problems),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, Integer, String, Text
@@ -43,3 +44,12 @@ class RetentionRun(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     act_html: Mapped[str | None] = mapped_column(Text, nullable=True)
     act_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+    @property
+    def subjects(self) -> int | None:
+        """How many subjects' data the sweep destroyed, where its tables tell (None: none of
+        them does, or the sweep was recorded before subjects were counted)."""
+        found = json.loads(self.result or "{}").get("subjects")
+        if not isinstance(found, dict) or not found.get("told_in"):
+            return None
+        return int(found["count"])

@@ -8,6 +8,7 @@ the number of records destroyed, as the stored HTML whose SHA-256 the audit log 
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,8 @@ def test_the_admin_downloads_the_act_as_a_pdf_with_its_text(swept: dict[str, Any
     sign_in_as(client, "auditor")
     page = client.get("/admin/retention")
     assert f'href="/admin/retention/acts/{run.id}.pdf"' in page.text
+    subjects = json.loads(run.result)["subjects"]["count"]
+    assert subjects > 0 and f"({subjects} subject(s))" in page.text  # besides the records
     answer = client.get(f"/admin/retention/acts/{run.id}.pdf")
     assert answer.status_code == 200, answer.text[:300]
     assert answer.headers["content-type"] == "application/pdf"
@@ -64,6 +67,7 @@ def test_the_admin_downloads_the_act_as_a_pdf_with_its_text(swept: dict[str, Any
     assert "Act of destruction of personal data" in text
     assert "PhoneCo LLC" in text and "recordings" in text
     assert str(run.destroyed) in text
+    assert "Subjects whose data was destroyed" in text and "Количество субъектов" in text
     missing = client.get(f"/admin/retention/acts/{run.id + 100}.pdf")
     assert missing.status_code == 404
 
@@ -95,4 +99,5 @@ def test_the_retention_page_states_the_periods_of_stewards_own_data(
     own = page.text[page.text.index('id="own-data"') : page.text.index("<h2>Holds</h2>")]
     assert "7 day(s) after the request was completed" in own  # STEWARD_REQUESTS_RESULT_LINK_DAYS
     assert "1095 day(s) after the request was closed" in own
+    assert "destruction acts (the sweeps above): 1095 day(s) after the sweep" in own
     assert "as soon as it is sent" in own
