@@ -128,10 +128,7 @@ def test_own_data_is_purged_by_the_scheduler_when_its_period_ends(
     assert len(aged) >= 3
     fire(app)
     gone = center.client.get(link)
-    assert (
-        gone.status_code == 410
-        and "This result was deleted" in gone.text.replace("\n", " ")
-    )
+    assert gone.status_code == 410 and "This result was deleted" in gone.text.replace("\n", " ")
     with app.state.sessions() as session:
         found = session.get(SubjectRequest, request_id)
         assert found is not None and found.result is None and found.result_nonce is None
