@@ -3,11 +3,14 @@ identifier with its checksum broken is not found as that kind."""
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from steward.discovery import validators as v
+from steward.discovery.detectors import context_words
 from steward.discovery.scanner import Scanner
 
 from .strategies import (
@@ -118,3 +121,43 @@ def test_an_ogrnip_whose_remainder_by_13_has_two_digits_is_valid() -> None:
     number = body + str(int(body) % 13 % 10)
     assert v.ogrn(number)
     assert not v.ogrn(_break(number))
+
+
+# Context words are found by Hyperscan in the scan's one pass; the rule they implement is the
+# plain one below (the lower-cased text of the 48 bytes before the value, on its line and in
+# its value, holds one of the kind's words; the nearest word decides between kinds).
+_WORDS = context_words()
+_PIECES = sorted(
+    {w for kind in ("ogrn", "inn", "snils", "passport", "phone") for w in _WORDS[kind]}
+)
+
+
+def _last_word(window: str, kind: str) -> int:
+    return max(
+        (m.start() for w in _WORDS[kind] for m in re.finditer(re.escape(w), window)), default=-1
+    )
+
+
+@FAST
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_PIECES),
+            st.sampled_from([str.lower, str.upper, str.title]),
+            st.sampled_from([" ", "  ", ": ", "\n", "\x1e", ", ", "-", "xy "]),
+        ),
+        max_size=6,
+    ),
+    ogrn_number(),
+)
+def test_context_words_are_found_as_the_plain_rule_says(pieces, number) -> None:
+    assume(not v.card(number))
+    text = "".join(case(word) + sep for word, case, sep in pieces) + number + " end"
+    data = text.encode()
+    at = len(data) - len(number.encode()) - len(" end")
+    before = data[max(0, at - 48) : at]
+    cut = max(before.rfind(b"\x1e"), before.rfind(b"\n"))
+    window = before[cut + 1 :].decode("utf-8", "ignore").lower()
+    ogrn_at, phone_at = _last_word(window, "ogrn"), _last_word(window, "phone")
+    expected = ogrn_at >= 0 and ogrn_at >= phone_at
+    assert ("ogrn" in {h.kind for h in SCANNER.scan(text)}) == expected
