@@ -19,6 +19,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -52,6 +53,8 @@ _WINDOW = 48  # bytes before a candidate searched for context words
 SEPARATOR = "\x1e"  # between column values scanned in one pass; context never crosses it
 _SEPARATOR_BYTE = SEPARATOR.encode()
 _GROUP = re.compile(rb"\d+")
+_DIGIT_BYTES = b"0123456789"
+_NON_DIGIT_BYTES = bytes(b for b in range(256) if not 48 <= b <= 57)
 _EXTENSION = re.compile(rb" ?(?:x|ext\.?) ?\d{1,5}$")
 
 
@@ -211,7 +214,7 @@ class Scanner:
             covered_until[ident] = end
             if ident == _DIGITS:
                 if data[start:end].isdigit():  # one run of digits, the commonest case
-                    hits.extend(self._classify(data, [(start, end)], mode, ctx))
+                    hits.extend(self._classify(data, [(start, end)], (end - start,), mode, ctx))
                 else:
                     hits.extend(self._digits(data, start, end, mode, ctx))
             elif ident == _IPV6:
@@ -281,7 +284,7 @@ class Scanner:
     def _digits(self, data: bytes, start: int, end: int, mode: _Mode, ctx: _Words) -> list[Hit]:
         span = data[start:end]
         if span.isdigit():  # one run of digits, the commonest case: no groups to combine
-            return self._classify(data, [(start, end)], mode, ctx)
+            return self._classify(data, [(start, end)], (end - start,), mode, ctx)
         if b"x" in span:
             extension = _EXTENSION.search(span)
             if extension:
@@ -311,9 +314,7 @@ class Scanner:
                 i += 3
             if count == 3 and taken[0]:  # the run is one date, the commonest case
                 return found
-        total = [0]  # total[j] - total[i]: the digits of groups i..j-1
-        for size in sizes:
-            total.append(total[-1] + size)
+        total = [0, *accumulate(sizes)]  # total[j] - total[i]: the digits of groups i..j-1
         if count > 1 and total[-1] >= 12:  # cards first, wherever they start: "13:36:27 6517
             self._cards(data, groups, sizes, taken, found)  # 3914 6081 2148"
         i = 0
@@ -331,7 +332,7 @@ class Scanner:
                     break
                 if n > 19:
                     continue
-                hits = self._classify(data, groups[i:j], mode, ctx)
+                hits = self._classify(data, groups[i:j], sizes[i:j], mode, ctx)
                 if hits:
                     found.extend(hits)
                     i, matched = j, True
@@ -371,9 +372,11 @@ class Scanner:
         self,
         data: bytes,
         groups: list[tuple[int, int]],
+        sizes: tuple[int, ...],
         mode: _Mode,
         ctx: _Words,
     ) -> list[Hit]:
+        """The value that these consecutive digit groups (of these ``sizes``) are, if any."""
         k = len(groups)
         first, last = groups[0][0], groups[-1][1]
         if k == 1:
@@ -381,15 +384,15 @@ class Scanner:
             if n < 7 or n > 19:
                 return []
             digits = data[first:last].decode("ascii")
-            sizes: tuple[int, ...] = (n,)
         else:
-            if k == 4 and all(data[groups[m][1] : groups[m + 1][0]] == b"." for m in range(3)):
-                return []  # a dotted quad: an IPv4 address (its own pattern) or a version
-            digits = b"".join(data[s:e] for s, e in groups).decode("ascii")
-            n = len(digits)
+            n = sum(sizes)
             if n < 7 or n > 19:
                 return []
-            sizes = tuple(e - s for s, e in groups)
+            written = data[first:last]
+            # the groups are the maximal runs of digits in there: deleting the rest joins them
+            if k == 4 and written.translate(None, _DIGIT_BYTES) == b"...":
+                return []  # a dotted quad: an IPv4 address (its own pattern) or a version
+            digits = written.translate(None, _NON_DIGIT_BYTES).decode("ascii")
         before = data[first - 1] if first else 0
         plus = before == 43 or before == 40  # written after '+' or '('
         snils_printed = sizes == (3, 3, 3, 2)
