@@ -213,7 +213,12 @@ class Scanner:
                 continue
             covered_until[ident] = end
             if ident == _DIGITS:
-                if data[start:end].isdigit():  # one run of digits, the commonest case
+                n = end - start
+                if n >= 16 and data[start:end].isdigit():
+                    # 16 to 19 digits in one run can only be a card (what _classify decides)
+                    if n <= 19 and v.card(digits := data[start:end].decode("ascii")):
+                        hits.append(Hit("card", "financial.card", start, end, digits))
+                elif data[start:end].isdigit():  # one run of digits, the commonest case
                     hits.extend(self._classify(data, [(start, end)], (end - start,), mode, ctx))
                 else:
                     hits.extend(self._digits(data, start, end, mode, ctx))
@@ -297,7 +302,9 @@ class Scanner:
         found: list[Hit] = []
         taken = [False] * count
         sizes = tuple(map(len, _GROUP.findall(data, start, end)))
+        total = [0, *accumulate(sizes)]  # total[j] - total[i]: the digits of groups i..j-1
         if count >= 3:  # a date is a date, never part of a phone number
+            left = total[-1]  # the digits of the groups no date took
             i = 0
             while i + 3 <= count:
                 a, b, c = sizes[i : i + 3]
@@ -311,10 +318,10 @@ class Scanner:
                     continue
                 found.extend(date)
                 taken[i : i + 3] = [True] * 3
+                left -= total[i + 3] - total[i]
                 i += 3
-            if count == 3 and taken[0]:  # the run is one date, the commonest case
+            if left < 7:  # what is left holds no candidate: the run was a date, or a timestamp
                 return found
-        total = [0, *accumulate(sizes)]  # total[j] - total[i]: the digits of groups i..j-1
         if count > 1 and total[-1] >= 12:  # cards first, wherever they start: "13:36:27 6517
             self._cards(data, groups, sizes, taken, found)  # 3914 6081 2148"
         i = 0
