@@ -54,6 +54,7 @@ SEPARATOR = "\x1e"  # between column values scanned in one pass; context never c
 _SEPARATOR_BYTE = SEPARATOR.encode()
 _GROUP = re.compile(rb"\d+")
 _DIGIT_BYTES = b"0123456789"
+_DATE_SEPARATORS = frozenset((b".", b"-", b"/"))
 _NON_DIGIT_BYTES = bytes(b for b in range(256) if not 48 <= b <= 57)
 _EXTENSION = re.compile(rb" ?(?:x|ext\.?) ?\d{1,5}$")
 
@@ -409,17 +410,21 @@ class Scanner:
         ):
             shaped = ("inn",)
         at = first - plus  # context words stand before this
-        if shaped and not mode.bare and not snils_printed:
+        checked = []
+        if not shaped:
+            pass
+        elif mode.bare or snils_printed:
+            for kind in shaped:
+                if _CONTEXT_VALIDATORS[kind](digits):
+                    checked.append(kind)
+        elif ctx or mode.assume:
             # in free text these kinds count only after a context word: look for the words
             # first, they are cheaper than the checksums
-            if ctx or mode.assume:
-                shaped = [k for k in shaped if self._has_context(k, data, at, mode, ctx)]
-            else:
-                shaped = ()
-        checked = []
-        for kind in shaped:
-            if _CONTEXT_VALIDATORS[kind](digits):
-                checked.append(kind)
+            for kind in shaped:
+                if self._has_context(kind, data, at, mode, ctx) and _CONTEXT_VALIDATORS[kind](
+                    digits
+                ):
+                    checked.append(kind)
         phoneish = n <= 15 and not snils_printed
         if checked:  # the nearest context word decides between the kinds a number may be
             if (
@@ -470,22 +475,22 @@ class Scanner:
     ) -> list[Hit] | None:
         """None when the three groups are not a calendar date; else the date of birth it is
         (after its context word), or nothing."""
-        separator = data[groups[0][1] : groups[1][0]]
-        if separator not in (b".", b"-", b"/") or data[groups[1][1] : groups[2][0]] != separator:
-            return None
         (s0, e0), (s1, e1), (s2, e2) = groups
-        a, b, c = data[s0:e0], data[s1:e1], data[s2:e2]
-        if len(a) == 4 and len(b) <= 2 and len(c) <= 2:
-            year, month, day = int(a), int(b), int(c)
-        elif len(c) == 4 and len(a) <= 2 and len(b) <= 2:
-            day, month, year = int(a), int(b), int(c)
+        separator = data[e0:s1]
+        if separator not in _DATE_SEPARATORS or data[e1:s2] != separator:
+            return None
+        a, b, c = e0 - s0, e1 - s1, e2 - s2
+        if a == 4 and b <= 2 and c <= 2:
+            year, month, day = int(data[s0:e0]), int(data[s1:e1]), int(data[s2:e2])
+        elif c == 4 and a <= 2 and b <= 2:
+            day, month, year = int(data[s0:e0]), int(data[s1:e1]), int(data[s2:e2])
             if month > 12 and day <= 12:  # month first, as in the United States
                 day, month = month, day
         else:
             return None
         if not (1 <= month <= 12 and 1 <= day <= 31 and 1800 <= year <= 2200):
             return None
-        first, last = groups[0][0], groups[2][1]
+        first, last = s0, e2
         if not self._has_context("birth_date", data, first, mode, ctx):
             return []
         if not v.birth_date(day, month, year):
