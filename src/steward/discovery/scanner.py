@@ -75,8 +75,20 @@ _SECOND = itemgetter(1)
 _SPAN = re.Match.span
 
 
-def _collect(ident: int, start: int, end: int, _flags: int, reports: Any) -> None:
-    reports.append((ident, start, end))
+def _collect(ident: int, start: int, end: int, _flags: int, state: Any) -> None:
+    """Hyperscan's match handler: sorts each report into the scan's ``state`` as it comes."""
+    if ident < _CONTEXT_BASE:
+        if ident == _IBAN:
+            state[2].setdefault(start, []).append(end)
+        else:
+            spans = state[0]
+            key = (ident, start)
+            if spans.get(key, -1) < end:
+                spans[key] = end
+    elif ident < _KEYWORD_BASE:
+        state[1].append((start, end, state[4][ident]))
+    else:
+        state[3].append((ident, start, end))
 
 
 @dataclass(slots=True)
@@ -170,32 +182,24 @@ class Scanner:
         corroborate each other.
         """
         data = text.encode("utf-8", "replace") if isinstance(text, str) else text
-        reports: list[tuple[int, int, int]] = []
-        self._database.scan(data, match_event_handler=_collect, context=reports)
-        if not reports:
+        # what Hyperscan reports, sorted as it comes (see _collect): candidates by pattern and
+        # start (the furthest end kept), context words, IBANs by start, keywords
+        spans: dict[tuple[int, int], int] = {}
+        ctx: _Words = []  # the context words: start, end, kind, in the order of their ends
+        iban_ends: dict[int, list[int]] = {}
+        keywords: list[tuple[int, int, int]] = []
+        state = (spans, ctx, iban_ends, keywords, self._context_kind)
+        self._database.scan(data, match_event_handler=_collect, context=state)
+        if not spans and not iban_ends and not keywords:
             return []
         mode = _FREE_TEXT if not bare and not assume else _Mode(bare, assume)
-        spans: dict[tuple[int, int], int] = {}
-        iban_ends: dict[int, list[int]] = {}
         hits: list[Hit] = []
-        # the context words found, in the order Hyperscan reports them (by end): start, end, kind
-        ctx: _Words = []
-        for ident, start, end in reports:
-            if ident < _CONTEXT_BASE:
-                if ident == _IBAN:
-                    iban_ends.setdefault(start, []).append(end)
-                else:
-                    key = (ident, start)
-                    if spans.get(key, -1) < end:
-                        spans[key] = end
-            elif ident < _KEYWORD_BASE:
-                ctx.append((start, end, self._context_kind[ident]))
-            else:
-                category, stem = self._keywords[ident]
-                if _letter_at(data, start, True) or (not stem and _letter_at(data, end, False)):
-                    continue
-                word = data[start:end].decode("utf-8", "replace").lower()
-                hits.append(Hit("keyword", category, start, end, word))
+        for ident, start, end in keywords:
+            category, stem = self._keywords[ident]
+            if _letter_at(data, start, True) or (not stem and _letter_at(data, end, False)):
+                continue
+            word = data[start:end].decode("utf-8", "replace").lower()
+            hits.append(Hit("keyword", category, start, end, word))
         ibans: list[tuple[int, int]] = []  # the digits inside an IBAN are not numbers of their own
         if iban_ends:
             for start, ends in sorted(iban_ends.items()):
