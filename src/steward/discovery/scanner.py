@@ -343,9 +343,9 @@ class Scanner:
             if taken[i]:
                 i += 1
                 continue
-            stop = i
-            while stop < count and not taken[stop] and stop - i < _MAX_GROUPS:
-                stop += 1
+            stop = min(count, i + _MAX_GROUPS)  # up to the next group taken, or fewer
+            if True in taken[i:stop]:
+                stop = taken.index(True, i, stop)
             matched = False
             for j in range(stop, i, -1):
                 n = total[j] - total[i]
