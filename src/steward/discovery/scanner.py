@@ -226,7 +226,8 @@ class Scanner:
                 elif data[start:end].isdigit():  # one run of digits, the commonest case
                     hits.extend(self._classify(data, [(start, end)], (end - start,), mode, ctx))
                 else:
-                    hits.extend(self._digits(data, start, end, mode, ctx))
+                    date = self._whole_date(data, start, end, mode, ctx) if n <= 10 else None
+                    hits.extend(self._digits(data, start, end, mode, ctx) if date is None else date)
             elif ident == _IPV6:
                 span = data[start:end]
                 # what v.ipv6 refuses first: no "::" and not eight groups
@@ -290,6 +291,25 @@ class Scanner:
             if position > where:
                 best, where = kind, position
         return best
+
+    def _whole_date(
+        self, data: bytes, start: int, end: int, mode: _Mode, ctx: _Words
+    ) -> list[Hit] | None:
+        """What ``_digits`` finds in a run of 8 to 10 bytes that is one calendar date (three
+        groups of a date's shape, one separator), the commonest grouped run, without splitting
+        it into groups; None when the run is not that."""
+        span = data[start:end]
+        parts = span.translate(_ONLY_DIGITS).split()
+        if len(parts) != 3:
+            return None
+        a, b, c = len(parts[0]), len(parts[1]), len(parts[2])
+        if not (b <= 2 and ((a == 4 and c <= 2) or (c == 4 and a <= 2))):
+            return None
+        if a + b + c + 2 != end - start:  # one byte between the groups, and nothing around
+            return None
+        s1 = start + a + 1
+        s2 = s1 + b + 1
+        return self._date(data, [(start, start + a), (s1, s1 + b), (s2, end)], mode, ctx)
 
     def _digits(self, data: bytes, start: int, end: int, mode: _Mode, ctx: _Words) -> list[Hit]:
         span = data[start:end]
