@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from operator import attrgetter
+from itertools import accumulate
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import hyperscan
@@ -27,6 +29,7 @@ from steward.discovery import validators as v
 from steward.discovery.detectors import KINDS, context_words, special_keywords
 
 _DIGITS, _EMAIL, _IBAN, _IPV6, _PASSPORT, _IPV4 = 0, 1, 2, 3, 4, 5
+_CONTEXT_BASE = 500  # context words: ids 500.. (fewer than 500 of them)
 _KEYWORD_BASE = 1000
 _PATTERNS: dict[int, bytes] = {
     # seven digits or more in groups joined by up to three separators, a leading '+' or '(',
@@ -44,12 +47,21 @@ _PATTERNS: dict[int, bytes] = {
     + "\u043d\u043e\u043c\u0435\u0440".encode()
     + rb") ?\d{6}\b",
 }
+assert len(_PATTERNS) == 6 and max(_PATTERNS) < _CONTEXT_BASE
 _MAX_GROUPS = 8  # a candidate spans at most this many digit groups
 _WINDOW = 48  # bytes before a candidate searched for context words
 SEPARATOR = "\x1e"  # between column values scanned in one pass; context never crosses it
 _SEPARATOR_BYTE = SEPARATOR.encode()
 _GROUP = re.compile(rb"\d+")
+_DIGIT_BYTES = b"0123456789"
+_ONLY_DIGITS = bytes(b if 48 <= b <= 57 else 32 for b in range(256))  # the rest: spaces
+_DATE_SEPARATORS = frozenset((b".", b"-", b"/"))
+_NON_DIGIT_BYTES = bytes(b for b in range(256) if not 48 <= b <= 57)
 _EXTENSION = re.compile(rb" ?(?:x|ext\.?) ?\d{1,5}$")
+
+
+# the context words found in a text: (start, end, kind), in the order Hyperscan reports them
+_Words = list[tuple[int, int, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +72,23 @@ class _Mode:
 
 _FREE_TEXT = _Mode(False, frozenset())
 _START = attrgetter("start")
+_SECOND = itemgetter(1)
+
+
+def _collect(ident: int, start: int, end: int, _flags: int, state: Any) -> None:
+    """Hyperscan's match handler: sorts each report into the scan's ``state`` as it comes."""
+    if ident < _CONTEXT_BASE:
+        if ident == _IBAN:
+            state[2].setdefault(start, []).append(end)
+        else:
+            spans = state[0]
+            key = (ident, start)
+            if spans.get(key, -1) < end:
+                spans[key] = end
+    elif ident < _KEYWORD_BASE:
+        state[1].append((start, end, state[4][ident]))
+    else:
+        state[3].append((ident, start, end))
 
 
 @dataclass(slots=True)
@@ -91,11 +120,23 @@ def _letter_at(data: bytes, offset: int, before: bool) -> bool:
 
 
 @cache
-def _database() -> tuple[Any, dict[int, tuple[str, bool]]]:
+def _database() -> tuple[Any, dict[int, tuple[str, bool]], dict[int, str]]:
     expressions = list(_PATTERNS.values())
     ids = list(_PATTERNS)
     som = hyperscan.HS_FLAG_SOM_LEFTMOST
     flags = [som] * len(ids)
+    caseless = som | hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_UTF8
+    # context words are found in the same pass (each occurrence, case-insensitively), so a
+    # candidate's context is a look at the few words found before it, not a search
+    context_kind: dict[int, str] = {}
+    for kind, words in context_words().items():
+        for word in dict.fromkeys(words):
+            ident = _CONTEXT_BASE + len(context_kind)
+            context_kind[ident] = kind
+            expressions.append(re.escape(word).encode())
+            ids.append(ident)
+            flags.append(caseless)
+    assert _CONTEXT_BASE + len(context_kind) <= _KEYWORD_BASE
     keyword_category: dict[int, tuple[str, bool]] = {}
     for category, words in special_keywords().items():
         for word in words:
@@ -103,20 +144,16 @@ def _database() -> tuple[Any, dict[int, tuple[str, bool]]]:
             keyword_category[ident] = (category, word.endswith("*"))
             expressions.append(_keyword_pattern(word))
             ids.append(ident)
-            flags.append(som | hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_UTF8)
+            flags.append(caseless)
     database = hyperscan.Database()
     database.compile(expressions=expressions, ids=ids, elements=len(ids), flags=flags)
-    return database, keyword_category
+    return database, keyword_category, context_kind
 
 
 def _inside(intervals: list[tuple[int, int]], offset: int) -> bool:
     """Whether ``offset`` lies in one of the sorted, disjoint ``intervals``."""
     at = bisect_right(intervals, (offset, 1 << 62)) - 1
     return at >= 0 and intervals[at][0] <= offset < intervals[at][1]
-
-
-def _sizes(groups: list[tuple[int, int]]) -> tuple[int, ...]:
-    return tuple(e - s for s, e in groups)
 
 
 _CARD_GROUPS = ((4, 6, 5), (4, 6, 4))
@@ -132,22 +169,7 @@ class Scanner:
 
     def __init__(self, regions: tuple[str, ...] | list[str] = ("RU", "US")) -> None:
         self.regions = tuple(dict.fromkeys(r.upper() for r in regions)) or ("RU",)
-        self._database, self._keywords = _database()
-        self._context = context_words()
-        # two expressions per kind: "is any of its words in the window" in one C-level search,
-        # and the same words in a lookahead, so that finditer stops at every position where
-        # one of them starts (the nearest word is the one that starts last); the plain one is
-        # the faster, as the lookahead hides the words' first letters from the matcher
-        self._context_any = {
-            kind: re.compile("|".join(re.escape(w) for w in words))
-            for kind, words in self._context.items()
-            if words
-        }
-        self._context_re = {
-            kind: re.compile("(?=" + "|".join(re.escape(w) for w in words) + ")")
-            for kind, words in self._context.items()
-            if words
-        }
+        self._database, self._keywords, self._context_kind = _database()
 
     def scan(
         self, text: str | bytes, *, bare: bool = False, assume: frozenset[str] = frozenset()
@@ -159,114 +181,164 @@ class Scanner:
         when assumed, except the checksummed ones (INN, OGRN, SNILS), whose values can
         corroborate each other.
         """
-        mode = _FREE_TEXT if not bare and not assume else _Mode(bare, assume)
         data = text.encode("utf-8", "replace") if isinstance(text, str) else text
-        reports: list[tuple[int, int, int]] = []
-
-        def collect(ident: int, start: int, end: int, _flags: int, _ctx: Any) -> None:
-            reports.append((ident, start, end))
-
-        self._database.scan(data, match_event_handler=collect)
-        if not reports:
-            return []
+        # what Hyperscan reports, sorted as it comes (see _collect): candidates by pattern and
+        # start (the furthest end kept), context words, IBANs by start, keywords
         spans: dict[tuple[int, int], int] = {}
+        ctx: _Words = []  # the context words: start, end, kind, in the order of their ends
         iban_ends: dict[int, list[int]] = {}
+        keywords: list[tuple[int, int, int]] = []
+        state = (spans, ctx, iban_ends, keywords, self._context_kind)
+        self._database.scan(data, match_event_handler=_collect, context=state)
+        if not spans and not iban_ends and not keywords:
+            return []
+        mode = _FREE_TEXT if not bare and not assume else _Mode(bare, assume)
         hits: list[Hit] = []
-        for ident, start, end in reports:
-            if ident >= _KEYWORD_BASE:
-                category, stem = self._keywords[ident]
-                if _letter_at(data, start, True) or (not stem and _letter_at(data, end, False)):
-                    continue
-                word = data[start:end].decode("utf-8", "replace").lower()
-                hits.append(Hit("keyword", category, start, end, word))
-            elif ident == _IBAN:
-                iban_ends.setdefault(start, []).append(end)
-            else:
-                key = (ident, start)
-                if spans.get(key, -1) < end:
-                    spans[key] = end
+        for ident, start, end in keywords:
+            category, stem = self._keywords[ident]
+            if _letter_at(data, start, True) or (not stem and _letter_at(data, end, False)):
+                continue
+            word = data[start:end].decode("utf-8", "replace").lower()
+            hits.append(Hit("keyword", category, start, end, word))
         ibans: list[tuple[int, int]] = []  # the digits inside an IBAN are not numbers of their own
-        for start, ends in sorted(iban_ends.items()):
-            for end in sorted(ends, reverse=True):
-                value = data[start:end].decode("ascii").replace(" ", "")
-                if v.iban(value):
-                    hits.append(Hit("iban", "financial.bank_account", start, end, value))
-                    ibans.append((start, end))
-                    break
-        covered_until = [-1] * len(_PATTERNS)  # per pattern: where its last candidate ended
-        for (ident, start), end in sorted(spans.items(), key=lambda item: item[0][1]):
+        if iban_ends:
+            for start, ends in sorted(iban_ends.items()):
+                for end in sorted(ends, reverse=True):
+                    value = data[start:end].decode("ascii").replace(" ", "")
+                    if v.iban(value):
+                        hits.append(Hit("iban", "financial.bank_account", start, end, value))
+                        ibans.append((start, end))
+                        break
+        covered_until = [-1, -1, -1, -1, -1, -1]  # per pattern: where its last candidate ended
+        keys = sorted(spans, key=_SECOND) if len(spans) > 1 else spans  # by start, then as found
+        for key in keys:
+            ident, start = key
+            end = spans[key]
             if start < covered_until[ident] or (ibans and _inside(ibans, start)):
                 continue
             covered_until[ident] = end
             if ident == _DIGITS:
-                hits.extend(self._digits(data, start, end, mode))
+                n = end - start
+                if n >= 16 and data[start:end].isdigit():
+                    # 16 to 19 digits in one run can only be a card (what _classify decides)
+                    if n <= 19 and v.card(digits := data[start:end].decode("ascii")):
+                        hits.append(Hit("card", "financial.card", start, end, digits))
+                elif data[start:end].isdigit():  # one run of digits, the commonest case
+                    hits.extend(self._classify(data, [(start, end)], (end - start,), mode, ctx))
+                else:
+                    date = self._whole_date(data, start, end, mode, ctx) if n <= 10 else None
+                    hits.extend(self._digits(data, start, end, mode, ctx) if date is None else date)
+            elif ident == _IPV6:
+                span = data[start:end]
+                # what v.ipv6 refuses first: no "::" and not eight groups
+                if (b"::" in span or span.count(b":") == 7) and v.ipv6(span.decode("ascii")):
+                    value = span.decode("ascii").lower()
+                    hits.append(Hit("ipv6", "device.ip_address", start, end, value))
             elif ident == _IPV4:
                 value = data[start:end].decode("ascii")
                 if v.ipv4(value):
                     hits.append(Hit("ipv4", "device.ip_address", start, end, value))
             elif ident == _PASSPORT:
-                hits.extend(self._passport(data, start, end, mode))
-            elif ident == _EMAIL:
+                hits.extend(self._passport(data, start, end, mode, ctx))
+            else:  # _EMAIL
                 value = data[start:end].decode("ascii")
                 if v.email(value):
                     hits.append(Hit("email", "contact.email", start, end, value.lower()))
-            else:
-                value = data[start:end].decode("ascii")
-                if v.ipv6(value):
-                    hits.append(Hit("ipv6", "device.ip_address", start, end, value.lower()))
-        hits.sort(key=_START)
+        if len(hits) > 1:
+            hits.sort(key=_START)
         return hits
 
     # -- runs of digit groups ------------------------------------------------------------
 
-    def _window(self, data: bytes, start: int) -> str:
-        """The text before ``start`` on the same line (and in the same value), lower-cased."""
-        before = data[max(0, start - _WINDOW) : start]
-        cut = max(before.rfind(_SEPARATOR_BYTE), before.rfind(b"\n"))
-        if cut >= 0:
-            before = before[cut + 1 :]
-        return before.decode("utf-8", "ignore").lower()
-
-    def _has_context(self, kind: str, window: str, mode: _Mode) -> bool:
+    @staticmethod
+    def _has_context(kind: str, data: bytes, at: int, mode: _Mode, ctx: _Words) -> bool:
+        """Whether a context word of ``kind`` stands before ``at``: within the 48 bytes before
+        it, on the same line and in the same value (or ``kind`` is assumed)."""
         if kind in mode.assume:
             return True
-        words = self._context_any.get(kind)
-        return words is not None and words.search(window) is not None
+        low = at - _WINDOW
+        for start, end, found in ctx:
+            if (
+                found == kind
+                and low <= start
+                and end <= at
+                and data.find(b"\n", start, at) < 0
+                and data.find(_SEPARATOR_BYTE, start, at) < 0
+            ):
+                return True
+        return False
 
-    def _nearest(self, kinds: list[str], window: str, mode: _Mode) -> str | None:
-        """Of ``kinds``, the one whose context word stands nearest before the candidate (the
-        word that starts last; on a tie, the kind listed first)."""
+    @staticmethod
+    def _nearest(kinds: list[str], data: bytes, at: int, mode: _Mode, ctx: _Words) -> str | None:
+        """Of ``kinds``, the one whose context word stands nearest before ``at`` (the word
+        that starts last; on a tie, the kind listed first)."""
+        low = at - _WINDOW
+        last: dict[str, int] = {}
+        for start, end, found in ctx:
+            if (
+                low <= start
+                and end <= at
+                and last.get(found, -1) < start
+                and data.find(b"\n", start, at) < 0
+                and data.find(_SEPARATOR_BYTE, start, at) < 0
+            ):
+                last[found] = start
         best, where = None, -1
         for kind in kinds:
             if kind in mode.assume:
                 return kind
-            words = self._context_re.get(kind)
-            if words is None:
-                continue
-            at = -1
-            for match in words.finditer(window):
-                at = match.start()
-            if at > where:
-                best, where = kind, at
+            position = last.get(kind, -1)
+            if position > where:
+                best, where = kind, position
         return best
 
-    def _digits(self, data: bytes, start: int, end: int, mode: _Mode) -> list[Hit]:
+    def _whole_date(
+        self, data: bytes, start: int, end: int, mode: _Mode, ctx: _Words
+    ) -> list[Hit] | None:
+        """What ``_digits`` finds in a run of 8 to 10 bytes that is one calendar date (three
+        groups of a date's shape, one separator), the commonest grouped run, without splitting
+        it into groups; None when the run is not that."""
+        span = data[start:end]
+        parts = span.translate(_ONLY_DIGITS).split()
+        if len(parts) != 3:
+            return None
+        a, b, c = len(parts[0]), len(parts[1]), len(parts[2])
+        if not (b <= 2 and ((a == 4 and c <= 2) or (c == 4 and a <= 2))):
+            return None
+        if a + b + c + 2 != end - start:  # one byte between the groups, and nothing around
+            return None
+        s1 = start + a + 1
+        s2 = s1 + b + 1
+        return self._date(data, [(start, start + a), (s1, s1 + b), (s2, end)], mode, ctx)
+
+    def _digits(self, data: bytes, start: int, end: int, mode: _Mode, ctx: _Words) -> list[Hit]:
         span = data[start:end]
         if span.isdigit():  # one run of digits, the commonest case: no groups to combine
-            return self._classify(data, [(start, end)], mode)
+            return self._classify(data, [(start, end)], (end - start,), mode, ctx)
         if b"x" in span:
             extension = _EXTENSION.search(span)
             if extension:
                 span = span[: extension.start()]
                 end = start + extension.start()
-        groups = [m.span() for m in _GROUP.finditer(data, start, end)]
+        # the groups of digits and their sizes, without the re module's cost per match: the
+        # digit runs are what is left between the rest turned into spaces; each starts at the
+        # first occurrence of its digits after the previous one (only non-digits lie between)
+        parts = span.translate(_ONLY_DIGITS).split()
+        groups = []
+        at = start
+        for part in parts:
+            at = data.find(part, at)
+            groups.append((at, at + len(part)))
+            at += len(part)
         count = len(groups)
         if count == 4 and span.count(b".") == 3 and len(span) <= 15:
             return []  # a dotted quad: an IPv4 address (its own pattern) or a version
         found: list[Hit] = []
         taken = [False] * count
-        sizes = _sizes(groups)
+        sizes = tuple(map(len, parts))
+        total = [0, *accumulate(sizes)]  # total[j] - total[i]: the digits of groups i..j-1
         if count >= 3:  # a date is a date, never part of a phone number
+            left = total[-1]  # the digits of the groups no date took
             i = 0
             while i + 3 <= count:
                 a, b, c = sizes[i : i + 3]
@@ -274,16 +346,16 @@ class Scanner:
                 if not (b <= 2 and ((a == 4 and c <= 2) or (c == 4 and a <= 2))):
                     i += 1
                     continue
-                date = self._date(data, groups[i : i + 3], mode)
+                date = self._date(data, groups[i : i + 3], mode, ctx)
                 if date is None:
                     i += 1
                     continue
                 found.extend(date)
                 taken[i : i + 3] = [True] * 3
+                left -= total[i + 3] - total[i]
                 i += 3
-        total = [0]  # total[j] - total[i]: the digits of groups i..j-1
-        for size in sizes:
-            total.append(total[-1] + size)
+            if left < 7:  # what is left holds no candidate: the run was a date, or a timestamp
+                return found
         if count > 1 and total[-1] >= 12:  # cards first, wherever they start: "13:36:27 6517
             self._cards(data, groups, sizes, taken, found)  # 3914 6081 2148"
         i = 0
@@ -291,9 +363,9 @@ class Scanner:
             if taken[i]:
                 i += 1
                 continue
-            stop = i
-            while stop < count and not taken[stop] and stop - i < _MAX_GROUPS:
-                stop += 1
+            stop = min(count, i + _MAX_GROUPS)  # up to the next group taken, or fewer
+            if True in taken[i:stop]:
+                stop = taken.index(True, i, stop)
             matched = False
             for j in range(stop, i, -1):
                 n = total[j] - total[i]
@@ -301,7 +373,7 @@ class Scanner:
                     break
                 if n > 19:
                     continue
-                hits = self._classify(data, groups[i:j], mode)
+                hits = self._classify(data, groups[i:j], sizes[i:j], mode, ctx)
                 if hits:
                     found.extend(hits)
                     i, matched = j, True
@@ -337,7 +409,15 @@ class Scanner:
                     taken[i:j] = [True] * (j - i)
                     break
 
-    def _classify(self, data: bytes, groups: list[tuple[int, int]], mode: _Mode) -> list[Hit]:
+    def _classify(
+        self,
+        data: bytes,
+        groups: list[tuple[int, int]],
+        sizes: tuple[int, ...],
+        mode: _Mode,
+        ctx: _Words,
+    ) -> list[Hit]:
+        """The value that these consecutive digit groups (of these ``sizes``) are, if any."""
         k = len(groups)
         first, last = groups[0][0], groups[-1][1]
         if k == 1:
@@ -345,44 +425,51 @@ class Scanner:
             if n < 7 or n > 19:
                 return []
             digits = data[first:last].decode("ascii")
-            sizes: tuple[int, ...] = (n,)
         else:
-            if k == 4 and all(data[groups[m][1] : groups[m + 1][0]] == b"." for m in range(3)):
-                return []  # a dotted quad: an IPv4 address (its own pattern) or a version
-            digits = b"".join(data[s:e] for s, e in groups).decode("ascii")
-            n = len(digits)
+            n = sum(sizes)
             if n < 7 or n > 19:
                 return []
-            sizes = tuple(e - s for s, e in groups)
+            written = data[first:last]
+            # the groups are the maximal runs of digits in there: deleting the rest joins them
+            if k == 4 and written.translate(None, _DIGIT_BYTES) == b"...":
+                return []  # a dotted quad: an IPv4 address (its own pattern) or a version
+            digits = written.translate(None, _NON_DIGIT_BYTES).decode("ascii")
         before = data[first - 1] if first else 0
         plus = before == 43 or before == 40  # written after '+' or '('
         snils_printed = sizes == (3, 3, 3, 2)
-        shaped = _SHAPED.get(n, ())
+        shaped: Sequence[str] = _SHAPED.get(n, ())
         if n == 10 and (
             sizes not in _PASSPORT_GROUPS or (mode.bare and "passport" not in mode.assume)
         ):
             shaped = ("inn",)
-        window: str | None = None
-        if shaped and not mode.bare and not snils_printed:
+        at = first - plus  # context words stand before this
+        checked = []
+        if not shaped:
+            pass
+        elif mode.bare or snils_printed:
+            for kind in shaped:
+                if _CONTEXT_VALIDATORS[kind](digits):
+                    checked.append(kind)
+        elif ctx or mode.assume:
             # in free text these kinds count only after a context word: look for the words
             # first, they are cheaper than the checksums
-            window = self._window(data, first - plus)
-            shaped = tuple(kind for kind in shaped if self._has_context(kind, window, mode))
-        checked = [kind for kind in shaped if _CONTEXT_VALIDATORS[kind](digits)]
+            for kind in shaped:
+                if self._has_context(kind, data, at, mode, ctx) and _CONTEXT_VALIDATORS[kind](
+                    digits
+                ):
+                    checked.append(kind)
         phoneish = n <= 15 and not snils_printed
         if checked:  # the nearest context word decides between the kinds a number may be
-            if window is None:
-                window = self._window(data, first - plus)
             if (
                 len(checked) == 1
                 and not mode.bare
                 and not snils_printed  # then every checked kind has its context word
-                and (not phoneish or not self._has_context("phone", window, mode))
+                and (not phoneish or not self._has_context("phone", data, at, mode, ctx))
             ):
                 nearest: str | None = checked[0]  # no rival: no need to find which is nearer
             else:
                 kinds = [*checked, "phone"] if phoneish else checked
-                nearest = self._nearest(kinds, window, mode)
+                nearest = self._nearest(kinds, data, at, mode, ctx)
             if nearest is not None and nearest != "phone":
                 return [Hit(nearest, KINDS[nearest].category, first, last, digits)]
         card_shape = k == 1 or sizes in _CARD_GROUPS or set(sizes[:-1]) == {4}
@@ -390,48 +477,54 @@ class Scanner:
             return [Hit("card", "financial.card", first, last, digits)]
         if snils_printed and "snils" in checked:
             return [Hit("snils", "identity.insurance_number", first, last, digits)]
-        hits = [Hit(kind, KINDS[kind].category, first, last, digits, False) for kind in checked]
         if phoneish:
             international = before == 43
             if plus or k >= 3:  # written as a phone number is written
                 if v.phone_digits(digits, international, self.regions):
                     return [Hit("phone", "contact.phone", first - plus, last, digits)]
             else:
-                if window is None:
-                    window = self._window(data, first - plus)
-                if self._has_context("phone", window, mode) and v.phone_digits(
+                if self._has_context("phone", data, at, mode, ctx) and v.phone_digits(
                     digits, international, self.regions
                 ):
                     return [Hit("phone", "contact.phone", first - plus, last, digits)]
-        return hits if mode.bare else []
+        if not mode.bare or not checked:
+            return []
+        return [Hit(kind, KINDS[kind].category, first, last, digits, False) for kind in checked]
 
-    def _passport(self, data: bytes, start: int, end: int, mode: _Mode) -> list[Hit]:
+    def _passport(self, data: bytes, start: int, end: int, mode: _Mode, ctx: _Words) -> list[Hit]:
         digits = "".join(m.group().decode() for m in _GROUP.finditer(data[start:end]))
         if not v.passport_ru(digits):
             return []
-        if not self._has_context("passport", self._window(data, start), mode):
+        if not self._has_context("passport", data, start, mode, ctx):
             return []
         return [Hit("passport", "identity.document", start, end, digits)]
 
-    def _date(self, data: bytes, groups: list[tuple[int, int]], mode: _Mode) -> list[Hit] | None:
+    def _date(
+        self,
+        data: bytes,
+        groups: list[tuple[int, int]],
+        mode: _Mode,
+        ctx: _Words,
+    ) -> list[Hit] | None:
         """None when the three groups are not a calendar date; else the date of birth it is
         (after its context word), or nothing."""
-        separator = data[groups[0][1] : groups[1][0]]
-        if separator not in (b".", b"-", b"/") or data[groups[1][1] : groups[2][0]] != separator:
+        (s0, e0), (s1, e1), (s2, e2) = groups
+        separator = data[e0:s1]
+        if separator not in _DATE_SEPARATORS or data[e1:s2] != separator:
             return None
-        a, b, c = (data[s:e] for s, e in groups)
-        if len(a) == 4 and len(b) <= 2 and len(c) <= 2:
-            year, month, day = int(a), int(b), int(c)
-        elif len(c) == 4 and len(a) <= 2 and len(b) <= 2:
-            day, month, year = int(a), int(b), int(c)
+        a, b, c = e0 - s0, e1 - s1, e2 - s2
+        if a == 4 and b <= 2 and c <= 2:
+            year, month, day = int(data[s0:e0]), int(data[s1:e1]), int(data[s2:e2])
+        elif c == 4 and a <= 2 and b <= 2:
+            day, month, year = int(data[s0:e0]), int(data[s1:e1]), int(data[s2:e2])
             if month > 12 and day <= 12:  # month first, as in the United States
                 day, month = month, day
         else:
             return None
         if not (1 <= month <= 12 and 1 <= day <= 31 and 1800 <= year <= 2200):
             return None
-        first, last = groups[0][0], groups[2][1]
-        if not self._has_context("birth_date", self._window(data, first), mode):
+        first, last = s0, e2
+        if not self._has_context("birth_date", data, first, mode, ctx):
             return []
         if not v.birth_date(day, month, year):
             return []

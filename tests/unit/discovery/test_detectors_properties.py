@@ -3,11 +3,15 @@ identifier with its checksum broken is not found as that kind."""
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 import phonenumbers
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from steward.discovery import validators as v
+from steward.discovery.detectors import context_words
 from steward.discovery.scanner import Scanner
 
 from .strategies import (
@@ -118,3 +122,80 @@ def test_an_ogrnip_whose_remainder_by_13_has_two_digits_is_valid() -> None:
     number = body + str(int(body) % 13 % 10)
     assert v.ogrn(number)
     assert not v.ogrn(_break(number))
+
+
+# Context words are found by Hyperscan in the scan's one pass; the rule they implement is the
+# plain one below (the lower-cased text of the 48 bytes before the value, on its line and in
+# its value, holds one of the kind's words; the nearest word decides between kinds).
+_WORDS = context_words()
+_PIECES = sorted(
+    {w for kind in ("ogrn", "inn", "snils", "passport", "phone") for w in _WORDS[kind]}
+)
+
+
+def _last_word(window: str, kind: str) -> int:
+    return max(
+        (m.start() for w in _WORDS[kind] for m in re.finditer(re.escape(w), window)), default=-1
+    )
+
+
+@FAST
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_PIECES),
+            st.sampled_from([str.lower, str.upper, str.title]),
+            st.sampled_from([" ", "  ", ": ", "\n", "\x1e", ", ", "-", "xy "]),
+        ),
+        max_size=6,
+    ),
+    ogrn_number(),
+)
+def test_context_words_are_found_as_the_plain_rule_says(pieces, number) -> None:
+    assume(not v.card(number))
+    text = "".join(case(word) + sep for word, case, sep in pieces) + number + " end"
+    data = text.encode()
+    at = len(data) - len(number.encode()) - len(" end")
+    before = data[max(0, at - 48) : at]
+    cut = max(before.rfind(b"\x1e"), before.rfind(b"\n"))
+    window = before[cut + 1 :].decode("utf-8", "ignore").lower()
+    ogrn_at, phone_at = _last_word(window, "ogrn"), _last_word(window, "phone")
+    expected = ogrn_at >= 0 and ogrn_at >= phone_at
+    assert ("ogrn" in {h.kind for h in SCANNER.scan(text)}) == expected
+
+
+_BORN = st.dates(min_value=date(1910, 1, 1), max_value=date(2020, 12, 31))
+_DATE_FORMS = st.sampled_from(["%d.%m.%Y", "%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%Y.%m.%d"])
+
+
+def _birth_dates(text: str) -> list[str]:
+    return [h.value for h in SCANNER.scan(text) if h.kind == "birth_date"]
+
+
+@FAST
+@given(
+    _BORN,
+    _DATE_FORMS,
+    st.sampled_from(["Date of birth:", "born", "Дата рождения", "родился"]),
+    st.sampled_from(["", " 12:30", " in Moscow", "."]),
+    filler,
+)
+def test_a_date_of_birth_after_its_word_is_found_in_any_form(day, form, word, tail, before) -> None:
+    written = day.strftime(form)
+    groups = [int(x) for x in re.split(r"[./-]", written)]
+    if form.startswith("%Y"):  # the year first: year, month, day
+        expected = day
+    elif groups[1] > 12:  # the year last: day first, unless the second group cannot be a month
+        expected = date(groups[2], groups[0], groups[1])
+    else:
+        expected = date(groups[2], groups[1], groups[0])
+    text = f"{before} {word} {written}{tail}"
+    assert _birth_dates(text) == [expected.isoformat()]
+    assume(not any(w in before.lower() for w in _WORDS["birth_date"]))
+    assert _birth_dates(f"{before} {written}{tail}") == []  # no word that says so
+
+
+@FAST
+@given(st.sampled_from(["31.02.1990", "1990-13-01", "00.05.1990", "1990/02/30"]), filler)
+def test_what_is_not_a_calendar_date_is_not_a_date_of_birth(written, before) -> None:
+    assert _birth_dates(f"{before} born {written}") == []

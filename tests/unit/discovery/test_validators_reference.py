@@ -1,8 +1,9 @@
 """The fast validators give the answers of the libraries they stand in for.
 
 Discovery validates phone numbers against phonenumbers' metadata compiled once, IBANs with the
-mod 97 check before python-stdnum's structure, and the Luhn checksum on bytes: each property
-below compares with the library's own function on generated input, valid and invalid.
+mod 97 check before python-stdnum's structure, the Luhn, INN and SNILS checksums on bytes: each
+property below compares with the library's own function (for SNILS, which stdnum lacks, the
+published rule) on generated input, valid and invalid.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneNumber
 from stdnum import iban, luhn
+from stdnum.ru import inn
 
 from steward.discovery import validators as v
 
-from .strategies import iban_number
+from .strategies import iban_number, inn_number, snils_check, snils_number
 
 MANY = settings(max_examples=600, deadline=None)
 CODES = sorted(COUNTRY_CODE_TO_REGION_CODE)
@@ -76,3 +78,27 @@ def test_a_changed_iban_digit_is_refused_as_stdnum_refuses_it(number, at, digit)
 @given(st.text("0123456789", min_size=12, max_size=19))
 def test_the_luhn_check_agrees_with_stdnum(digits) -> None:
     assert v._luhn(digits) == luhn.is_valid(digits)
+
+
+@MANY
+@given(st.one_of(st.text("0123456789", min_size=9, max_size=13), inn_number()))
+def test_the_inn_check_agrees_with_stdnum(digits) -> None:
+    """The check digits computed in one expression are stdnum's (a leading "00" is refused)."""
+    if len(digits) == 10:
+        expected = inn.calc_company_check_digit(digits) == digits[-1]
+    elif len(digits) == 12:
+        expected = inn.calc_personal_check_digits(digits) == digits[-2:]
+    else:
+        expected = False
+    assert v.inn(digits) == (expected and digits[:2] != "00")
+
+
+@MANY
+@given(st.one_of(st.text("0123456789", min_size=10, max_size=12), snils_number()))
+def test_the_snils_check_is_the_published_rule(digits) -> None:
+    """The weighted sum (9 down to 1) modulo 101, 100 written as 00; numbers up to 001-001-998
+    carry no checksum and are refused."""
+    expected = (
+        len(digits) == 11 and int(digits[:9]) > 1001998 and snils_check(digits[:9]) == digits[9:]
+    )
+    assert v.snils(digits) == expected
