@@ -46,7 +46,7 @@ JOB_TEXT: dict[str, str] = {
         "Remind assignees and DPOs of requests due soon or overdue (once a day each)."
     ),
     "retention.own_data": N_(
-        "Purge Steward's own data past its period: results, codes, scans, sent e-mail."
+        "Purge Steward's own data past its period: results, codes, scans, acts, sent e-mail."
     ),
     "retention.sweep": N_("Destroy what the register's retention rules make due, with its act."),
     "runs.recover": N_(
