@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from steward.lib import identifiers
-from steward.lib.identifiers import normalise_email
+from steward.lib.identifiers import clean_email, normalise_email
 
 ATOM = string.ascii_letters + string.digits + "!#$%&'*+-/=?^_`{|}~."
 LABEL = st.text(string.ascii_letters + string.digits + "-", min_size=1, max_size=12)
@@ -48,3 +48,9 @@ def test_non_ascii_and_quoted_addresses_still_go_through_the_validator() -> None
     assert normalise_email("Анна@Пример.рф") == _validated("Анна@Пример.рф")
     assert normalise_email('"john"@example.com') == _validated('"john"@example.com')
     assert normalise_email("Customer7@Example.COM") == "customer7@example.com"
+
+
+def test_a_punycode_domain_is_one_value_with_its_unicode_form() -> None:
+    # the validator writes an IDNA domain in Unicode; the ASCII shortcut must not keep punycode
+    # (found by tests/integration/lib/test_one_identifier_everywhere.py)
+    assert normalise_email("0@A.XN--11B4C3D") == clean_email("0@a.xn--11b4c3d") == "0@a.कॉम"
