@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -10,7 +11,7 @@ from rich.console import Console
 
 from steward.accounts.people import AccountError, create_person, find_person, set_password
 from steward.accounts.sessions import revoke_all
-from steward.accounts.tables import ROLES
+from steward.accounts.tables import ROLES, Person
 from steward.config import get_settings
 from steward.ledger.audit import record
 from steward.store.db import make_engine, session_factory, transaction, upgrade
@@ -68,6 +69,27 @@ def create(
         engine.dispose()
 
 
+def _reset(email: str, action: str, change: Callable[[Person], str]) -> None:
+    """Apply ``change`` to the account of ``email``, end its sessions and audit ``action``;
+    prints what ``change`` returns; exit 1 when there is no such account."""
+    engine = make_engine(get_settings().database_url)
+    upgrade(engine)
+    try:
+        with transaction(session_factory(engine)) as session:
+            person = find_person(session, email)
+            if person is None:
+                raise AccountError(f"no account for {email.strip()[:100]}")
+            said = change(person)
+            revoke_all(session, person.id)
+            record(session, actor=ACTOR, action=action, object_type="person", object_id=person.id)
+            out.print(said, markup=False)
+    except AccountError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+
+
 @app.command("reset-password")
 def reset_password(
     email: Annotated[str, typer.Argument(help="E-mail address of the account.")],
@@ -76,29 +98,13 @@ def reset_password(
     ] = False,
 ) -> None:
     """Set a new password, unlock the account and sign it out everywhere."""
-    engine = make_engine(get_settings().database_url)
-    upgrade(engine)
     password = _password(password_stdin)
-    try:
-        with transaction(session_factory(engine)) as session:
-            person = find_person(session, email)
-            if person is None:
-                raise AccountError(f"no account for {email.strip()[:100]}")
-            set_password(person, password)
-            revoke_all(session, person.id)
-            record(
-                session,
-                actor=ACTOR,
-                action="person.password_reset",
-                object_type="person",
-                object_id=person.id,
-            )
-            out.print(f"password of {person.email} changed; its sessions were ended", markup=False)
-    except AccountError as exc:
-        err.print(f"error: {exc}", markup=False)
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
+
+    def change(person: Person) -> str:
+        set_password(person, password)
+        return f"password of {person.email} changed; its sessions were ended"
+
+    _reset(email, "person.password_reset", change)
 
 
 @app.command("reset-totp")
@@ -107,33 +113,16 @@ def reset_totp(
 ) -> None:
     """Remove an account's second factor and sign it out everywhere; it sets up a new one at
     its next sign-in (e.g. after STEWARD_SECRET_KEY changed: the stored ones no longer open)."""
-    engine = make_engine(get_settings().database_url)
-    upgrade(engine)
-    try:
-        with transaction(session_factory(engine)) as session:
-            person = find_person(session, email)
-            if person is None:
-                raise AccountError(f"no account for {email.strip()[:100]}")
-            person.totp_secret = None
-            person.totp_enabled = False
-            person.totp_last_step = 0
-            person.failed_totp = 0
-            person.totp_locked_until = None
-            revoke_all(session, person.id)
-            record(
-                session,
-                actor=ACTOR,
-                action="person.totp_reset",
-                object_type="person",
-                object_id=person.id,
-            )
-            out.print(
-                f"second factor of {person.email} removed; its sessions were ended; it sets up "
-                "a new one at its next sign-in",
-                markup=False,
-            )
-    except AccountError as exc:
-        err.print(f"error: {exc}", markup=False)
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
+
+    def change(person: Person) -> str:
+        person.totp_secret = None
+        person.totp_enabled = False
+        person.totp_last_step = 0
+        person.failed_totp = 0
+        person.totp_locked_until = None
+        return (
+            f"second factor of {person.email} removed; its sessions were ended; it sets up "
+            "a new one at its next sign-in"
+        )
+
+    _reset(email, "person.totp_reset", change)
