@@ -23,7 +23,7 @@ from steward.breaches.service import BreachInputError, IncidentInput
 from steward.breaches.tables import Incident
 from steward.web.auth import Principal, require
 from steward.web.errors import API_ERRORS, ApiError
-from steward.web.pages.common import store
+from steward.web.pages.common import pdf_download, store
 
 router = APIRouter(prefix="/api/v1/breaches", tags=["breaches"], responses=API_ERRORS)
 Reader = Annotated[Principal, Depends(require("breaches.read"))]
@@ -143,8 +143,4 @@ def get_evidence(reference: str, request: Request, who: Reader) -> dict[str, Any
 def get_evidence_pdf(reference: str, request: Request, who: Reader) -> Response:
     """The incident's evidence as a PDF document (timeline, clocks, letters, count)."""
     body = _evidence(request, reference)
-    return Response(
-        evidence.pdf(body),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{body["reference"]}-evidence.pdf"'},
-    )
+    return pdf_download(evidence.pdf(body), f"{body['reference']}-evidence.pdf")

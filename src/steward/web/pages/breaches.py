@@ -28,7 +28,7 @@ from steward.jobs import enqueue
 from steward.lib.i18n import N_
 from steward.web.auth import Principal, require
 from steward.web.errors import ApiError
-from steward.web.pages.common import admin_gettext, see_other, store
+from steward.web.pages.common import admin_gettext, pdf_download, see_other, store
 from steward.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -257,8 +257,4 @@ def evidence_html(request: Request, reference: str, who: Reader) -> Response:
 
 @router.get("/admin/breaches/{reference}/evidence.pdf")
 def evidence_pdf(request: Request, reference: str, who: Reader) -> Response:
-    return Response(
-        evidence.pdf(_evidence(request, reference)),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{reference}-evidence.pdf"'},
-    )
+    return pdf_download(evidence.pdf(_evidence(request, reference)), f"{reference}-evidence.pdf")

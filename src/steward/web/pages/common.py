@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from steward.lib import i18n
@@ -74,3 +74,12 @@ def safe_next(target: str | None, default: str = "/admin/") -> str:
 
 def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+def pdf_download(body: bytes, filename: str) -> Response:
+    """A PDF document as a download named ``filename``."""
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

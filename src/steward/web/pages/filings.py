@@ -26,7 +26,7 @@ from steward.store.registers import latest_register
 from steward.store.tables import utcnow
 from steward.web.auth import Principal, require
 from steward.web.errors import ApiError
-from steward.web.pages.common import see_other, store
+from steward.web.pages.common import pdf_download, see_other, store
 from steward.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -128,11 +128,7 @@ def draft_download(request: Request, who: Reader, draft_id: int, fmt: str) -> Re
         page = _document(row)
     if fmt == "html":
         return HTMLResponse(page)
-    return Response(
-        pdf(page),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="filing-{draft_id}.pdf"'},
-    )
+    return pdf_download(pdf(page), f"filing-{draft_id}.pdf")
 
 
 @router.post("/admin/filings/{draft_id}/filed", response_class=HTMLResponse)

@@ -26,7 +26,7 @@ from steward.retention import acts, service
 from steward.retention.tables import RetentionHold
 from steward.web.auth import Principal, require
 from steward.web.errors import ApiError
-from steward.web.pages.common import see_other, store
+from steward.web.pages.common import pdf_download, see_other, store
 from steward.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -137,11 +137,7 @@ def _act_html(request: Request, run_id: int) -> str:
 # before the HTML route: "{run_id}" would otherwise take "7.pdf" and refuse it as no number
 @router.get("/admin/retention/acts/{run_id}.pdf")
 def act_pdf(request: Request, run_id: int, who: Reader) -> Response:
-    return Response(
-        acts.act_pdf(_act_html(request, run_id)),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="destruction-act-{run_id}.pdf"'},
-    )
+    return pdf_download(acts.act_pdf(_act_html(request, run_id)), f"destruction-act-{run_id}.pdf")
 
 
 @router.get("/admin/retention/acts/{run_id}", response_class=HTMLResponse)
