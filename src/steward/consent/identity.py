@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from steward.config import Settings
 from steward.lib import identifiers
 from steward.lib.identifiers import normalise_phone
-from steward.lib.signing import derive, digest, identifier_key
+from steward.lib.signing import derive, digest, identifier_digest, identifier_key
 from steward.register import Register
 
 IDENTIFIER_KINDS = ("email", "phone", "account-id", "visitor", "guardian", "other")
@@ -95,7 +95,7 @@ class ConsentKeys:
         return link_seal(self.identifier_key, subject_id, kind, digest)
 
     def identifier_digest(self, kind: str, value: str) -> str:
-        return digest(self.identifier_key, f"{kind}\n{normalise(kind, value, self.region)}")
+        return identifier_digest(self.identifier_key, kind, normalise(kind, value, self.region))
 
 
 def link_seal(identifier_key: bytes, subject_id: str, kind: str, hashed: str) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from steward.ledger.audit import AuditEntry
+from steward.lib.cells import safe_cell
 
 CSV_COLUMNS = (
     "id",
@@ -94,10 +95,10 @@ def to_jsonl(entries: Iterable[AuditEntry]) -> Iterator[str]:
         yield json.dumps(as_dict(entry), ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def _csv_safe(value: object) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas; quote them as text."""
+def _csv_cell(value: object) -> str:
+    """A value as CSV text a spreadsheet never runs (`lib/cells.safe_cell`)."""
     text = "" if value is None else value if isinstance(value, str) else json.dumps(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return safe_cell(text)
 
 
 def to_csv(entries: Iterable[AuditEntry]) -> Iterator[str]:
@@ -106,7 +107,7 @@ def to_csv(entries: Iterable[AuditEntry]) -> Iterator[str]:
     writer.writerow(CSV_COLUMNS)
     for entry in entries:
         row = as_dict(entry)
-        writer.writerow([_csv_safe(row[c]) for c in CSV_COLUMNS])
+        writer.writerow([_csv_cell(row[c]) for c in CSV_COLUMNS])
         if buffer.tell() > 65536:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -55,6 +55,13 @@ def digest(key: bytes | str, message: str) -> str:
     return hmac.new(raw, message.encode(), hashlib.sha256).hexdigest()
 
 
+def identifier_digest(key: bytes, kind: str, canonical: str) -> str:
+    """The digest of an identifier already in its canonical form (``lib.identifiers``), under
+    the key of :func:`identifier_key`: the one form the consent ledger, the restriction list and
+    the disclosure log store and compare."""
+    return digest(key, f"{kind}\n{canonical}")
+
+
 class Signer:
     """Signs JSON values for one ``purpose`` with a timestamp (itsdangerous)."""
 

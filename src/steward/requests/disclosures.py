@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from steward.ledger import audit
 from steward.lib.identifiers import IdentifierError, clean_account, clean_email, clean_phone
-from steward.lib.signing import digest, identifier_key
+from steward.lib.signing import identifier_digest, identifier_key
 from steward.register import Register
 from steward.requests.states import RequestError
 from steward.store.tables import Base, UtcDateTime, utcnow
@@ -70,11 +70,6 @@ def key_of(settings: Any) -> bytes:
     return identifier_key(
         settings.secret_key.get_secret_value(), explicit.get_secret_value() if explicit else None
     )
-
-
-def identifier_digest(key: bytes, name: str, cleaned: str) -> str:
-    """The digest of an identifier already in its canonical form (``lib.identifiers``)."""
-    return digest(key, f"{name}\n{cleaned}")
 
 
 def digests(
