@@ -13,7 +13,7 @@ it off), and ``handle_webhook`` forgets a subject the moment Steward's signed we
 consent was withdrawn. A time-limited permission is re-checked against the clock on every call,
 so it lapses on time even while cached. Errors raise ``StewardError`` with Steward's message.
 
-``is_restricted(subject, purpose)`` asks the restriction list (``GET /api/v1/restrictions``,
+``is_restricted(subject, purpose)`` asks the restriction list (``POST /api/v1/restrictions/check``,
 a token with ``restrictions:read``): True when an objection or a restriction request stopped
 that purpose, or all processing, for the person. It is asked every time, never cached.
 """
@@ -140,10 +140,8 @@ class ConsentClient:
         """The restriction list's answer: ``restricted`` and the ``restrictions`` behind it."""
         if kind not in ("email", "phone", "account-id"):
             raise ValueError("kind must be email, phone or account-id")
-        params = {kind.replace("-", "_"): subject}
-        if purpose is not None:
-            params["purpose"] = purpose
-        answer: dict[str, Any] = self._request("GET", "/api/v1/restrictions", **params)
+        body = {"identifiers": {kind: subject}, "purpose": purpose}  # never in the URL
+        answer: dict[str, Any] = self._request("POST", "/api/v1/restrictions/check", body)
         return answer
 
     def is_restricted(self, subject: str, purpose: str | None = None, kind: str = "email") -> bool:

@@ -231,6 +231,14 @@ def test_activecloud_objection_stops_its_purposes_in_the_ledger_and_on_the_restr
         params = {**(who or {"email": person.email}), **({"purpose": purpose} if purpose else {})}
         answer = backend.get("/api/v1/restrictions", params=params, headers=reader)
         assert answer.status_code == 200, answer.text
+        identifiers = {k.replace("_", "-"): v for k, v in (who or {"email": person.email}).items()}
+        posted = backend.post(
+            "/api/v1/restrictions/check",
+            json={"identifiers": identifiers, "purpose": purpose},
+            headers=reader,
+        )
+        assert posted.status_code == 200, posted.text
+        assert posted.json() == answer.json()  # the same answer, the identifier kept out of URLs
         return bool(answer.json()["restricted"])
 
     assert not restricted() and not restricted("mailings")
@@ -258,8 +266,12 @@ def test_activecloud_objection_stops_its_purposes_in_the_ledger_and_on_the_restr
     )
     assert check.status_code == 200 and check.json()["allowed"] is False, check.text
     sdk_token = api_token(demo.app, {"restrictions:read"})
+    urls: list[str] = []
+    backend.event_hooks["request"].append(lambda sent: urls.append(str(sent.url)))
     with ConsentClient("http://testserver", sdk_token, http=backend, poll_interval=None) as sdk:
         assert sdk.is_restricted(person.email, "mailings") is True
+        asked = [u for u in urls if "/api/v1/restrictions" in u]
+        assert asked and not any(person.email.split("@")[0] in u for u in asked), asked
         assert sdk.is_restricted(person.email, "services") is False
         assert sdk.is_restricted("someone.else@example.com") is False
 

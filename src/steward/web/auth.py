@@ -110,7 +110,7 @@ SCOPE_PERMISSIONS: dict[str, frozenset[str]] = {
     "breaches:write": frozenset({"breaches.read", "breaches.write"}),
     "disclosures:read": frozenset({"disclosures.read"}),
     "disclosures:write": frozenset({"disclosures.read", "disclosures.write"}),
-    # only GET /api/v1/restrictions (its own scope check): no permission of a person
+    # only the restriction list (GET /api/v1/restrictions, POST .../check): no person permission
     "restrictions:read": frozenset(),
 }
 

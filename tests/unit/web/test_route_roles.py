@@ -281,21 +281,30 @@ def test_the_restriction_list_answers_only_a_restrictions_token(web_app) -> None
     nothing else; no other scope and no signed-in person opens it."""
     from ...personas import api_token
 
-    route = {(m, p): r for m, p, r in _routes(web_app)}[("GET", "/api/v1/restrictions")]
-    assert _guard(route) == ("scope", "restrictions:read")
+    routes = {(m, p): r for m, p, r in _routes(web_app)}
+    for method, path in (("GET", "/api/v1/restrictions"), ("POST", "/api/v1/restrictions/check")):
+        assert _guard(routes[(method, path)]) == ("scope", "restrictions:read"), (method, path)
     assert SCOPE_PERMISSIONS["restrictions:read"] == frozenset()
     client = TestClient(web_app, follow_redirects=False)
     for scope in sorted(SCOPE_PERMISSIONS):
-        token = api_token(web_app, {scope}, name=f"only {scope}")
-        answer = client.get(
-            "/api/v1/restrictions",
-            params={"email": "anna@example.com"},
-            headers={"Authorization": f"Bearer {token}"},
+        headers = {"Authorization": f"Bearer {api_token(web_app, {scope}, name=f'only {scope}')}"}
+        answers = (
+            client.get(
+                "/api/v1/restrictions", params={"email": "anna@example.com"}, headers=headers
+            ),
+            client.post(
+                "/api/v1/restrictions/check",
+                json={"identifiers": {"email": "anna@example.com"}},
+                headers=headers,
+            ),
         )
-        if scope == "restrictions:read":  # past the guard (503 here: this app has no register)
-            assert answer.status_code not in (401, 403), answer.text
-        else:
-            assert answer.status_code == 403, (scope, answer.status_code, answer.text)
+        for answer in answers:
+            if scope == "restrictions:read":  # past the guard (503 here: this app has no register)
+                assert answer.status_code not in (401, 403, 404, 405), answer.text
+            else:
+                assert answer.status_code == 403, (scope, answer.status_code, answer.text)
     ensure_person(web_app, "owner")
     sign_in_as(client, "owner")
     assert client.get("/api/v1/restrictions", params={"email": "a@b.co"}).status_code == 401
+    check = client.post("/api/v1/restrictions/check", json={"identifiers": {"email": "a@b.co"}})
+    assert check.status_code == 401

@@ -1,6 +1,11 @@
 """JSON API of the restriction list: may the operator's systems process this person's data?
 
+    POST /api/v1/restrictions/check  {"identifiers": {"email": "anna@example.com"},
+                                      "purpose": "mailings"}              restrictions:read
     GET /api/v1/restrictions?email=anna@example.com&purpose=mailings     restrictions:read
+
+Both ask the same question. Prefer ``POST``: an identifier in a URL ends up in the access logs
+of every proxy on the way (Steward's own server writes none); the SDK uses ``POST``.
 
 Answers ``restricted`` (true when a restriction covers the purpose asked, or any purpose when
 none is asked) and the restrictions themselves: purpose (null: every purpose), reason
@@ -15,7 +20,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from steward.requests import restrictions
 from steward.web.auth import require_scope
@@ -37,6 +42,27 @@ class RestrictionsOut(BaseModel):
     restrictions: list[RestrictionOut]
 
 
+class RestrictionQuery(BaseModel):
+    identifiers: dict[str, str] = Field(
+        description="the subject's identifiers: email, phone, account-id (any of them matches)",
+        max_length=3,
+    )
+    purpose: str | None = Field(None, max_length=64)
+
+
+@router.post(
+    "/check",
+    response_model=RestrictionsOut,
+    dependencies=[Depends(require_scope("restrictions:read"))],
+)
+def check_restrictions(request: Request, query: RestrictionQuery) -> RestrictionsOut:
+    """Whether the subject's processing (for ``purpose``, or at all) is restricted."""
+    unknown = sorted(set(query.identifiers) - set(IDENTIFIERS))
+    if unknown:
+        raise ApiError(400, "invalid", f"'{unknown[0]}' is not an identifier; use {NAMES}.")
+    return _answer(request, query.identifiers, query.purpose)
+
+
 @router.get(
     "", response_model=RestrictionsOut, dependencies=[Depends(require_scope("restrictions:read"))]
 )
@@ -47,11 +73,22 @@ def restrictions_of(
     account_id: Annotated[str | None, Query(max_length=200)] = None,
     purpose: Annotated[str | None, Query(max_length=64)] = None,
 ) -> RestrictionsOut:
-    """Whether the subject's processing (for ``purpose``, or at all) is restricted."""
+    """The same question as ``POST /check``, the identifier in the query string."""
     given = {"email": email, "phone": phone, "account-id": account_id}
+    return _answer(request, {k: v for k, v in given.items() if v is not None}, purpose)
+
+
+IDENTIFIERS = {"email": 320, "phone": 40, "account-id": 200}  # name -> longest value accepted
+NAMES = ", ".join(IDENTIFIERS)
+
+
+def _answer(request: Request, given: dict[str, str], purpose: str | None) -> RestrictionsOut:
     identifiers = {k: v for k, v in given.items() if v and v.strip()}
     if not identifiers:
-        raise ApiError(400, "invalid", "Name the subject: email, phone or account_id.")
+        raise ApiError(400, "invalid", f"Name the subject: {NAMES}.")
+    too_long = [k for k, v in identifiers.items() if len(v) > IDENTIFIERS[k]]
+    if too_long:
+        raise ApiError(400, "invalid", f"The {too_long[0]} is too long.")
     service = consent_service(request)
     if purpose is not None and purpose not in {p.id for p in service.register.purposes}:
         raise ApiError(400, "invalid", f"The register has no purpose '{purpose}'.")
