@@ -146,16 +146,26 @@ class PrivacyCenter:
         secret = app.state.settings.secret_key.get_secret_value()
         self.csrf = csrf_token_for(secret, "subject-seed")
 
-    def file(self, kind: str, email: str, *, lang: str = "en", signed_scan: bool = False) -> str:
-        """File a request on the form; returns the status page's URL."""
+    def file(
+        self,
+        kind: str,
+        email: str,
+        *,
+        lang: str = "en",
+        signed_scan: bool = False,
+        subject_kind: str | None = None,
+    ) -> str:
+        """File a request on the form (as ``subject_kind`` when given, which the form must
+        offer); returns the status page's URL."""
         form = self.client.get(f"/privacy/requests/new?lang={lang}")
         assert form.status_code == 200 and f'value="{kind}"' in form.text, form.text[:500]
+        data = {"csrf_token": self.csrf, "kind": kind, "email": email, "lang": lang}
+        if subject_kind is not None:
+            offered = re.search(r'<select id="subject_kind"[^>]*>(.*?)</select>', form.text, re.S)
+            assert offered and f'value="{subject_kind}"' in offered.group(1), form.text[:2000]
+            data["subject_kind"] = subject_kind
         files = {"attachment": ("request.pdf", PDF, "application/pdf")} if signed_scan else None
-        answer = self.client.post(
-            "/privacy/requests/new",
-            data={"csrf_token": self.csrf, "kind": kind, "email": email, "lang": lang},
-            files=files,
-        )
+        answer = self.client.post("/privacy/requests/new", data=data, files=files)
         assert answer.status_code == 303, answer.text[:2000]
         return str(answer.headers["location"]).split("?")[0]
 

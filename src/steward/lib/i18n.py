@@ -128,6 +128,12 @@ def negotiate(accept_language: str, offered: Sequence[str], default: str | None 
     return default if default is not None else offered[0]
 
 
+def localized(names: Mapping[str, str], lang: str) -> str:
+    """A register's localised name (``{en: ..., ru: ...}``) in ``lang``, else English, else
+    the first given."""
+    return names.get(lang) or names.get("en") or next(iter(names.values()))
+
+
 def pick(
     candidates: Iterable[str | None],
     accept_language: str,

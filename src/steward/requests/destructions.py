@@ -112,6 +112,7 @@ def _submit(session: Session, row_id: int, moment: datetime) -> int | None:
         kind="erasure",
         identifiers=identifiers_of(found),
         reference=found.reference,
+        subject=found.subject_kind,
         scope=purposes,
         language=found.lang,
     )

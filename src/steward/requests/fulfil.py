@@ -483,6 +483,7 @@ class Fulfilment:
             kind=kind,  # type: ignore[arg-type]
             identifiers=identifiers_of(found),
             reference=found.reference,
+            subject=found.subject_kind,
             dry_run=dry_run,
             rectify=values,
             language=found.lang,

@@ -86,10 +86,10 @@ def objection_erases(register: Register) -> bool:
     return bool(policy and policy.erase_on_objection)
 
 
-def objectable(register: Register) -> list[Purpose]:
-    """The purposes an objection stops (see the module docstring), of the subject kind a
-    request is for (``Register.default_subject``)."""
-    kind = register.default_subject()
+def objectable(register: Register, kind: str | None = None) -> list[Purpose]:
+    """The purposes an objection stops (see the module docstring), of the subject kind the
+    request is for (``kind``; None: ``Register.default_subject``)."""
+    kind = kind or register.default_subject()
     return [
         p
         for p in register.purposes
@@ -127,7 +127,7 @@ def object_to(
 ) -> Done:
     """Stop every objectable purpose: a ledger event each and the restriction list."""
     register = consents.register
-    stopped = [p.id for p in objectable(register)]
+    stopped = [p.id for p in objectable(register, found.subject_kind)]
     if not stopped:
         return Done("objection: no purpose an objection stops", [("nothing-to-stop", {})])
     subject = consents.subject(session, identifiers=identifiers, create=True)
@@ -208,7 +208,7 @@ def withdraw_all(
         )
     else:
         done = Done("withdrawal: no consent was given in the ledger", [("no-consent", {})])
-    kind = register.default_subject()
+    kind = found.subject_kind or register.default_subject()
     moment = at or utcnow()
     by_due: dict[datetime, list[Purpose]] = defaultdict(list)
     for purpose in register.purposes:

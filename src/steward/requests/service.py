@@ -41,6 +41,7 @@ class Intake:
     """What a subject (or an agent on their behalf) files."""
 
     kind: str
+    subject_kind: str | None = None  # the register's subject kind; None: the register's default
     email: str | None = None
     phone: str | None = None
     account_id: str | None = None
@@ -50,6 +51,24 @@ class Intake:
     channel: str = "privacy-center"
     attachment: CheckedAttachment | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _subject_kind(register: Register | None, given: str | None) -> str | None:
+    """The subject kind a request is for: the one given, else the register's default.
+
+    Recorded at filing, so the request says whose rows it was for even if the register's
+    default changes later. Raises ``RequestError`` for a kind the register does not declare.
+    """
+    chosen = (given or "").strip()
+    if register is None:
+        return chosen or None
+    kinds = [s.id for s in register.subjects]
+    chosen = chosen or register.default_subject()
+    if chosen not in kinds:
+        raise RequestError(
+            f"'{chosen}' is not a subject kind of the register; kinds: {', '.join(kinds)}"
+        )
+    return chosen
 
 
 def _cleaned(clean: Callable[[str], str], value: str | None) -> str | None:
@@ -211,6 +230,7 @@ def file_request(
     jurisdictions = clock.applicable(register, intake.jurisdiction or None)
     if kind not in clock.kinds_allowed(register, jurisdictions):
         raise RequestError(f"a '{kind}' request is not available under {', '.join(jurisdictions)}")
+    subject_kind = _subject_kind(register, intake.subject_kind)
     region = register.operator.country if register else None
     email = _cleaned(clean_email, intake.email)
     phone = _cleaned(lambda typed: clean_phone(typed, region), intake.phone)
@@ -230,6 +250,7 @@ def file_request(
     request = SubjectRequest(
         reference="R-" + secrets.token_hex(4).upper(),
         kind=kind.value,
+        subject_kind=subject_kind,
         state=State.RECEIVED.value,
         lang=intake.lang if intake.lang in ("en", "ru") else "en",
         channel=intake.channel,

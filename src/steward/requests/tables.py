@@ -26,6 +26,9 @@ class SubjectRequest(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)
     kind: Mapped[str] = mapped_column(String(40), index=True)
+    # the register's subject kind the request is for (customer, employee...); None: filed
+    # before kinds were recorded, read as the register's default (``Register.default_subject``)
+    subject_kind: Mapped[str | None] = mapped_column(String(64), nullable=True)
     state: Mapped[str] = mapped_column(String(30), index=True)
     lang: Mapped[str] = mapped_column(String(8), default="en")
     channel: Mapped[str] = mapped_column(String(30), default="privacy-center")

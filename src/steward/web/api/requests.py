@@ -86,6 +86,12 @@ class NewRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: str = Field(max_length=40, description="access, erasure, rectification, ...")
+    subject_kind: str | None = Field(
+        None,
+        max_length=64,
+        description="the register's subject kind the request is for (customer, employee, ...); "
+        "default: the register's (policy.requests.subject)",
+    )
     email: str | None = Field(None, max_length=320)
     phone: str | None = Field(None, max_length=40)
     account_id: str | None = Field(None, max_length=200)
@@ -138,6 +144,7 @@ class RunOut(BaseModel):
 class RequestOut(BaseModel):
     reference: str
     kind: str
+    subject_kind: str | None = Field(description="the subject kind the request is for")
     state: str
     received_on: date
     due_on: date | None
@@ -161,6 +168,7 @@ def _out(session: Any, r: SubjectRequest, timeline: bool = False) -> RequestOut:
     return RequestOut(
         reference=r.reference,
         kind=r.kind,
+        subject_kind=r.subject_kind,
         state=r.state,
         received_on=r.received_on,
         due_on=r.due_on,
@@ -222,6 +230,7 @@ def file_request(body: NewRequest, request: Request, who: Writer) -> RequestOut:
                 register,
                 Intake(
                     kind=body.kind,
+                    subject_kind=body.subject_kind,
                     email=body.email,
                     phone=body.phone,
                     account_id=body.account_id,

@@ -84,10 +84,6 @@ def _csrf(service: ConsentService, token: str) -> str:
     return digest(service.keys.token_secret, f"csrf\n{token}")
 
 
-def _name(names: dict[str, str], lang: str) -> str:
-    return names.get(lang) or names.get("en") or next(iter(names.values()))
-
-
 def _rows(request: Request, service: ConsentService, subject_id: str) -> list[dict[str, Any]]:
     lang = lang_of(request)
     register = service.register
@@ -104,8 +100,8 @@ def _rows(request: Request, service: ConsentService, subject_id: str) -> list[di
             rows.append(
                 {
                     "id": item.id,
-                    "label": _name(item.labels, lang),
-                    "purpose": _name(register.purpose(item.purpose).names, lang),
+                    "label": i18n.localized(item.labels, lang),
+                    "purpose": i18n.localized(register.purpose(item.purpose).names, lang),
                     "allowed": decision.allowed,
                     "reason": decision.reason,
                     "expires": decision.expires_at,

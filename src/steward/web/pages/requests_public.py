@@ -41,6 +41,7 @@ SMALL_FORM_BYTES = 16 * 1024
 WORDS: dict[str, str] = {
     "title": N_("Make a request about your personal data"),
     "kind": N_("What do you ask for?"),
+    "subject_kind": N_("Who are you to us?"),
     "email": N_("E-mail address"),
     "phone": N_("Telephone (optional)"),
     "account": N_("Account id (optional)"),
@@ -131,8 +132,14 @@ def _form_context(request: Request, lang: str) -> dict[str, Any]:
     register = request.app.state.register
     kinds = clock.kinds_allowed(register, clock.applicable(register, None))
     policy = register.policy.requests if register and register.policy else None
+    subjects = register.subjects if register else []
     return {
         "kinds": [(k.value, KIND_NAMES[k].get(lang, KIND_NAMES[k]["en"])) for k in kinds],
+        # offered only where the register has more than one kind; the default is preselected
+        "subject_kinds": [(s.id, i18n.localized(s.names, lang)) for s in subjects]
+        if len(subjects) > 1
+        else [],
+        "default_subject_kind": register.default_subject() if subjects else None,
         "laws": [(j, law.names.get(lang, law.names["en"])) for j, law in LAWS.items()],
         "signed_document": bool(policy and policy.signed_document),
     }
@@ -213,6 +220,7 @@ async def _file_request(request: Request, form: Any) -> Response:
             )
         intake = Intake(
             kind=values.get("kind", ""),
+            subject_kind=values.get("subject_kind") or None,
             email=values.get("email"),
             phone=values.get("phone"),
             account_id=values.get("account_id"),

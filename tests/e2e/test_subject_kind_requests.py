@@ -1,0 +1,136 @@
+"""A request says which subject kind it is for (issue 12, point 1), through the product's faces.
+
+The shop of ``shop_schema.py``: Sam is employee 3, Cat is customer 3. The Privacy Center
+offers the register's kinds with its default (``policy.requests.subject``) preselected; the
+request records the kind it was filed for; its run searches and changes only that kind's rows.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from ..integration.datastores.shop_schema import ddl, fill, register_yaml
+from ..jobs_app import embedded_app
+from ..personas import api_token
+from .seed_operators import PrivacyCenter, Staff, executed
+
+Snapshot = dict[str, dict[Any, tuple[Any, ...]]]
+
+
+@pytest.fixture
+def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, sa.Engine]:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        for statement in ddl("sqlite"):
+            connection.exec_driver_sql(statement)
+        fill(connection)
+    monkeypatch.setenv("SHOP_DB_URL", url)
+    register = tmp_path / "shop.yaml"
+    register.write_text(register_yaml("sqlite", "SHOP_DB_URL"), encoding="utf-8")
+    app = embedded_app(
+        tmp_path, monkeypatch, register_path=str(register), base_url="http://testserver"
+    )
+    yield app, engine
+    engine.dispose()
+
+
+def _snapshot(engine: sa.Engine) -> Snapshot:
+    meta = sa.MetaData()
+    meta.reflect(engine)
+    with engine.connect() as connection:
+        return {
+            name: {row[0]: tuple(row) for row in connection.execute(table.select())}
+            for name, table in meta.tables.items()
+        }
+
+
+def _changed(before: Snapshot, after: Snapshot) -> dict[str, set[Any]]:
+    return {
+        table: diff
+        for table, rows in before.items()
+        if (diff := {key for key, row in rows.items() if after[table].get(key) != row})
+    }
+
+
+def test_the_form_offers_the_registers_kinds_with_its_default_chosen(shop: Any) -> None:
+    app, _ = shop
+    form = TestClient(app).get("/privacy/requests/new?lang=en")
+    assert form.status_code == 200
+    offered = re.search(r'<select id="subject_kind"[^>]*>(.*?)</select>', form.text, re.S)
+    assert offered is not None, "the form does not ask which kind of subject files"
+    options = re.findall(r'<option value="([^"]+)"( selected)?>([^<]+)</option>', offered.group(1))
+    assert [(v, bool(s), n) for v, s, n in options] == [
+        ("customer", True, "Customer"),
+        ("employee", False, "Employee"),
+    ]
+
+
+def test_an_employees_erasure_filed_as_employee_changes_only_the_employees_row(
+    shop: Any,
+) -> None:
+    app, engine = shop
+    before = _snapshot(engine)
+    center = PrivacyCenter(app)
+    status_url = center.file("erasure", "sam@shop.example", subject_kind="employee")
+    center.verify(status_url, "sam@shop.example")
+    reference = center.reference(status_url)
+    agent = Staff(app, "agent")
+    request_id = agent.request_id(reference)
+    detail = agent.client.get(f"/admin/requests/{request_id}").text
+    assert re.search(r'id="subject-kind">employee<', detail), "the request does not say its kind"
+    agent.act(request_id, "execute")
+    Staff(app, "dpo").act(request_id, "approve", "Sam left the company")
+    page = agent.wait_for(request_id, executed("erasure"), "erased")
+    assert page.state == "completed", page
+    after = _snapshot(engine)
+    assert _changed(before, after) == {"staff": {3}}, "only Sam's row may change"
+    assert "sam@shop.example" not in after["staff"][3] and "Sam" not in after["staff"][3]
+    # customer 3 (Cat) shares Sam's id and was not touched
+    assert after["customers"][3] == before["customers"][3]
+
+
+def test_the_same_address_filed_as_the_default_kind_finds_no_employee_row(shop: Any) -> None:
+    app, engine = shop
+    before = _snapshot(engine)
+    center = PrivacyCenter(app)
+    status_url = center.file("access", "sam@shop.example")  # the default: customer
+    center.verify(status_url, "sam@shop.example")
+    agent = Staff(app, "agent")
+    request_id = agent.request_id(center.reference(status_url))
+    detail = agent.client.get(f"/admin/requests/{request_id}").text
+    assert re.search(r'id="subject-kind">customer<', detail)
+    agent.act(request_id, "execute")
+    page = agent.wait_for(request_id, executed("access"), "answered")
+    assert page.outcome == "access: nothing found", page.outcome  # Sam is no customer
+    assert _snapshot(engine) == before
+
+
+def test_the_api_refuses_a_kind_the_register_does_not_declare_and_stores_nothing(
+    shop: Any,
+) -> None:
+    app, _ = shop
+    client = TestClient(app)
+    headers = {"Authorization": f"Bearer {api_token(app, {'requests:write', 'requests:read'})}"}
+    refused = client.post(
+        "/api/v1/requests",
+        json={"kind": "access", "email": "sam@shop.example", "subject_kind": "robot"},
+        headers=headers,
+    )
+    assert refused.status_code == 422, refused.text
+    assert "customer, employee" in refused.json()["error"]["message"]
+    listed = client.get("/api/v1/requests", headers=headers)
+    assert listed.status_code == 200 and listed.json() == [], listed.text
+    filed = client.post(
+        "/api/v1/requests",
+        json={"kind": "access", "email": "sam@shop.example", "subject_kind": "employee"},
+        headers=headers,
+    )
+    assert filed.status_code == 201, filed.text
+    assert filed.json()["subject_kind"] == "employee"
