@@ -6,7 +6,9 @@ cut off when they trickle. ``BodyLimits`` (installed by ``create_app``) runs bef
   ``Content-Length`` over the cap is refused (413) before one byte is read, a chunked body as
   soon as it passes the cap, so no body is ever held whole;
 - a POST, PUT, PATCH or DELETE under ``/api/`` is refused (401) before its body is read when it
-  carries neither a valid API token nor a signed-in session;
+  carries neither a valid API token nor a signed-in session, and one under ``/admin/`` is sent
+  to the sign-in page (303) unread when no one is signed in, but for the forms of people who
+  are not signed in yet (``ANONYMOUS_ADMIN_WRITES``: sign-in, password reset, invitations);
 - a body that has not arrived in full ``STEWARD_BODY_TIMEOUT_SECONDS`` after the request began
   is cut off (408) and the connection closed, so a client trickling a byte at a time holds a
   connection for that long at most.
@@ -37,6 +39,26 @@ UPLOAD_PATHS = (
 )
 
 
+# The staff pages' forms that a person fills before they have a session.
+ANONYMOUS_ADMIN_WRITES = (
+    re.compile(r"/admin/sign-in(/totp)?"),
+    re.compile(r"/admin/password-reset(/[^/]+)?"),
+    re.compile(r"/admin/invitations/[^/]+"),
+)
+ADMIN_PREFIX = "/admin/"
+
+
+def needs_principal(method: str, path: str) -> bool:
+    """A write whose body is read only for someone authenticated (an API token, a session)."""
+    if method in SAFE_METHODS:
+        return False
+    if path.startswith(API_PREFIX):
+        return True
+    return path.startswith(ADMIN_PREFIX) and not any(
+        pattern.fullmatch(path) for pattern in ANONYMOUS_ADMIN_WRITES
+    )
+
+
 class _Refused(Exception):
     pass
 
@@ -60,9 +82,9 @@ class BodyLimits:
         if declared is not None and declared > limit:
             await _refuse(scope, send, 413, "too_large", _too_large(limit))
             return
-        if scope["path"].startswith(API_PREFIX) and scope["method"] not in SAFE_METHODS:
+        if needs_principal(scope["method"], scope["path"]):
             principal = await run_in_threadpool(current_principal, Request(scope))
-            if principal is None:
+            if principal is None:  # the API answers 401, a page the sign-in redirect
                 message = "Send a valid API token: Authorization: Bearer stw_..."
                 await _refuse(scope, send, 401, "unauthenticated", message)
                 return

@@ -132,6 +132,39 @@ def test_an_api_post_without_valid_credentials_is_refused_before_its_body_is_rea
 
 
 @pytest.mark.parametrize(
+    "path", ["/admin/requests/1", "/admin/settings/tokens", "/admin/people/invite"]
+)
+def test_an_admin_post_without_a_session_is_sent_to_sign_in_before_its_body_is_read(
+    server: LiveServer, path: str
+) -> None:
+    """A staff form (one of them takes a 64 MiB upload) is not read for someone not signed in."""
+    headers = {"Content-Type": "multipart/form-data; boundary=xyz", "Content-Length": str(MIB)}
+    with _connect(server) as sock:
+        sock.sendall(_head("POST", path, headers) + b"--xyz\r\n")
+        started = time.monotonic()
+        status, data = _answer(sock, timeout=8)  # the rest of the body is never sent
+    assert status == 303, data[:300]
+    assert time.monotonic() - started < 2.5, "the server waited for the body before refusing"
+    assert b"location: /admin/sign-in?next=" in data.lower(), data[:300]
+
+
+@pytest.mark.parametrize(
+    "path", ["/admin/sign-in", "/admin/password-reset", "/admin/invitations/not-a-token"]
+)
+def test_the_forms_of_people_not_signed_in_are_still_read(server: LiveServer, path: str) -> None:
+    body = b"email=a%40b.co&password=x"
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Content-Length": str(len(body)),
+    }
+    with _connect(server) as sock:
+        sock.sendall(_head("POST", path, headers) + body)
+        status, data = _answer(sock, timeout=10)
+    # answered by the page itself (a form error, a CSRF refusal), never the sign-in redirect
+    assert status != 0 and b"/admin/sign-in?next=" not in data, data[:300]
+
+
+@pytest.mark.parametrize(
     ("path", "content_type", "with_token"),
     [
         ("/api/v1/consents/events", "application/json", True),
