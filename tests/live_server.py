@@ -49,6 +49,10 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# a wait, not a timing: a start-up takes 1 s idle and ~30 s on a loaded 2-core machine
+STARTUP_SECONDS = 120
+
+
 @contextmanager
 def steward_server(tmp_path: Path, **env: str) -> Iterator[LiveServer]:
     url = f"sqlite:///{tmp_path / 'steward.db'}"
@@ -77,7 +81,7 @@ def steward_server(tmp_path: Path, **env: str) -> Iterator[LiveServer]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + STARTUP_SECONDS
         while True:
             if process.poll() is not None:
                 raise AssertionError(
@@ -89,7 +93,7 @@ def steward_server(tmp_path: Path, **env: str) -> Iterator[LiveServer]:
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise AssertionError("steward serve did not answer /healthz within 30 s")
+                raise AssertionError(f"steward serve gave no /healthz in {STARTUP_SECONDS} s")
             time.sleep(0.1)
         yield LiveServer(base, port, process.pid, token)
     finally:

@@ -209,6 +209,17 @@ class Settings(BaseSettings):
                 data[name] = Path(os.environ[file_var]).read_text(encoding="utf-8").strip()
         return data
 
+    def identifier_key(self) -> bytes:
+        """The key of identifier digests (``lib.signing.identifier_key``): the consent
+        ledger's, the restriction list's, the disclosure log's and the outbox's, so that one
+        person's digests are the same everywhere."""
+        from steward.lib.signing import identifier_key
+
+        explicit = self.consent_identifier_key
+        return identifier_key(
+            self.secret_key.get_secret_value(), explicit.get_secret_value() if explicit else None
+        )
+
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
         if not self.dev and self.secret_key.get_secret_value() == DEV_SECRET:

@@ -134,3 +134,31 @@ def test_the_api_refuses_a_kind_the_register_does_not_declare_and_stores_nothing
     )
     assert filed.status_code == 201, filed.text
     assert filed.json()["subject_kind"] == "employee"
+
+
+def test_a_request_whose_kind_the_register_dropped_runs_nothing_and_says_why(
+    shop: Any,
+) -> None:
+    app, engine = shop
+    before = _snapshot(engine)
+    center = PrivacyCenter(app)
+    status_url = center.file("erasure", "sam@shop.example", subject_kind="employee")
+    center.verify(status_url, "sam@shop.example")
+    register = Path(app.state.settings.register_path)
+    register.write_text(register.read_text().replace("employee", "worker"), encoding="utf-8")
+    owner = Staff(app, "owner")
+    reloaded = owner.client.post("/admin/register/reload", data={"csrf_token": owner.csrf})
+    assert reloaded.status_code == 200 and "worker" in register.read_text(), reloaded.text[:500]
+    agent = Staff(app, "agent")
+    request_id = agent.request_id(center.reference(status_url))
+    for action in ("preview", "execute"):
+        answer = agent.client.post(
+            f"/admin/requests/{request_id}",
+            data={"csrf_token": agent.csrf, "action": action, "text": ""},
+        )
+        assert answer.status_code == 400, (action, answer.status_code)
+        assert "no longer declares the subject kind &#39;employee&#39;" in answer.text or (
+            "no longer declares the subject kind 'employee'" in answer.text
+        ), answer.text[:3000]
+    assert agent.page(request_id).state == "verified"
+    assert _snapshot(engine) == before

@@ -103,7 +103,7 @@ def record_command(
             row = disclosures.record(
                 session,
                 loaded,
-                disclosures.key_of(settings),
+                settings.identifier_key(),
                 recipient=recipient,
                 categories=category,
                 disclosed_on=when,
@@ -147,7 +147,7 @@ def list_command(
     given = {"email": email, "phone": phone, "account-id": account_id}
     try:
         subject = (
-            disclosures.digests(disclosures.key_of(settings), given, loaded.operator.country)
+            disclosures.digests(settings.identifier_key(), given, loaded.operator.country)
             if any(given.values())
             else None
         )

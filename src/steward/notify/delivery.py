@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.lib.identifiers import normalise_email
-from steward.lib.signing import digest
+from steward.lib.signing import identifier_digest
 from steward.notify.outbox import SENDER_DEFAULT, OutboxMessage, to_email
 from steward.notify.smtp import SmtpError, connect, describe, permanent
 from steward.store.tables import utcnow
@@ -56,7 +56,7 @@ def backoff(attempts: int) -> timedelta:
 
 def recipient_digest(key: bytes, address: str) -> str:
     """The keyed digest kept as evidence of who a purged message went to."""
-    return digest(key, "email\n" + (normalise_email(address) or ""))
+    return identifier_digest(key, "email", normalise_email(address) or "")
 
 
 def _due(now: datetime) -> ColumnElement[bool]:

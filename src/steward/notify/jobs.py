@@ -15,20 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from steward.config import Settings, get_settings
 from steward.jobs.registry import store_sessions
 from steward.jobs.schedule import periodic
-from steward.lib.signing import identifier_key
 from steward.notify.delivery import Report, deliver
 from steward.notify.outbox import OutboxMessage, queue
 from steward.notify.smtp import where
 
 DELIVER_EVERY = timedelta(seconds=30)
-
-
-def recipient_key(settings: Settings) -> bytes:
-    explicit = settings.consent_identifier_key
-    return identifier_key(
-        settings.secret_key.get_secret_value(),
-        explicit.get_secret_value() if explicit else None,
-    )
 
 
 def send_test(
@@ -56,7 +47,7 @@ def send_test(
         settings.smtp_url,
         sender=settings.mail_from,
         password=password,
-        recipient_key=recipient_key(settings),
+        recipient_key=settings.identifier_key(),
         keep_sent=timedelta(days=settings.outbox_keep_sent_days),
         only=message_id,
     )
@@ -74,7 +65,7 @@ def where_of(settings: Settings) -> str:
 def deliver_with(settings: Settings, sessions: sessionmaker[Session] | None = None) -> Report:
     """One delivery pass with ``settings``: send what is due."""
     sessions = sessions or store_sessions()
-    key = recipient_key(settings)
+    key = settings.identifier_key()
     keep = timedelta(days=settings.outbox_keep_sent_days)
     if not settings.smtp_url:
         return Report()

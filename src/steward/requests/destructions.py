@@ -112,7 +112,7 @@ def _submit(session: Session, row_id: int, moment: datetime) -> int | None:
         kind="erasure",
         identifiers=identifiers_of(found),
         reference=found.reference,
-        subject=found.subject_kind,
+        subject=service.subject_kind_of(register, found),  # raises when the kind is gone
         scope=purposes,
         language=found.lang,
     )

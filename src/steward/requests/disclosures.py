@@ -1,6 +1,6 @@
 """The disclosure log: each time the operator hands a subject's data to a third party.
 
-    key = key_of(settings)                       # the consent ledger's identifier key
+    key = settings.identifier_key()              # the consent ledger's identifier key
     record(session, register, key, recipient="service-providers",
            categories=["contact.email"], disclosed_on=date(2026, 11, 30),
            identifiers={"email": "anna@example.com"}, actor="api:backend")
@@ -17,14 +17,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import Date, Integer, String, Text, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from steward.ledger import audit
 from steward.lib.identifiers import IdentifierError, clean_account, clean_email, clean_phone
-from steward.lib.signing import identifier_digest, identifier_key
+from steward.lib.signing import identifier_digest
 from steward.register import Register
 from steward.requests.states import RequestError
 from steward.store.tables import Base, UtcDateTime, utcnow
@@ -62,14 +61,6 @@ class Disclosure(Base):
 
 class DisclosureError(RequestError):
     code = "invalid_disclosure"
-
-
-def key_of(settings: Any) -> bytes:
-    """The identifier key of ``settings``: the consent ledger's, so the digests are the same."""
-    explicit = settings.consent_identifier_key
-    return identifier_key(
-        settings.secret_key.get_secret_value(), explicit.get_secret_value() if explicit else None
-    )
 
 
 def digests(

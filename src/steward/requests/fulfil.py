@@ -42,7 +42,6 @@ from steward.datastores import KINDS, ExecutionRequest, InvalidRequest
 from steward.datastores.runs import RunAlreadyOpen, open_run, submit
 from steward.datastores.tables import ExecutionExport, ExecutionRun, ExecutionStep
 from steward.requests import (
-    disclosures,
     emails,
     kinds,
     links,
@@ -214,7 +213,7 @@ class Fulfilment:
             settings.base_url,
             settings.requests_result_link_days,
             settings.requests_self_approval,
-            disclosures.key_of(settings),
+            settings.identifier_key(),
             ConsentKeys.from_settings(settings),
             settings.consent_webhook_url,
         )
@@ -447,12 +446,13 @@ class Fulfilment:
             or 0
         ) > 0
 
-    def _register(self, session: Session) -> tuple[int, int]:
-        """The stored register the run uses (its id) and how many datastores it has."""
+    def _register(self, session: Session, found: SubjectRequest) -> tuple[int, int, str]:
+        """The stored register the run uses (its id), how many datastores it has and the
+        subject kind the request is for."""
         if self.register_path is None:
             raise RequestError("no register is loaded; set STEWARD_REGISTER_PATH; nothing runs")
         register, loaded = record_register(session, self.register_path)
-        return loaded.id, len(register.datastores)
+        return loaded.id, len(register.datastores), service.subject_kind_of(register, found)
 
     def _submit(
         self,
@@ -479,17 +479,17 @@ class Fulfilment:
         values = rectify_values
         if values is None:
             values = parse_rectification(rectify) if found.kind == "rectification" else {}
+        register_id, total, subject = self._register(session, found)
         order = ExecutionRequest(
             kind=kind,  # type: ignore[arg-type]
             identifiers=identifiers_of(found),
             reference=found.reference,
-            subject=found.subject_kind,
+            subject=subject,
             dry_run=dry_run,
             rectify=values,
             language=found.lang,
         )
         try:
-            register_id, total = self._register(session)
             run = submit(
                 session, order, register_id=register_id, request_id=found.id, steps_total=total
             )

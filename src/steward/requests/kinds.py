@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from steward.register.models import Purpose, Register
 from steward.register.taxonomy import LegalBasis, RetentionStart
 from steward.requests import destructions, restrictions
+from steward.requests.service import subject_kind_of
 from steward.requests.tables import SubjectRequest
 from steward.store.tables import utcnow
 
@@ -127,7 +128,7 @@ def object_to(
 ) -> Done:
     """Stop every objectable purpose: a ledger event each and the restriction list."""
     register = consents.register
-    stopped = [p.id for p in objectable(register, found.subject_kind)]
+    stopped = [p.id for p in objectable(register, subject_kind_of(register, found))]
     if not stopped:
         return Done("objection: no purpose an objection stops", [("nothing-to-stop", {})])
     subject = consents.subject(session, identifiers=identifiers, create=True)
@@ -208,7 +209,7 @@ def withdraw_all(
         )
     else:
         done = Done("withdrawal: no consent was given in the ledger", [("no-consent", {})])
-    kind = found.subject_kind or register.default_subject()
+    kind = subject_kind_of(register, found)
     moment = at or utcnow()
     by_due: dict[datetime, list[Purpose]] = defaultdict(list)
     for purpose in register.purposes:

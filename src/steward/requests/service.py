@@ -71,6 +71,19 @@ def _subject_kind(register: Register | None, given: str | None) -> str | None:
     return chosen
 
 
+def subject_kind_of(register: Register, request: SubjectRequest) -> str:
+    """The subject kind ``request`` is for (recorded at filing; before kinds were recorded,
+    the register's default). Raises ``RequestError`` when the register in force no longer
+    declares it: its runs would search nothing and say "nothing found"."""
+    kind = request.subject_kind or register.default_subject()
+    if kind not in {s.id for s in register.subjects}:
+        raise RequestError(
+            f"the register no longer declares the subject kind '{kind}' this request was "
+            "filed for; nothing runs (declare the kind again, or reject the request)"
+        )
+    return kind
+
+
 def _cleaned(clean: Callable[[str], str], value: str | None) -> str | None:
     """``clean(value)`` from ``lib/identifiers``, None when nothing was typed."""
     if not value or not value.strip():

@@ -113,9 +113,11 @@ def error_response(
         return JSONResponse(error_body(code, message), status_code=status, headers=headers)
     if code == "unauthenticated":
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/admin/sign-in?next={quote(target, safe='')}", 303)
+        return RedirectResponse(
+            f"/admin/sign-in?next={quote(target, safe='')}", 303, headers=headers
+        )
     if code == "totp_required":
-        return RedirectResponse("/admin/account/totp", 303)
+        return RedirectResponse("/admin/account/totp", 303, headers=headers)
     return templates.TemplateResponse(
         request,
         "error.html",

@@ -18,7 +18,6 @@ from steward.consent.identity import ConsentKeys
 from steward.consent.service import ConsentService
 from steward.datastores.identity import Identifiers, normalise
 from steward.notify.delivery import recipient_digest
-from steward.notify.jobs import recipient_key
 from steward.register import Register, load_register
 from steward.register.taxonomy import IdentityKind
 from steward.requests.service import Intake, file_request
@@ -125,7 +124,7 @@ def test_an_e_mail_typed_differently_is_one_value_everywhere(sessions, typed, re
     assert _one([normalise(IdentityKind.EMAIL, s, region) for s in spellings]) == canonical
     assert _one([normalise_email(s) for s in spellings]) == canonical
     digests = _one([keys.identifier_digest("email", s) for s in spellings])
-    key = recipient_key(SETTINGS)
+    key = SETTINGS.identifier_key()
     assert _one([recipient_digest(key, s) for s in spellings]) == digests
 
 

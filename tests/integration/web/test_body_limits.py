@@ -132,24 +132,49 @@ def test_an_api_post_without_valid_credentials_is_refused_before_its_body_is_rea
 
 
 @pytest.mark.parametrize(
-    "path", ["/admin/requests/1", "/admin/settings/tokens", "/admin/people/invite"]
+    ("path", "chunked"),
+    [
+        ("/admin/requests/1", False),
+        ("/admin/requests/1", True),
+        ("/admin/settings/tokens", False),
+        ("/admin/people/invite", False),
+    ],
 )
 def test_an_admin_post_without_a_session_is_sent_to_sign_in_before_its_body_is_read(
-    server: LiveServer, path: str
+    server: LiveServer, path: str, chunked: bool
 ) -> None:
-    """A staff form (one of them takes a 64 MiB upload) is not read for someone not signed in."""
-    headers = {"Content-Type": "multipart/form-data; boundary=xyz", "Content-Length": str(MIB)}
+    """A staff form (one of them takes a 64 MiB upload) is not read for someone not signed in,
+    and the connection is closed, so the rest of the body is never taken in either."""
+    headers = {"Content-Type": "multipart/form-data; boundary=xyz"}
+    headers |= {"Transfer-Encoding": "chunked"} if chunked else {"Content-Length": str(MIB)}
+    first = b"7\r\n--xyz\r\n\r\n" if chunked else b"--xyz\r\n"
     with _connect(server) as sock:
-        sock.sendall(_head("POST", path, headers) + b"--xyz\r\n")
+        sock.sendall(_head("POST", path, headers) + first)
         started = time.monotonic()
         status, data = _answer(sock, timeout=8)  # the rest of the body is never sent
-    assert status == 303, data[:300]
-    assert time.monotonic() - started < 2.5, "the server waited for the body before refusing"
-    assert b"location: /admin/sign-in?next=" in data.lower(), data[:300]
+        assert status == 303, data[:300]
+        assert time.monotonic() - started < 2.5, "the server waited for the body before refusing"
+        assert b"location: /admin/sign-in?next=" in data.lower(), data[:300]
+        assert b"connection: close" in data.lower(), data[:300]
+        sent = _stream_until_answered(sock, 32 * MIB, chunked=chunked)
+        sock.settimeout(5)
+        try:
+            rest = sock.recv(65536)
+        except (TimeoutError, ConnectionResetError):
+            rest = b""
+    assert rest == b"", "the server kept the connection open after refusing"
+    assert sent < 32 * MIB, "the server went on taking the body after it refused"
 
 
 @pytest.mark.parametrize(
-    "path", ["/admin/sign-in", "/admin/password-reset", "/admin/invitations/not-a-token"]
+    "path",
+    [
+        "/admin/sign-in",
+        "/admin/sign-in/totp",
+        "/admin/password-reset",
+        "/admin/password-reset/not-a-token",
+        "/admin/invitations/not-a-token",
+    ],
 )
 def test_the_forms_of_people_not_signed_in_are_still_read(server: LiveServer, path: str) -> None:
     body = b"email=a%40b.co&password=x"

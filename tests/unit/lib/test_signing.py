@@ -64,3 +64,13 @@ def test_an_encrypted_text_opens_only_under_its_own_key(plaintext: str, label: s
         decrypt(key, damaged)
     with pytest.raises(TokenInvalid):
         decrypt(key, plaintext)  # never encrypted
+
+
+def test_an_identifier_digest_is_the_one_stored_format() -> None:
+    """The consent ledger, the restriction list, the disclosure log and the outbox store this;
+    a change of format would orphan every stored digest (a known answer, not a round trip)."""
+    from steward.lib.signing import identifier_digest
+
+    assert identifier_digest(bytes(range(32)), "email", "anna@example.com") == (
+        "5d0487fffe1583a6b569817c8f4773a6510f275ed6587ba5ffaaa9a476ed5ed2"
+    )

@@ -308,3 +308,36 @@ def test_the_restriction_list_answers_only_a_restrictions_token(web_app) -> None
     assert client.get("/api/v1/restrictions", params={"email": "a@b.co"}).status_code == 401
     check = client.post("/api/v1/restrictions/check", json={"identifiers": {"email": "a@b.co"}})
     assert check.status_code == 401
+
+
+def test_the_admin_writes_read_unauthenticated_are_exactly_the_unguarded_ones(web_app) -> None:
+    """``web/limits.ANONYMOUS_ADMIN_WRITES`` lets a body be read without a session: it must name
+    every staff form that has no guard of its own (else it could never be sent) and nothing
+    else (else a guarded form's upload would be read for anyone)."""
+    from steward.web.limits import needs_principal
+
+    wrong = []
+    for method, path, route in _routes(web_app):
+        if not path.startswith("/admin/") or method in ("GET", "HEAD", "OPTIONS"):
+            continue
+        concrete = re.sub(r"\{[^}]+\}", "x1", path)
+        if (_guard(route) is None) == needs_principal(method, concrete):
+            wrong.append(f"{method} {path}: guard {_guard(route)}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_restriction_check_refuses_what_is_not_a_question(web_app) -> None:
+    from ...personas import api_token
+
+    client = TestClient(web_app)
+    headers = {"Authorization": f"Bearer {api_token(web_app, {'restrictions:read'}, name='r')}"}
+    for body, status in (
+        ({"identifiers": {"passport": "4510 123456"}}, 400),
+        ({"identifiers": {"email": "a" * 400 + "@b.co"}}, 400),
+        ({"identifiers": {}}, 400),
+        ({"identifiers": {"email": "   "}}, 400),
+        ({"identifiers": {"email": "a@b.co"}, "purpse": "mailings"}, 422),
+    ):
+        answer = client.post("/api/v1/restrictions/check", json=body, headers=headers)
+        assert answer.status_code == status, (body, answer.status_code, answer.text)
+        assert answer.json()["error"]["code"], answer.text

@@ -83,7 +83,7 @@ def record_disclosure(body: NewDisclosure, request: Request, who: Writer) -> Dis
             row = disclosures.record(
                 session,
                 request.app.state.register,
-                disclosures.key_of(request.app.state.settings),
+                request.app.state.settings.identifier_key(),
                 recipient=body.recipient,
                 categories=body.categories,
                 disclosed_on=body.disclosed_on,

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from steward.requests import restrictions
 from steward.web.auth import require_scope
@@ -28,6 +28,8 @@ from steward.web.consent_runtime import consent_service
 from steward.web.errors import API_ERRORS, ApiError
 
 router = APIRouter(prefix="/api/v1/restrictions", tags=["restrictions"], responses=API_ERRORS)
+IDENTIFIERS = {"email": 320, "phone": 40, "account-id": 200}  # name -> longest value accepted
+NAMES = ", ".join(IDENTIFIERS)
 
 
 class RestrictionOut(BaseModel):
@@ -43,6 +45,8 @@ class RestrictionsOut(BaseModel):
 
 
 class RestrictionQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     identifiers: dict[str, str] = Field(
         description="the subject's identifiers: email, phone, account-id (any of them matches)",
         max_length=3,
@@ -59,7 +63,7 @@ def check_restrictions(request: Request, query: RestrictionQuery) -> Restriction
     """Whether the subject's processing (for ``purpose``, or at all) is restricted."""
     unknown = sorted(set(query.identifiers) - set(IDENTIFIERS))
     if unknown:
-        raise ApiError(400, "invalid", f"'{unknown[0]}' is not an identifier; use {NAMES}.")
+        raise ApiError(400, "invalid", f"'{unknown[0][:40]}' is not an identifier; use {NAMES}.")
     return _answer(request, query.identifiers, query.purpose)
 
 
@@ -76,10 +80,6 @@ def restrictions_of(
     """The same question as ``POST /check``, the identifier in the query string."""
     given = {"email": email, "phone": phone, "account-id": account_id}
     return _answer(request, {k: v for k, v in given.items() if v is not None}, purpose)
-
-
-IDENTIFIERS = {"email": 320, "phone": 40, "account-id": 200}  # name -> longest value accepted
-NAMES = ", ".join(IDENTIFIERS)
 
 
 def _answer(request: Request, given: dict[str, str], purpose: str | None) -> RestrictionsOut:
