@@ -4,7 +4,10 @@
     results[0]   -> [{"id": 12, "customer_id": 3, ...}, ...]   (rows of a SELECT, [] otherwise)
 
 On PostgreSQL through psycopg the whole batch is sent in pipeline mode before any result is
-read: one round trip for the batch instead of one per statement. The subject graph sends one
+read: one round trip for the batch instead of one per statement. It goes straight through
+libpq's pipeline (``_send``), not psycopg's cursors, and each statement is prepared once per
+connection, then bound by name (the engine turns psycopg's own preparing off, see
+``connect.datastore_engine``). The subject graph sends one
 batch per hop; erasure sends all its writes as one batch. Statements run in the order given,
 so child-first deletes stay child-first, and a failing statement aborts the rest (the caller's
 transaction is then rolled back as a whole). ``commit=True`` commits the connection's
@@ -19,14 +22,21 @@ column types' bind and result processors, as SQLAlchemy itself would apply them.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 from typing import Any, cast
 from weakref import WeakKeyDictionary
 
+import psycopg
 import sqlalchemy as sa
+from psycopg import generators, pq
+from psycopg._queries import PostgresQuery
+from psycopg.adapt import Transformer
+from psycopg.waiting import Wait
 
 Params = dict[str, Any]
 Processor = Callable[[Any], Any]
@@ -60,6 +70,12 @@ class _Plan:
     selected: tuple[sa.ColumnElement[Any], ...]
     # result processors by the type codes the driver reported (SQLAlchemy asks for them too)
     results: dict[tuple[Any, ...], tuple[Processor | None, ...]] = field(default_factory=dict)
+    # the text as PostgreSQL numbers its parameters, by connection encoding (``_wire``)
+    wire: dict[str, tuple[bytes, list[str], list[Any]]] = field(default_factory=dict)
+
+    @cached_property
+    def columns(self) -> list[str]:
+        return [c.name for c in self.selected]
 
     def processors(
         self, dialect: sa.Dialect, codes: tuple[Any, ...]
@@ -130,16 +146,17 @@ def _bound(plan: _Plan, params: Params) -> Params:
     return values
 
 
-def _rows(plan: _Plan, dialect: sa.Dialect, cursor: Any) -> list[dict[str, Any]]:
-    tuples: Sequence[Sequence[Any]] = cursor.fetchall()
-    result = cursor.pgresult  # the type codes without building psycopg's column objects
+def _rows(
+    plan: _Plan, dialect: sa.Dialect, result: Any, tuples: Sequence[Sequence[Any]]
+) -> list[dict[str, Any]]:
+    """``tuples`` of ``result`` (a libpq result) as dicts, through the result processors."""
     processors = plan.processors(dialect, tuple(result.ftype(i) for i in range(result.nfields)))
     if any(processors):
         tuples = [
             [p(v) if p is not None else v for p, v in zip(processors, row, strict=True)]
             for row in tuples
         ]
-    columns = [c.name for c in plan.selected]
+    columns = plan.columns
     return [dict(zip(columns, row, strict=True)) for row in tuples]
 
 
@@ -175,8 +192,6 @@ def pipelines(connection: sa.Connection) -> bool:
     """Whether a batch on ``connection`` travels in one round trip (psycopg's pipeline mode)."""
     if connection.dialect.driver != "psycopg":
         return False
-    import psycopg
-
     return bool(psycopg.Pipeline.is_supported())
 
 
@@ -185,38 +200,167 @@ def _through_sqlalchemy(connection: sa.Connection, item: Statement) -> list[dict
     return [dict(row) for row in result.mappings()] if result.returns_rows else []
 
 
+def _wire(plan: _Plan, tx: Any, params: Params) -> tuple[bytes, list[str], list[Any]]:
+    """``plan``'s text as PostgreSQL numbers its parameters, their names in that order and the
+    formats psycopg wants them in, worked out once per plan and connection encoding."""
+    wire = plan.wire.get(tx.encoding)
+    if wire is None:
+        query = PostgresQuery(tx)
+        query.convert(plan.text, params)
+        order, formats = list(query._order or ()), list(query._want_formats or ())
+        wire = plan.wire[tx.encoding] = (query.query, order, formats)
+    return wire
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _dumped(
+    tx: Any, values: list[Any], formats: list[Any], encoding: str
+) -> tuple[list[Any], list[int], list[Any]]:
+    """``values`` as psycopg would send them, but a list of integers or strings (the key
+    arrays every lookup sends) as a text array literal of no declared type, which the
+    statement's own cast (``= ANY(%(values)s::BIGINT[])``) types: psycopg would inspect the list
+    to choose its dumper on every call."""
+    out: list[Any] = []
+    types: list[int] = []
+    pqformats: list[Any] = []
+    for value, want in zip(values, formats, strict=True):
+        if type(value) is list and all(type(v) is int for v in value):
+            out.append(("{" + ",".join(map(str, value)) + "}").encode())
+        elif type(value) is list and all(type(v) is str for v in value):
+            out.append(("{" + ",".join(map(_quoted, value)) + "}").encode(encoding))
+        else:
+            out.extend(tx.dump_sequence([value], [want]))
+            types.extend(tx.types)
+            pqformats.extend(tx.formats)
+            continue
+        types.append(0)
+        pqformats.append(pq.Format.TEXT)
+    return out, types, pqformats
+
+
+def _until_sync(pgconn: Any) -> Any:
+    """A psycopg generator: the pipeline's remaining results, one list per command, up to and
+    including the sync's (waiting only while libpq has no complete result)."""
+    results: list[list[Any]] = []
+    current: list[Any] = []
+    while True:
+        while pgconn.is_busy():
+            yield Wait.R
+            pgconn.consume_input()
+        result = pgconn.get_result()
+        if result is None:
+            results.append(current)
+            current = []
+        elif result.status == pq.ExecStatus.PIPELINE_SYNC:
+            results.append([result])
+            return results
+        else:
+            current.append(result)
+
+
+# statements prepared on each psycopg connection by this module: (text, types) -> name; kept
+# while the connection lives (the engine turns psycopg's own preparing off, so nothing sends
+# the DEALLOCATE ALL psycopg would send after a rollback)
+_PREPARED: WeakKeyDictionary[Any, dict[tuple[bytes, tuple[int, ...]], bytes]] = WeakKeyDictionary()
+MAX_PREPARED = 1000  # per connection; beyond, statements are sent unnamed (parsed each time)
+
+
 def _send(
     connection: sa.Connection, queued: list[tuple[_Plan, Statement]], commit: bool = False
 ) -> list[list[dict[str, Any]]]:
-    """Send ``queued`` (then ``COMMIT``) in one pipeline and read every result (psycopg)."""
-    raw = connection.connection.driver_connection
+    """Send ``queued`` (then ``COMMIT``) in one pipeline and read every result (psycopg).
+
+    Straight through libpq's pipeline (psycopg's ``pgconn``), not psycopg's cursors: a cursor,
+    its prepared-statement bookkeeping and psycopg's pipeline queue cost more client time per
+    statement than the rest of a search together. Each statement is prepared on the connection
+    the first time it is sent (``Parse`` in the same pipeline) and bound by name afterwards;
+    values are dumped and rows loaded by psycopg's own adapters (``Transformer``), so they
+    arrive as they would through a cursor.
+    """
+    raw: Any = connection.connection.driver_connection
     dbapi = connection.dialect.loaded_dbapi
-    cursors = []
+    pgconn = raw.pgconn
+    tx = Transformer(raw)
+    encoding = raw.info.encoding
+    prepared = _PREPARED.get(raw)
+    if prepared is None:
+        prepared = _PREPARED[raw] = {}
+    commands: list[Callable[[], Any]] = []
+    # what each command's result is: -1 a command (BEGIN, COMMIT), -2 a Parse (with its
+    # key and name, recorded once the server says it is done), else the statement's index
+    expect: list[tuple[int, Any]] = []
+    begin = _begin_pending(raw)
+    if not begin and not raw.autocommit and pgconn.transaction_status == pq.TransactionStatus.IDLE:
+        begin = True  # what psycopg's cursor would have sent first
+    if begin:
+        start = raw._get_tx_start_command() if not raw.autocommit else b"BEGIN"
+        commands.append(partial(pgconn.send_query_params, start, None))
+        expect.append((-1, None))
+    fresh: dict[tuple[bytes, tuple[int, ...]], bytes] = {}
+    for index, (plan, item) in enumerate(queued):
+        for params in item.params if isinstance(item.params, list) else [item.params]:
+            bound = _bound(plan, params)
+            query, order, formats = _wire(plan, tx, bound)
+            values, types, pqformats = _dumped(tx, [bound[n] for n in order], formats, encoding)
+            key = (query, tuple(types))
+            name = prepared.get(key) or fresh.get(key)
+            if name is None and len(prepared) + len(fresh) < MAX_PREPARED:
+                name = fresh[key] = f"steward_{len(prepared) + len(fresh)}".encode()
+                commands.append(partial(pgconn.send_prepare, name, query, types))
+                expect.append((-2, (key, name)))
+            if name is None:
+                commands.append(partial(pgconn.send_query_params, query, values, types, pqformats))
+            else:
+                commands.append(partial(pgconn.send_query_prepared, name, values, pqformats))
+            expect.append((index, None))
+    if commit:  # psycopg's own commit() would add a sync, and so a round trip
+        commands.append(partial(pgconn.send_query_params, b"COMMIT", None))
+        expect.append((-1, None))
+    commands.append(pgconn.pipeline_sync)
+    results: list[list[Any]] = []
+    error: Exception | None = None
     try:
-        with raw.pipeline():  # type: ignore[union-attr]
-            if _begin_pending(raw):
-                cursors.append(raw.cursor())  # type: ignore[union-attr]
-                cursors[-1].execute("BEGIN")
-            opened = len(cursors)
-            for plan, item in queued:
-                cursor = raw.cursor()  # type: ignore[union-attr]
-                if isinstance(item.params, list):
-                    cursor.executemany(plan.text, [_bound(plan, p) for p in item.params])
-                else:
-                    cursor.execute(plan.text, _bound(plan, item.params))
-                cursors.append(cursor)
-            if commit:  # psycopg's own commit() would add a sync, and so a round trip
-                cursors.append(raw.cursor())  # type: ignore[union-attr]
-                cursors[-1].execute("COMMIT")
-        return [
-            _rows(plan, connection.dialect, cursor) if plan.selected else []
-            for (plan, _), cursor in zip(
-                queued, cursors[opened : opened + len(queued)], strict=True
-            )
-        ]
+        with raw.lock:
+            pgconn.enter_pipeline_mode()
+            try:
+                results = raw.wait(generators.pipeline_communicate(pgconn, deque(commands)))
+                raw.wait(generators.send(pgconn))
+                if not results or results[-1][0].status != pq.ExecStatus.PIPELINE_SYNC:
+                    results.extend(raw.wait(_until_sync(pgconn)))
+            finally:
+                pgconn.exit_pipeline_mode()
+        rows: list[list[dict[str, Any]]] = [[] for _ in queued]
+        for (what, extra), result in zip(expect, results, strict=False):
+            last = result[-1]
+            if last.status == pq.ExecStatus.FATAL_ERROR:
+                error = error or psycopg.errors.error_from_result(last, encoding=encoding)
+                continue
+            if last.status == pq.ExecStatus.PIPELINE_ABORTED:
+                continue
+            if what == -2:
+                prepared[extra[0]] = extra[1]
+            elif what >= 0 and queued[what][0].selected:
+                tx.set_pgresult(last)
+                rows[what].extend(
+                    _rows(
+                        queued[what][0],
+                        connection.dialect,
+                        last,
+                        tx.load_rows(0, last.ntuples, tuple),
+                    )
+                )
+        if error is not None:
+            raise error
+        return rows
     except dbapi.Error as exc:
         lost = bool(getattr(raw, "broken", False) or getattr(raw, "closed", False))
         lost = lost or connection.dialect.is_disconnect(exc, raw, None)
+        if getattr(exc, "sqlstate", None) == "26000":  # a statement prepared here is gone
+            prepared.clear()
+            lost = True
         if lost:
             connection.invalidate()
         raise sa.exc.DBAPIError.instance(
@@ -227,9 +371,6 @@ def _send(
             hide_parameters=True,
             connection_invalidated=lost,
         ) from exc
-    finally:
-        for cursor in cursors:
-            cursor.close()
 
 
 def run_batch(

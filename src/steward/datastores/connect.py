@@ -76,7 +76,13 @@ def datastore_engine(datastore: Datastore, environ: Mapping[str, str] | None = N
     # no pre-ping: a dropped pooled connection fails the step as ConnectionFailed (retryable),
     # the pool is discarded and the retry reconnects; pinging would cost a round trip per step
     # hide_parameters: a failing statement's parameters are the subject's data; never log them
-    engine = sa.create_engine(url, pool_recycle=1800, hide_parameters=True)
+    # psycopg's own preparing off: batches prepare their statements themselves (batch.py), and
+    # psycopg would drop every prepared statement of the connection (DEALLOCATE ALL) after a
+    # rollback of its own
+    options: dict[str, Any] = {}
+    if url.startswith("postgresql+psycopg://"):
+        options["connect_args"] = {"prepare_threshold": None}
+    engine = sa.create_engine(url, pool_recycle=1800, hide_parameters=True, **options)
     if engine.dialect.name == "sqlite":
 
         @sa.event.listens_for(engine, "connect")

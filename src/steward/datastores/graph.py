@@ -58,7 +58,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -293,6 +293,29 @@ def _absorb_seed(
             frontier[info.key].add(key)
 
 
+def _seedable(
+    schema: Schema, whose: Whose, accounts: bool
+) -> list[tuple[TableInfo, str, IdentityKind, bool]]:
+    """(table, identity column, kind, integer column) of every table a search for ``whose``
+    seeds, worked out once per schema and subject kind; ``accounts=False`` leaves out the
+    tables that declare ``subject:``."""
+    key = ("seedable", whose.kind, accounts)
+    memo = schema.memo.get(key)
+    if memo is not None and memo[0] is whose.kinds:
+        return cast(list[tuple[TableInfo, str, IdentityKind, bool]], memo[1])
+    seedable = []
+    for info in schema.tables.values():
+        if not enterable(info) or info.spec is None or not info.spec.identity:
+            continue
+        if not whose.holds(info) or (not accounts and info.spec.subject is not None):
+            continue
+        for column, kind in info.spec.identity.items():
+            if column in info.table.c:
+                seedable.append((info, column, kind, _is_integer(info.table.c[column])))
+    schema.memo[key] = (whose.kinds, seedable)  # kept: ``is`` stays sound
+    return seedable
+
+
 def _seeds(
     schema: Schema,
     whose: Whose,
@@ -307,25 +330,22 @@ def _seeds(
 
     ``accounts=False`` leaves out the tables that declare ``subject:`` (learned identifiers).
     """
-    lookups = []
-    for info in schema.tables.values():
-        if not enterable(info) or info.spec is None or not info.spec.identity:
+    lookups: list[_Lookup] = []
+    if not values:
+        return lookups
+    for info, column, kind, integer in _seedable(schema, whose, accounts):
+        targets = values.get(kind)
+        if not targets:
             continue
-        if not whose.holds(info) or (not accounts and info.spec.subject is not None):
-            continue
-        for column, kind in info.spec.identity.items():
-            targets = values.get(kind, set())
-            wanted: list[Any] = sorted({c for v in targets for c in candidates(kind, v)})
-            if not wanted or column not in info.table.c:
+        wanted: list[Any] = sorted({c for v in targets for c in candidates(kind, v)})
+        if integer:  # an account id kept in an integer column
+            wanted = [int(v) for v in wanted if v.lstrip("-").isdigit()]
+            if not wanted:
                 continue
-            if _is_integer(info.table.c[column]):  # an account id kept in an integer column
-                wanted = [int(v) for v in wanted if v.lstrip("-").isdigit()]
-                if not wanted:
-                    continue
-            absorb = partial(_absorb_seed, found, info, column, kind, targets, region, frontier)
-            lookups.append(
-                _Lookup(info, (column,), [(v,) for v in wanted], absorb, kind is IdentityKind.EMAIL)
-            )
+        absorb = partial(_absorb_seed, found, info, column, kind, targets, region, frontier)
+        lookups.append(
+            _Lookup(info, (column,), [(v,) for v in wanted], absorb, kind is IdentityKind.EMAIL)
+        )
     return lookups
 
 

@@ -96,12 +96,13 @@ def shop(
 
 
 def _traced(
-    register: Register, tmp_path: Path, kind: str, email: str
+    register: Register, tmp_path: Path, kind: str, email: str, engine: sa.Engine | None = None
 ) -> tuple[Any, list[list[str]]]:
-    """Run ``kind`` for ``email``; the statements the client sent, one list per sync."""
+    """Run ``kind`` for ``email``; the statements the client sent, one list per sync.
+    Through ``engine`` when given (kept open), else a fresh engine disposed after."""
     datastore = register.datastores[0]
-    engine = datastore_engine(datastore)
-    trace = tmp_path / f"trace-{kind}-{email}.txt"
+    kept, engine = engine is not None, engine or datastore_engine(datastore)
+    trace = tmp_path / f"trace-{kind}-{email}-{len(list(tmp_path.iterdir()))}.txt"
     try:
         schema = reflect(engine, datastore)
         with trace.open("w") as out:
@@ -125,15 +126,27 @@ def _traced(
             finally:
                 sa.event.remove(engine, "checkout", _trace)
     finally:
-        engine.dispose()
+        if not kept:
+            engine.dispose()
     syncs: list[list[str]] = [[]]
+    named: dict[str, str] = {}  # prepared statement -> its first word
     for line in trace.read_text().splitlines():
-        # the client's messages: 'F <n> Parse "" "SELECT ..."', 'F 4 Sync', 'F <n> Query "COMMIT"'
-        sent = re.match(r'F\t\d+\t(Sync|Parse\t "" "([A-Z]+)|Query\t "([A-Z]+))', line)
-        if sent and sent.group(1) == "Sync":
+        # the client's messages: 'F <n> Parse "" "SELECT ..."' (sent unnamed), 'F <n> Parse
+        # "steward_0" "SELECT ..."' then 'F <n> Bind "" "steward_0" ...' each time it runs,
+        # 'F 4 Sync', 'F <n> Query "COMMIT"'
+        sent = re.match(
+            r'F\t\d+\t(Sync|Parse\t "(\w*)" "([A-Z]+)|Bind\t "" "(\w+)"|Query\t "([A-Z]+))', line
+        )
+        if sent is None:
+            continue
+        if sent.group(1) == "Sync":
             syncs.append([])
-        elif sent:
-            syncs[-1].append(sent.group(2) or sent.group(3))
+        elif sent.group(2):  # prepared: counted when bound
+            named[sent.group(2)] = sent.group(3)
+        elif sent.group(4):
+            syncs[-1].append(named.get(sent.group(4), "(prepared before)"))
+        else:
+            syncs[-1].append(sent.group(3) or sent.group(5))
     return outcome, [s for s in syncs if s]
 
 
@@ -209,3 +222,32 @@ def test_a_refused_write_undoes_the_whole_erasure(
     # and the connection is usable again for the next request
     outcome, _syncs = _traced(register, tmp_path, "access", "cy@example.com")
     assert sum(t.found for t in outcome.tables) == 3
+
+
+def test_statements_are_prepared_once_per_connection(
+    shop: tuple[str, Register], tmp_path: Path
+) -> None:
+    """A batch prepares each statement the first time it is sent on a connection and binds it
+    by name afterwards, and those statements outlive a rollback on the connection (psycopg's
+    own preparing, which drops them all after a rollback, is off)."""
+    _url, register = shop
+    engine = datastore_engine(register.datastores[0])
+    try:
+        first, _syncs = _traced(register, tmp_path, "access", "ann@example.com", engine)
+        with engine.connect() as connection:
+            pid = connection.connection.driver_connection.info.backend_pid  # type: ignore[union-attr]
+            for _ in range(6):  # psycopg would prepare it from the fifth time
+                connection.execute(sa.text("SELECT 1"))
+            connection.rollback()
+        traces = set(tmp_path.iterdir())
+        again, syncs = _traced(register, tmp_path, "access", "ann@example.com", engine)
+        with engine.connect() as connection:  # the same connection all along
+            assert connection.connection.driver_connection.info.backend_pid == pid  # type: ignore[union-attr]
+        (trace,) = set(tmp_path.iterdir()) - traces
+        sent = trace.read_text()
+        assert "\tParse\t" not in sent, sent
+        assert sent.count("\tBind\t") == sum(map(len, syncs)) == again.queries > 0, syncs
+    finally:
+        engine.dispose()
+    assert [(t.table, t.found) for t in again.tables] == [(t.table, t.found) for t in first.tables]
+    assert {t.table: t.found for t in again.tables} == {"customers": 1, "orders": 2, "tickets": 1}
