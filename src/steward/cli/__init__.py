@@ -11,17 +11,23 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 # Steward uses no pydantic plugins; looking for them reads the entry points of every installed
 # distribution when the first model is built (30-60 ms of each command's start on this
 # machine). An operator who installs one sets PYDANTIC_DISABLE_PLUGINS to "" or a list.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-import click
 import typer
 from typer.core import TyperGroup
 
 from steward import __version__
+from steward.cli import coercion
+
+if TYPE_CHECKING:  # Typer's own copy of Click; the click distribution is not imported
+    from typer._click import Command, Context, HelpFormatter
+
+coercion.install()
 
 # name -> (module, attribute, one-line help shown by `steward --help`)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -92,7 +98,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def load_command(name: str) -> click.Command:
+def load_command(name: str) -> Command:
     """Import the module of command ``name`` and build its Click command."""
     import importlib
 
@@ -110,15 +116,15 @@ def load_command(name: str) -> click.Command:
 class _LazyGroup(TyperGroup):
     """A group whose subcommands are imported on first use (see ``COMMANDS``)."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: Context) -> list[str]:
         return list(COMMANDS)
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         if cmd_name not in COMMANDS:
             return None
         return load_command(cmd_name)
 
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
         rows = [(name, entry[2]) for name, entry in COMMANDS.items()]
         with formatter.section("Commands"):
             formatter.write_dl(rows)

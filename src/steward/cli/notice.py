@@ -11,9 +11,8 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -23,6 +22,9 @@ from steward.notices.render import render_notice
 from steward.register import RegisterError, check_file
 from steward.register.models import Register
 
+if TYPE_CHECKING:
+    from typer._click import Context
+
 out = Output()
 err = Output(stderr=True)
 
@@ -30,7 +32,7 @@ err = Output(stderr=True)
 class _RenderByDefault(TyperGroup):
     """``steward notice REGISTER`` means ``steward notice render REGISTER``."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         if args and not args[0].startswith("-") and args[0] not in self.commands:
             args = ["render", *args]
         return super().parse_args(ctx, args)

@@ -2,8 +2,8 @@
 
     out = Output()                      # standard output
     err = Output(stderr=True)
-    out.print("plain line", markup=False)          # written by click, rich never imported
-    err.print(problem, style="red", markup=False)  # coloured by click on a terminal
+    out.print("plain line", markup=False)          # written by typer.secho, rich never imported
+    err.print(problem, style="red", markup=False)  # coloured by typer.secho on a terminal
     out.print(table)                                # a rich renderable: rich, imported then
 
 Importing rich costs a command tens of milliseconds at start; most commands print plain lines.
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
+import typer
 
 _COLOURS = {"red", "yellow", "green", "blue", "cyan", "magenta"}
 
@@ -28,7 +28,7 @@ class Output:
     def print(self, *objects: Any, markup: bool | None = None, style: str | None = None) -> None:
         plain = len(objects) == 1 and isinstance(objects[0], str) and markup is False
         if plain and (style is None or style in _COLOURS):
-            click.secho(objects[0], fg=style, err=self.stderr)
+            typer.secho(objects[0], fg=style, err=self.stderr)
             return
         self.console.print(*objects, markup=markup, style=style)
 

@@ -11,13 +11,23 @@ inject markup. The output for a given register, language, version and date is de
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
 import re
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from steward.lib import i18n
@@ -52,10 +62,42 @@ def _count(n: int, unit: Unit, lang: str, case: Case = "nom") -> str:
     return count_phrase(n, unit, lang, case)
 
 
+class _UserCache(FileSystemBytecodeCache):
+    """Compiled templates in the user's cache folder; one it cannot write is skipped."""
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        # a read-only or full disk: the template was compiled, it renders all the same
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _bytecode_cache() -> FileSystemBytecodeCache | None:
+    """Where compiled templates are kept between processes, so that ``steward notice`` does
+    not compile the notice's template on every run (a fifth of its rendering time).
+
+    ``$XDG_CACHE_HOME/steward/jinja`` (``~/.cache/steward/jinja``), made private to the user;
+    None (compile each time) when there is no such folder to make. Jinja checks each entry
+    against its template's source; the file names also carry a digest of this module, which
+    holds the options the templates are compiled with, so changing one compiles them anew.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    directory = os.path.join(base, "steward", "jinja")
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    mode = os.stat(directory)
+    if mode.st_uid != os.getuid() or mode.st_mode & 0o022 or not os.access(directory, os.W_OK):
+        return None  # code is loaded from it: only a folder of this user's that no one else writes
+    options = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    return _UserCache(directory, pattern=f"notice-{options}-%s.cache")
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
+        bytecode_cache=_bytecode_cache(),
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -46,10 +47,20 @@ def test_read_commands_import_no_database_or_web_layer(argv: list[str]) -> None:
 @pytest.mark.parametrize(
     ("argv", "unused"),
     [
-        # one country's calendar, not the ~250 the holidays package's __init__ imports
-        (["law", "deadline", "ru-152fz", "access", "2026-04-28"], ("rich", "holidays.countries.")),
-        (["check", "examples/demo/register.yaml"], ("rich",)),
-        (["notice", "examples/demo/register.yaml", "--lang", "ru"], ("rich", "markdown_it")),
+        # one country's calendar, not the ~250 the holidays package's __init__ imports;
+        # no pydantic where no model is built (Typer's parameters are coerced without it);
+        # Typer's own copy of Click, never the click distribution besides it
+        (
+            ["law", "deadline", "ru-152fz", "access", "2026-04-28"],
+            ("rich", "holidays.countries.", "pydantic", "click"),
+        ),
+        (["version"], ("rich", "pydantic", "click")),
+        (["--help"], ("rich", "pydantic", "click")),
+        (["check", "examples/demo/register.yaml"], ("rich", "click")),
+        (
+            ["notice", "examples/demo/register.yaml", "--lang", "ru"],
+            ("rich", "markdown_it", "click"),
+        ),
     ],
 )
 def test_plain_output_imports_no_renderer_it_does_not_use(
@@ -81,3 +92,41 @@ def test_the_cli_does_not_search_the_installed_packages_for_pydantic_plugins() -
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env
     )
     assert done.stdout.rstrip().splitlines()[-1] == "SEARCHED: False"
+
+
+def _render_notice(cache_home: Path) -> tuple[str, int]:
+    probe = (
+        "import jinja2\n"
+        "from steward.cli import app\n"
+        "compiled = []\n"
+        "original = jinja2.Environment.compile\n"
+        "def compile(self, *args, **kwargs):\n"
+        "    compiled.append(1)\n"
+        "    return original(self, *args, **kwargs)\n"
+        "jinja2.Environment.compile = compile\n"
+        "try:\n    app(['notice', 'examples/demo/register.yaml', '--lang', 'ru', '--date',"
+        " '2026-01-01'])\nexcept SystemExit as exit_:\n    assert not exit_.code, exit_\n"
+        "print('COMPILED:', len(compiled))\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env
+    )
+    text, _, count = done.stdout.rpartition("COMPILED: ")
+    return text, int(count)
+
+
+def test_notice_compiles_its_template_once_for_all_runs(tmp_path: Path) -> None:
+    first, compiled_first = _render_notice(tmp_path)
+    second, compiled_second = _render_notice(tmp_path)
+    assert compiled_first >= 1 and compiled_second == 0
+    assert second == first and "Polar Tea" in first
+    assert list((tmp_path / "steward" / "jinja").iterdir())
+
+
+def test_notice_renders_alike_where_it_cannot_keep_compiled_templates(tmp_path: Path) -> None:
+    kept, _ = _render_notice(tmp_path / "cache")
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("", encoding="utf-8")
+    text, compiled = _render_notice(not_a_folder)
+    assert text == kept and compiled >= 1
