@@ -45,7 +45,7 @@ _STREET_TYPES = (
 # "Марта 8"), a house number
 ADDRESS = re.compile(
     rf"(?<![А-Яа-яЁё\w])(?:{_STREET_TYPES}) ?(?:"
-    r"\d{1,3}(?:-?[а-я]{1,2})? [А-ЯЁа-яё][а-яё\-]*(?: [А-ЯЁа-яё][А-Яа-яЁё\-]*){0,3}"
+    r"\d{1,3}(?:-?[а-я]{1,2})? [А-ЯЁа-яё][А-Яа-яЁё\-]*(?: [А-ЯЁа-яё][А-Яа-яЁё\-]*){0,3}"
     r"|(?:[А-ЯЁ]\. ?)?[А-ЯЁ][А-Яа-яЁё\-]*(?: [А-ЯЁа-яё][А-Яа-яЁё\-]*){0,3}(?: \d{1,3})?)"
     r",? (?:д\.|дом) ?\d{1,4}[а-яА-Я]?(?:/\d{1,4})?(?![\w])"
 )
@@ -105,7 +105,7 @@ def has_cyrillic(text: str) -> bool:
 
 
 class NamesTier:
-    """natasha's NER model, loaded once (about 2 s and 300 MB of embeddings held in memory)."""
+    """natasha's NER model, loaded once (2-5 s, and about 190 MB held in memory)."""
 
     def __init__(self) -> None:
         try:

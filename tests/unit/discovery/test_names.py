@@ -82,6 +82,20 @@ def test_a_russian_postal_address_is_matched_in_its_street_part(seed) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "ул. 1-я Тверская-Ямская, д. 5",
+        "пр. О.Кошевого, д. 60",
+        "ул. 9 мая, дом 2",
+        "набережной Марта 8, д. 25/3",
+    ],
+)
+def test_street_names_of_numbers_initials_and_hyphens(text: str) -> None:
+    found = ADDRESS.search(f"Пишите: {text}, кв. 4")
+    assert found is not None and found.group() == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "Заказ 12, д. 5",  # no street type
         "ул. Ленина",  # no house number
         "Москва, 5 дней",
