@@ -23,6 +23,7 @@ name the model proposes is never enough).
 from __future__ import annotations
 
 import json
+import random
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -209,13 +210,22 @@ def _refuted(category: str, result: ColumnResult) -> bool:
     return seen == 0 and result.non_empty >= CORROBORATION
 
 
+def _names_sample(values: list[str]) -> list[str]:
+    """Up to ``names.SAMPLE`` of the values, drawn uniformly (a table no larger than the sample
+    comes whole and in its own order, so its first values would be its oldest rows); the same
+    draw for the same values, so that two scans agree."""
+    from steward.discovery.names import SAMPLE
+
+    if len(values) <= SAMPLE:
+        return values
+    return random.Random(len(values)).sample(values, SAMPLE)
+
+
 def _names_in_values(result: ColumnResult, names: NamesTier, values: list[str]) -> None:
     """Names and addresses as a column's values: a value counts when what the tier found
     covers at least half of it (a name, not a note that mentions one); corroborated like the
     pattern tier's kinds."""
-    from steward.discovery.names import SAMPLE
-
-    read = values[:SAMPLE]  # the sample is uniform already: its first values are a sample too
+    read = _names_sample(values)
     result.names_checked = len(read)
     found: dict[str, Evidence] = {}
     for value, hits in zip(read, names.find_many(read), strict=True):
@@ -246,9 +256,7 @@ def _classify_text(
     for row, hit in _scan_values(scanner, values, bare=False):
         rows.setdefault(hit.category, set()).add(row)
     if names is not None:
-        from steward.discovery.names import SAMPLE
-
-        read = values[:SAMPLE]
+        read = _names_sample(values)
         result.names_checked = len(read)
         distinct: dict[str, set[str]] = {}
         tier_rows: dict[str, set[int]] = {}

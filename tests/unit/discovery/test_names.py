@@ -188,3 +188,16 @@ def test_a_clear_message_when_natasha_is_missing(monkeypatch: pytest.MonkeyPatch
         tier_module.NamesTier()
     assert str(raised.value) == MISSING
     assert "pip install 'steward[names]'" in MISSING
+
+
+def test_the_tier_reads_a_uniform_draw_of_the_sample_not_its_first_rows(tier: NamesTier) -> None:
+    # a table no larger than the sample comes whole and in order: its oldest rows first
+    fake = _faker(13)
+    values = [f"usr_{i:06d}" for i in range(600)] + [fake.name() for _ in range(600)]
+    result = classify_column("owner", values, SCANNER, tier)
+    assert result.names_checked == 200
+    rows, _distinct = result.content["person_name"]
+    assert 60 <= rows <= 140  # about half of a uniform draw, none of the first 200 values
+    assert result.categories == {"identity.name": "content"}
+    again = classify_column("owner", values, SCANNER, tier)
+    assert again.content == result.content  # the same draw each time
