@@ -87,8 +87,9 @@ i18n: install
 	$(BIN)/pybabel compile --statistics -d $(LOCALE) -D messages
 
 lock:
-	$(BIN)/uv pip compile -q pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
-	$(BIN)/uv pip compile -q pyproject.toml --python-version 3.11 -c requirements.lock \
+	$(BIN)/uv pip compile -q pyproject.toml --extra dev --extra names --python-version 3.11 \
+	  -o requirements.lock
+	$(BIN)/uv pip compile -q pyproject.toml --extra names --python-version 3.11 -c requirements.lock \
 	  -o requirements-run.lock
 
 clean:

@@ -239,3 +239,63 @@ def corpus(
             writer.add(" " if rng.random() < 0.7 else "\n")
         docs.append(writer.done())
     return docs, values.rejected
+
+
+# the names tier's corpus: (kind, template); the value's form is drawn in names_corpus
+NAME_TEMPLATES: tuple[tuple[str, str], ...] = (
+    ("person_name", "Здравствуйте, меня зовут {}."),
+    ("person_name", "С уважением, {}"),
+    ("person_name", "Заявитель: {}"),
+    ("person_name", "Прошу передать документы {} лично в руки."),  # any case ending
+    ("person_name", "{} просит перезвонить ему завтра утром."),
+    ("postal_address", "Мой адрес: {}."),
+    ("postal_address", "Прошу отправить письмо по адресу {}"),
+    ("postal_address", "Адрес доставки изменился, теперь это {}, код домофона 12."),
+)
+_CASES = ("Марии", "Ивану", "Анной", "Петру", "Елене", "Сергею")  # first names, not nominative
+
+
+def _name_distractor(fake: Faker, rng: random.Random) -> str:
+    """Capitalised Russian words that are no person's name or address: companies, cities,
+    streets without a house, jobs, products."""
+    return rng.choice(
+        (
+            f"Счёт выставлен компании {fake.company()}.",
+            f"Филиал в городе {fake.city_name()} открыт с понедельника.",
+            f"Офис переехал на {fake.street_title()} улицу, вход со двора.",
+            f"Вакансия: {fake.job()}.",
+            f"Доставка {fake.large_company()} задерживается.",
+            f"Заказ № {rng.randint(10000, 99999)} оформлен в городе {fake.city_name()}.",
+        )
+    )
+
+
+def names_corpus(documents: int, seed: int = 41) -> list[Document]:
+    """Russian messages with labelled person names and postal addresses (Faker ru_RU), filler
+    and distractors (companies, cities, streets without a house number, jobs)."""
+    fake = Faker("ru_RU")
+    fake.seed_instance(seed)
+    rng = random.Random(seed)
+    docs = []
+    for _ in range(documents):
+        writer = _Writer()
+        for _ in range(rng.randint(2, 5)):
+            roll = rng.random()
+            if roll < 0.35:
+                writer.add(fake.paragraph(nb_sentences=rng.randint(1, 3)) + " ")
+            elif roll < 0.55:
+                writer.add(_name_distractor(fake, rng) + " ")
+            else:
+                kind, template = rng.choice(NAME_TEMPLATES)
+                if kind == "postal_address":
+                    value = fake.address()
+                elif "{} лично" in template:
+                    value = f"{rng.choice(_CASES)} {fake.last_name()}"
+                else:
+                    value = rng.choice((fake.name(), f"{fake.first_name()} {fake.last_name()}"))
+                before, after = template.split("{}")
+                writer.add(before)
+                writer.value(kind, value)
+                writer.add(after + " ")
+        docs.append(writer.done())
+    return docs

@@ -1,7 +1,8 @@
 """``steward scan REGISTER``: find personal data the register does not declare.
 
 Exit codes, for CI: 0 no error-level finding; 1 at least one; 2 nothing could be scanned
-(the register is invalid, or no datastore or file could be read).
+(the register is invalid, or no datastore or file could be read, or ``--names`` was asked for
+and natasha is not installed).
 """
 
 from __future__ import annotations
@@ -53,6 +54,14 @@ def scan(
             "--record", help="Also store the findings in Steward's store (the Discovery page)."
         ),
     ] = False,
+    names: Annotated[
+        bool,
+        typer.Option(
+            "--names",
+            help="Also look for Russian person names and postal addresses in the values "
+            "(natasha's NER model: slower, a few seconds to load; needs steward[names]).",
+        ),
+    ] = False,
 ) -> None:
     """Find personal data the register does not declare. Exit 1 on error-level findings.
 
@@ -76,6 +85,15 @@ def scan(
         chosen = [d for d in reg.datastores if d.id in datastore]
     else:
         chosen = [] if file else list(reg.datastores)
+    tier = None
+    if names:
+        from steward.discovery.names import NamesTierMissing, names_tier
+
+        try:
+            tier = names_tier()
+        except NamesTierMissing as exc:
+            err.print(str(exc), markup=False)
+            raise typer.Exit(2) from None
     report = Report()
     scanner = scanner_for(reg)
     progress = Progress(
@@ -98,11 +116,12 @@ def scan(
                 report,
                 rows=rows,
                 progress=lambda where: progress.update(task, description=where),
+                names=tier,
             )
             progress.advance(task)
         for path in file or []:
             progress.update(task, description=str(path))
-            scan_file(reg, path, scanner, report, rows=rows)
+            scan_file(reg, path, scanner, report, rows=rows, names=tier)
             progress.advance(task)
     render = {Format.TEXT: as_text, Format.JSON: as_json, Format.SARIF: as_sarif}[format_]
     text = render(report)

@@ -13,17 +13,27 @@ never tags a column; a kind seen in fewer (one valid SNILS in fifty rows) is ret
 date of birth, a bare INN) need the column's name as their context, or, for checksummed kinds,
 nearly every value valid. Columns of free text (tickets, e-mail bodies) are scanned as text,
 where each value found is reported, context words and all.
+
+With the optional names tier (``names.py``, ``steward scan --names``), up to ``names.SAMPLE``
+of the values also go through it, and person names and postal addresses are corroborated the
+same way: two distinct ones at least, as a share of the values it read (in free text too: one
+name the model proposes is never enough).
 """
 
 from __future__ import annotations
 
 import json
+import random
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from steward.discovery.detectors import KINDS, name_category
+from steward.discovery.detectors import KINDS, TIER_KINDS, name_category
 from steward.discovery.scanner import SEPARATOR, Hit, Scanner
+
+if TYPE_CHECKING:
+    from steward.discovery.names import NamesTier
 
 CORROBORATION = 2  # distinct validated values needed to tag a column
 SHARE = 0.3  # ... that make up at least this share of the non-empty values
@@ -54,6 +64,7 @@ class ColumnResult:
     categories: dict[str, str] = field(default_factory=dict)  # category -> evidence
     sparse: dict[str, int] = field(default_factory=dict)  # category -> distinct values seen
     in_text: dict[str, int] = field(default_factory=dict)  # category -> rows (free text)
+    names_checked: int = 0  # values the names tier read (0: the tier was off)
 
     @property
     def personal(self) -> bool:
@@ -106,8 +117,14 @@ def _scan_values(
     return [(bisect_right(starts, h.start) - 1, h) for h in hits]
 
 
-def classify_column(name: str, raw_values: Sequence[object], scanner: Scanner) -> ColumnResult:
-    """Classify a column from its sampled values (``None`` for NULL)."""
+def classify_column(
+    name: str,
+    raw_values: Sequence[object],
+    scanner: Scanner,
+    names: NamesTier | None = None,
+) -> ColumnResult:
+    """Classify a column from its sampled values (``None`` for NULL); ``names``: the optional
+    names tier, or None to leave names and addresses to the column's name."""
     result = ColumnResult(name=name, sampled=len(raw_values), name_category=name_category(name))
     notes: set[str] = set()
     values = [t for t in (_as_text(x, notes) for x in raw_values) if t is not None]
@@ -119,7 +136,7 @@ def classify_column(name: str, raw_values: Sequence[object], scanner: Scanner) -
         return result
     if _looks_like_text(values):
         result.mode = "text"
-        return _classify_text(result, scanner, values)
+        return _classify_text(result, scanner, values, names)
     evidence: dict[str, Evidence] = {}
     named = result.name_category
     assume = frozenset(k.id for k in KINDS.values() if named and k.category == named)
@@ -151,6 +168,8 @@ def classify_column(name: str, raw_values: Sequence[object], scanner: Scanner) -
             result.categories[kind.category] = "name+content" if by_name else "content"
         elif not needs_context or by_name:
             result.sparse[kind.category] = max(result.sparse.get(kind.category, 0), distinct)
+    if names is not None:
+        _names_in_values(result, names, values)
     if "card" in evidence and _cards_by_chance(values, evidence["card"].rows):
         result.categories.pop("financial.card", None)
         result.sparse.pop("financial.card", None)
@@ -191,10 +210,65 @@ def _refuted(category: str, result: ColumnResult) -> bool:
     return seen == 0 and result.non_empty >= CORROBORATION
 
 
-def _classify_text(result: ColumnResult, scanner: Scanner, values: list[str]) -> ColumnResult:
+def _names_sample(values: list[str]) -> list[str]:
+    """Up to ``names.SAMPLE`` of the values, drawn uniformly (a table no larger than the sample
+    comes whole and in its own order, so its first values would be its oldest rows); the same
+    draw for the same values, so that two scans agree."""
+    from steward.discovery.names import SAMPLE
+
+    if len(values) <= SAMPLE:
+        return values
+    return random.Random(len(values)).sample(values, SAMPLE)
+
+
+def _names_in_values(result: ColumnResult, names: NamesTier, values: list[str]) -> None:
+    """Names and addresses as a column's values: a value counts when what the tier found
+    covers at least half of it (a name, not a note that mentions one); corroborated like the
+    pattern tier's kinds."""
+    read = _names_sample(values)
+    result.names_checked = len(read)
+    found: dict[str, Evidence] = {}
+    for value, hits in zip(read, names.find_many(read), strict=True):
+        counted = set()
+        for hit in hits:
+            if hit.kind in counted or 2 * (hit.end - hit.start) < len(value):
+                continue
+            counted.add(hit.kind)
+            evidence = found.setdefault(hit.kind, Evidence())
+            evidence.rows += 1
+            evidence.distinct.add(hit.value)
+    named = result.name_category
+    for kind_id, evidence in found.items():
+        kind = TIER_KINDS[kind_id]
+        distinct = len(evidence.distinct)
+        result.content[kind_id] = (evidence.rows, distinct)
+        if distinct >= CORROBORATION and evidence.rows >= SHARE * len(read):
+            by_name = named == kind.category
+            result.categories[kind.category] = "name+content" if by_name else "content"
+        elif kind.category not in result.categories:
+            result.sparse[kind.category] = max(result.sparse.get(kind.category, 0), distinct)
+
+
+def _classify_text(
+    result: ColumnResult, scanner: Scanner, values: list[str], names: NamesTier | None
+) -> ColumnResult:
     rows: dict[str, set[int]] = {}
     for row, hit in _scan_values(scanner, values, bare=False):
         rows.setdefault(hit.category, set()).add(row)
+    if names is not None:
+        read = _names_sample(values)
+        result.names_checked = len(read)
+        distinct: dict[str, set[str]] = {}
+        tier_rows: dict[str, set[int]] = {}
+        for row, found in enumerate(names.find_many(read)):
+            for name_hit in found:
+                distinct.setdefault(name_hit.kind, set()).add(name_hit.value)
+                tier_rows.setdefault(name_hit.category, set()).add(row)
+        for kind_id, seen in distinct.items():
+            category = TIER_KINDS[kind_id].category
+            result.content[kind_id] = (len(tier_rows[category]), len(seen))
+            if len(seen) >= CORROBORATION:  # one name the model proposes is not enough
+                rows.setdefault(category, set()).update(tier_rows[category])
     result.in_text = {category: len(found) for category, found in sorted(rows.items())}
     named = result.name_category
     if named and not any(k.category == named for k in KINDS.values()):

@@ -55,6 +55,18 @@ KINDS: dict[str, Kind] = {
 }
 
 
+# what the optional names tier finds (``names.py``, ``steward scan --names``): no validator can
+# refute a name, so a column whose name promises one is never refuted by its values
+TIER_KINDS: dict[str, Kind] = {
+    k.id: k
+    for k in (
+        Kind("person_name", "identity.name", "person's name (Russian)"),
+        Kind("postal_address", "contact.address", "postal address (Russian)"),
+    )
+}
+ALL_KINDS: dict[str, Kind] = {**KINDS, **TIER_KINDS}
+
+
 @cache
 def vocabulary() -> dict[str, Any]:
     data: dict[str, Any] = yaml.safe_load(VOCABULARY.read_text(encoding="utf-8"))

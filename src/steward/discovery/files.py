@@ -16,7 +16,7 @@ import random
 from bisect import bisect_right
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from steward.discovery.columns import classify_column
 from steward.discovery.findings import ERROR, WARNING, Finding, column_findings
@@ -24,6 +24,9 @@ from steward.discovery.scan import Report, ScannedColumn
 from steward.discovery.scanner import Scanner
 from steward.register.models import Register, within
 from steward.register.taxonomy import Sensitivity, category_sensitivity
+
+if TYPE_CHECKING:
+    from steward.discovery.names import NamesTier
 
 MAX_LINE = 1024 * 1024
 BLOCK = 1024 * 1024  # bytes of text scanned per pass
@@ -75,20 +78,28 @@ def _binary(path: Path) -> bool:
 
 
 def scan_file(
-    register: Register, path: Path, scanner: Scanner, report: Report, *, rows: int = 1000
+    register: Register,
+    path: Path,
+    scanner: Scanner,
+    report: Report,
+    *,
+    rows: int = 1000,
+    names: NamesTier | None = None,
 ) -> None:
-    """Scan one file into ``report``; what cannot be read is a problem, never a crash."""
+    """Scan one file into ``report``; what cannot be read is a problem, never a crash.
+    ``names``: the optional names tier (CSV and JSON Lines columns, and each line of text)."""
     try:
         if _binary(path):
             report.problems.append(f"{path}: binary file (NUL bytes); skipped")
             return
         suffix = path.suffix.lower()
         if suffix in (".csv", ".tsv"):
-            _scan_csv(register, path, scanner, report, rows, "\t" if suffix == ".tsv" else ",")
+            delimiter = "\t" if suffix == ".tsv" else ","
+            _scan_csv(register, path, scanner, report, rows, delimiter, names)
         elif suffix in (".jsonl", ".ndjson"):
-            _scan_jsonl(register, path, scanner, report, rows)
+            _scan_jsonl(register, path, scanner, report, rows, names)
         else:
-            _scan_text(register, path, scanner, report)
+            _scan_text(register, path, scanner, report, names)
         report.scanned.append(str(path))
     except OSError as exc:
         report.problems.append(f"{path}: cannot read: {exc.strerror}")
@@ -111,16 +122,27 @@ class _Reservoir:
 
 
 def _columns_into(
-    register: Register, path: Path, columns: dict[str, list[Any]], scanner: Scanner, report: Report
+    register: Register,
+    path: Path,
+    columns: dict[str, list[Any]],
+    scanner: Scanner,
+    report: Report,
+    names: NamesTier | None,
 ) -> None:
     for name, values in columns.items():
-        result = classify_column(name, values, scanner)
+        result = classify_column(name, values, scanner, names)
         report.columns.append(ScannedColumn("file", str(path), result, None))
         report.findings.extend(column_findings(register, "file", str(path), result, None))
 
 
 def _scan_csv(
-    register: Register, path: Path, scanner: Scanner, report: Report, rows: int, delimiter: str
+    register: Register,
+    path: Path,
+    scanner: Scanner,
+    report: Report,
+    rows: int,
+    delimiter: str,
+    names: NamesTier | None,
 ) -> None:
     lines = _Lines(path, report)
     csv.field_size_limit(MAX_LINE)
@@ -129,7 +151,7 @@ def _scan_csv(
         header = next(reader, None)
     except csv.Error as exc:
         report.problems.append(f"{path}:1: not CSV ({exc}); scanned as text")
-        _scan_text(register, path, scanner, report)
+        _scan_text(register, path, scanner, report, names)
         return
     if header is None:
         return
@@ -143,12 +165,12 @@ def _scan_csv(
             lines.note(f"{exc}; row skipped")
             continue
         sample.offer(row)
-    names = [h.strip() or f"column {i + 1}" for i, h in enumerate(header)]
+    headers = [h.strip() or f"column {i + 1}" for i, h in enumerate(header)]
     columns = {
         name: [row[i] if i < len(row) else None for row in sample.items]
-        for i, name in enumerate(names)
+        for i, name in enumerate(headers)
     }
-    _columns_into(register, path, columns, scanner, report)
+    _columns_into(register, path, columns, scanner, report, names)
 
 
 def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
@@ -163,7 +185,12 @@ def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
 
 
 def _scan_jsonl(
-    register: Register, path: Path, scanner: Scanner, report: Report, rows: int
+    register: Register,
+    path: Path,
+    scanner: Scanner,
+    report: Report,
+    rows: int,
+    names: NamesTier | None,
 ) -> None:
     lines = _Lines(path, report)
     sample = _Reservoir(rows, random.Random())
@@ -183,11 +210,15 @@ def _scan_jsonl(
                 keys[key] = None
         sample.offer(flat)
     columns = {key: [item.get(key) for item in sample.items] for key in keys}
-    _columns_into(register, path, columns, scanner, report)
+    _columns_into(register, path, columns, scanner, report, names)
 
 
-def _scan_text(register: Register, path: Path, scanner: Scanner, report: Report) -> None:
+def _scan_text(
+    register: Register, path: Path, scanner: Scanner, report: Report, names: NamesTier | None
+) -> None:
     found: dict[str, list[int]] = {}  # category -> [lines with it, first line]
+    tier_values: dict[str, set[str]] = {}  # names tier: distinct values per category
+    tier_lines: dict[str, list[int]] = {}  # ... and the lines they are on
     block: list[bytes] = []
     size = 0
     first_line = 1
@@ -205,6 +236,14 @@ def _scan_text(register: Register, path: Path, scanner: Scanner, report: Report)
             seen.add((hit.category, line))
             entry = found.setdefault(hit.category, [0, line])
             entry[0] += 1
+        if names is not None:
+            texts = [chunk.decode("utf-8", "replace") for chunk in block]
+            for offset, hits in enumerate(names.find_many(texts)):
+                for name_hit in hits:
+                    tier_values.setdefault(name_hit.category, set()).add(name_hit.value)
+                    lines_of = tier_lines.setdefault(name_hit.category, [])
+                    if not lines_of or lines_of[-1] != first_line + offset:
+                        lines_of.append(first_line + offset)
 
     for text in lines:
         encoded = text.encode("utf-8")
@@ -215,6 +254,9 @@ def _scan_text(register: Register, path: Path, scanner: Scanner, report: Report)
             first_line, block, size = lines.number + 1, [], 0
     if block:
         flush()
+    for category, values in tier_values.items():
+        if len(values) >= 2:  # corroborated as in a column: two distinct names or addresses
+            found[category] = [len(tier_lines[category]), tier_lines[category][0]]
     known = register.all_categories
     unsolicited = register.policy.unsolicited_categories
     for category, (count, line) in sorted(found.items()):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from steward.discovery.columns import CORROBORATION, ColumnResult
-from steward.discovery.detectors import KINDS
+from steward.discovery.detectors import ALL_KINDS, KINDS, TIER_KINDS
 from steward.register.models import Register, Table, within
 from steward.register.taxonomy import Sensitivity, category_sensitivity
 
@@ -80,13 +80,15 @@ def _label(register: Register, category: str) -> str:
 
 
 def _evidence(result: ColumnResult, category: str, how: str) -> dict[str, Any]:
-    kinds = {k: result.content[k] for k in result.content if KINDS[k].category == category}
+    kinds = {k: result.content[k] for k in result.content if ALL_KINDS[k].category == category}
     evidence: dict[str, Any] = {"evidence": how, "sampled": result.sampled}
     evidence["non_empty"] = result.non_empty
     if kinds:
         evidence["validated"] = {k: {"rows": r, "distinct": d} for k, (r, d) in kinds.items()}
     if category in result.in_text:
         evidence["rows_with_it"] = result.in_text[category]
+    if result.names_checked and any(k.category == category for k in TIER_KINDS.values()):
+        evidence["names_tier_values"] = result.names_checked  # values the names tier read
     if result.notes:
         evidence["notes"] = result.notes
     return evidence

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from steward.datastores.connect import datastore_engine, reflect
 from steward.datastores.errors import DatastoreError
@@ -21,6 +21,9 @@ from steward.discovery.columns import ColumnResult, classify_column
 from steward.discovery.findings import ERROR, Finding, column_findings, declared_categories
 from steward.discovery.scanner import Scanner
 from steward.register.models import Datastore, Register
+
+if TYPE_CHECKING:
+    from steward.discovery.names import NamesTier
 
 SAMPLE_ROWS = 1000
 
@@ -48,6 +51,7 @@ class ScannedColumn:
             "sparse": r.sparse,
             "validated": {k: {"rows": n, "distinct": d} for k, (n, d) in r.content.items()},
             "notes": r.notes,
+            "names_tier_values": r.names_checked,
         }
 
 
@@ -90,8 +94,10 @@ def scan_datastore(
     *,
     rows: int = SAMPLE_ROWS,
     progress: Callable[[str], None] | None = None,
+    names: NamesTier | None = None,
 ) -> None:
-    """Sample and classify every table of ``datastore`` (declared or not) into ``report``."""
+    """Sample and classify every table of ``datastore`` (declared or not) into ``report``;
+    ``names``: the optional names tier (``names.names_tier()``), or None."""
     try:
         engine = datastore_engine(datastore)
     except DatastoreError as exc:
@@ -111,7 +117,7 @@ def scan_datastore(
                 continue
             declared = declared_categories(info.spec)
             for name, values in sample.columns.items():
-                result = classify_column(name, values, scanner)
+                result = classify_column(name, values, scanner, names)
                 report.columns.append(ScannedColumn(datastore.id, key, result, declared.get(name)))
                 report.findings.extend(
                     column_findings(register, datastore.id, key, result, declared.get(name))
@@ -131,6 +137,7 @@ def scan_register(
     datastores: Iterable[str] | None = None,
     rows: int = SAMPLE_ROWS,
     progress: Callable[[str], None] | None = None,
+    names: NamesTier | None = None,
 ) -> Report:
     """Scan the register's datastores (all, or those named) and return the report."""
     wanted = set(datastores) if datastores is not None else None
@@ -138,7 +145,9 @@ def scan_register(
     scanner = scanner_for(register)
     for datastore in register.datastores:
         if wanted is None or datastore.id in wanted:
-            scan_datastore(register, datastore, scanner, report, rows=rows, progress=progress)
+            scan_datastore(
+                register, datastore, scanner, report, rows=rows, progress=progress, names=names
+            )
     return report
 
 
