@@ -17,6 +17,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
+from steward.lib.i18n import N_
 from steward.requests import restrictions
 from steward.web.auth import require_scope
 from steward.web.consent_runtime import consent_service
@@ -51,15 +52,17 @@ def restrictions_of(
     given = {"email": email, "phone": phone, "account-id": account_id}
     identifiers = {k: v for k, v in given.items() if v and v.strip()}
     if not identifiers:
-        raise ApiError(400, "invalid", "Name the subject: email, phone or account_id.")
+        raise ApiError(400, "invalid", N_("Name the subject: email, phone or account_id."))
     service = consent_service(request)
     if purpose is not None and purpose not in {p.id for p in service.register.purposes}:
-        raise ApiError(400, "invalid", f"The register has no purpose '{purpose}'.")
+        raise ApiError(
+            400, "invalid", N_("The register has no purpose '%(purpose)s'."), purpose=purpose
+        )
     try:
         with request.app.state.sessions() as session:
             found = restrictions.active(session, service.keys, identifiers, purpose)
     except ValueError as exc:
-        raise ApiError(400, "invalid", str(exc)) from None
+        raise ApiError.of(400, "invalid", exc) from None
     return RestrictionsOut(
         restricted=bool(found),
         restrictions=[
