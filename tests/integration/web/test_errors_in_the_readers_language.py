@@ -90,6 +90,11 @@ def test_the_privacy_center_form_tells_a_bad_identifier_in_the_pages_language(ap
     assert "is not valid" not in ru.text
     en = client.post("/privacy/requests/new", data={**data, "lang": "en"})
     assert "the e-mail address is not valid" in en.text
+    scan = {"attachment": ("scan.pdf", b"MZ\x90\x00binary", "application/pdf")}
+    fields = {**data, "email": "a@example.com", "lang": "ru"}
+    refused = client.post("/privacy/requests/new", data=fields, files=scan)
+    assert refused.status_code == 400
+    assert "приложенный файл не является PDF, JPEG или PNG" in refused.text
 
 
 def test_the_admins_error_page_and_charts_follow_the_admins_language(app) -> None:
