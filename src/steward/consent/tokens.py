@@ -11,13 +11,14 @@ identifier, only the Steward subject id. Privacy Center links expire after a day
 from __future__ import annotations
 
 from steward.consent.identity import ConsentKeys
+from steward.lib.i18n import N_, Told
 from steward.lib.signing import Signer, TokenExpired, TokenInvalid
 
 UNSUBSCRIBE_MAX_AGE = 400 * 86400
 CENTER_MAX_AGE = 86400
 
 
-class TokenError(ValueError):
+class TokenError(Told, ValueError):
     """A token that is forged, damaged, for another use, or expired."""
 
 
@@ -35,9 +36,9 @@ def unsubscribe_claims(keys: ConsentKeys, token: str) -> tuple[str, str, str]:
             token, max_age=UNSUBSCRIBE_MAX_AGE
         )
     except TokenExpired:
-        raise TokenError("this unsubscribe link has expired") from None
+        raise TokenError(N_("this unsubscribe link has expired")) from None
     except (TokenInvalid, ValueError, TypeError):
-        raise TokenError("this unsubscribe link is not valid") from None
+        raise TokenError(N_("this unsubscribe link is not valid")) from None
     return str(subject_id), str(purpose_id), str(channel)
 
 
@@ -49,6 +50,6 @@ def center_subject(keys: ConsentKeys, token: str, max_age: int = CENTER_MAX_AGE)
     try:
         return str(_serializer(keys, "consent-center").loads(token, max_age=max_age))
     except TokenExpired:
-        raise TokenError("this link has expired; ask for a new one") from None
+        raise TokenError(N_("this link has expired; ask for a new one")) from None
     except TokenInvalid:
-        raise TokenError("this link is not valid; ask for a new one") from None
+        raise TokenError(N_("this link is not valid; ask for a new one")) from None

@@ -17,8 +17,8 @@ on consent or contract (GDPR Art. 20(1)(a): a table serving at least one purpose
 and in them to columns whose purposes say the subject provided the data (source ``subject``);
 ``data.json`` names under ``excluded`` each table of the subject's left out, its rows and its bases.
 
-The report's words are in ``templates/access/<lang>/words.j2`` (Jinja), its layout in
-``templates/access/report.html.j2``; the register's vocabularies are
+The report is one template for every language, ``templates/access/report.html.j2``, its text
+marked for the catalogue (``_()``, ``ngettext``: ``lib/i18n``); the register's vocabularies are
 named by ``notices.phrases``, the rights as the notice states them (``notices.content``).
 """
 
@@ -34,14 +34,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 
 from steward.datastores.executor import DatastoreOutcome
 from steward.datastores.holds import table_purposes
+from steward.lib import i18n
 from steward.lib.cells import safe_cell
+from steward.lib.i18n import N_
 from steward.notices import phrases
 from steward.notices.content import subject_rights
-from steward.notices.plural import ru_form
 from steward.register.models import ColumnSpec, Purpose, Register, Table
 from steward.register.taxonomy import LegalBasis, Source
 
@@ -58,14 +59,30 @@ def _environment() -> Environment:
         autoescape=select_autoescape(["html.j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.globals["ru_form"] = ru_form
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     return env
 
 
-def words(lang: str) -> Any:
-    """The report's words in ``lang`` (``templates/access/<lang>/words.j2``)."""
-    return _environment().get_template(f"{lang}/words.j2").module
+@pass_context
+def _gettext(context: Any, message: str) -> str:
+    return i18n.translator(context["lang"]).gettext(message)
+
+
+@pass_context
+def _ngettext(context: Any, singular: str, plural: str, n: int) -> str:
+    return i18n.translator(context["lang"]).ngettext(singular, plural, n)
+
+
+WORDS = {"yes": N_("yes"), "no": N_("no"), "hidden": N_("(stored, not shown)")}
+"""The words of the rows' cells (the CSV's too); the report's own text is in its template."""
+EMPTY = "—"
+
+
+def words(lang: str) -> dict[str, str]:
+    """The cells' words in ``lang``, from the catalogue."""
+    return i18n.words(WORDS, lang)
 
 
 @dataclass
@@ -109,12 +126,12 @@ def _value(value: Any) -> Any:
     return str(value)
 
 
-def _shown(value: Any, w: Any) -> str:
+def _shown(value: Any, w: dict[str, str]) -> str:
     """A value as a person reads it in the report and the CSV."""
     if value is None or value == "":
-        return str(w.empty)
+        return EMPTY
     if isinstance(value, bool):
-        return str(w.yes if value else w.no)
+        return w["yes"] if value else w["no"]
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M" if value.time() else "%Y-%m-%d")
     if isinstance(value, date):
@@ -229,7 +246,7 @@ def _listed(
                     value = row[column.name]
                     entry: dict[str, Any] = {"value": _value(value), "category": column.category}
                     if column.category and column.category.startswith(HIDDEN):
-                        entry["value"] = shown[column.name] = str(w.hidden)
+                        entry["value"] = shown[column.name] = w["hidden"]
                     elif (text := _looked_up(looked.get(column.name), value)) is not None:
                         entry["shows"] = shown[column.name] = text
                     else:

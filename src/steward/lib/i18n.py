@@ -100,6 +100,30 @@ def compile_po(po: Path) -> bytes:
     return out.getvalue()
 
 
+class Told(Exception):
+    """An error whose message a person reads: English text (marked with ``N_``, placeholders
+    ``%(name)s``) and its values, translated where the reader's language is known (``told``).
+    ``str(exc)`` is the English, for logs and the CLI."""
+
+    def __init__(self, text: str = "", /, **params: Any) -> None:
+        self.text, self.params = text, params
+        super().__init__(text % params if params else text)
+
+
+def told(exc: BaseException, lang: str) -> str:
+    """``exc``'s message in ``lang``: the catalogue's translation of a ``Told`` error's text with
+    its values; any other error (or a text the catalogue lacks) as it was raised."""
+    if not isinstance(exc, Told):
+        return str(exc)
+    return say(exc.text, lang, exc.params)
+
+
+def say(text: str, lang: str, params: Mapping[str, Any] | None = None) -> str:
+    """``text`` (an English message id) in ``lang``, with ``params`` put in (``%(name)s``)."""
+    translated = translator(lang).gettext(text) if text else text
+    return translated % dict(params) if params else translated
+
+
 def words(english: dict[str, str], lang: str) -> dict[str, str]:
     """A page's phrase book in ``lang``: each value of ``english`` (marked with ``N_``)
     translated, keyed as before (templates read ``w.title``)."""

@@ -22,13 +22,16 @@ from functools import lru_cache
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from steward.lib.i18n import N_, Told
+
 KINDS = ("email", "phone", "account-id")
 PHONE_MAX = 40
 ACCOUNT_MAX = 200
 
 
-class IdentifierError(ValueError):
-    """An identifier that is not valid; the message says what would be."""
+class IdentifierError(Told, ValueError):
+    """An identifier that is not valid; the message says what would be (English, translated
+    where the reader's language is known: ``i18n.told``)."""
 
 
 # quoted local parts and domain literals are where the validator rewrites an ASCII address
@@ -59,12 +62,15 @@ def normalise_email(value: object) -> str | None:
     return _validated_email(text[:320]) or text.lower()
 
 
+BAD_EMAIL = N_("the e-mail address is not valid; write it as name@example.com")
+
+
 def clean_email(value: str) -> str:
     """The canonical form of an e-mail someone typed; raises when it is not an address."""
     text = value.strip()
     checked = _validated_email(text[:320]) if text else None
     if checked is None:
-        raise IdentifierError("the e-mail address is not valid; write it as name@example.com")
+        raise IdentifierError(BAD_EMAIL)
     return checked
 
 
@@ -75,9 +81,7 @@ def clean_email_to_store(value: str) -> str:
     try:
         return str(validate_email(text, check_deliverability=False).normalized)
     except EmailNotValidError:
-        raise IdentifierError(
-            "the e-mail address is not valid; write it as name@example.com"
-        ) from None
+        raise IdentifierError(BAD_EMAIL) from None
 
 
 def _parse_phone(value: object, region: str | None) -> phonenumbers.PhoneNumber | None:
@@ -105,8 +109,10 @@ def clean_phone(value: str, region: str | None) -> str:
     number = _parse_phone(value, region)
     if number is None or not phonenumbers.is_valid_number(number):
         raise IdentifierError(
-            "the telephone number is not valid; write it with the country code, "
-            "e.g. +7 912 345-67-89"
+            N_(
+                "the telephone number is not valid; write it with the country code, "
+                "e.g. +7 912 345-67-89"
+            )
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -121,7 +127,9 @@ def normalise_account(value: object) -> str | None:
 def clean_account(value: str) -> str:
     text = value.strip()
     if not text or len(text) > ACCOUNT_MAX or not text.isprintable():
-        raise IdentifierError(f"the account id must be 1 to {ACCOUNT_MAX} printable characters")
+        raise IdentifierError(
+            N_("the account id must be 1 to %(most)s printable characters"), most=ACCOUNT_MAX
+        )
     return text
 
 

@@ -7,6 +7,7 @@ import binascii
 import hashlib
 from dataclasses import dataclass
 
+from steward.lib.i18n import N_
 from steward.requests.states import RequestError
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -57,19 +58,23 @@ def check_attachment(
 ) -> CheckedAttachment:
     """Accept a PDF, JPEG or PNG of at most ``max_bytes``; raise ``AttachmentRefused`` otherwise."""
     if not content:
-        raise AttachmentRefused("the attached file is empty; attach a PDF, JPEG or PNG scan")
+        raise AttachmentRefused(N_("the attached file is empty; attach a PDF, JPEG or PNG scan"))
     if len(content) > max_bytes:
         raise AttachmentTooLarge(
-            f"the attached file is {len(content) // 1024} KiB; the limit is "
-            f"{max_bytes // 1024} KiB. Attach a smaller scan (PDF, JPEG or PNG)"
+            N_(
+                "the attached file is %(kib)s KiB; the limit is %(limit)s KiB. Attach a smaller "
+                "scan (PDF, JPEG or PNG)"
+            ),
+            kib=len(content) // 1024,
+            limit=max_bytes // 1024,
         )
     content_type = sniff(content)
     if content_type is None:
         raise AttachmentRefused(
-            "the attached file is not a PDF, JPEG or PNG (checked by its content, not its name)"
+            N_("the attached file is not a PDF, JPEG or PNG (checked by its content, not its name)")
         )
     if content_type == "application/pdf" and b"%%EOF" not in content[-2048:]:
-        raise AttachmentRefused("the attached PDF is truncated or damaged; attach it again")
+        raise AttachmentRefused(N_("the attached PDF is truncated or damaged; attach it again"))
     safe_name = "".join(c for c in filename if c.isalnum() or c in "._- ")[:200] or "attachment"
     return CheckedAttachment(safe_name, content_type, content)
 
@@ -82,8 +87,11 @@ def from_base64(
     # the encoded text of a file over the limit is refused before it is decoded
     if len(encoded) > (max_bytes + 2) // 3 * 4 + 4:
         raise AttachmentTooLarge(
-            f"the attached file is larger than the limit of {max_bytes // 1024} KiB. "
-            "Attach a smaller scan (PDF, JPEG or PNG)"
+            N_(
+                "the attached file is larger than the limit of %(limit)s KiB. Attach a smaller "
+                "scan (PDF, JPEG or PNG)"
+            ),
+            limit=max_bytes // 1024,
         )
     try:
         content = base64.b64decode(encoded.strip(), validate=True)

@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from steward.lib import i18n
+from steward.lib.i18n import N_
 from steward.register.models import Purpose, Register
 from steward.register.taxonomy import LegalBasis, RetentionStart
 from steward.requests import destructions, restrictions
@@ -43,43 +45,32 @@ if TYPE_CHECKING:
 OBJECTABLE_BASES = (LegalBasis.LEGITIMATE_INTERESTS, LegalBasis.PUBLIC_TASK)
 OBJECTABLE_TAGS = ("marketing", "advertising")
 
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "objection-erasure": "Your objection: as our policy says, objecting erases your account.",
-        "stopped": "Your objection is recorded for: {purposes}. Our consent records now answer "
-        "no for these purposes, and they are on the restriction list our systems are to check "
-        "before processing your data.",
-        "nothing-to-stop": "Your objection: none of our processing of your data rests on "
-        "legitimate interests or a public task, or serves marketing, so there was nothing an "
-        "objection stops.",
-        "withdrawn": "Your consent is withdrawn for: {purposes}.",
-        "no-consent": "We hold no consent of yours that was still given.",
-        "scheduled": "The data processed only on that consent ({purposes}) will be destroyed "
-        "on {date}.",
-        "portability-left-out": "Not included, because portability covers only data processed "
-        "on your consent or under a contract with you: {tables}.",
-    },
-    "ru": {
-        "objection-erasure": "Ваше возражение: согласно нашей политике возражение влечёт "
-        "удаление учётной записи.",
-        "stopped": "Ваше возражение записано для целей: {purposes}. Наш журнал согласий теперь "
-        "отвечает «нет» по этим целям, и они внесены в список ограничений, который наши системы "
-        "должны проверять перед обработкой ваших данных.",
-        "nothing-to-stop": "Ваше возражение: никакая обработка ваших данных не основана на "
-        "законных интересах или публичной задаче и не служит маркетингу, прекращать было "
-        "нечего.",
-        "withdrawn": "Ваше согласие отозвано для целей: {purposes}.",
-        "no-consent": "Действующих согласий с вашей стороны у нас нет.",
-        "scheduled": "Данные, обрабатываемые только на основании этого согласия ({purposes}), "
-        "будут уничтожены {date}.",
-        "portability-left-out": "Не включено, так как переносимость касается только данных, "
-        "обрабатываемых с вашего согласия или по договору с вами: {tables}.",
-    },
+WORDS: dict[str, str] = {
+    "objection-erasure": N_("Your objection: as our policy says, objecting erases your account."),
+    "stopped": N_(
+        "Your objection is recorded for: {purposes}. Our consent records now answer no for "
+        "these purposes, and they are on the restriction list our systems are to check before "
+        "processing your data."
+    ),
+    "nothing-to-stop": N_(
+        "Your objection: none of our processing of your data rests on legitimate interests or "
+        "a public task, or serves marketing, so there was nothing an objection stops."
+    ),
+    "withdrawn": N_("Your consent is withdrawn for: {purposes}."),
+    "no-consent": N_("We hold no consent of yours that was still given."),
+    "scheduled": N_(
+        "The data processed only on that consent ({purposes}) will be destroyed on {date}."
+    ),
+    "portability-left-out": N_(
+        "Not included, because portability covers only data processed on your consent or "
+        "under a contract with you: {tables}."
+    ),
 }
+"""The subject's e-mail lines, English here, each other language from the catalogue."""
 
 
 def words(lang: str) -> dict[str, str]:
-    return WORDS.get(lang, WORDS["en"])
+    return i18n.words(WORDS, lang)
 
 
 def objection_erases(register: Register) -> bool:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from steward.law import LAWS, RequestKind, law
 from steward.ledger import audit
+from steward.lib.i18n import N_
 from steward.lib.identifiers import IdentifierError, clean_account, clean_email, clean_phone
 from steward.register import Register
 from steward.requests import clock, emails
@@ -66,7 +67,9 @@ def _subject_kind(register: Register | None, given: str | None) -> str | None:
     chosen = chosen or register.default_subject()
     if chosen not in kinds:
         raise RequestError(
-            f"'{chosen}' is not a subject kind of the register; kinds: {', '.join(kinds)}"
+            N_("'%(kind)s' is not a subject kind of the register; kinds: %(kinds)s"),
+            kind=chosen,
+            kinds=", ".join(kinds),
         )
     return chosen
 
@@ -78,8 +81,11 @@ def subject_kind_of(register: Register, request: SubjectRequest) -> str:
     kind = request.subject_kind or register.default_subject()
     if kind not in {s.id for s in register.subjects}:
         raise RequestError(
-            f"the register no longer declares the subject kind '{kind}' this request was "
-            "filed for; nothing runs (declare the kind again, or reject the request)"
+            N_(
+                "the register no longer declares the subject kind '%(kind)s' this request was "
+                "filed for; nothing runs (declare the kind again, or reject the request)"
+            ),
+            kind=kind,
         )
     return kind
 
@@ -91,7 +97,7 @@ def _cleaned(clean: Callable[[str], str], value: str | None) -> str | None:
     try:
         return clean(value)
     except IdentifierError as exc:
-        raise RequestError(str(exc)) from None
+        raise RequestError(exc.text, **exc.params) from None
 
 
 def record_event(
@@ -242,24 +248,32 @@ def file_request(
         ) from None
     jurisdictions = clock.applicable(register, intake.jurisdiction or None)
     if kind not in clock.kinds_allowed(register, jurisdictions):
-        raise RequestError(f"a '{kind}' request is not available under {', '.join(jurisdictions)}")
+        raise RequestError(
+            N_("a '%(kind)s' request is not available under %(laws)s"),
+            kind=kind.value,
+            laws=", ".join(jurisdictions),
+        )
     subject_kind = _subject_kind(register, intake.subject_kind)
     region = register.operator.country if register else None
     email = _cleaned(clean_email, intake.email)
     phone = _cleaned(lambda typed: clean_phone(typed, region), intake.phone)
     account = _cleaned(clean_account, intake.account_id)
     if not (email or phone or account):
-        raise RequestError("give at least one identifier: an e-mail, a telephone or an account id")
+        raise RequestError(
+            N_("give at least one identifier: an e-mail, a telephone or an account id")
+        )
     policy = register.policy.requests if register and register.policy else None
     signed = policy is not None and policy.signed_document
     if signed and intake.attachment is None:
         # the register's rule holds on every channel: Privacy Center, API, in-app, e-mail, phone
         raise SignedDocumentRequired(
-            "attach a scan of the request bearing your signature (PDF, JPEG or PNG): "
-            "the operator requires a signed document on every channel"
+            N_(
+                "attach a scan of the request bearing your signature (PDF, JPEG or PNG): "
+                "the operator requires a signed document on every channel"
+            )
         )
     if len(intake.details) > 10_000:
-        raise RequestError("the description is longer than 10,000 characters; shorten it")
+        raise RequestError(N_("the description is longer than 10,000 characters; shorten it"))
     request = SubjectRequest(
         reference="R-" + secrets.token_hex(4).upper(),
         kind=kind.value,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final
 
-from steward.lib.i18n import N_
+from steward.lib.i18n import N_, Told
 
 
 class State(StrEnum):
@@ -50,8 +50,10 @@ ALLOWED: Final[dict[State, frozenset[State]]] = {
 }
 
 
-class RequestError(ValueError):
-    """A request operation that cannot be done; the message says why and what would work."""
+class RequestError(Told, ValueError):
+    """A request operation that cannot be done; the message says why and what would work. A
+    message a subject may read is marked ``N_`` with its values apart
+    (``RequestError(N_("... %(kind)s ..."), kind=kind)``): ``i18n.told(exc, lang)``."""
 
     code = "invalid"
 

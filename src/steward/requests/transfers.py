@@ -20,36 +20,24 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from steward.lib import i18n
+from steward.lib.i18n import N_
 from steward.register import Register
 from steward.requests.disclosures import of_subject
 from steward.requests.verification import LABELS
 
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "recipients": "Recipients of personal data that our register declares:",
-        "recipient": "- {name} ({role}, {country}){basis}{purposes}",
-        "for": "; for: {purposes}",
-        "basis": "; transfer basis: {basis}",
-        "no_recipients": "Our register declares no recipients of personal data.",
-        "disclosures": "Disclosures of your data that we recorded:",
-        "disclosure": "- {on}: to {name}: {categories}{purpose}",
-        "purpose": " (purpose: {purpose})",
-        "no_disclosures": "We recorded no disclosure of your data to a third party.",
-        "searched": "Searched for: {identifiers}.",
-    },
-    "ru": {
-        "recipients": "Получатели персональных данных, указанные в нашем реестре:",
-        "recipient": "- {name} ({role}, {country}){basis}{purposes}",
-        "for": "; цели: {purposes}",
-        "basis": "; основание передачи: {basis}",
-        "no_recipients": "Наш реестр не указывает получателей персональных данных.",
-        "disclosures": "Передачи ваших данных, которые мы зарегистрировали:",
-        "disclosure": "- {on}: {name}: {categories}{purpose}",
-        "purpose": " (цель: {purpose})",
-        "no_disclosures": "Мы не зарегистрировали передачу ваших данных третьим лицам.",
-        "searched": "Поиск по: {identifiers}.",
-    },
+WORDS: dict[str, str] = {
+    "recipients": N_("Recipients of personal data that our register declares:"),
+    "recipient": N_("- {name} ({role}, {country}){basis}{purposes}"),
+    "for": N_("; for: {purposes}"),
+    "basis": N_("; transfer basis: {basis}"),
+    "no_recipients": N_("Our register declares no recipients of personal data."),
+    "disclosures": N_("Disclosures of your data that we recorded:"),
+    "disclosure": N_("- {on}: to {name}: {categories}{purpose}"),
+    "purpose": N_(" (purpose: {purpose})"),
+    "no_disclosures": N_("We recorded no disclosure of your data to a third party."),
+    "searched": N_("Searched for: {identifiers}."),
 }
+"""The e-mail's lines, English here, each other language from the catalogue (``lib/i18n``)."""
 
 
 def _name(names: Mapping[str, str] | None, fallback: str, lang: str) -> str:
@@ -84,7 +72,7 @@ class TransfersAnswer:
         )
 
     def text(self, lang: str) -> str:
-        words = WORDS.get(lang, WORDS["en"])
+        words = i18n.words(WORDS, lang)
         lines = [words["recipients"] if self.recipients else words["no_recipients"]]
         for r in self.recipients:
             purposes = ", ".join(str(p["name"]) for p in r["purposes"])
@@ -126,7 +114,7 @@ def answer(
 ) -> TransfersAnswer:
     """The register's recipients (each with the purposes that send it data) and every
     disclosure recorded for ``identifiers`` (the request's proven ones, canonical)."""
-    lang = lang if lang in WORDS else "en"
+    lang = lang if lang in i18n.LANGUAGES else i18n.LANGUAGES[0]
     purposes = {p.id: p for p in register.purposes}
     recipients: list[dict[str, Any]] = []
     for r in register.recipients:

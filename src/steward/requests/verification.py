@@ -150,7 +150,7 @@ def _new_code(session: Session, request: SubjectRequest, secret: str, purpose: s
         )
     )
     if (recent or 0) >= MAX_CODES_PER_HOUR:
-        raise TooManyCodes("too many codes were sent for this request; try again in an hour")
+        raise TooManyCodes(N_("too many codes were sent for this request; try again in an hour"))
     for old in session.scalars(
         select(VerificationCode).where(
             VerificationCode.request_id == request.id,
@@ -207,7 +207,7 @@ def issue_code(
 ) -> str | None:
     """Make a fresh code, void older ones and e-mail it; None when the request has no e-mail."""
     if request.state in {s.value for s in CLOSED} or request.verified_at is not None:
-        raise RequestError("this request needs no verification code")
+        raise RequestError(N_("this request needs no verification code"))
     code = _new_code(session, request, secret, IDENTITY)
     if request.state == State.RECEIVED:
         request.state = State.VERIFYING.value
@@ -250,11 +250,13 @@ def issue_result_code(
     Raises ``RequestError`` when there is no result, or no proven e-mail to send it to.
     """
     if not has_result(request):
-        raise RequestError("this request has no result to download")
+        raise RequestError(N_("this request has no result to download"))
     if request.email is None or "email" not in proven(request):
         raise RequestError(
-            "this request proved no e-mail address we could send a code to; ask us for the "
-            "result, quoting the request's reference"
+            N_(
+                "this request proved no e-mail address we could send a code to; ask us for "
+                "the result, quoting the request's reference"
+            )
         )
     code = _new_code(session, request, secret, RESULT)
     service.record_event(session, request, "steward", "result-code-sent", "")

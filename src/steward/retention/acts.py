@@ -17,11 +17,14 @@ on each download, so what is printed is what was hashed.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from html import escape
 
 from sqlalchemy.orm import Session
 
+from steward.lib import i18n
+from steward.lib.i18n import NC_, Vocabulary
 from steward.lib.pdf import html_to_pdf
 from steward.register import Register
 from steward.retention.tables import RetentionRun
@@ -34,74 +37,57 @@ STYLE = (
     "th,td{border:1px solid #888;padding:3px 5px;text-align:left;vertical-align:top}"
 )
 
-WORDS = {
-    "ru": {
-        "title": "Акт об уничтожении персональных данных",
-        "basis": "ч. 7 ст. 5, ст. 21 Федерального закона № 152-ФЗ; Приказ Роскомнадзора "
-        "№ 179 от 28.10.2022",
-        "operator": "Оператор",
-        "responsible": "Ответственные лица",
-        "responsible_text": "автоматическая процедура уничтожения Steward (запуск: {trigger}); "
-        "ответственный за организацию обработки: {dpo}",
-        "date": "Дата уничтожения",
-        "method": "Способ уничтожения",
-        "delete": "удаление записей из базы данных",
-        "anonymise": "обезличивание (замена значений персональных данных)",
-        "system": "Информационная система (хранилище), место нахождения базы данных",
-        "categories": "Категории персональных данных",
-        "subjects": "Категории субъектов",
-        "count": "Количество уничтоженных записей",
-        "subject_count": "Количество субъектов, чьи данные уничтожены",
-        "subjects_told": "по различным идентификаторам в таблицах: {tables}",
-        "subjects_untold": "в таблицах {tables} субъект записи не определяется, их записи "
-        "учтены только количеством",
-        "subjects_none": "не определяется: ни одна из таблиц не указывает, чьи её записи",
-        "subjects_col": "Субъектов",
-        "reason": "Основание",
-        "reason_rule": "истечение срока хранения по правилу «{rule}»",
-        "reason_hold": "окончание срока хранения, установленного законом ({purpose}), после "
-        "требования субъекта об уничтожении",
-        "log": "Выгрузка из журнала событий",
-        "table": "Таблица",
-        "children": "связанные записи",
-        "held": "сохранено (удержание)",
-        "none": "Записей, подлежащих уничтожению, не было.",
-        "problems": "Не обработано (будет повторено при следующем запуске)",
+WORDS = Vocabulary(
+    "destruction act",
+    {
+        "title": NC_("destruction act", "Act of destruction of personal data"),
+        "basis": NC_(
+            "destruction act",
+            "152-FZ Art. 5 p.7 and Art. 21; Roskomnadzor Order No. 179 of 28.10.2022; "
+            "GDPR Art. 5(1)(e)",
+        ),
+        "operator": NC_("destruction act", "Operator"),
+        "responsible": NC_("destruction act", "Persons responsible"),
+        "responsible_text": NC_(
+            "destruction act",
+            "Steward's automatic destruction (started by: {trigger}); person responsible for "
+            "organising the processing: {dpo}",
+        ),
+        "date": NC_("destruction act", "Date of destruction"),
+        "method": NC_("destruction act", "Method"),
+        "delete": NC_("destruction act", "deletion of the records from the database"),
+        "anonymise": NC_("destruction act", "anonymisation (personal values replaced)"),
+        "system": NC_(
+            "destruction act", "Information system (datastore) and location of the database"
+        ),
+        "categories": NC_("destruction act", "Categories of personal data"),
+        "subjects": NC_("destruction act", "Categories of subjects"),
+        "count": NC_("destruction act", "Records destroyed"),
+        "subject_count": NC_("destruction act", "Subjects whose data was destroyed"),
+        "subjects_told": NC_("destruction act", "by distinct identifiers in the tables {tables}"),
+        "subjects_untold": NC_(
+            "destruction act",
+            "in {tables} a record does not tell whose it is: those are counted as records only",
+        ),
+        "subjects_none": NC_(
+            "destruction act", "cannot be told: no table swept tells whose its records are"
+        ),
+        "subjects_col": NC_("destruction act", "Subjects"),
+        "reason": NC_("destruction act", "Reason"),
+        "reason_rule": NC_("destruction act", "retention period expired under the rule “{rule}”"),
+        "reason_hold": NC_(
+            "destruction act",
+            "end of the period the law required ({purpose}) after the subject asked for erasure",
+        ),
+        "log": NC_("destruction act", "Extract from the event log"),
+        "table": NC_("destruction act", "Table"),
+        "held": NC_("destruction act", "kept (held)"),
+        "none": NC_("destruction act", "No record was due for destruction."),
+        "problems": NC_("destruction act", "Not processed (tried again at the next run)"),
     },
-    "en": {
-        "title": "Act of destruction of personal data",
-        "basis": "152-FZ Art. 5 p.7 and Art. 21; Roskomnadzor Order No. 179 of 28.10.2022; "
-        "GDPR Art. 5(1)(e)",
-        "operator": "Operator",
-        "responsible": "Persons responsible",
-        "responsible_text": "Steward's automatic destruction (started by: {trigger}); person "
-        "responsible for organising the processing: {dpo}",
-        "date": "Date of destruction",
-        "method": "Method",
-        "delete": "deletion of the records from the database",
-        "anonymise": "anonymisation (personal values replaced)",
-        "system": "Information system (datastore) and location of the database",
-        "categories": "Categories of personal data",
-        "subjects": "Categories of subjects",
-        "count": "Records destroyed",
-        "subject_count": "Subjects whose data was destroyed",
-        "subjects_told": "by distinct identifiers in the tables {tables}",
-        "subjects_untold": "in {tables} a record does not tell whose it is: those are counted "
-        "as records only",
-        "subjects_none": "cannot be told: no table swept tells whose its records are",
-        "subjects_col": "Subjects",
-        "reason": "Reason",
-        "reason_rule": "retention period expired under the rule \u201c{rule}\u201d",
-        "reason_hold": "end of the period the law required ({purpose}) after the subject asked "
-        "for erasure",
-        "log": "Extract from the event log",
-        "table": "Table",
-        "children": "related records",
-        "held": "kept (held)",
-        "none": "No record was due for destruction.",
-        "problems": "Not processed (tried again at the next run)",
-    },
-}
+)
+"""The act's words, English here, each other language from the catalogue (``lib/i18n``); the
+Russian legal basis names 152-FZ and the RKN order only."""
 
 
 def _categories(register: Register, datastore_id: str, table: str, lang: str) -> str:
@@ -138,8 +124,13 @@ def _subject_count(data: dict[str, object], w: dict[str, str]) -> str:
     return text + ")"
 
 
+def _related(ngettext: Callable[[str, str, int], str], n: int) -> str:
+    return ngettext("%(num)s related record", "%(num)s related records", n) % {"num": n}
+
+
 def _section(register: Register, run: RetentionRun, today: date, lang: str) -> str:
     w = WORDS[lang]
+    ngettext = i18n.translator(lang).ngettext
     data = json.loads(run.result or "{}")
     contacts = register.operator.contacts
     dpo = (
@@ -160,7 +151,7 @@ def _section(register: Register, run: RetentionRun, today: date, lang: str) -> s
                 f"<td>{escape(table['table'])}</td>"
                 f"<td>{escape(_categories(register, datastore_id, table['table'], lang))}</td>"
                 f"<td>{table['destroyed']}"
-                + (f" + {children} {w['children']}" if children else "")
+                + (" + " + _related(ngettext, children) if children else "")
                 + "</td>"
                 f"<td>{'—' if table.get('subjects') is None else table['subjects']}</td>"
                 f"<td>{escape(w['reason_rule'].format(rule=table['rule']))}</td>"
@@ -214,9 +205,10 @@ def render_act(register: Register, run: RetentionRun, today: date) -> str:
     if "ru-152fz" in register.operator.jurisdictions and "ru" not in langs:
         langs.insert(0, "ru")  # an act under 152-FZ is kept in Russian
     sections = "".join(_section(register, run, today, lang) for lang in langs)
+    title = WORDS[langs[0]]["title"]
     return (
         '<!doctype html><html><head><meta charset="utf-8">'
-        f"<style>{STYLE}</style><title>{escape(WORDS[langs[0]]['title'])} #{run.id}</title></head>"
+        f"<style>{STYLE}</style><title>{escape(title)} #{run.id}</title></head>"
         f"<body>{sections}</body></html>"
     )
 

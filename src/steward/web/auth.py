@@ -36,6 +36,7 @@ from steward.accounts.sessions import load_session
 from steward.accounts.tables import ROLES, Person
 from steward.accounts.tokens import authenticate_token
 from steward.ledger.audit import AuditEntry, record
+from steward.lib.i18n import N_
 from steward.store.db import transaction
 from steward.web.errors import ApiError, SignInRequired, TotpEnrolmentRequired
 from steward.web.security import CSRF_COOKIE, SESSION_COOKIE
@@ -255,9 +256,13 @@ async def csrf_protect(request: Request) -> None:
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
     if not request.cookies.get(CSRF_COOKIE) or not sent:
-        raise ApiError(403, "csrf", "The form expired or came from another site; reload the page.")
+        raise ApiError(
+            403, "csrf", N_("The form expired or came from another site; reload the page.")
+        )
     if not hmac.compare_digest(sent, csrf_token(request)):
-        raise ApiError(403, "csrf", "The form expired or came from another site; reload the page.")
+        raise ApiError(
+            403, "csrf", N_("The form expired or came from another site; reload the page.")
+        )
 
 
 def require(permission: str) -> Callable[[Request], Awaitable[Principal]]:
@@ -274,8 +279,11 @@ def require(permission: str) -> Callable[[Request], Awaitable[Principal]]:
             if principal.must_enrol_totp and permission != "account":
                 raise TotpEnrolmentRequired()
         if not principal.can(permission):
-            who = f"role {principal.role}" if principal.role else "this token's scopes"
-            raise ApiError(403, "forbidden", f"Your {who} does not allow {permission}.")
+            if principal.role:
+                refused = N_("Your role %(role)s does not allow %(permission)s.")
+            else:
+                refused = N_("Your token's scopes do not allow %(permission)s.")
+            raise ApiError(403, "forbidden", refused, role=principal.role, permission=permission)
         return principal
 
     dependency.__name__ = f"require_{permission.replace('.', '_')}"
@@ -289,12 +297,16 @@ def require_scope(scope: str) -> Callable[[Request], Principal]:
 
     def dependency(request: Request) -> Principal:
         if bearer_token(request) is None:
-            raise ApiError(401, "unauthenticated", "Send an API token: Authorization: Bearer ...")
+            raise ApiError(
+                401, "unauthenticated", N_("Send an API token: Authorization: Bearer ...")
+            )
         principal = current_principal(request)
         if principal is None or principal.kind != "token":
-            raise ApiError(401, "unauthenticated", "The API token is unknown or revoked.")
+            raise ApiError(401, "unauthenticated", N_("The API token is unknown or revoked."))
         if scope not in principal.scopes:
-            raise ApiError(403, "forbidden", f"This API token lacks the scope {scope}.")
+            raise ApiError(
+                403, "forbidden", N_("This API token lacks the scope %(scope)s."), scope=scope
+            )
         return principal
 
     dependency.__name__ = f"require_scope_{scope.replace(':', '_')}"

@@ -8,13 +8,15 @@ A section adds its panel by appending to ``PANELS``:
 
 The chart is served at ``/admin/charts/<slug>.svg`` as an image, so the page's strict CSP
 stays untouched; the same numbers appear in a table for screen readers and small screens.
+Titles, labels and series names are English (``N_``), each drawn in the admin's language
+(``render_svg(title, data, lang)``, ``label_text``); days as that language abbreviates them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pygal
 from pygal.style import Style
@@ -22,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from steward.ledger.audit import AuditEntry
+from steward.lib import i18n
 from steward.lib.i18n import N_
 from steward.notify.outbox import OutboxMessage
 from steward.store.tables import utcnow
@@ -40,7 +43,7 @@ STYLE = Style(
 @dataclass(frozen=True)
 class PanelData:
     kind: str  # "bar", "line", "pie"
-    labels: list[str]
+    labels: Sequence[str | date]  # a day, or a name the catalogue translates
     series: dict[str, list[float]]
     x_title: str = ""
     empty: str = ""  # shown instead of a chart when there is nothing to draw
@@ -62,7 +65,17 @@ class Panel:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def render_svg(title: str, data: PanelData) -> str:
+def label_text(label: str | date, lang: str) -> str:
+    """A chart's label in ``lang``: a day as the language abbreviates it ("02 Dec", "02 дек."),
+    a bucket or a series name from the catalogue (a name it lacks, as it is)."""
+    if isinstance(label, date):
+        return i18n.format_date(label, lang, "dd MMM")
+    return i18n.translator(lang).gettext(label)
+
+
+def render_svg(title: str, data: PanelData, lang: str) -> str:
+    """The chart in the admin's language: its title, axis title, labels and legend."""
+    _ = i18n.translator(lang).gettext
     config = {
         "style": STYLE,
         "width": 480,
@@ -70,20 +83,21 @@ def render_svg(title: str, data: PanelData) -> str:
         "js": [],  # no external scripts: the chart is a plain image
         "show_legend": len(data.series) > 1 or data.kind == "pie",
         "legend_at_bottom": True,
-        "title": title,
-        "x_title": data.x_title or None,
+        "title": _(title),
+        "x_title": _(data.x_title) if data.x_title else None,
         "print_values": data.kind != "line",
         "print_zeroes": False,
         "explicit_size": True,
+        "no_data_text": _("No data"),
     }
     chart = {"bar": pygal.Bar, "line": pygal.Line, "pie": pygal.Pie}[data.kind](**config)
     if data.kind == "pie":
         for name, value in zip(data.labels, next(iter(data.series.values()), []), strict=False):
-            chart.add(name, value)
+            chart.add(label_text(name, lang), value)
     else:
-        chart.x_labels = data.labels
+        chart.x_labels = [label_text(label, lang) for label in data.labels]
         for name, values in data.series.items():
-            chart.add(name, values)
+            chart.add(_(name), values)
     return str(chart.render(is_unicode=True))
 
 
@@ -97,7 +111,7 @@ def audit_activity(session: Session) -> PanelData:
         counts[key] = counts.get(key, 0) + 1
     return PanelData(
         "bar",
-        [d.strftime("%d %b") for d in days],
+        days,
         {N_("entries"): [counts.get(d.isoformat(), 0) for d in days]},
         empty=N_("No audit entries in the last 14 days."),
         link="/admin/audit",
@@ -139,7 +153,7 @@ def consents_over_time(session: Session) -> PanelData:
         counts[key] = counts.get(key, 0) + 1
     return PanelData(
         "line",
-        [d.strftime("%d %b") for d in days],
+        days,
         {
             action: [counts.get((action, d.isoformat()), 0) for d in days]
             for action in (N_("given"), N_("withdrawn"))
@@ -190,7 +204,7 @@ def requests_by_deadline(session: Session) -> PanelData:
         "bar",
         labels,
         dict(sorted(series.items())),
-        x_title="days to deadline",
+        x_title=N_("days to deadline"),
         empty=N_("No open requests."),
         link="/admin/requests",
         link_label=N_("Open the queue"),
@@ -225,7 +239,7 @@ def breach_notices_due(session: Session) -> PanelData:
         "bar",
         list(BREACH_BUCKETS),
         {N_("notices owed"): counts},
-        x_title="time left",
+        x_title=N_("time left"),
         empty=N_("No breach notice is owed."),
         link="/admin/breaches",
         link_label=N_("Open the breach register"),

@@ -1,8 +1,13 @@
 """One JSON error envelope for the API, one HTML error page for people.
 
-    raise ApiError(404, "not_found", "No request 42.")
-    # /api/...  -> 404 {"error": {"code": "not_found", "message": "No request 42."}}
+    raise ApiError(404, "not_found", N_("No request %(reference)s."), reference="R-42")
+    # /api/...  -> 404 {"error": {"code": "not_found", "message": "No request R-42."}}
     # pages     -> 404 error.html with the message
+
+The ``message`` is English in the source and translated into the reader's language
+(``error_lang``: the signed-in person's choice, else Accept-Language; a Privacy Center page's
+own picker) from the catalogue (``lib/i18n``); the ``code`` is for machines and never changes.
+A message the catalogue lacks (a service's own text) is sent as it was raised.
 
 Exceptions:
     ApiError(status, code, message)     any 4xx a handler decides on
@@ -22,6 +27,9 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from steward.lib import i18n
+from steward.lib.i18n import N_, Told
+
 logger = logging.getLogger("steward.web")
 
 STATUS_CODES = {
@@ -35,6 +43,12 @@ STATUS_CODES = {
     422: "invalid",
     429: "rate_limited",
 }
+
+
+TOO_LARGE = N_(
+    "The request is too large: an attachment may have at most %(kib)s KiB. Attach a smaller "
+    "scan (PDF, JPEG or PNG); nothing was filed."
+)
 
 
 class ErrorDetail(BaseModel):
@@ -68,22 +82,41 @@ API_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-class ApiError(Exception):
+class ApiError(Told):
+    """An error answer: ``message`` is an English message id (``N_``), ``params`` its values."""
+
     def __init__(
-        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+        self,
+        status: int,
+        code: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        **params: Any,
     ) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.headers = status, code, message, headers
+        super().__init__(message, **params)
+        self.status, self.code, self.headers = status, code, headers
+        self.message = str(self)  # the English, as raised
+
+    @classmethod
+    def of(cls, status: int, code: str, exc: Exception) -> ApiError:
+        """The answer telling a service's error: its text translatable if it is ``Told``."""
+        if isinstance(exc, Told):
+            return cls(status, code, exc.text, **exc.params)
+        return cls(status, code, str(exc))
 
 
 class SignInRequired(ApiError):
     def __init__(self) -> None:
-        super().__init__(401, "unauthenticated", "Sign in first.", {"WWW-Authenticate": "Bearer"})
+        super().__init__(
+            401, "unauthenticated", N_("Sign in first."), {"WWW-Authenticate": "Bearer"}
+        )
 
 
 class TotpEnrolmentRequired(ApiError):
     def __init__(self) -> None:
-        super().__init__(403, "totp_required", "Set up a second factor (TOTP) before continuing.")
+        super().__init__(
+            403, "totp_required", N_("Set up a second factor (TOTP) before continuing.")
+        )
 
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -99,16 +132,37 @@ def _validation_message(exc: RequestValidationError) -> str:
     for problem in exc.errors()[:5]:
         where = ".".join(str(p) for p in problem.get("loc", ()) if p != "body")
         parts.append(f"{where}: {problem.get('msg', 'invalid')}" if where else problem["msg"])
-    return "; ".join(parts) or "The request is not valid."
+    return "; ".join(parts) or N_("The request is not valid.")
+
+
+def error_lang(request: Request) -> str:
+    """The language an error is told in: a Privacy Center page's (its form field aside: the
+    page's picker), else the admin's (the signed-in person's choice, else Accept-Language)."""
+    from steward.web.pages.common import admin_lang, pick_lang
+
+    if request.url.path.startswith("/privacy"):
+        try:
+            return pick_lang(request, steward_text=True)
+        except (AttributeError, KeyError):  # refused before the app's state was reachable
+            pass
+    return admin_lang(request)
 
 
 def error_response(
-    request: Request, status: int, code: str, message: str, headers: Any = None
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    headers: Any = None,
+    params: dict[str, Any] | None = None,
 ) -> Response:
     """The one error answer: the JSON envelope on the API, the error page (or the sign-in
-    redirect) for people. Middleware that refuses a request before routing uses it too."""
+    redirect) for people, ``message`` (an English message id, ``params`` its values) in the
+    reader's language. Middleware that refuses a request before routing uses it too."""
     from steward.web.templating import templates
 
+    lang = error_lang(request)
+    message = i18n.say(message, lang, params)
     if wants_json(request):
         return JSONResponse(error_body(code, message), status_code=status, headers=headers)
     if code == "unauthenticated":
@@ -121,7 +175,7 @@ def error_response(
     return templates.TemplateResponse(
         request,
         "error.html",
-        {"status": status, "code": code, "message": message},
+        {"status": status, "code": code, "message": message, "lang": lang},
         status_code=status,
         headers=headers,
     )
@@ -132,20 +186,20 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> Response:
-        return respond(request, exc.status, exc.code, exc.message, exc.headers)
+        return respond(request, exc.status, exc.code, exc.text, exc.headers, exc.params)
 
     @app.exception_handler(OverflowError)
     async def _overflow(request: Request, exc: OverflowError) -> Response:
         # A number in the path or query beyond what the store can hold names nothing there.
-        message = "No such item: the number is out of range."
+        message = N_("No such item: the number is out of range.")
         return respond(request, 404, "not_found", message, None)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code = STATUS_CODES.get(exc.status_code, "error")
-        message = exc.detail if isinstance(exc.detail, str) else "The request failed."
+        message = exc.detail if isinstance(exc.detail, str) else N_("The request failed.")
         if exc.status_code == 404 and message == "Not Found":
-            message = "There is nothing at this address."
+            message = N_("There is nothing at this address.")
         return respond(request, exc.status_code, code, message, getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
@@ -156,7 +210,7 @@ def install_error_handlers(app: FastAPI) -> None:
         route = getattr(request.scope.get("route"), "path", "?")
         logger.exception("unhandled error on %s %s", request.method, route)
         return respond(
-            request, 500, "internal", "Steward failed to answer; see the server log.", None
+            request, 500, "internal", N_("Steward failed to answer; see the server log."), None
         )
 
     @app.exception_handler(RequestValidationError)

@@ -26,6 +26,7 @@ from typing import Any
 from fastapi import Request
 from starlette.requests import cookie_parser
 
+from steward.lib.i18n import N_
 from steward.lib.ratelimit import Limiter
 from steward.web.errors import ApiError
 
@@ -53,8 +54,9 @@ def rate_limit(bucket: str, limit: int, per_seconds: float) -> Callable[[Request
             raise ApiError(
                 429,
                 "rate_limited",
-                f"Too many attempts; try again in {int(wait) + 1} seconds.",
+                N_("Too many attempts; try again in %(seconds)s seconds."),
                 {"Retry-After": str(int(wait) + 1)},
+                seconds=int(wait) + 1,
             )
 
     dependency.__name__ = f"rate_limit_{bucket}"

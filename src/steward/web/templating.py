@@ -8,7 +8,8 @@ Globals every template can call: ``csrf_field()`` (inside each POST form), ``pri
 ``page_lang()`` (the page's language).
 
 Text goes through the catalogue (``lib/i18n.py``): ``{{ _("Sign out") }}``,
-``{{ _("Tries left: %(n)s", n=left) }}``, ``{{ ngettext("%(num)s row", "%(num)s rows", n) }}``.
+``{{ _("Tries left: %(n)s", n=left) }}``, ``{{ ngettext("%(num)s row", "%(num)s rows", n) }}``,
+``{{ pgettext("button", "Unsubscribe") }}`` (one English word, two translations).
 The language is the context's ``lang`` when the page passes one (public pages pick it with
 ``pages/common.pick_lang``), else the admin's (``pages/common.admin_lang``). Filters:
 ``when`` (date and time), ``day`` (date), ``number``, ``duration`` (an interval in words),
@@ -53,6 +54,11 @@ def _gettext(context: Any, message: str) -> str:
 @pass_context
 def _ngettext(context: Any, singular: str, plural: str, n: int) -> str:
     return i18n.translator(lang_of_context(context)).ngettext(singular, plural, n)
+
+
+@pass_context
+def _pgettext(context: Any, where: str, message: str) -> str:
+    return i18n.translator(lang_of_context(context)).pgettext(where, message)
 
 
 @pass_context
@@ -102,7 +108,9 @@ def _nav(context: Any) -> list[Any]:
     return visible_sections(request.scope.get("state", {}).get("principal"), request.url.path)
 
 
-templates.env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    _gettext, _ngettext, newstyle=True, pgettext=_pgettext
+)
 templates.env.globals.update(
     csrf_field=_csrf_field,
     principal=_principal,

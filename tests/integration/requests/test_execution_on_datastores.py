@@ -143,15 +143,17 @@ def test_erasure_is_previewed_then_needs_approval_rights_then_erases(setup) -> N
     if held_before:
         assert "held: invoices until" in found.outcome
         assert "Kept because the law still requires it" in mail.body_text
-        assert re.search(r"record\(s\) in invoices: .*, until \d{4}-\d\d-\d\d", mail.body_text)
+        assert re.search(r"records? in invoices: .*, until \d{4}-\d\d-\d\d", mail.body_text)
     # the e-mail says what the run did, from the same typed result
     masked = re.search(r"masked (\d+)", found.outcome)
     deleted = re.search(r"erased (\d+)", found.outcome)
     assert masked or deleted
     if masked:
-        assert f"the record kept): {masked.group(1)} record(s)" in mail.body_text
+        n = masked.group(1)
+        assert f"the record kept): {n} record{'' if n == '1' else 's'}." in mail.body_text
     if deleted:
-        assert f"Erased: {deleted.group(1)} record(s)" in mail.body_text
+        n = deleted.group(1)
+        assert f"Erased: {n} record{'' if n == '1' else 's'}." in mail.body_text
 
 
 def _rows_with_email(db: sqlite3.Connection, email: str) -> int:

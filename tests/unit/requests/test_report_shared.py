@@ -25,8 +25,8 @@ def test_a_restriction_names_the_shared_rows_it_left_in_use() -> None:
         )
     )
     text = report.of(result, "en")
-    assert "Restricted (kept, no longer used): 2 record(s)." in text
-    assert "- 1 record(s) in addresses" in text and "- 1 record(s) in orders" in text
+    assert "Restricted (kept, no longer used): 2 records." in text
+    assert "- 1 record in addresses." in text and "- 1 record in orders." in text
     assert "customers" not in text
     assert "someone else" in text and "not restricted" in text.lower()
     ru = report.of(result, "ru")
@@ -38,8 +38,8 @@ def test_an_erasure_names_the_shared_rows_it_left() -> None:
         _summary("erasure", [{"table": "orders", "found": 2, "deleted": 1, "shared": 1}])
     )
     text = report.of(result, "en")
-    assert "Erased: 1 record(s)." in text
-    assert "- 1 record(s) in orders" in text and "not erased" in text.lower()
+    assert "Erased: 1 record." in text
+    assert "- 1 record in orders." in text and "not erased" in text.lower()
 
 
 def test_nothing_shared_says_nothing_about_it() -> None:

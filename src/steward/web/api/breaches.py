@@ -21,6 +21,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from steward.breaches import evidence, service
 from steward.breaches.service import BreachInputError, IncidentInput
 from steward.breaches.tables import Incident
+from steward.lib.i18n import N_
 from steward.web.auth import Principal, require
 from steward.web.errors import API_ERRORS, ApiError
 from steward.web.pages.common import pdf_download, store
@@ -103,7 +104,7 @@ def record_incident(body: NewIncident, request: Request, who: Writer) -> Inciden
             )
             return _out(request, session, incident)
     except BreachInputError as exc:
-        raise ApiError(422, "invalid", str(exc)) from None
+        raise ApiError.of(422, "invalid", exc) from None
 
 
 @router.get("/{reference}")
@@ -112,7 +113,9 @@ def get_incident(reference: str, request: Request, who: Reader) -> IncidentOut:
     with store(request) as session:
         incident = service.find(session, reference[:40])
         if incident is None:
-            raise ApiError(404, "not_found", f"No incident {reference[:40]}.")
+            raise ApiError(
+                404, "not_found", N_("No incident %(reference)s."), reference=reference[:40]
+            )
         return _out(request, session, incident)
 
 
@@ -120,7 +123,9 @@ def _evidence(request: Request, reference: str) -> dict[str, Any]:
     with store(request) as session:
         incident = service.find(session, reference[:40])
         if incident is None:
-            raise ApiError(404, "not_found", f"No incident {reference[:40]}.")
+            raise ApiError(
+                404, "not_found", N_("No incident %(reference)s."), reference=reference[:40]
+            )
         return evidence.build(session, request.app.state.register, incident)
 
 

@@ -99,7 +99,7 @@ def record_disclosure(body: NewDisclosure, request: Request, who: Writer) -> Dis
             )
             return _out(row)
     except DisclosureError as exc:
-        raise ApiError(422, exc.code, str(exc)) from None
+        raise ApiError.of(422, exc.code, exc) from None
 
 
 @router.get("")

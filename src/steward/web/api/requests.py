@@ -26,6 +26,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
+from steward.lib.i18n import N_
 from steward.requests import fulfil, service, verification
 from steward.requests.attachments import from_base64
 from steward.requests.fulfil import Actor, Fulfilment
@@ -35,7 +36,7 @@ from steward.requests.states import RequestError
 from steward.requests.tables import SubjectRequest
 from steward.store.tables import utcnow
 from steward.web.auth import Principal, require
-from steward.web.errors import API_ERRORS, ApiError
+from steward.web.errors import API_ERRORS, TOO_LARGE, ApiError
 from steward.web.pages.common import store
 from steward.web.pages.requests_public import read_capped
 
@@ -56,9 +57,8 @@ class CappedBody(APIRoute):
                 refusal = ApiError(
                     413,
                     "too_large",
-                    f"The request is too large: an attachment may have at most "
-                    f"{max_bytes // 1024} KiB. Attach a smaller scan (PDF, JPEG or PNG); "
-                    "nothing was filed.",
+                    TOO_LARGE,
+                    kib=max_bytes // 1024,
                 )
                 await read_capped(request, (max_bytes + 2) // 3 * 4 + JSON_SLACK_BYTES, refusal)
             return await handler(request)
@@ -209,7 +209,7 @@ def _run_out(progress: Progress | None) -> RunOut | None:
 
 def _invalid(exc: RequestError) -> ApiError:
     status = {"rate_limited": 429, "too_large": 413}.get(exc.code, 422)
-    return ApiError(status, exc.code, str(exc))
+    return ApiError.of(status, exc.code, exc)
 
 
 @router.post("", status_code=201, response_model=RequestOut, response_model_exclude_none=True)
@@ -279,7 +279,9 @@ def get_request(reference: str, request: Request, who: Reader) -> RequestOut:
         try:
             found = service.get(session, reference if reference.startswith("R-") else "R-?")
         except RequestError:
-            raise ApiError(404, "not_found", f"No request {reference}.") from None
+            raise ApiError(
+                404, "not_found", N_("No request %(reference)s."), reference=reference
+            ) from None
         return _out(session, found, timeline=True)
 
 
@@ -292,7 +294,9 @@ def execute(reference: str, request: Request, who: Writer) -> RequestOut:
         try:
             found = service.get(session, reference if reference.startswith("R-") else "R-?")
         except RequestError:
-            raise ApiError(404, "not_found", f"No request {reference}.") from None
+            raise ApiError(
+                404, "not_found", N_("No request %(reference)s."), reference=reference
+            ) from None
         request_id = found.id
     try:
         Fulfilment.from_settings(sessions, request.app.state.settings).execute(

@@ -22,6 +22,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from steward.lib.i18n import N_
 from steward.requests import restrictions
 from steward.web.auth import require_scope
 from steward.web.consent_runtime import consent_service
@@ -63,7 +64,13 @@ def check_restrictions(request: Request, query: RestrictionQuery) -> Restriction
     """Whether the subject's processing (for ``purpose``, or at all) is restricted."""
     unknown = sorted(set(query.identifiers) - set(IDENTIFIERS))
     if unknown:
-        raise ApiError(400, "invalid", f"'{unknown[0][:40]}' is not an identifier; use {NAMES}.")
+        raise ApiError(
+            400,
+            "invalid",
+            N_("'%(name)s' is not an identifier; use %(names)s."),
+            name=unknown[0][:40],
+            names=NAMES,
+        )
     return _answer(request, query.identifiers, query.purpose)
 
 
@@ -85,18 +92,22 @@ def restrictions_of(
 def _answer(request: Request, given: dict[str, str], purpose: str | None) -> RestrictionsOut:
     identifiers = {k: v for k, v in given.items() if v and v.strip()}
     if not identifiers:
-        raise ApiError(400, "invalid", f"Name the subject: {NAMES}.")
+        raise ApiError(400, "invalid", N_("Name the subject: %(names)s."), names=NAMES)
     too_long = [k for k, v in identifiers.items() if len(v) > IDENTIFIERS[k]]
     if too_long:
-        raise ApiError(400, "invalid", f"The {too_long[0]} is too long.")
+        raise ApiError(
+            400, "invalid", N_("The %(identifier)s is too long."), identifier=too_long[0]
+        )
     service = consent_service(request)
     if purpose is not None and purpose not in {p.id for p in service.register.purposes}:
-        raise ApiError(400, "invalid", f"The register has no purpose '{purpose}'.")
+        raise ApiError(
+            400, "invalid", N_("The register has no purpose '%(purpose)s'."), purpose=purpose
+        )
     try:
         with request.app.state.sessions() as session:
             found = restrictions.active(session, service.keys, identifiers, purpose)
     except ValueError as exc:
-        raise ApiError(400, "invalid", str(exc)) from None
+        raise ApiError.of(400, "invalid", exc) from None
     return RestrictionsOut(
         restricted=bool(found),
         restrictions=[

@@ -15,6 +15,7 @@ from steward.accounts.people import AccountError, set_password, totp_required
 from steward.accounts.sessions import live_sessions, revoke_all
 from steward.accounts.tables import Person, SignInSession
 from steward.lib import i18n
+from steward.lib.i18n import N_
 from steward.web.auth import Principal, require
 from steward.web.errors import ApiError
 from steward.web.pages.common import admin_gettext, see_other, store
@@ -27,7 +28,7 @@ Me = Annotated[Principal, Depends(require("account"))]
 def _me(session, who: Principal) -> Person:  # type: ignore[no-untyped-def]
     person = session.get(Person, who.id)
     if person is None:
-        raise ApiError(404, "not_found", "Your account no longer exists.")
+        raise ApiError(404, "not_found", N_("Your account no longer exists."))
     return person
 
 
@@ -90,7 +91,13 @@ def choose_language(
     """The admin pages' language: one of ``i18n.LANGUAGES``, or empty to follow the browser."""
     if language and language not in i18n.LANGUAGES:
         known = ", ".join(i18n.LANGUAGES)
-        raise ApiError(400, "bad_language", f"Unknown language {language[:8]!r}; one of {known}.")
+        raise ApiError(
+            400,
+            "bad_language",
+            N_("Unknown language %(language)r; one of %(known)s."),
+            language=language[:8],
+            known=known,
+        )
     with store(request) as session:
         person = _me(session, who)
         person.language = language or None
@@ -184,7 +191,7 @@ def revoke_session(request: Request, session_id: int, who: Me) -> Response:
     with store(request) as session:
         row = session.get(SignInSession, session_id)
         if row is None or row.person_id != who.id:
-            raise ApiError(404, "not_found", "No such session of yours.")
+            raise ApiError(404, "not_found", N_("No such session of yours."))
         from steward.accounts.sessions import revoke
 
         revoke(row)

@@ -66,7 +66,7 @@ def parse_moment(value: str, zone: ZoneInfo, name: str) -> datetime | None:
 def _load(session: Any, reference: str) -> Incident:
     incident = service.find(session, reference)
     if incident is None:
-        raise ApiError(404, "not_found", f"No incident {reference}.")
+        raise ApiError(404, "not_found", N_("No incident %(reference)s."), reference=reference)
     return incident
 
 

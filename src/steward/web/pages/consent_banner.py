@@ -25,6 +25,7 @@ from steward.consent.rules import ConsentRuleError
 from steward.consent.service import ConsentService
 from steward.consent.state import fold
 from steward.consent.tokens import TokenError, unsubscribe_claims
+from steward.lib import i18n
 from steward.store.db import transaction
 from steward.web.consent_runtime import allowed, consent_service, deliver_webhooks_later
 from steward.web.security import CSP
@@ -275,13 +276,14 @@ def public_key(request: Request) -> dict[str, Any]:
 
 @router.get("/consent/unsubscribe/{token}", response_class=HTMLResponse, include_in_schema=False)
 def unsubscribe_page(request: Request, token: str) -> HTMLResponse:
-    from steward.web.pages.consents import render
+    from steward.web.pages.consents import lang_of, render
 
     service = consent_service(request)
     try:
         _, purpose_id, channel = unsubscribe_claims(service.keys, token)
     except TokenError as exc:
-        return render(request, "privacy/unsubscribe.html", {"error": str(exc)}, status=400)
+        error = i18n.told(exc, lang_of(request))
+        return render(request, "privacy/unsubscribe.html", {"error": error}, status=400)
     purpose = next((p for p in service.register.purposes if p.id == purpose_id), None)
     return render(
         request,
@@ -293,13 +295,14 @@ def unsubscribe_page(request: Request, token: str) -> HTMLResponse:
 @router.post("/consent/unsubscribe/{token}", response_class=HTMLResponse, include_in_schema=False)
 def unsubscribe(request: Request, token: str, tasks: BackgroundTasks) -> HTMLResponse:
     """One click withdraws exactly the consent the token names; repeating it is harmless."""
-    from steward.web.pages.consents import render
+    from steward.web.pages.consents import lang_of, render
 
     service = consent_service(request)
     try:
         subject_id, purpose_id, channel = unsubscribe_claims(service.keys, token)
     except TokenError as exc:
-        return render(request, "privacy/unsubscribe.html", {"error": str(exc)}, status=400)
+        error = i18n.told(exc, lang_of(request))
+        return render(request, "privacy/unsubscribe.html", {"error": error}, status=400)
     with transaction(request.app.state.sessions) as session:
         current = service.decide(
             session, subject_id=subject_id, purpose=purpose_id, channel=channel

@@ -188,7 +188,8 @@ def _subject_or_error(request: Request, service: ConsentService, token: str) -> 
     try:
         return center_subject(service.keys, token)
     except TokenError as exc:
-        return render(request, "privacy/consents_ask.html", {"error": str(exc)}, status=400)
+        error = i18n.told(exc, lang_of(request))
+        return render(request, "privacy/consents_ask.html", {"error": error}, status=400)
 
 
 @router.get("/privacy/consents/{token}", response_class=HTMLResponse)

@@ -25,6 +25,7 @@ from steward.consent.identity import ConsentKeys, IdentifierError
 from steward.consent.receipts import build_receipt
 from steward.consent.tables import ConsentEvent, ConsentSubject
 from steward.lib import i18n
+from steward.lib.i18n import N_
 from steward.lib.identifiers import KINDS
 from steward.requests import verification
 from steward.web.auth import Principal, require
@@ -121,9 +122,9 @@ def receipt(request: Request, receipt_id: str, who: Reader) -> Response:
             select(ConsentEvent).where(ConsentEvent.receipt_id == receipt_id[:36])
         ).first()
         if event is None:
-            raise ApiError(404, "not_found", "No consent event has this receipt id.")
+            raise ApiError(404, "not_found", N_("No consent event has this receipt id."))
         if request.app.state.register is None:
-            raise ApiError(409, "no_register", "No register is loaded: no key signs receipts.")
+            raise ApiError(409, "no_register", N_("No register is loaded: no key signs receipts."))
         service = consent_service(request)
         document = build_receipt(
             event, service.register, service.keys, request.app.state.settings.consent_policy_url

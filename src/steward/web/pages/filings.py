@@ -21,6 +21,7 @@ from steward.filings.rkn import Draft
 from steward.filings.service import KIND_NAMES, FilingError, drafts, mark_filed, regenerate
 from steward.filings.tables import FilingDraft
 from steward.law.filings import FilingDue, FilingKind
+from steward.lib.i18n import N_
 from steward.register.models import Register
 from steward.store.registers import latest_register
 from steward.store.tables import utcnow
@@ -43,7 +44,7 @@ RECORD_TYPES = {
 def _register(request: Request) -> Register:
     register: Register | None = request.app.state.register
     if register is None:
-        raise ApiError(404, "no_register", "No register is loaded: steward register load FILE.")
+        raise ApiError(404, "no_register", N_("No register is loaded: steward register load FILE."))
     return register
 
 
@@ -82,7 +83,7 @@ def filings_page(request: Request, who: Reader, flash: str | None = None) -> Res
 @router.get("/admin/filings/record.{fmt}")
 def record_download(request: Request, who: Reader, fmt: str) -> Response:
     if fmt not in RECORD_TYPES:
-        raise ApiError(404, "not_found", "The record is available as xlsx, csv, html or pdf.")
+        raise ApiError(404, "not_found", N_("The record is available as xlsx, csv, html or pdf."))
     register = _register(request)
     record = build_record(register)
     today = utcnow().date()
@@ -119,12 +120,12 @@ def _document(row: FilingDraft) -> str:
 @router.get("/admin/filings/{draft_id}.{fmt}")
 def draft_download(request: Request, who: Reader, draft_id: int, fmt: str) -> Response:
     if fmt not in ("html", "pdf"):
-        raise ApiError(404, "not_found", "A draft is available as html or pdf.")
+        raise ApiError(404, "not_found", N_("A draft is available as html or pdf."))
     with store(request) as session:
         row = session.get(FilingDraft, draft_id)
         register = _register(request)
         if row is None or row.operator_id != register.operator.id:
-            raise ApiError(404, "not_found", f"No filing draft {draft_id}.")
+            raise ApiError(404, "not_found", N_("No filing draft %(id)s."), id=draft_id)
         page = _document(row)
     if fmt == "html":
         return HTMLResponse(page)

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 
+from steward.lib.i18n import N_
 from steward.notify.outbox import OutboxMessage
 from steward.web.auth import Principal, require
 from steward.web.errors import ApiError
@@ -68,7 +69,7 @@ def outbox_message(request: Request, message_id: int, who: Reader) -> Response:
     with store(request) as session:
         message = session.get(OutboxMessage, message_id)
         if message is None:
-            raise ApiError(404, "not_found", f"No message {message_id}.")
+            raise ApiError(404, "not_found", N_("No message %(id)s."), id=message_id)
         body = _body(message, who)
     return templates.TemplateResponse(
         request, "admin/outbox_message.html", {"message": message, "body": body}

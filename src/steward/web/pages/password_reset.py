@@ -75,7 +75,7 @@ async def reset_request(
 def new_password_form(request: Request, token: str) -> Response:
     with store(request) as session:
         if _person_for(request, session, token) is None:
-            raise ApiError(404, "not_found", "This link is used or expired; ask for a new one.")
+            raise ApiError(404, "not_found", N_("This link is used or expired; ask for a new one."))
     return templates.TemplateResponse(
         request, "admin/password_new.html", {"token": token, "error": None}
     )
@@ -95,7 +95,7 @@ def new_password(
     with store(request) as session:
         person = _person_for(request, session, token)
         if person is None:
-            raise ApiError(404, "not_found", "This link is used or expired; ask for a new one.")
+            raise ApiError(404, "not_found", N_("This link is used or expired; ask for a new one."))
         error = None
         if password != password_again:
             error = "The two passwords differ; type the same one twice."

@@ -13,6 +13,7 @@ from steward.accounts.people import AccountError, change_role, deactivate
 from steward.accounts.sessions import revoke_all
 from steward.accounts.tables import ROLE_LABELS, ROLES, Person
 from steward.ledger.audit import record
+from steward.lib.i18n import N_
 from steward.notify.outbox import queue
 from steward.web.auth import Principal, client_ip, csrf_protect, require
 from steward.web.errors import ApiError
@@ -86,7 +87,7 @@ def set_role(
         with store(request) as session:
             person = session.get(Person, person_id)
             if person is None:
-                raise ApiError(404, "not_found", f"No person {person_id}.")
+                raise ApiError(404, "not_found", N_("No person %(id)s."), id=person_id)
             before = person.role
             change_role(session, person, role)
             if before != role:
@@ -112,7 +113,7 @@ def deactivate_person(
         with store(request) as session:
             person = session.get(Person, person_id)
             if person is None:
-                raise ApiError(404, "not_found", f"No person {person_id}.")
+                raise ApiError(404, "not_found", N_("No person %(id)s."), id=person_id)
             deactivate(session, person)
             revoke_all(session, person.id)
             who.record(session, "person.deactivate", object_type="person", object_id=person.id)
@@ -133,7 +134,7 @@ def revoke_invitation(
     with store(request) as session:
         row = session.get(Invitation, invitation_id)
         if row is None:
-            raise ApiError(404, "not_found", f"No invitation {invitation_id}.")
+            raise ApiError(404, "not_found", N_("No invitation %(id)s."), id=invitation_id)
         row.revoked_at = row.revoked_at or utcnow()
         who.record(session, "person.invite_revoke", object_type="invitation", object_id=row.id)
     return see_other("/admin/people")
@@ -151,7 +152,7 @@ def invitation_form(request: Request, token: str) -> Response:
     with store(request) as session:
         row = invitations.open_invitation(session, token)
     if row is None:
-        raise ApiError(404, "not_found", "This invitation link is used, revoked or expired.")
+        raise ApiError(404, "not_found", N_("This invitation link is used, revoked or expired."))
     return templates.TemplateResponse(
         request, "admin/invitation.html", {"invitation": row, "token": token, "error": None}
     )
@@ -172,7 +173,9 @@ def invitation_accept(
     with store(request) as session:
         row = invitations.open_invitation(session, token)
         if row is None:
-            raise ApiError(404, "not_found", "This invitation link is used, revoked or expired.")
+            raise ApiError(
+                404, "not_found", N_("This invitation link is used, revoked or expired.")
+            )
         error = None
         if password != password_again:
             error = "The two passwords differ; type the same one twice."

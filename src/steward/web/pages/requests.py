@@ -26,6 +26,7 @@ from starlette.datastructures import UploadFile
 
 from steward.law import KIND_NAMES
 from steward.lib import i18n
+from steward.lib.i18n import N_
 from steward.requests import destructions, fulfil, service, verification
 from steward.requests.fulfil import EXECUTABLE, Actor, Fulfilment
 from steward.requests.states import ALLOWED, RequestError, State
@@ -64,7 +65,9 @@ def _load(session: Any, request_id: int) -> Any:
     try:
         return service.get(session, request_id)
     except RequestError:
-        raise ApiError(404, "not_found", f"No request {request_id}.") from None
+        raise ApiError(
+            404, "not_found", N_("No request %(reference)s."), reference=request_id
+        ) from None
 
 
 def _kind_name(kind: str, lang: str) -> str:
@@ -215,7 +218,7 @@ def _apply(
         fulfil.execute(request_id, actor, text)
         return
     if action in ("approve", "refuse", "complete-no-run") and not actor.approver:
-        raise ApiError(403, "forbidden", "Deciding needs requests.approve.")
+        raise ApiError(403, "forbidden", N_("Deciding needs requests.approve."))
     if action == "approve":
         fulfil.approve(request_id, actor, text)
         return
@@ -267,7 +270,7 @@ def attachment(request: Request, request_id: int, attachment_id: int, who: Worke
     with store(request) as session:
         row = session.get(RequestAttachment, attachment_id)
         if row is None or row.request_id != request_id:
-            raise ApiError(404, "not_found", "No such attachment.")
+            raise ApiError(404, "not_found", N_("No such attachment."))
         who.record(session, "request.attachment-read", object_type="request", object_id=request_id)
         data, content_type = row.content, row.content_type
     extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[content_type]

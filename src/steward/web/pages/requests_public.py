@@ -26,7 +26,7 @@ from steward.requests.attachments import check_attachment
 from steward.requests.service import Intake
 from steward.requests.states import RequestError
 from steward.web.auth import client_ip, csrf_protect
-from steward.web.errors import ApiError
+from steward.web.errors import TOO_LARGE, ApiError
 from steward.web.pages.common import https, pick_lang, store
 from steward.web.security import rate_limit
 from steward.web.templating import templates
@@ -171,15 +171,15 @@ async def capped_body(request: Request) -> None:
     refusal = ApiError(
         413,
         "too_large",
-        f"The request is too large: an attachment may have at most {max_bytes // 1024} KiB. "
-        "Attach a smaller scan (PDF, JPEG or PNG); nothing was filed.",
+        TOO_LARGE,
+        kib=max_bytes // 1024,
     )
     await read_capped(request, max_bytes + FORM_SLACK_BYTES, refusal)
 
 
 async def small_body(request: Request) -> None:
     """The code and resend forms carry a few short fields; anything bigger is refused (413)."""
-    refusal = ApiError(413, "too_large", "This form is too large; send only the code.")
+    refusal = ApiError(413, "too_large", N_("This form is too large; send only the code."))
     await read_capped(request, SMALL_FORM_BYTES, refusal)
 
 
@@ -242,7 +242,7 @@ async def _file_request(request: Request, form: Any) -> Response:
             if filed.verified_at is None and filed.verification_required:
                 verification.issue_code(session, filed, secret_of(request), link=status_url)
     except RequestError as exc:
-        context = {**_form_context(request, lang), "values": values, "error": str(exc)}
+        context = {**_form_context(request, lang), "values": values, "error": i18n.told(exc, lang)}
         return render(request, "new.html", lang, context, status=400)
     return RedirectResponse(f"/privacy/requests/s/{token}?lang={lang}", status_code=303)
 
@@ -252,7 +252,7 @@ def _request_for(request: Request, token: str, session: Any) -> Any:
         request_id = links.load(secret_of(request), "status", token, STATUS_MAX_AGE)
         return service.get(session, int(request_id))  # type: ignore[call-overload]
     except (RequestError, TypeError, ValueError):
-        raise ApiError(404, "not_found", "This request link is not valid.") from None
+        raise ApiError(404, "not_found", N_("This request link is not valid.")) from None
 
 
 def _status(
@@ -363,7 +363,7 @@ async def resend(request: Request, token: str) -> Response:
             link = f"{request.app.state.settings.base_url.rstrip('/')}/privacy/requests/s/{token}"
             verification.issue_code(session, found, secret_of(request), link=link)
     except RequestError as exc:
-        return _status(request, token, lang, str(exc), status=429)
+        return _status(request, token, lang, i18n.told(exc, lang), status=429)
     return _status(request, token, lang, i18n.words(WORDS, lang)["resent"])
 
 

@@ -163,7 +163,8 @@ def send_code(request: Request, token: str) -> Response:
                 )
             except RequestError as exc:
                 status = 429 if isinstance(exc, verification.TooManyCodes) else 400
-                return _page(request, token, found, step="offer", message=str(exc), status=status)
+                told = i18n.told(exc, _lang(request, found))
+                return _page(request, token, found, step="offer", message=told, status=status)
             return _page(request, token, found, step="code", message=words["result_code_sent"])
     except _Refused as refused:
         return _refusal(request, refused.reason)

@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from steward.jobs import enqueue
+from steward.lib.i18n import N_
 from steward.retention import acts, service
 from steward.retention.tables import RetentionHold
 from steward.web.auth import Principal, require
@@ -119,7 +120,7 @@ def release(request: Request, hold_id: int, who: Manager) -> Response:
         with store(request) as session:
             hold = session.get(RetentionHold, hold_id)
             if hold is None:
-                raise ApiError(404, "not_found", f"No hold {hold_id}.")
+                raise ApiError(404, "not_found", N_("No hold %(id)s."), id=hold_id)
             service.release_hold(session, hold, actor=who.actor)
     except service.HoldError as exc:
         return retention_page(request, who, error=str(exc))
@@ -130,7 +131,7 @@ def _act_html(request: Request, run_id: int) -> str:
     with store(request) as session:
         html = acts.stored_act(session, run_id)
     if html is None:
-        raise ApiError(404, "not_found", f"No act for sweep {run_id}.")
+        raise ApiError(404, "not_found", N_("No act for sweep %(id)s."), id=run_id)
     return html
 
 

@@ -133,7 +133,7 @@ def send_test_email(
 ) -> Response:
     """Send a test e-mail to the signed-in person now and say whether it left."""
     if who.kind != "person":
-        raise ApiError(403, "forbidden", "A test e-mail goes to a signed-in person.")
+        raise ApiError(403, "forbidden", N_("A test e-mail goes to a signed-in person."))
     report = send_test(
         request.app.state.sessions, request.app.state.settings, who.name, actor=who.actor
     )
@@ -184,7 +184,7 @@ def revoke(
     with store(request) as session:
         row = session.get(ApiToken, token_id)
         if row is None:
-            raise ApiError(404, "not_found", f"No API token {token_id}.")
+            raise ApiError(404, "not_found", N_("No API token %(id)s."), id=token_id)
         revoke_token(row)
         who.record(session, "token.revoke", object_type="api_token", object_id=row.id)
     return see_other("/admin/settings")
