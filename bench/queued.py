@@ -11,6 +11,8 @@ runs and executed by the workers, each run doing all a request's run does (the c
 committed before the operator's COMMIT, the step's result, the restriction list, the summary
 and the audit entry). Rounds alternate so that the machine's drifting speed weighs on both
 sides alike. The ratio is the workers' requests/s over the baseline's, over all rounds.
+``--profile`` starts no workers: ``process()`` in this process beside the executor alone, CPU
+per erasure, then cProfile on the CPU clock. Each run uses a store database of its own.
 """
 
 from __future__ import annotations
