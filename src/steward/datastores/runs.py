@@ -26,24 +26,23 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, CursorResult, Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from steward.datastores import run_store
 from steward.datastores.actions import TableOutcome
+from steward.datastores.batch import Statement, run_batch
 from steward.datastores.errors import DatastoreError, InvalidRequest, SchemaMismatch
 from steward.datastores.executor import DatastoreOutcome, ExecutionRequest, run_on_datastore
 from steward.datastores.export import build_zip
 from steward.datastores.identity import Identifiers
 from steward.datastores.kept import Listed
+from steward.datastores.run_store import ClaimedRun
 from steward.datastores.seals import subject_seals
 from steward.datastores.tables import (
     ExecutionExport,
     ExecutionRun,
-    ExecutionStep,
     Restriction,
-    RestrictionSubject,
 )
 from steward.ledger.audit import record
 from steward.ledger.chain import canonical_json
@@ -126,43 +125,11 @@ def submit(
     return run
 
 
-def _retry_due(now: datetime) -> Any:
-    return (ExecutionRun.status == "retry") & or_(
-        ExecutionRun.next_attempt_at.is_(None), ExecutionRun.next_attempt_at <= now
-    )
-
-
 def claim(factory: sessionmaker[Session], run_id: int, worker: str, lease: timedelta) -> bool:
     """Take the run for ``worker`` until the lease ends; False when someone else has it."""
     with transaction(factory) as session:
-        return _claim_in(session, run_id, worker, lease)
-
-
-def _claim_in(session: Session, run_id: int, worker: str, lease: timedelta) -> bool:
-    claimed = session.execute(_claim_statement(run_id, worker, lease))
-    return cast(CursorResult[Any], claimed).rowcount == 1
-
-
-def _claim_statement(run_id: int, worker: str, lease: timedelta) -> Any:
-    now = utcnow()
-    return (
-        update(ExecutionRun)
-        .where(ExecutionRun.id == run_id)
-        .where(
-            or_(
-                ExecutionRun.status == "queued",
-                _retry_due(now),
-                (ExecutionRun.status == "running") & (ExecutionRun.lease_until < now),
-            )
-        )
-        .values(
-            status="running",
-            worker=worker,
-            lease_until=now + lease,
-            attempts=ExecutionRun.attempts + 1,
-            updated_at=now,
-        )
-    )
+        item = run_store.claim_run(run_id, worker, lease)
+        return session.execute(item.statement, item.params).first() is not None  # type: ignore[call-overload]
 
 
 def due_runs(session: Session, *, queued_before: datetime | None = None) -> list[int]:
@@ -173,13 +140,7 @@ def due_runs(session: Session, *, queued_before: datetime | None = None) -> list
     queued = ExecutionRun.status == "queued"
     if queued_before is not None:
         queued = queued & (ExecutionRun.updated_at < queued_before)
-    query = select(ExecutionRun.id).where(
-        or_(
-            queued,
-            _retry_due(now),
-            (ExecutionRun.status == "running") & (ExecutionRun.lease_until < now),
-        )
-    )
+    query = select(ExecutionRun.id).where(run_store.due(now, queued))
     return list(session.scalars(query.order_by(ExecutionRun.id)))
 
 
@@ -203,11 +164,15 @@ def renew(factory: sessionmaker[Session], run_id: int, worker: str, lease: timed
         return cast(CursorResult[Any], renewed).rowcount == 1
 
 
-def load_run_register(session: Session, run: ExecutionRun) -> Register:
+def load_run_register(session: Session, run: ExecutionRun | ClaimedRun) -> Register:
     """The register version the run was filed under (the one in force when it has none)."""
+    return _load_register(session, run.register_id)
+
+
+def _load_register(session: Session, register_id: int | None) -> Register:
     try:
-        if run.register_id is not None:
-            register = register_version(session, run.register_id)
+        if register_id is not None:
+            register = register_version(session, register_id)
         else:
             found = register_in_force(session)
             register = found[0] if found else None
@@ -233,97 +198,6 @@ def _planned(tables: Sequence[TableOutcome]) -> list[dict[str, Any]]:
     ]
 
 
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
-def _save_restrictions(
-    session: Session, run: ExecutionRun, datastore: str, tables: list[dict[str, Any]]
-) -> None:
-    """Add each restricted row to Steward's list with its own reason and end date; a row
-    already listed stays as it is. PostgreSQL and SQLite: every table's rows in one
-    executemany of one cached statement."""
-    now = utcnow()
-    rows: list[dict[str, Any]] = []
-    for table in tables:
-        restricted = table.get("restricted_keys") or []
-        reasons = table.get("row_holds") or [("request", None)] * len(restricted)
-        entries = {k: (r[0], r[1]) for k, r in zip(restricted, reasons, strict=True)}
-        rows.extend(
-            {
-                "datastore": datastore,
-                "table_name": table["table"],
-                "row_key": row_key,
-                "reason": reason,
-                "until": _day(until),
-                "reference": run.reference,
-                "created_at": now,
-            }
-            for row_key, (reason, until) in entries.items()
-        )
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    if dialect in ("postgresql", "sqlite"):
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(Restriction).on_conflict_do_nothing(
-            index_elements=["datastore", "table_name", "row_key"]
-        )
-        for start in range(0, len(rows), 1000):
-            session.execute(statement, rows[start : start + 1000])
-        return
-    for table_name in dict.fromkeys(r["table_name"] for r in rows):
-        of_table = [r for r in rows if r["table_name"] == table_name]
-        for start in range(0, len(of_table), 500):
-            batch = of_table[start : start + 500]
-            listed = set(
-                session.scalars(
-                    select(Restriction.row_key).where(
-                        Restriction.datastore == datastore,
-                        Restriction.table_name == table_name,
-                        Restriction.row_key.in_([r["row_key"] for r in batch]),
-                    )
-                )
-            )
-            session.add_all(Restriction(**r) for r in batch if r["row_key"] not in listed)
-
-
-def _save_subject(session: Session, reference: str, seals: set[str]) -> None:
-    """Record the seals of the identifiers of a subject whose rows ``reference`` restricted."""
-    known = set(
-        session.scalars(
-            select(RestrictionSubject.seal).where(
-                RestrictionSubject.reference == reference, RestrictionSubject.seal.in_(seals)
-            )
-        )
-    )
-    session.add_all(
-        RestrictionSubject(seal=seal, reference=reference) for seal in sorted(seals - known)
-    )
-
-
-def listed_for(
-    session: Session, seals: set[str], *, exclude: str, today: date
-) -> dict[str, dict[str, list[Listed]]]:
-    """The held rows Steward's list keeps for the subject these seals name, from requests
-    other than ``exclude``, by datastore and table; holds that ended are left to the sweep."""
-    references = select(RestrictionSubject.reference).where(
-        RestrictionSubject.seal.in_(sorted(seals)), RestrictionSubject.reference != exclude
-    )
-    listed: dict[str, dict[str, list[Listed]]] = {}
-    for row in session.scalars(
-        select(Restriction).where(
-            Restriction.reference.in_(references),
-            Restriction.reason != "request",
-            or_(Restriction.until.is_(None), Restriction.until >= today),
-        )
-    ):
-        listed.setdefault(row.datastore, {}).setdefault(row.table_name, []).append(
-            Listed(row.row_key, row.reason, row.until, row.reference)
-        )
-    return listed
-
-
 def is_restricted(session: Session, datastore: str, table: str, key: list[Any]) -> bool:
     """Whether Steward's restriction list holds this row (the SDK asks this)."""
     query = select(Restriction.id).where(
@@ -334,7 +208,7 @@ def is_restricted(session: Session, datastore: str, table: str, key: list[Any]) 
     return session.scalars(query).first() is not None
 
 
-def _summary(run: ExecutionRun, outcomes: list[dict[str, Any]]) -> dict[str, Any]:
+def _summary(run: ClaimedRun, outcomes: list[dict[str, Any]]) -> dict[str, Any]:
     totals = {
         k: 0 for k in ("found", "deleted", "masked", "held", "restricted", "rectified", "kept")
     }
@@ -370,6 +244,13 @@ def _summary(run: ExecutionRun, outcomes: list[dict[str, Any]]) -> dict[str, Any
     }
 
 
+def _engine(factory: sessionmaker[Session]) -> Engine:
+    bind = factory.kw.get("bind")
+    if not isinstance(bind, Engine):
+        raise TypeError("process() needs a sessionmaker bound to an engine")
+    return bind
+
+
 def process(
     factory: sessionmaker[Session],
     run_id: int,
@@ -386,87 +267,135 @@ def process(
     Raises ``RunUnavailable`` when another worker holds the run or it is finished,
     ``DatastoreError`` when a step fails: a retryable failure leaves the run ``retry`` with
     its next attempt after ``backoff``, up to ``max_attempts``; any other leaves it ``failed``.
-    Progress is kept either way.
+    Progress is kept either way. The run's store work goes through one connection, in batches
+    (``run_store``).
     """
-    with transaction(factory, durable=False) as session:  # lost in a crash: queued again
-        # the claim returns the run: one round trip (UPDATE ... RETURNING)
-        run = session.scalars(
-            _claim_statement(run_id, worker, lease)
-            .returning(ExecutionRun)
-            .execution_options(synchronize_session=False)
-        ).first()
+    today = today or date.today()
+    with _engine(factory).connect() as connection:
+        # the claim is lost in a crash: the run is queued again
+        with run_store.begun(connection, durable=False) as first:
+            claim_batch = [*first, run_store.claim_run(run_id, worker, lease)]
+            run = run_store.claimed(run_batch(connection, claim_batch)[-1])
+            if run is not None:
+                register = register or _register_of(factory, run.register_id)
+                request = _request_of(run)
+                failure: DatastoreError | None = None
+                try:
+                    ids = Identifiers.parse(request.identifiers, register.operator.country)
+                except DatastoreError as exc:
+                    failure = exc  # recorded on the run once the claim has committed
+                # rows an earlier erasure kept for this subject (its account may no longer
+                # match), and a resumed run's steps: read in the claim's transaction
+                keeps = failure is None and request.kind in ("access", "portability", "erasure")
+                reads: list[Statement] = []
+                if keeps:
+                    seals = subject_seals(
+                        secret,
+                        request.subject or register.default_subject(),
+                        ids,
+                        _learned(run.options),
+                    )
+                    reads.append(
+                        run_store.listed(connection, seals, exclude=run.reference, today=today)
+                    )
+                if run.attempts > 1:  # a first attempt has no steps yet
+                    reads.append(run_store.steps_of(run_id))
+                found = run_batch(connection, reads, commit=True)
         if run is None:
-            found = session.get(ExecutionRun, run_id)
-            if found is None:
-                raise InvalidRequest(f"no execution run {run_id}")
-            if found.status == "done" and found.result:
-                return dict(json.loads(found.result))
-            raise RunUnavailable(f"run {run_id} is held by another worker or finished")
-        register = register or load_run_register(session, run)
-        steps: dict[str, ExecutionStep] = {}
-        if run.attempts > 1:  # a first attempt has no steps yet
-            steps = {
-                s.datastore: s
-                for s in session.scalars(
-                    select(ExecutionStep).where(ExecutionStep.run_id == run_id)
-                )
-            }
-        session.expunge_all()
-    try:
-        return _process_claimed(
-            factory, run, steps, secret, register, today or date.today(), worker, lease
-        )
-    except DatastoreError as exc:
-        with transaction(factory) as session:
-            failed = session.get(ExecutionRun, run_id)
-            assert failed is not None
-            again = exc.retryable and failed.attempts < max_attempts
-            failed.status = "retry" if again else "failed"
-            failed.next_attempt_at = utcnow() + backoff(failed.attempts) if again else None
-            failed.error = str(exc)
-            failed.lease_until = None
-            failed.updated_at = utcnow()
-            if not again:
-                failed.open_for = None
-                failed.finished_at = utcnow()
-        raise
+            return _unclaimed(connection, run_id)
+        assert register is not None  # the claimed run's, read in the claim's transaction
+        listed = run_store.listed_by_table(found[0]) if keeps else {}
+        steps = {s["datastore"]: s for s in found[-1]} if run.attempts > 1 else {}
+        try:
+            if failure is not None:
+                raise failure
+            return _process_claimed(
+                connection,
+                run,
+                request,
+                ids,
+                steps,
+                listed,
+                secret,
+                register,
+                today,
+                worker,
+                lease,
+            )
+        except DatastoreError as exc:
+            if connection.in_transaction():
+                connection.rollback()
+            _failed(factory, run_id, exc, max_attempts)
+            raise
 
 
-def _save_step(
-    session: Session, run_id: int, datastore: str, existing: bool, **values: Any
+def _failed(
+    factory: sessionmaker[Session], run_id: int, exc: DatastoreError, max_attempts: int
 ) -> None:
-    """Write the step's row: an UPDATE when it exists, else an INSERT (one statement)."""
-    values["updated_at"] = utcnow()
-    if existing:
-        session.execute(
-            update(ExecutionStep)
-            .where(ExecutionStep.run_id == run_id, ExecutionStep.datastore == datastore)
-            .values(**values)
-        )
-    else:
-        values.setdefault("attempts", 1)
-        session.add(ExecutionStep(run_id=run_id, datastore=datastore, **values))
+    """The run stopped: ``retry`` after its back-off when the failure may pass, else
+    ``failed`` (in a session of its own: the run's connection may be what failed)."""
+    with transaction(factory) as session:
+        failed = session.get(ExecutionRun, run_id)
+        assert failed is not None
+        again = exc.retryable and failed.attempts < max_attempts
+        failed.status = "retry" if again else "failed"
+        failed.next_attempt_at = utcnow() + backoff(failed.attempts) if again else None
+        failed.error = str(exc)
+        failed.lease_until = None
+        failed.updated_at = utcnow()
+        if not again:
+            failed.open_for = None
+            failed.finished_at = utcnow()
+
+
+def _unclaimed(connection: Connection, run_id: int) -> dict[str, Any]:
+    """A run the claim did not take: its stored result when it is done, else why not."""
+    found = connection.execute(
+        select(ExecutionRun.status, ExecutionRun.result).where(ExecutionRun.id == run_id)
+    ).first()
+    connection.rollback()
+    if found is None:
+        raise InvalidRequest(f"no execution run {run_id}")
+    if found.status == "done" and found.result:
+        return dict(json.loads(found.result))
+    raise RunUnavailable(f"run {run_id} is held by another worker or finished")
+
+
+def _register_of(factory: sessionmaker[Session], register_id: int | None) -> Register:
+    with factory() as session:
+        return _load_register(session, register_id)
+
+
+def _request_of(run: ClaimedRun) -> ExecutionRequest:
+    options = json.loads(run.options)
+    return ExecutionRequest(
+        kind=run.kind,  # type: ignore[arg-type]
+        identifiers=json.loads(run.identifiers),
+        reference=run.reference,
+        dry_run=run.dry_run,
+        rectify=options.get("rectify", {}),
+        language=run.language,
+        subject=options.get("subject"),
+        scope=tuple(options.get("scope") or ()),
+    )
 
 
 def _record_plan(
-    factory: sessionmaker[Session],
+    connection: Connection,
     run_id: int,
     datastore: str,
     exists: list[bool],
     attempts: int,
     tables: list[TableOutcome],
 ) -> None:
-    """Before the operator's COMMIT: what the step is about to do, committed here first."""
-    with transaction(factory) as session:
-        _save_step(
-            session,
-            run_id,
-            datastore,
-            exists[0],
-            status="committing",
-            attempts=attempts,
-            plan=json.dumps(_planned(tables), default=str),
+    """Before the operator's COMMIT: what the step is about to do, committed here first (and
+    durably: a crash after the operator's COMMIT is reconciled from it)."""
+    with run_store.begun(connection, durable=True) as first:
+        plan = json.dumps(_planned(tables), default=str)
+        step = run_store.save_step(
+            run_id, datastore, exists[0], status="committing", attempts=attempts, plan=plan
         )
+        run_batch(connection, [*first, step], commit=True)
     exists[0] = True
 
 
@@ -508,9 +437,12 @@ def _stored(learned: dict[IdentityKind, set[str]]) -> dict[str, list[str]]:
 
 
 def _process_claimed(
-    factory: sessionmaker[Session],
-    run: ExecutionRun,
-    steps: dict[str, ExecutionStep],
+    connection: Connection,
+    run: ClaimedRun,
+    request: ExecutionRequest,
+    ids: Identifiers,
+    steps: dict[str, dict[str, Any]],
+    listed: dict[str, dict[str, list[Listed]]],
     secret: bytes,
     register: Register,
     today: date,
@@ -520,21 +452,11 @@ def _process_claimed(
     """Each datastore in turn: (plan recorded) -> the operator's COMMIT -> step done here.
 
     Store round trips are few on purpose (a queued erasure spends most of its time here): the
-    step row is written with the plan, and the last step's result, the restrictions, the run's
-    summary and its audit entry share one transaction.
+    step row is written with the plan, and each step's result, its restrictions, the lease's
+    renewal (or the run's summary) and the audit entry share one transaction, sent as one batch
+    and one more for the audit entry and the COMMIT once the chain's head is read.
     """
     run_id = run.id
-    request = ExecutionRequest(
-        kind=run.kind,  # type: ignore[arg-type]
-        identifiers=json.loads(run.identifiers),
-        reference=run.reference,
-        dry_run=run.dry_run,
-        rectify=json.loads(run.options).get("rectify", {}),
-        language=run.language,
-        subject=json.loads(run.options).get("subject"),
-        scope=tuple(json.loads(run.options).get("scope") or ()),
-    )
-    ids = Identifiers.parse(request.identifiers, register.operator.country)
     reads = request.kind in ("access", "portability")
     results: list[dict[str, Any]] = []
     access: list[DatastoreOutcome] = []
@@ -542,27 +464,17 @@ def _process_claimed(
     summary: dict[str, Any] = {}
     learned = _learned(run.options)
     subject = request.subject or register.default_subject()
-    listed: dict[str, dict[str, list[Listed]]] = {}
-    if request.kind in ("access", "portability", "erasure"):
-        # rows an earlier erasure kept for this subject: its account may no longer match
-        with factory() as session:
-            listed = listed_for(
-                session,
-                subject_seals(secret, subject, ids, learned),
-                exclude=run.reference,
-                today=today,
-            )
     for index, datastore in enumerate(_accounts_first(register, request.subject)):
         step = steps.get(datastore.id)
-        if step is not None and step.status == "done" and step.result and not reads:
-            results.append(json.loads(step.result))
+        if step is not None and step["status"] == "done" and step["result"] and not reads:
+            results.append(json.loads(step["result"]))
             if index == last:
-                with transaction(factory) as session:
-                    summary = _finish(session, run, register, request, results, access)
+                with run_store.begun(connection, durable=True) as first:
+                    summary = _finish(connection, first, run, register, request, results, access)
             continue
-        earlier = json.loads(step.plan) if step is not None and step.plan else None
+        earlier = json.loads(step["plan"]) if step is not None and step["plan"] else None
         exists = [step is not None]
-        attempts = (step.attempts if step is not None else 0) + 1
+        attempts = (step["attempts"] if step is not None else 0) + 1
 
         try:
             outcome = run_on_datastore(
@@ -573,15 +485,16 @@ def _process_claimed(
                 secret=secret,
                 today=today,
                 before_commit=partial(
-                    _record_plan, factory, run_id, datastore.id, exists, attempts
+                    _record_plan, connection, run_id, datastore.id, exists, attempts
                 ),
                 learned=learned,
                 listed=listed.get(datastore.id),
             )
         except DatastoreError as exc:
-            with transaction(factory) as session:
-                _save_step(
-                    session,
+            if connection.in_transaction():
+                connection.rollback()
+            with run_store.begun(connection, durable=True) as first:
+                failed = run_store.save_step(
                     run_id,
                     datastore.id,
                     exists[0],
@@ -589,52 +502,46 @@ def _process_claimed(
                     attempts=attempts,
                     error=str(exc),
                 )
+                run_batch(connection, [*first, failed], commit=True)
             raise
         result, restricted = _reconcile(outcome, earlier)
         step_result = json.dumps(result, default=str)
-        options = None
+        batch: list[Statement] = []
         if any(v - learned.get(k, set()) for k, v in outcome.learned.items()):
             for kind, values in outcome.learned.items():
                 learned.setdefault(kind, set()).update(values)
             # kept with the identifiers: a resumed run needs them once the accounts are erased
             options = json.dumps({**json.loads(run.options), "learned": _stored(learned)})
+            batch.append(run_store.save_options(run_id, options))
         # not waiting for the disk: lost in a crash, the run is taken over after its lease and
         # reconciled from the plan, which committed durably before the operator's COMMIT
-        with transaction(factory, durable=False) as session:
-            if options is not None:
-                session.execute(
-                    update(ExecutionRun).where(ExecutionRun.id == run_id).values(options=options)
+        with run_store.begun(connection, durable=False) as first:
+            batch[:0] = first
+            batch.append(
+                run_store.save_step(
+                    run_id,
+                    datastore.id,
+                    exists[0],
+                    status="done",
+                    attempts=attempts,
+                    error=None,
+                    result=step_result,
                 )
-            _save_step(
-                session,
-                run_id,
-                datastore.id,
-                exists[0],
-                status="done",
-                attempts=attempts,
-                error=None,
-                result=step_result,
             )
             if not request.dry_run and request.kind in ("erasure", "restriction"):
-                _save_restrictions(session, run, datastore.id, restricted)
+                batch += run_store.restrictions(connection, run.reference, datastore.id, restricted)
                 if any(t.get("restricted_keys") for t in restricted):
-                    _save_subject(
-                        session,
-                        run.reference,
-                        subject_seals(secret, subject, ids, learned),
-                    )
+                    seals = subject_seals(secret, subject, ids, learned)
+                    batch += run_store.subject(connection, run.reference, seals)
             results.append(json.loads(step_result))
             access.append(outcome)
             if index == last:
-                summary = _finish(session, run, register, request, results, access)
+                summary = _finish(connection, batch, run, register, request, results, access)
                 continue
-            session.execute(  # renewed after each step
-                update(ExecutionRun)
-                .where(ExecutionRun.id == run_id, ExecutionRun.worker == worker)
-                .values(lease_until=utcnow() + lease)
-            )
-            record(
-                session,
+            batch.append(run_store.renew_lease(run_id, worker, lease))  # after each step
+            head = run_batch(connection, [*batch, *run_store.audit_head(connection)])[-1]
+            entry = run_store.audit_entry(
+                head,
                 actor=ACTOR,
                 action=f"execution.{request.kind}.datastore",
                 object_type="request",
@@ -647,23 +554,27 @@ def _process_claimed(
                     "reconciled": bool(result.get("reconciled")),
                 },
             )
+            run_batch(connection, [entry], commit=True)
     if not register.datastores:
-        with transaction(factory) as session:
-            summary = _finish(session, run, register, request, results, access)
+        with run_store.begun(connection, durable=True) as first:
+            summary = _finish(connection, first, run, register, request, results, access)
     return summary
 
 
 def _finish(
-    session: Session,
-    run: ExecutionRun,
+    connection: Connection,
+    batch: list[Statement],
+    run: ClaimedRun,
     register: Register,
     request: ExecutionRequest,
     results: list[dict[str, Any]],
     access: list[DatastoreOutcome],
 ) -> dict[str, Any]:
-    """The run is done: its summary, the access ZIP, and one audit entry with the totals."""
+    """The run is done: its summary, the access ZIP, and one audit entry with the totals, sent
+    after ``batch`` in the open transaction, which this commits."""
     run_id = run.id
     summary = _summary(run, results)
+    batch = list(batch)
     if request.kind in ("access", "portability"):
         blob = build_zip(
             register,
@@ -673,31 +584,16 @@ def _finish(
             portability=request.kind == "portability",
             subject=request.subject,
         )
-        existing = session.get(ExecutionExport, run_id)
-        if existing is not None:
-            session.delete(existing)
-            session.flush()
         filename = f"{run.reference}-{request.kind}.zip"
-        session.add(ExecutionExport(run_id=run_id, filename=filename, content=blob))
+        batch += run_store.export(run_id, filename, blob)  # an earlier attempt's replaced
         summary["export"] = filename
-    now = utcnow()
-    session.execute(
-        update(ExecutionRun)
-        .where(ExecutionRun.id == run_id)
-        .values(
-            status="done",
-            result=json.dumps(summary, default=str),
-            error=None,
-            lease_until=None,
-            open_for=None,
-            next_attempt_at=None,
-            steps_total=len(register.datastores),
-            finished_at=now,
-            updated_at=now,
-        )
+    batch.append(
+        run_store.run_done(run_id, json.dumps(summary, default=str), len(register.datastores))
     )
-    record(  # last: the audit chain's lock is held only until the COMMIT that follows
-        session,
+    # last: the audit chain's lock is held only until the COMMIT that follows
+    head = run_batch(connection, [*batch, *run_store.audit_head(connection)])[-1]
+    entry = run_store.audit_entry(
+        head,
         actor=ACTOR,
         action=f"execution.{request.kind}",
         object_type="request",
@@ -713,6 +609,7 @@ def _finish(
             "reconciled": [o["datastore"] for o in results if o.get("reconciled")],
         },
     )
+    run_batch(connection, [entry], commit=True)
     return summary
 
 

@@ -51,12 +51,13 @@ class AuditEntry(Base):
 
 
 AUDIT_LOCK_KEY = 0x5354_4155_4449_5400  # "STAUDIT": the audit chain's advisory lock
+# the chain's head (its hash; no row: GENESIS), read once the append lock is held
+HEAD = select(AuditEntry.__table__.c.hash).order_by(AuditEntry.__table__.c.id.desc()).limit(1)
 
 
 def _head(session: Session) -> str:
     lock_chain(session, "audit_log", AUDIT_LOCK_KEY)
-    query = select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
-    return session.scalars(query).first() or GENESIS
+    return session.execute(HEAD).scalar() or GENESIS
 
 
 def record(
@@ -72,19 +73,50 @@ def record(
 ) -> AuditEntry:
     """Append one entry in the caller's transaction and return it."""
     entry = AuditEntry(
-        at=at or utcnow(),
-        actor=actor,
-        action=action,
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        ip=ip,
-        details=canonical_json(details or {}),
+        **following(
+            _head(session),
+            actor=actor,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            ip=ip,
+            details=details,
+            at=at,
+        )
     )
-    entry.previous_hash = _head(session)
-    entry.hash = entry_hash(entry.previous_hash, canonical_json(entry.fields()))
     session.add(entry)
     session.flush()
     return entry
+
+
+def following(
+    previous_hash: str,
+    *,
+    actor: str,
+    action: str,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    ip: str | None = None,
+    details: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """The column values of the entry that follows the head ``previous_hash`` (GENESIS for the
+    first). ``record`` appends it; a caller that takes the lock (``lock_statement``) and reads
+    ``HEAD`` in a batch of its own inserts these, in the same transaction."""
+    values: dict[str, Any] = {
+        "at": at or utcnow(),
+        "actor": actor,
+        "action": action,
+        "object_type": object_type,
+        "object_id": None if object_id is None else str(object_id),
+        "ip": ip,
+        "details": canonical_json(details or {}),
+    }
+    # exactly what ``AuditEntry.fields`` reads back, so that ``verify`` agrees
+    fields = {**values, "at": values["at"].isoformat(), "details": json.loads(values["details"])}
+    values["previous_hash"] = previous_hash
+    values["hash"] = entry_hash(previous_hash, canonical_json(fields))
+    return values
 
 
 def entries(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:

@@ -11,21 +11,32 @@ before reading the head:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import select, text
+from sqlalchemy import TextClause, select, text
 from sqlalchemy.orm import Session
 
 _Row = TypeVar("_Row")
 
 
+@cache
+def lock_statement(dialect: str, table: str) -> TextClause | None:
+    """The statement that takes the append lock of the chain in ``table`` on ``dialect``, with
+    the chain's key as ``:key``; None where none is needed. One object per chain, so that a
+    caller sending it in a batch compiles it once."""
+    if dialect == "postgresql":
+        return text("SELECT pg_advisory_xact_lock(:key)")
+    if dialect == "sqlite":
+        return text(f"UPDATE {table} SET id = id WHERE id < 0 AND :key IS NOT NULL")  # noqa: S608
+    return None
+
+
 def lock_chain(session: Session, table: str, key: int) -> None:
     """Hold the append lock of the chain stored in ``table`` until the transaction ends."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
-    elif dialect == "sqlite":
-        session.execute(text(f"UPDATE {table} SET id = id WHERE id < 0"))  # noqa: S608 - a constant
+    statement = lock_statement(session.get_bind().dialect.name, table)
+    if statement is not None:
+        session.execute(statement, {"key": key})
 
 
 def in_chain_order(session: Session, model: type[_Row], batch: int = 5000) -> Iterator[_Row]:

@@ -16,11 +16,13 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.datastores import ExecutionRequest, execute
 from steward.datastores.executor import forget_connections
 from steward.datastores.tables import Restriction
+from steward.ledger.audit import AuditEntry, verify
 from steward.register import load_register
 from steward.register.models import Register
 from steward.store.db import make_engine, session_factory, upgrade
@@ -125,7 +127,10 @@ datastores:
 
 @pytest.fixture
 def shop(
-    any_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    any_database: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> Iterator[tuple[sa.Engine, Register, sessionmaker[Session]]]:
     engine = sa.create_engine(any_database)
     with engine.begin() as connection:
@@ -139,7 +144,11 @@ def shop(
     monkeypatch.setenv("HOLDS_DB_URL", any_database)
     path = tmp_path / "register.yaml"
     path.write_text(REGISTER.format(kind=kind[engine.dialect.name]), encoding="utf-8")
-    store = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    # Steward's store beside a PostgreSQL datastore is PostgreSQL too (its batched statements)
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    if engine.dialect.name == "postgresql":
+        store_url = request.getfixturevalue("postgres_database")()
+    store = make_engine(store_url)
     upgrade(store)
     yield engine, load_register(path), session_factory(store)
     forget_connections()
@@ -257,6 +266,10 @@ def test_a_repeated_erasure_lists_the_rows_still_held_and_why(
     assert _ledger_row(engine) == ledger and again["unrecorded"] == []
     assert _ids(engine, "invoices") == {1, 2, 4}
     assert again["residual"] == 0
+    with factory() as session:  # the runs' entries, appended in their batches, chain
+        assert verify(session) is None
+        actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions.count("execution.erasure") == 2, actions
 
 
 def test_a_listed_row_someone_deleted_since_is_not_reported_kept(

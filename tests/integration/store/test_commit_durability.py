@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from steward.datastores import ExecutionRequest
 from steward.datastores.runs import execute
@@ -38,17 +37,23 @@ def test_only_the_plan_waits_for_the_disk(
     monkeypatch.setenv("HARD_DB_URL", app_url)
     store = make_engine(postgres_database())
     upgrade(store)
-    commits: list[tuple[str, str]] = []
-
-    @event.listens_for(store, "commit")
-    def seen(connection: sa.Connection) -> None:
-        wrote = connection.exec_driver_sql(
-            "SELECT string_agg(DISTINCT relname, ',') FROM pg_locks JOIN pg_class c "
-            "ON c.oid = relation WHERE mode = 'RowExclusiveLock' AND pid = pg_backend_pid() "
-            "AND relname IN ('execution_runs', 'execution_steps', 'audit_log')"
-        ).scalar()
-        setting = connection.exec_driver_sql("SHOW synchronous_commit").scalar()
-        commits.append((str(wrote), str(setting)))
+    # every write to the run's tables notes its transaction and the setting in force: the
+    # setting a transaction writes under is the one its COMMIT obeys (nothing here changes it
+    # after the first write), whichever way the client sends the COMMIT
+    with store.begin() as connection:
+        connection.exec_driver_sql(
+            "CREATE TABLE seen_writes (id serial, tx bigint, tbl text, setting text)"
+        )
+        connection.exec_driver_sql(
+            "CREATE FUNCTION note_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "INSERT INTO seen_writes (tx, tbl, setting) VALUES (txid_current(), TG_TABLE_NAME, "
+            "current_setting('synchronous_commit')); RETURN NULL; END $$"
+        )
+        for table in ("execution_runs", "execution_steps", "audit_log", "restrictions"):
+            connection.exec_driver_sql(
+                f"CREATE TRIGGER note_{table} AFTER INSERT OR UPDATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION note_write()"
+            )
 
     execute(
         session_factory(store),
@@ -56,8 +61,17 @@ def test_only_the_plan_waits_for_the_disk(
         ExecutionRequest("erasure", {"email": "alice.liddell@example.com"}, "R-1"),
         secret=b"k",
     )
+    with store.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT tx, string_agg(DISTINCT tbl, ',' ORDER BY tbl), string_agg(DISTINCT setting, "
+            "',') FROM seen_writes GROUP BY tx ORDER BY min(id)"
+        ).all()
     store.dispose()
+    commits = [(str(wrote), str(setting)) for _, wrote, setting in rows]
     # submit (durable: the caller's), claim, plan, result
     assert [setting for _, setting in commits] == ["on", "off", "on", "off"], commits
-    assert "execution_steps" in commits[2][0]  # the plan is the step row, written durably
-    assert "audit_log" in commits[3][0]
+    assert commits[1][0] == "execution_runs"  # the claim
+    assert commits[2][0] == "execution_steps"  # the plan is the step row, written durably
+    assert {"audit_log", "execution_steps", "execution_runs", "restrictions"} <= set(
+        commits[3][0].split(",")
+    ), commits  # the result: the step, the held rows listed, the summary and its audit entry
