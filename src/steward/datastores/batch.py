@@ -6,8 +6,9 @@
 On PostgreSQL through psycopg the whole batch is sent in pipeline mode before any result is
 read: one round trip for the batch instead of one per statement. It goes straight through
 libpq's pipeline (``_send``), not psycopg's cursors, and each statement is prepared once per
-connection, then bound by name (the engine turns psycopg's own preparing off, see
-``connect.datastore_engine``). The subject graph sends one
+connection, then bound by name, where psycopg's own preparing is off (datastore engines, see
+``connect.datastore_engine``; elsewhere, e.g. Steward's store, statements go unnamed, since
+psycopg's ``DEALLOCATE ALL`` after a rollback would drop them). The subject graph sends one
 batch per hop; erasure sends all its writes as one batch. Statements run in the order given,
 so child-first deletes stay child-first, and a failing statement aborts the rest (the caller's
 transaction is then rolled back as a whole). ``commit=True`` commits the connection's
@@ -262,9 +263,13 @@ def _until_sync(pgconn: Any) -> Any:
 
 
 # statements prepared on each psycopg connection by this module: (text, types) -> name; kept
-# while the connection lives (the engine turns psycopg's own preparing off, so nothing sends
-# the DEALLOCATE ALL psycopg would send after a rollback)
+# while the connection lives. Only on connections where psycopg's own preparing is off
+# (``prepare_threshold=None``, as ``connect.datastore_engine`` sets): elsewhere psycopg sends
+# ``DEALLOCATE ALL`` after a rollback, which would drop them, so statements go unnamed there.
 _PREPARED: WeakKeyDictionary[Any, dict[tuple[bytes, tuple[int, ...]], bytes]] = WeakKeyDictionary()
+# the next name's number on each connection: advanced when a Parse is queued, never reused (a
+# Parse the server did whose result was never read must not be named again: 42P05)
+_NEXT_NAME: WeakKeyDictionary[Any, int] = WeakKeyDictionary()
 MAX_PREPARED = 1000  # per connection; beyond, statements are sent unnamed (parsed each time)
 
 
@@ -288,6 +293,7 @@ def _send(
     prepared = _PREPARED.get(raw)
     if prepared is None:
         prepared = _PREPARED[raw] = {}
+    may_prepare = raw.prepare_threshold is None
     commands: list[Callable[[], Any]] = []
     # what each command's result is: -1 a command (BEGIN, COMMIT), -2 a Parse (with its
     # key and name, recorded once the server says it is done), else the statement's index
@@ -307,8 +313,10 @@ def _send(
             values, types, pqformats = _dumped(tx, [bound[n] for n in order], formats, encoding)
             key = (query, tuple(types))
             name = prepared.get(key) or fresh.get(key)
-            if name is None and len(prepared) + len(fresh) < MAX_PREPARED:
-                name = fresh[key] = f"steward_{len(prepared) + len(fresh)}".encode()
+            if name is None and may_prepare and len(prepared) + len(fresh) < MAX_PREPARED:
+                number = _NEXT_NAME.get(raw, 0)
+                _NEXT_NAME[raw] = number + 1
+                name = fresh[key] = f"steward_{number}".encode()
                 commands.append(partial(pgconn.send_prepare, name, query, types))
                 expect.append((-2, (key, name)))
             if name is None:
@@ -358,7 +366,8 @@ def _send(
     except dbapi.Error as exc:
         lost = bool(getattr(raw, "broken", False) or getattr(raw, "closed", False))
         lost = lost or connection.dialect.is_disconnect(exc, raw, None)
-        if getattr(exc, "sqlstate", None) == "26000":  # a statement prepared here is gone
+        # 26000: a statement prepared here is gone; 42P05: a name is taken (never expected)
+        if getattr(exc, "sqlstate", None) in ("26000", "42P05"):
             prepared.clear()
             lost = True
         if lost:
@@ -371,6 +380,12 @@ def _send(
             hide_parameters=True,
             connection_invalidated=lost,
         ) from exc
+    except BaseException:
+        # anything else mid-pipeline (an interrupt, a timeout, a processor's error) leaves the
+        # connection's pipeline and prepared statements in a state nobody knows: never reuse it
+        prepared.clear()
+        connection.invalidate()
+        raise
 
 
 def run_batch(

@@ -81,3 +81,39 @@ def test_key_arrays_find_exactly_their_rows(
     assert sorted(r["id"] for r in by_word) == [r["id"] for r in rows if r["word"] in words]
     assert sorted(r["id"] for r in by_n) == [r["id"] for r in rows if r["n"] in ns]
     assert all(r == rows[r["id"]] for r in by_word + by_n)
+
+
+def test_a_batch_on_a_connection_psycopg_prepares_on_survives_its_rollback(
+    postgres_database: Callable[[], str],
+) -> None:
+    """Steward's store engine leaves psycopg's own preparing on; psycopg then sends
+    ``DEALLOCATE ALL`` after a rollback, which would drop statements a batch had named."""
+    from steward.store.db import make_engine
+
+    engine = make_engine(postgres_database())
+    METADATA.create_all(engine)
+    try:
+        with engine.connect() as connection:
+            with connection.begin():
+                run_batch(connection, [Statement(BY_N, {"values": [1]})])
+            for _ in range(6):  # psycopg prepares from the fifth use
+                connection.execute(sa.text("SELECT 2"))
+            connection.rollback()
+            with connection.begin():
+                assert run_batch(connection, [Statement(BY_N, {"values": [1]})]) == [[]]
+    finally:
+        engine.dispose()
+
+
+def test_a_batch_that_fails_reading_a_row_leaves_the_connection_usable(
+    engine: sa.Engine,
+) -> None:
+    """A row psycopg cannot load (an infinite date) fails the batch after the server has
+    prepared the statements behind it; the next batches on the same pooled connection work."""
+    bad = sa.select(sa.literal_column("'infinity'::date").label("d"))
+    with engine.connect() as connection, pytest.raises(sa.exc.DBAPIError), connection.begin():
+        run_batch(connection, [Statement(bad), Statement(BY_N, {"values": [7]})])
+    for _ in range(3):
+        with engine.connect() as connection, connection.begin():
+            assert run_batch(connection, [Statement(BY_N, {"values": [7]})]) == [[]]
+            assert run_batch(connection, [Statement(BY_WORD, {"values": ["x"]})]) == [[]]
