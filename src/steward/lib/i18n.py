@@ -21,6 +21,7 @@ from ``src/steward`` (``babel.cfg``: Python and the Jinja templates) and updates
 from __future__ import annotations
 
 import gettext
+import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -121,7 +122,13 @@ def told(exc: BaseException, lang: str) -> str:
 def say(text: str, lang: str, params: Mapping[str, Any] | None = None) -> str:
     """``text`` (an English message id) in ``lang``, with ``params`` put in (``%(name)s``)."""
     translated = translator(lang).gettext(text) if text else text
-    return translated % dict(params) if params else translated
+    if not params:
+        return translated
+    try:
+        return translated % dict(params)
+    except (KeyError, ValueError, TypeError):  # a translation whose placeholders are wrong
+        logging.getLogger("steward.i18n").warning("translation of %r does not format", text)
+        return text % dict(params)
 
 
 def words(english: dict[str, str], lang: str) -> dict[str, str]:

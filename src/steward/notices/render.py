@@ -15,11 +15,13 @@ import contextlib
 import hashlib
 import os
 import re
+import stat
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+import jinja2
 from jinja2 import (
     Environment,
     FileSystemBytecodeCache,
@@ -86,11 +88,37 @@ def _bytecode_cache() -> FileSystemBytecodeCache | None:
         os.makedirs(directory, mode=0o700, exist_ok=True)
     except OSError:
         return None
-    mode = os.stat(directory)
-    if mode.st_uid != os.getuid() or mode.st_mode & 0o022 or not os.access(directory, os.W_OK):
-        return None  # code is loaded from it: only a folder of this user's that no one else writes
+    real = os.path.realpath(directory)
+    if not private_folder(real) or not os.access(real, os.W_OK):
+        return None  # code is loaded from it: only a folder no one else can write or replace
     options = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
-    return _UserCache(directory, pattern=f"notice-{options}-%s.cache")
+    return _UserCache(real, pattern=f"notice-{options}-{jinja2.__version__}-%s.cache")
+
+
+def private_folder(path: str) -> bool:
+    """``path`` (no symlinks in it) is this user's, written by no one else, and so is every
+    folder above it, up to the root: owned by this user or root, not group- or world-writable
+    unless sticky (``/tmp``), so no one else can replace it or what it holds."""
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    if uid is None:
+        return False  # no owners to check (Windows): compile each time
+    try:
+        leaf = os.lstat(path)
+    except OSError:
+        return False
+    if stat.S_ISLNK(leaf.st_mode) or leaf.st_uid != uid or leaf.st_mode & 0o022:
+        return False
+    parent = os.path.dirname(path)
+    while parent and parent != path:
+        try:
+            folder = os.lstat(parent)
+        except OSError:
+            return False
+        shared = folder.st_mode & 0o022 and not folder.st_mode & stat.S_ISVTX
+        if stat.S_ISLNK(folder.st_mode) or folder.st_uid not in (uid, 0) or shared:
+            return False
+        path, parent = parent, os.path.dirname(parent)
+    return True
 
 
 @lru_cache(maxsize=1)
