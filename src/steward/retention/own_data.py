@@ -150,8 +150,6 @@ def purge_own_data(
     sessions: sessionmaker[Session], settings: Settings, now: datetime | None = None
 ) -> OwnDataPurged:
     """Purge what has reached the end of its period (see the module); audited when not empty."""
-    from steward.notify.jobs import recipient_key
-
     now = now or utcnow()
     purged = OwnDataPurged()
     link_days = settings.requests_result_link_days
@@ -168,7 +166,7 @@ def purge_own_data(
         purged.acts = _acts(session, now - timedelta(days=settings.retention_acts_days))
         purged.outbox = purge_delivered(
             session,
-            recipient_key(settings),
+            settings.identifier_key(),
             older_than=timedelta(days=settings.outbox_keep_sent_days),
         )
         if purged.total:
