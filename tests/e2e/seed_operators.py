@@ -277,6 +277,16 @@ class Staff:
             time.sleep(0.2)
 
 
+def file_and_verify(app: Any, kind: str, email: str, **options: Any) -> tuple[str, int]:
+    """A subject files ``kind`` in the Privacy Center and confirms it with the e-mailed code;
+    the request's reference and its id in the admin's queue."""
+    center = PrivacyCenter(app)
+    status_url = center.file(kind, email, **options)
+    center.verify(status_url, email)
+    reference = center.reference(status_url)
+    return reference, Staff(app, "agent").request_id(reference)
+
+
 def previewed(kind: str) -> Callable[[RequestPage], bool]:
     """The request's timeline shows a finished preview (dry run) of ``kind``."""
     return lambda page: f"{kind} (dry run): " in page.timeline

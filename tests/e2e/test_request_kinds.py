@@ -24,15 +24,15 @@ from steward.store.db import transaction
 
 from ..jobs_app import drain
 from ..personas import api_token
-from .seed_operators import Demo, PrivacyCenter, Staff, build_demo, executed, previewed
-
-
-def _file_and_verify(demo: Demo, kind: str, email: str, **options: Any) -> tuple[str, int]:
-    center = PrivacyCenter(demo.app)
-    status_url = center.file(kind, email, **options)
-    center.verify(status_url, email)
-    reference = center.reference(status_url)
-    return reference, Staff(demo.app, "agent").request_id(reference)
+from .seed_operators import (
+    Demo,
+    PrivacyCenter,
+    Staff,
+    build_demo,
+    executed,
+    file_and_verify,
+    previewed,
+)
 
 
 def _completion_mail(demo: Demo, email: str) -> str:
@@ -76,7 +76,7 @@ def test_amrcloud_objection_erases_the_account_through_the_approval_gate(
     demo = build_demo("amrcloud", tmp_path, monkeypatch, {"logs": postgres_database()})
     person = demo.person_with("app", "SELECT 1 FROM users WHERE email = :email")
     others = demo.query("app", "SELECT count(*) FROM users WHERE email <> :e", e=person.email)
-    _, request_id = _file_and_verify(demo, "objection", person.email)
+    _, request_id = file_and_verify(demo.app, "objection", person.email)
     agent = Staff(demo.app, "agent")
 
     agent.act(request_id, "preview")
@@ -102,7 +102,7 @@ def test_amrcloud_objection_changes_nothing_before_approval(
     """amrcloud's objection changes data only once approved: executing it only asks."""
     demo = build_demo("amrcloud", tmp_path, monkeypatch)
     person = demo.person_with("app", "SELECT 1 FROM users WHERE email = :email")
-    _, request_id = _file_and_verify(demo, "objection", person.email)
+    _, request_id = file_and_verify(demo.app, "objection", person.email)
     agent = Staff(demo.app, "agent")
     agent.act(request_id, "execute")
     agent.wait_for(request_id, previewed("erasure"), "previewed")
@@ -145,7 +145,7 @@ def test_softvendor_withdrawal_withdraws_every_consent_and_the_job_destroys_the_
 
     assert allowed("service") and allowed("usability", "web")
 
-    _, request_id = _file_and_verify(demo, "withdraw-consent", person.email, signed_scan=True)
+    _, request_id = file_and_verify(demo.app, "withdraw-consent", person.email, signed_scan=True)
     agent = Staff(demo.app, "agent")
     agent.act(request_id, "execute")
     page = agent.wait_for(request_id, lambda p: p.state == "completed", "completed")
@@ -250,7 +250,7 @@ def test_activecloud_objection_stops_its_purposes_in_the_ledger_and_on_the_restr
         == 403
     )  # least privilege: a consent token does not read the restriction list
 
-    _, request_id = _file_and_verify(demo, "objection", person.email)
+    _, request_id = file_and_verify(demo.app, "objection", person.email)
     agent = Staff(demo.app, "agent")
     page = agent.act(request_id, "execute")  # no run on the databases: done in the store
 
@@ -344,7 +344,7 @@ def test_amrcloud_restriction_request_is_on_the_list_the_operators_systems_read(
         return dict(got.json())
 
     assert answer() == {"restricted": False, "restrictions": []}
-    reference, request_id = _file_and_verify(demo, "restriction", person.email)
+    reference, request_id = file_and_verify(demo.app, "restriction", person.email)
     agent = Staff(demo.app, "agent")
     agent.act(request_id, "preview")
     agent.wait_for(request_id, previewed("restriction"), "previewed")
@@ -376,7 +376,7 @@ def test_amrcloud_withdrawal_destroys_the_consent_only_data_a_day_on_and_keeps_t
     others = demo.query(
         "app", "SELECT id FROM newsletter_subscribers WHERE email <> :e", e=person.email
     )
-    _, request_id = _file_and_verify(demo, "withdraw-consent", person.email)
+    _, request_id = file_and_verify(demo.app, "withdraw-consent", person.email)
     agent = Staff(demo.app, "agent")
     page = agent.act(request_id, "execute")
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from ..integration.datastores.shop_schema import ddl, fill, register_yaml
 from ..jobs_app import embedded_app
 from ..personas import api_token
-from .seed_operators import PrivacyCenter, Staff, executed
+from .seed_operators import Staff, executed, file_and_verify
 
 Snapshot = dict[str, dict[Any, tuple[Any, ...]]]
 
@@ -77,12 +77,8 @@ def test_an_employees_erasure_filed_as_employee_changes_only_the_employees_row(
 ) -> None:
     app, engine = shop
     before = _snapshot(engine)
-    center = PrivacyCenter(app)
-    status_url = center.file("erasure", "sam@shop.example", subject_kind="employee")
-    center.verify(status_url, "sam@shop.example")
-    reference = center.reference(status_url)
+    _, request_id = file_and_verify(app, "erasure", "sam@shop.example", subject_kind="employee")
     agent = Staff(app, "agent")
-    request_id = agent.request_id(reference)
     detail = agent.client.get(f"/admin/requests/{request_id}").text
     assert re.search(r'id="subject-kind">employee<', detail), "the request does not say its kind"
     agent.act(request_id, "execute")
@@ -99,11 +95,8 @@ def test_an_employees_erasure_filed_as_employee_changes_only_the_employees_row(
 def test_the_same_address_filed_as_the_default_kind_finds_no_employee_row(shop: Any) -> None:
     app, engine = shop
     before = _snapshot(engine)
-    center = PrivacyCenter(app)
-    status_url = center.file("access", "sam@shop.example")  # the default: customer
-    center.verify(status_url, "sam@shop.example")
+    _, request_id = file_and_verify(app, "access", "sam@shop.example")  # the default: customer
     agent = Staff(app, "agent")
-    request_id = agent.request_id(center.reference(status_url))
     detail = agent.client.get(f"/admin/requests/{request_id}").text
     assert re.search(r'id="subject-kind">customer<', detail)
     agent.act(request_id, "execute")
@@ -141,16 +134,13 @@ def test_a_request_whose_kind_the_register_dropped_runs_nothing_and_says_why(
 ) -> None:
     app, engine = shop
     before = _snapshot(engine)
-    center = PrivacyCenter(app)
-    status_url = center.file("erasure", "sam@shop.example", subject_kind="employee")
-    center.verify(status_url, "sam@shop.example")
+    _, request_id = file_and_verify(app, "erasure", "sam@shop.example", subject_kind="employee")
     register = Path(app.state.settings.register_path)
     register.write_text(register.read_text().replace("employee", "worker"), encoding="utf-8")
     owner = Staff(app, "owner")
     reloaded = owner.client.post("/admin/register/reload", data={"csrf_token": owner.csrf})
     assert reloaded.status_code == 200 and "worker" in register.read_text(), reloaded.text[:500]
     agent = Staff(app, "agent")
-    request_id = agent.request_id(center.reference(status_url))
     for action in ("preview", "execute"):
         answer = agent.client.post(
             f"/admin/requests/{request_id}",

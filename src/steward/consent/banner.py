@@ -50,10 +50,6 @@ def pick_lang(register: Register, wanted: str | None, accept_language: str | Non
     return i18n.pick((wanted,), accept_language or "", offered)
 
 
-def _name(names: dict[str, str], lang: str) -> str:
-    return names.get(lang) or names.get("en") or next(iter(names.values()))
-
-
 def banner_purposes(register: Register) -> list[Purpose]:
     """Purposes a cookie or tracker serves that need consent, in register order.
 
@@ -79,8 +75,8 @@ def copy_of(register: Register, lang: str) -> dict[str, Any]:
         "purposes": [
             {
                 "id": p.id,
-                "name": _name(p.names, lang),
-                "description": _name(p.descriptions, lang),
+                "name": i18n.localized(p.names, lang),
+                "description": i18n.localized(p.descriptions, lang),
                 "cookies": [c.name for c in register.cookies if c.purpose == p.id],
             }
             for p in offered

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from steward.consent.identity import ConsentKeys
 from steward.consent.tables import ConsentEvent
 from steward.ledger.chain import canonical_json
+from steward.lib import i18n
 from steward.register.models import Register
 
 KANTARA_VERSION = "KI-CR-v1.1.0"
@@ -62,10 +63,6 @@ def public_jwk(keys: ConsentKeys) -> dict[str, str]:
     }
 
 
-def _localized(names: dict[str, str], lang: str) -> str:
-    return names.get(lang) or names.get("en") or next(iter(names.values()))
-
-
 def receipt_fields(
     event: ConsentEvent, register: Register, keys: ConsentKeys, policy_url: str | None
 ) -> dict[str, Any]:
@@ -80,7 +77,7 @@ def receipt_fields(
                 third_parties.append(recipient.name)
     termination = f"expires {event.expires_at.isoformat()}" if event.expires_at else "on withdrawal"
     purpose_entry = {
-        "purpose": _localized(purpose.names, lang) if purpose else event.purpose_id,
+        "purpose": i18n.localized(purpose.names, lang) if purpose else event.purpose_id,
         "purposeId": event.purpose_id,
         "purposeCategory": list(purpose.tags) if purpose else [],
         "consentType": "EXPLICIT" if event.method != "gpc" else "GPC",
@@ -109,7 +106,7 @@ def receipt_fields(
                 "piiController": operator.legal_name,
                 "onBehalf": False,
                 "contact": contacts.dpo.name if contacts.dpo and contacts.dpo.name else "",
-                "address": _localized(address, lang) if isinstance(address, dict) else address,
+                "address": i18n.localized(address, lang) if isinstance(address, dict) else address,
                 "email": str(contacts.privacy_email),
                 "phone": contacts.phone or "",
                 "piiControllerUrl": operator.website or contacts.website or "",

@@ -107,7 +107,7 @@ class Listed:
 def _name(names: dict[str, str] | None, lang: str, fallback: str) -> str:
     if not names:
         return fallback
-    return names.get(lang) or names.get("en") or next(iter(names.values()))
+    return i18n.localized(names, lang)
 
 
 def humanised(name: str) -> str:
