@@ -192,7 +192,7 @@ def _mail(inbox: Inbox, to: str, reference: str, needle: str, site: Deployment) 
                 return True
         return False
 
-    _wait(arrived, 90, f"an e-mail to {to} about {reference} saying {needle!r}", site)
+    _wait(arrived, 150, f"an e-mail to {to} about {reference} saying {needle!r}", site)
     return found[0]
 
 
@@ -230,7 +230,7 @@ def _shows(page: Page, what: str, site: Deployment) -> str:
         shown[:] = [text]
         return what in text
 
-    _wait(visible, 90, f"the request page to show {what!r}", site)
+    _wait(visible, 150, f"the request page to show {what!r}", site)
     return shown[0]
 
 
@@ -273,7 +273,7 @@ def test_a_request_lives_from_filing_to_the_completion_e_mail(
         reference = _file_and_verify(page, smtp_inbox, site, "access", email)
         _act(agent, site, reference, "execute")
         _shows(agent, "run done", site)
-        _wait(lambda: _state(agent) == "completed", 60, "the access to complete", site)
+        _wait(lambda: _state(agent) == "completed", 120, "the access to complete", site)
         completed = _mail(smtp_inbox, email, reference, "is complete", site)
         assert "Records found:" in completed
         link = re.search(r"(http://\S+/privacy/requests/result/\S+)", completed)
@@ -298,7 +298,7 @@ def test_a_request_lives_from_filing_to_the_completion_e_mail(
             app.execute("BEGIN EXCLUSIVE")
         _act(dpo, site, reference, "approve", "checked the preview")
         if killed:
-            _wait(lambda: _run_status(site, reference) == "running", 60, "the claim", site)
+            _wait(lambda: _run_status(site, reference) == "running", 120, "the claim", site)
             site.processes["worker"].send_signal(signal.SIGKILL)
             site.processes["worker"].wait()
             app.execute("ROLLBACK")
@@ -308,7 +308,7 @@ def test_a_request_lives_from_filing_to_the_completion_e_mail(
             ).fetchone()[0], "the killed worker wrote to the operator's database"
             site.start("worker-2", "worker", "--loglevel", "WARNING")
         text = _shows(dpo, "run done: erasure", site)
-        _wait(lambda: _state(dpo) == "completed", 60, "the erasure to complete", site)
+        _wait(lambda: _state(dpo) == "completed", 120, "the erasure to complete", site)
         assert "approved" in dpo.locator("#decisions").inner_text()
         assert "re-search found 0" in text
         mail = _mail(smtp_inbox, email, reference, "is complete", site)

@@ -116,7 +116,9 @@ def test_a_locked_operator_database_never_holds_up_the_pages(
             health = client.get("/healthz")
             elapsed = time.monotonic() - started
             assert answer.status_code == 303 and health.status_code == 200
-            assert elapsed < 2.0, f"the page waited {elapsed:.1f} s on the operator's database"
+            # run inside the request, the execution would wait out the datastore's busy timeout
+            # (10 s, datastores/connect.py); well under it, so a loaded machine does not fail it
+            assert elapsed < 7.0, f"the page waited {elapsed:.1f} s on the operator's database"
             page = client.get(f"/admin/requests/{request_id}").text
             assert 'data-status="queued"' in page or 'data-status="running"' in page
     finally:
