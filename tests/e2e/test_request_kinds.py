@@ -459,3 +459,56 @@ def test_almis_withdrawal_through_the_api_destroys_the_feedback_30_days_on_and_n
         "site", "SELECT id FROM feedback_messages WHERE email <> :e", e=person.email
     ) == (others)
     assert demo.query("site", "SELECT count(*) FROM access_log") == logs
+
+
+def test_a_destruction_that_cannot_run_waits_with_its_reason_and_holds_up_no_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_database
+) -> None:
+    """The earliest due destruction's request is for a subject kind the register no longer
+    declares: it waits, says why once on its request, and the next one is still destroyed."""
+    demo = build_demo("softvendor", tmp_path, monkeypatch, {"app": postgres_database()})
+    has_account = "SELECT 1 FROM users WHERE users.email = :email"
+    first = demo.person_with("app", has_account)
+    second = demo.person_with("app", has_account + f" AND users.email <> '{first.email}'")
+    agent = Staff(demo.app, "agent")
+    requests = []
+    for person in (first, second):
+        _, request_id = file_and_verify(
+            demo.app, "withdraw-consent", person.email, signed_scan=True
+        )
+        agent.act(request_id, "execute")
+        agent.wait_for(request_id, lambda p: p.state == "completed", "completed")
+        requests.append(request_id)
+    from steward.requests.destructions import ScheduledDestruction
+    from steward.requests.tables import SubjectRequest
+
+    with transaction(demo.app.state.sessions) as session:
+        # as if the first was filed for a kind a later register dropped; it is due first
+        session.get(SubjectRequest, requests[0]).subject_kind = "former-member"
+        for row in session.scalars(select(ScheduledDestruction)):
+            if row.request_id == requests[0]:
+                row.due_at = row.due_at - timedelta(hours=1)
+
+    later = datetime.now(UTC) + timedelta(days=30, minutes=1)
+    from steward.requests import destructions
+
+    monkeypatch.setattr(destructions, "now", lambda: later)
+    for tick in range(2):
+        fired = _fire(demo.app, "requests.destructions", later + timedelta(hours=2 * tick))
+        assert "requests.destructions" in fired
+    agent.wait_for(requests[1], lambda p: "destruction run" in p.timeline, "destroyed")
+    assert demo.query("app", "SELECT 1 FROM users WHERE email = :e", e=second.email) == []
+    assert demo.query("app", "SELECT 1 FROM users WHERE email = :e", e=first.email)
+    with demo.app.state.sessions() as session:
+        waiting = session.scalars(
+            select(ScheduledDestruction).where(ScheduledDestruction.request_id == requests[0])
+        ).all()
+        from steward.jobs.tables import ScheduledJob
+
+        job = session.get(ScheduledJob, "requests.destructions")
+        assert job is not None
+        last = f"{job.last_status} {job.last_note}"
+    assert waiting and all(row.status == "scheduled" for row in waiting)
+    timeline = agent.page(requests[0]).timeline
+    assert timeline.count("no longer declares the subject kind 'former-member'") == 1, timeline
+    assert "1 destruction(s) waiting" in last, last

@@ -25,6 +25,7 @@ from sqlalchemy import CursorResult, ForeignKey, Integer, String, Text, select, 
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from steward.jobs.schedule import periodic
+from steward.requests.states import RequestError
 from steward.store.tables import Base, UtcDateTime, utcnow
 
 log = logging.getLogger("steward.requests")
@@ -106,7 +107,7 @@ def _submit(session: Session, row_id: int, moment: datetime) -> int | None:
     purposes = tuple(json.loads(row.purposes))
     stored = register_in_force(session)
     if stored is None:
-        raise RuntimeError("no register is loaded; the destruction waits for one")
+        raise RequestError("no register is loaded; the destruction waits for one")
     register, loaded = stored
     order = ExecutionRequest(
         kind="erasure",
@@ -168,11 +169,43 @@ def destroy_due() -> str:
                 .order_by(ScheduledDestruction.due_at)
             )
         )
-    queued = 0
+    queued, waiting = 0, []
     for row_id in due:
-        with transaction(sessions) as session:
-            run_id = _submit(session, row_id, moment)
+        try:
+            with transaction(sessions) as session:
+                run_id = _submit(session, row_id, moment)
+        except RequestError as reason:  # this one waits; the others are not held up by it
+            with transaction(sessions) as session:
+                waiting.append(_note_waiting(session, row_id, reason))
+            continue
         if run_id is not None:
             dispatch(sessions, run_id)
             queued += 1
+    if waiting:
+        return f"{queued} destruction run(s) queued; {len(waiting)} destruction(s) waiting: " + (
+            ", ".join(waiting)
+        )
     return f"{queued} destruction run(s) queued"
+
+
+def _note_waiting(session: Session, row_id: int, reason: RequestError) -> str:
+    """Say on the request why its destruction cannot run, once (the row stays scheduled and each
+    firing tries it again); the request's reference with the reason."""
+    from steward.requests import service
+    from steward.requests.tables import RequestEvent, SubjectRequest
+
+    row = session.get(ScheduledDestruction, row_id)
+    found = session.get(SubjectRequest, row.request_id) if row else None
+    assert row is not None and found is not None
+    note = f"the destruction due {row.due_at.date().isoformat()} waits: {reason}"
+    said = session.scalar(
+        select(RequestEvent.id).where(
+            RequestEvent.request_id == found.id,
+            RequestEvent.action == "destruction-waiting",
+            RequestEvent.note == note,
+        )
+    )
+    if said is None:
+        service.record_event(session, found, ACTOR, "destruction-waiting", note)
+    log.warning("destruction %s of request %s waits: %s", row.id, found.reference, reason)
+    return f"{found.reference} ({reason})"
