@@ -152,3 +152,50 @@ def test_a_request_whose_kind_the_register_dropped_runs_nothing_and_says_why(
         ), answer.text[:3000]
     assert agent.page(request_id).state == "verified"
     assert _snapshot(engine) == before
+
+
+def test_an_agent_corrects_the_kind_of_a_request_the_register_renamed_and_it_runs(
+    shop: Any,
+) -> None:
+    app, engine = shop
+    before = _snapshot(engine)
+    _, request_id = file_and_verify(app, "erasure", "sam@shop.example", subject_kind="employee")
+    register = Path(app.state.settings.register_path)
+    register.write_text(register.read_text().replace("employee", "worker"), encoding="utf-8")
+    owner = Staff(app, "owner")
+    owner.client.post("/admin/register/reload", data={"csrf_token": owner.csrf})
+    agent = Staff(app, "agent")
+    detail = agent.client.get(f"/admin/requests/{request_id}").text
+    offered = re.search(r'<form[^>]*id="step-subject-kind".*?</form>', detail, re.S)
+    assert offered, "the page offers no way to correct the kind"
+    assert re.findall(r'<option value="([^"]+)"', offered.group(0)) == ["customer", "worker"]
+    refused = agent.client.post(
+        f"/admin/requests/{request_id}",
+        data={"csrf_token": agent.csrf, "action": "subject-kind", "text": "robot"},
+    )
+    assert refused.status_code == 400 and "robot" in refused.text
+    assert re.search(
+        r'id="subject-kind">employee<', agent.client.get(f"/admin/requests/{request_id}").text
+    )
+
+    agent.act(request_id, "subject-kind", "worker")
+    page = agent.page(request_id)
+    assert "employee → worker" in page.timeline, page.timeline
+    assert re.search(
+        r'id="subject-kind">worker<', agent.client.get(f"/admin/requests/{request_id}").text
+    )
+    agent.act(request_id, "execute")
+    stuck = agent.client.post(  # an execution waits for approval: the kind stays
+        f"/admin/requests/{request_id}",
+        data={"csrf_token": agent.csrf, "action": "subject-kind", "text": "customer"},
+    )
+    assert stuck.status_code == 400 and "waiting for approval" in stuck.text
+    Staff(app, "dpo").act(request_id, "approve", "Sam left the company")
+    page = agent.wait_for(request_id, executed("erasure"), "erased")
+    assert page.state == "completed", page
+    assert _changed(before, _snapshot(engine)) == {"staff": {3}}, "only Sam's row may change"
+    with app.state.sessions() as session:
+        from steward.ledger.audit import AuditEntry
+
+        actions = [a for a in session.scalars(sa.select(AuditEntry.action))]
+    assert "request.subject-kind" in actions, actions

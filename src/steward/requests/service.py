@@ -83,7 +83,8 @@ def subject_kind_of(register: Register, request: SubjectRequest) -> str:
         raise RequestError(
             N_(
                 "the register no longer declares the subject kind '%(kind)s' this request was "
-                "filed for; nothing runs (declare the kind again, or reject the request)"
+                "filed for; nothing runs (change the request's subject kind on its page, declare "
+                "the kind again, or reject the request)"
             ),
             kind=kind,
         )
@@ -548,6 +549,32 @@ def resume(
 def assign(session: Session, request: SubjectRequest, *, assignee: str | None, actor: str) -> None:
     request.assignee = (assignee or "").strip() or None
     record_event(session, request, actor, "assigned", request.assignee or "unassigned")
+
+
+def change_subject_kind(
+    session: Session, request: SubjectRequest, kind: str, *, register: Register | None, actor: str
+) -> None:
+    """Record that ``request`` is for subject kind ``kind`` (one the register declares): the
+    subject chose the wrong one, or the register renamed the kind it was filed for. Refused
+    on a closed request, and while an execution waits for approval or a run is open (they were
+    planned for the kind they were asked with)."""
+    from steward.datastores.runs import open_run
+
+    if register is None:
+        raise RequestError("no register is loaded; load one before changing the subject kind")
+    if State(request.state) in CLOSED:
+        raise RequestError("the request is closed; its subject kind stays as it was")
+    if State(request.state) is State.AWAITING_APPROVAL or open_run(session, request.id):
+        raise RequestError(
+            "an execution of this request is waiting for approval or running; refuse it or "
+            "let it finish before changing the subject kind"
+        )
+    chosen = _subject_kind(register, kind)
+    before = request.subject_kind or register.default_subject()
+    if chosen == before and request.subject_kind:
+        return
+    request.subject_kind = chosen
+    record_event(session, request, actor, "subject-kind", f"{before} → {chosen}")
 
 
 def add_note(session: Session, request: SubjectRequest, *, note: str, actor: str) -> None:

@@ -29,11 +29,14 @@ class Step:
     identifiers: bool = False  # tick the identifiers checked (agent verification)
     danger: bool = False
     primary: bool = False
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label) posted as ``text``; a select
+    chosen: str | None = None  # the choice preselected
 
 
 DONE: dict[str, str] = {
     "take": N_("Assigned to you."),
     "assign": N_("Assignee changed."),
+    "subject-kind": N_("Subject kind changed; the next preview or execution searches for it."),
     "verify": N_("Identity recorded as confirmed; the identifiers you ticked will be searched."),
     "in-progress": N_("Work started."),
     "preview": N_("Preview queued: a worker runs it and rolls it back; this page follows it."),
@@ -66,11 +69,14 @@ def next_steps(
     clock: Any,
     can_approve: bool,
     changes: str | None = None,
+    kinds: tuple[tuple[str, str], ...] = (),
+    kind: str | None = None,
 ) -> list[Step]:
     """The steps request ``r`` can take now, the likeliest next one first (``primary``).
 
     ``changes``: the change to the operator's data the request makes once approved
-    (``fulfil.data_change``: an erasure for an objection where the register says so)."""
+    (``fulfil.data_change``: an erasure for an objection where the register says so).
+    ``kinds``: the register's subject kinds (id, name); ``kind``: the one the request is for."""
     state = State(r.state)
     nexts = ALLOWED[state]
     if state.value in ("completed", "rejected", "withdrawn"):
@@ -182,6 +188,18 @@ def next_steps(
         steps.append(Step("pause", N_("Pause the clock"), text=N_("Reason"), text_required=True))
     if r.paused_since:
         steps.append(Step("resume", N_("Resume the clock")))
+    declared = {value for value, _ in kinds}
+    if (len(kinds) > 1 or kind not in declared) and kinds and state is not State.AWAITING_APPROVAL:
+        steps.append(
+            Step(
+                "subject-kind",
+                N_("Change the subject kind"),
+                text=N_("The subject kind this request is for"),
+                text_required=True,
+                choices=kinds,
+                chosen=kind if kind in declared else None,
+            )
+        )
     steps.append(Step("take", N_("Assign to me")))
     steps.append(Step("assign", N_("Assign to someone"), text=N_("Their e-mail address")))
     steps.append(Step("note", N_("Add a note"), text=N_("Note"), text_required=True))

@@ -119,6 +119,8 @@ def _detail(
         clock=clock,
         can_approve=can_approve,
         changes=fulfil.data_change(request.app.state.register, found.kind),
+        kinds=_subject_kinds(request),
+        kind=found.subject_kind,
     )
     _ = admin_gettext(request)
     return templates.TemplateResponse(
@@ -236,6 +238,8 @@ def _apply(
         found = _load(session, request_id)
         if action == "assign":
             service.assign(session, found, assignee=text or None, actor=who.actor)
+        elif action == "subject-kind":
+            service.change_subject_kind(session, found, text, register=register, actor=who.actor)
         elif action == "take":
             service.assign(session, found, assignee=who.name, actor=who.actor)
         elif action == "verify":
@@ -279,3 +283,12 @@ def attachment(request: Request, request_id: int, attachment_id: int, who: Worke
         media_type=content_type,
         headers={"Content-Disposition": f'attachment; filename="request-{request_id}.{extension}"'},
     )
+
+
+def _subject_kinds(request: Request) -> tuple[tuple[str, str], ...]:
+    """The register's subject kinds as (id, name in the admin's language)."""
+    register = request.app.state.register
+    if register is None:
+        return ()
+    lang = admin_lang(request)
+    return tuple((s.id, i18n.localized(s.names, lang)) for s in register.subjects)
