@@ -199,3 +199,47 @@ def test_an_agent_corrects_the_kind_of_a_request_the_register_renamed_and_it_run
 
         actions = [a for a in session.scalars(sa.select(AuditEntry.action))]
     assert "request.subject-kind" in actions, actions
+
+
+def _completion_mail(app: Any, email: str) -> str:
+    from steward.notify.outbox import OutboxMessage
+
+    with app.state.sessions() as session:
+        mail = session.scalars(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.kind == "request.completed")
+            .where(OutboxMessage.to_address == email)
+            .order_by(OutboxMessage.id.desc())
+        ).first()
+    assert mail is not None, "no completion e-mail was queued"
+    return str(mail.body_text)
+
+
+@pytest.mark.parametrize(
+    ("kind", "told", "not_told"),
+    [("employee", "Payroll Co", "Courier Co"), ("customer", "Courier Co", "Payroll Co")],
+)
+def test_an_information_answer_names_the_recipients_of_the_requests_kind_only(
+    shop: Any, kind: str, told: str, not_told: str
+) -> None:
+    app, _ = shop
+    _, request_id = file_and_verify(app, "information", "sam@shop.example", subject_kind=kind)
+    Staff(app, "agent").act(request_id, "execute")
+    mail = _completion_mail(app, "sam@shop.example")
+    assert told in mail and not_told not in mail, mail
+
+
+def test_a_portability_answer_names_only_its_kinds_tables_as_left_out(shop: Any) -> None:
+    app, _ = shop
+    agent = Staff(app, "agent")
+    told = {}
+    for kind in ("employee", "customer"):
+        email = "sam@shop.example" if kind == "employee" else "cat@example.com"
+        _, request_id = file_and_verify(app, "portability", email, subject_kind=kind)
+        agent.act(request_id, "execute")
+        page = agent.wait_for(request_id, executed("portability"), "with its export")
+        if page.state != "completed":
+            agent.act(request_id, "complete", "Your data is attached.")
+        told[kind] = _completion_mail(app, email)
+    assert "shop.invoices (legal-obligation)" in told["customer"], told["customer"]
+    assert "invoices" not in told["employee"], told["employee"]  # an employee has no invoices

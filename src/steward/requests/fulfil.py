@@ -395,7 +395,12 @@ class Fulfilment:
             raise RequestError("no register is loaded; set STEWARD_REGISTER_PATH; nothing runs")
         register, _ = record_register(session, self.register_path)
         answer = transfers.answer(
-            session, register, self.identifier_key, identifiers_of(found), found.lang
+            session,
+            register,
+            self.identifier_key,
+            identifiers_of(found),
+            found.lang,
+            subject=service.subject_kind_of(register, found),
         )
         found.result, found.result_type = answer.document(), "application/json"
         found.result_nonce = secrets.token_hex(16)
@@ -597,7 +602,10 @@ class Fulfilment:
             recorded = outcome.strip() or found.outcome or "done"
             told = told or recorded
         if found.kind == "portability" and self.register_path is not None:
-            left_out = kinds.portability_excluded(record_register(session, self.register_path)[0])
+            register = record_register(session, self.register_path)[0]
+            left_out = kinds.portability_excluded(
+                register, service.subject_kind_of(register, found)
+            )
             if left_out:
                 tables = "; ".join(f"{t} ({bases})" for t, bases in left_out)
                 told += "\n" + kinds.words(found.lang)["portability-left-out"].format(tables=tables)

@@ -225,13 +225,14 @@ def withdraw_all(
     return done
 
 
-def portability_excluded(register: Register) -> list[tuple[str, str]]:
-    """Tables a portability export leaves out: (``datastore.table``, the bases they rest on)."""
+def portability_excluded(register: Register, subject: str) -> list[tuple[str, str]]:
+    """Tables of subject kind ``subject`` a portability export leaves out: (``datastore.table``,
+    the bases they rest on)."""
     from steward.datastores.export import not_portable
 
     return [
         (f"{d.id}.{t.qualified_name}", ", ".join(bases))
         for d in register.datastores
         for t in d.tables
-        if (bases := not_portable(register, t))
+        if subject in register.table_kinds(t) and (bases := not_portable(register, t))
     ]

@@ -111,14 +111,23 @@ def answer(
     key: bytes,
     identifiers: Mapping[str, str],
     lang: str = "en",
+    subject: str | None = None,
 ) -> TransfersAnswer:
     """The register's recipients (each with the purposes that send it data) and every
-    disclosure recorded for ``identifiers`` (the request's proven ones, canonical)."""
+    disclosure recorded for ``identifiers`` (the request's proven ones, canonical).
+
+    ``subject``: the request's subject kind; a recipient only other kinds' purposes send data
+    to is not the subject's (an employee is not told of the courier of customers' orders). A
+    recipient no purpose sends data to is named to every kind: nothing says whose data it has."""
     lang = lang if lang in i18n.LANGUAGES else i18n.LANGUAGES[0]
     purposes = {p.id: p for p in register.purposes}
     recipients: list[dict[str, Any]] = []
     for r in register.recipients:
         sending = [p for p in register.purposes if r.id in p.recipients]
+        if subject is not None and sending:
+            sending = [p for p in sending if subject in p.subjects]
+            if not sending:
+                continue
         recipients.append(
             {
                 "id": r.id,
