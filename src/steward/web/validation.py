@@ -107,7 +107,7 @@ def told(problem: Mapping[str, Any], lang: str) -> str:
     if text is None:
         return english
     theirs = {key: _value(value, "en") for key, value in ctx.items()}
-    if i18n.fill(text, text, theirs) != english:
+    if not _same(text, theirs, english):
         return english
     ours = {key: _value(value, lang) for key, value in ctx.items()}
     if kind in ("enum", "literal_error") and isinstance(ctx.get("expected"), str):
@@ -124,9 +124,17 @@ def _counted(kind: str, ctx: dict[str, Any], english: str, lang: str) -> str:
         return english
     params = {"num": count, **{k: v for k, v in ctx.items() if isinstance(v, int | str)}}
     source = forms(i18n.translator("en").ngettext, count)
-    if i18n.fill(source, source, params) != english:
+    if not _same(source, params, english):
         return english
     return i18n.fill(forms(i18n.translator(lang).ngettext, count), source, params)
+
+
+def _same(template: str, params: Mapping[str, Any], english: str) -> bool:
+    """Whether ``template`` filled from ``params`` is pydantic's ``english`` word for word."""
+    try:
+        return template % dict(params) == english
+    except (KeyError, ValueError, TypeError):  # a ctx without the values the template names
+        return False
 
 
 def _value(value: Any, lang: str) -> Any:
