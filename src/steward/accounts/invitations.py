@@ -21,6 +21,7 @@ from steward.accounts.people import (
     normalise_email,
 )
 from steward.accounts.tables import Invitation, Person
+from steward.lib.i18n import N_
 from steward.store.tables import utcnow
 
 LIFETIME = timedelta(hours=72)
@@ -32,7 +33,7 @@ def invite(
     email = normalise_email(email)
     check_role(role)
     if find_person(session, email) is not None:
-        raise AccountError(f"{email} already has an account")
+        raise AccountError(N_("%(email)s already has an account"), email=email)
     now = utcnow()
     raw = new_token("inv")
     row = Invitation(
@@ -61,7 +62,9 @@ def open_invitation(session: Session, raw: str, now: datetime | None = None) -> 
 def accept(session: Session, raw: str, *, name: str, password: str) -> Person:
     row = open_invitation(session, raw)
     if row is None:
-        raise AccountError("this invitation link is used, revoked or expired; ask for a new one")
+        raise AccountError(
+            N_("this invitation link is used, revoked or expired; ask for a new one")
+        )
     person = create_person(session, row.email, role=row.role, password=password, name=name)
     row.used_at = utcnow()
     return person

@@ -2,7 +2,7 @@
 
 digest = hash_password("a long passphrase")
 verify_password(digest, "a long passphrase")   # True
-password_problem("short", email="a@b.c")       # "Use at least 12 characters ..." or None
+password_problem("short", email="a@b.c")       # Told("Use at least %(min)s characters ...")
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from steward.lib.i18n import N_, Told
 
 MIN_LENGTH = 12
 MAX_LENGTH = 1024  # argon2 takes any length; this only stops absurd request bodies
@@ -65,18 +67,22 @@ def needs_rehash(digest: str) -> bool:
     return _hasher.check_needs_rehash(digest)
 
 
-def password_problem(password: str, *, email: str = "") -> str | None:
-    """What is wrong with ``password`` as a new password, or None when it is acceptable."""
+def password_problem(password: str, *, email: str = "") -> Told | None:
+    """What is wrong with ``password`` as a new password (its English ``str()``, translated with
+    ``i18n.told``), or None when it is acceptable."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters; a few unrelated words make a good password."
+        return Told(
+            N_("Use at least %(min)s characters; a few unrelated words make a good password."),
+            min=MIN_LENGTH,
+        )
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return Told(N_("Use at most %(max)s characters."), max=MAX_LENGTH)
     lowered = password.lower()
     if lowered in COMMON:
-        return "This password is on lists of common passwords; choose another."
+        return Told(N_("This password is on lists of common passwords; choose another."))
     if len(set(password)) < 5:
-        return "Use more different characters; repeated patterns are easy to guess."
+        return Told(N_("Use more different characters; repeated patterns are easy to guess."))
     local = email.partition("@")[0].lower()
     if len(local) >= 4 and local in lowered:
-        return "Do not build the password from your e-mail address."
+        return Told(N_("Do not build the password from your e-mail address."))
     return None

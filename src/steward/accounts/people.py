@@ -4,7 +4,8 @@
     result = sign_in(session, "dpo@example.com", "...")   # SignInResult(person or None)
 
 Every function works in the caller's transaction and never commits. Errors a person can fix
-raise ``AccountError`` with a message that says what would be right.
+raise ``AccountError`` with a message that says what would be right (English, marked ``N_``,
+told in the reader's language with ``i18n.told``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from steward.accounts.passwords import (
     verify_password,
 )
 from steward.accounts.tables import ROLES, AdminSetting, Person
+from steward.lib.i18n import N_, Told
 from steward.lib.identifiers import IdentifierError, clean_email
 from steward.lib.identifiers import normalise_email as lenient_email
 from steward.store.tables import utcnow
@@ -32,8 +34,12 @@ LOCK_MINUTES = 15
 TOTP_REQUIRED = "totp_required"
 
 
-class AccountError(ValueError):
+class AccountError(Told, ValueError):
     """A request about an account that cannot be done as asked; the message says why."""
+
+    @classmethod
+    def of(cls, told: Told) -> AccountError:
+        return cls(told.text, **told.params)
 
 
 def normalise_email(email: str) -> str:
@@ -42,13 +48,18 @@ def normalise_email(email: str) -> str:
         return clean_email(email)
     except IdentifierError:
         raise AccountError(
-            f"{email.strip()[:100]!r} is not an e-mail address; write it as name@example.com"
+            N_("%(email)r is not an e-mail address; write it as name@example.com"),
+            email=email.strip()[:100],
         ) from None
 
 
 def check_role(role: str) -> str:
     if role not in ROLES:
-        raise AccountError(f"unknown role {role[:30]!r}; use one of: {', '.join(ROLES)}")
+        raise AccountError(
+            N_("unknown role %(role)r; use one of: %(roles)s"),
+            role=role[:30],
+            roles=", ".join(ROLES),
+        )
     return role
 
 
@@ -63,10 +74,10 @@ def create_person(
     email = normalise_email(email)
     check_role(role)
     if find_person(session, email) is not None:
-        raise AccountError(f"{email} already has an account")
+        raise AccountError(N_("%(email)s already has an account"), email=email)
     problem = password_problem(password, email=email)
     if problem:
-        raise AccountError(problem)
+        raise AccountError.of(problem)
     person = Person(
         email=email,
         name=name.strip()[:200],
@@ -86,7 +97,7 @@ def create_person(
 def set_password(person: Person, password: str) -> None:
     problem = password_problem(password, email=person.email)
     if problem:
-        raise AccountError(problem)
+        raise AccountError.of(problem)
     person.password_hash = hash_password(password)
     person.password_changed_at = utcnow()
     person.failed_sign_ins = 0
@@ -109,13 +120,13 @@ def change_role(session: Session, person: Person, role: str) -> None:
     manage people."""
     check_role(role)
     if person.role == "owner" and role != "owner" and count_owners(session) <= 1:
-        raise AccountError("this is the last owner; make someone else owner first")
+        raise AccountError(N_("this is the last owner; make someone else owner first"))
     person.role = role
 
 
 def deactivate(session: Session, person: Person) -> None:
     if person.role == "owner" and count_owners(session) <= 1:
-        raise AccountError("this is the last owner; make someone else owner first")
+        raise AccountError(N_("this is the last owner; make someone else owner first"))
     person.active = False
 
 

@@ -38,13 +38,17 @@ def create_token(
 ) -> tuple[str, ApiToken]:
     name = " ".join(name.split())[:100]
     if not name:
-        raise AccountError("give the token a name that says which system uses it")
+        raise AccountError(N_("give the token a name that says which system uses it"))
     chosen = sorted(set(scopes))
     unknown = [s for s in chosen if s not in SCOPES]
     if unknown:
-        raise AccountError(f"unknown scope {unknown[0][:40]!r}; use: {', '.join(SCOPES)}")
+        raise AccountError(
+            N_("unknown scope %(scope)r; use: %(scopes)s"),
+            scope=unknown[0][:40],
+            scopes=", ".join(SCOPES),
+        )
     if not chosen:
-        raise AccountError("choose at least one scope")
+        raise AccountError(N_("choose at least one scope"))
     raw = new_token(PREFIX)
     row = ApiToken(
         name=name,

@@ -7,6 +7,10 @@
     subject_letter(register, incident, lang)   # GDPR Art. 34(2) content, in the subject's language
 
 Each is a ``Draft``: a title and labelled fields, filled from the incident and the register.
+The authority's forms are written in their law's language (Roskomnadzor's in Russian, 152-FZ;
+the GDPR and LGPD forms in English) and stay here as written; the subject's letter and SMS are
+English here and in the gettext catalogue for every other language (``lib/i18n``), one code path
+for all, as are the words the forms share ("not recorded yet", "INN").
 A field with nothing recorded says so ("not recorded yet") instead of being left out, so a
 reviewer sees what is missing before sending. Drafts are never sent by themselves: an operator
 files the authority's notice and records it (``service.mark_done``).
@@ -18,9 +22,12 @@ import json
 from dataclasses import dataclass
 
 from steward.breaches.tables import Incident
+from steward.lib import i18n
+from steward.lib.i18n import N_
 from steward.register import Register
 
-MISSING = {"en": "not recorded yet", "ru": "не указано"}
+MISSING = N_("not recorded yet")
+AT_LEAST = N_("%(count)s (at least; a datastore could not be counted)")
 
 
 @dataclass(frozen=True)
@@ -56,13 +63,13 @@ def _pick(text: dict[str, str] | str | None, lang: str) -> str:
 
 
 def _or_missing(value: str | None, lang: str) -> str:
-    return value.strip() if value and value.strip() else MISSING[lang]
+    return value.strip() if value and value.strip() else i18n.say(MISSING, lang)
 
 
 def _categories(register: Register | None, incident: Incident, lang: str) -> str:
     ids = json.loads(incident.categories or "[]")
     if not ids:
-        return MISSING[lang]
+        return i18n.say(MISSING, lang)
     known = register.all_categories if register else {}
     names = []
     for category in ids:
@@ -73,21 +80,17 @@ def _categories(register: Register | None, incident: Incident, lang: str) -> str
 
 def _subjects(incident: Incident, lang: str) -> str:
     if incident.subjects_count is None:
-        return MISSING[lang]
+        return i18n.say(MISSING, lang)
     count = str(incident.subjects_count)
     if incident.count_state == "incomplete":
-        return count + (
-            " (at least; a datastore could not be counted)"
-            if lang == "en"
-            else " (не менее; одно из хранилищ не удалось подсчитать)"
-        )
+        return i18n.say(AT_LEAST, lang, {"count": count})
     return count
 
 
 def _records(incident: Incident, lang: str) -> str:
     counts = json.loads(incident.counts or "{}")
     if not counts:
-        return MISSING[lang]
+        return i18n.say(MISSING, lang)
     return ", ".join(f"{category}: {n}" for category, n in sorted(counts.items()))
 
 
@@ -95,17 +98,17 @@ def _moment(value: object, lang: str) -> str:
     from datetime import datetime
 
     if not isinstance(value, datetime):
-        return MISSING[lang]
+        return i18n.say(MISSING, lang)
     return value.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _operator(register: Register | None, lang: str) -> str:
     if register is None:
-        return MISSING[lang]
+        return i18n.say(MISSING, lang)
     op = register.operator
     parts = [op.legal_name]
     if op.registration and op.registration.ru_inn:
-        parts.append(("ИНН " if lang == "ru" else "INN ") + op.registration.ru_inn)
+        parts.append(i18n.say(N_("INN %(inn)s"), lang, {"inn": op.registration.ru_inn}))
     address = _pick(op.contacts.postal_address, lang)
     if address:
         parts.append(address)
@@ -116,7 +119,7 @@ def _contact_point(register: Register | None, incident: Incident, lang: str) -> 
     if incident.contact.strip():
         return incident.contact.strip()
     if register is None:
-        return MISSING[lang]
+        return i18n.say(MISSING, lang)
     dpo = register.operator.contacts.dpo
     if dpo is not None:
         return ", ".join(x for x in (dpo.name, str(dpo.email), dpo.phone) if x)
@@ -168,7 +171,7 @@ def rkn_results(register: Register | None, incident: Incident) -> Draft:
             ("Результаты внутреннего расследования", _or_missing(incident.cause, lang)),
             (
                 "Лица, действия которых стали причиной инцидента (при наличии)",
-                MISSING[lang],
+                i18n.say(MISSING, lang),
             ),
             ("Принятые меры", _or_missing(incident.measures, lang)),
         ],
@@ -226,40 +229,39 @@ def lgpd_notice(register: Register | None, incident: Incident) -> Draft:
 
 
 LETTER = {
-    "en": {
-        "subject": "Important: a security incident involving your personal data",
-        "intro": "We are writing to tell you about a security incident at {operator} that "
-        "involves your personal data.",
-        "what": "What happened",
-        "data": "Which of your data",
-        "consequences": "What it may mean for you",
-        "measures": "What we have done and what we propose",
-        "contact": "Whom to contact",
-    },
-    "ru": {
-        "subject": "Важно: инцидент, затронувший ваши персональные данные",
-        "intro": "Сообщаем вам об инциденте информационной безопасности у {operator}, "
-        "затронувшем ваши персональные данные.",
-        "what": "Что произошло",
-        "data": "Какие ваши данные затронуты",
-        "consequences": "Возможные последствия для вас",
-        "measures": "Принятые и предлагаемые меры",
-        "contact": "Куда обращаться",
-    },
+    "subject": N_("Important: a security incident involving your personal data"),
+    "intro": N_(
+        "We are writing to tell you about a security incident at %(operator)s that involves "
+        "your personal data."
+    ),
+    "what": N_("What happened"),
+    "data": N_("Which of your data"),
+    "consequences": N_("What it may mean for you"),
+    "measures": N_("What we have done and what we propose"),
+    "contact": N_("Whom to contact"),
 }
+"""The subject's letter, English here, each other language from the catalogue (``lib/i18n``)."""
+
+SMS = N_("%(operator)s: a security incident involved your personal data. Details: %(contact)s")
+
+
+def letter_lang(lang: str) -> str:
+    """The language a letter in ``lang`` is written in: ``lang`` when Steward writes it
+    (``i18n.LANGUAGES``), else English."""
+    return lang if lang in i18n.LANGUAGES else i18n.LANGUAGES[0]
 
 
 def subject_letter(register: Register | None, incident: Incident, lang: str) -> Draft:
     """The letter to an affected subject with the content of GDPR Art. 34(2)."""
-    words = LETTER.get(lang, LETTER["en"])
-    lang = lang if lang in LETTER else "en"
+    lang = letter_lang(lang)
     operator = register.operator.legal_name if register else ""
+    words = i18n.words(LETTER, lang)
     return Draft(
         "subject-letter",
         lang,
         words["subject"],
         [
-            ("", words["intro"].format(operator=operator)),
+            ("", i18n.say(LETTER["intro"], lang, {"operator": operator})),
             (words["what"], _or_missing(incident.nature, lang)),
             (words["data"], _categories(register, incident, lang)),
             (words["consequences"], _or_missing(incident.consequences, lang)),
@@ -272,11 +274,10 @@ def subject_letter(register: Register | None, incident: Incident, lang: str) -> 
 
 def sms_text(register: Register | None, incident: Incident, lang: str) -> str:
     """A short text message: what happened in one line and where to read more."""
+    lang = letter_lang(lang)
     operator = register.operator.legal_name if register else ""
     contact = _contact_point(register, incident, lang)
-    if lang == "ru":
-        return f"{operator}: инцидент затронул ваши персональные данные. Подробнее: {contact}"
-    return f"{operator}: a security incident involved your personal data. Details: {contact}"
+    return i18n.say(SMS, lang, {"operator": operator, "contact": contact})
 
 
 def authority_drafts(register: Register | None, incident: Incident) -> list[Draft]:

@@ -10,7 +10,8 @@ sending again skips whoever was already written to. The channels are the registe
 outbox, a phone through the SMS gateway or, with none configured, onto a call list for agents.
 
 Each letter is in the subject's own language where the register says where it is kept (a
-table's ``language_column``) and Steward writes letters in it (``drafts.LETTER``: en, ru);
+table's ``language_column``) and Steward writes in it (``i18n.LANGUAGES``: en, ru; the words
+from the gettext catalogue, ``drafts.subject_letter``);
 otherwise in the operator's first language (``operator.languages[0]``). See ``letter_language``.
 """
 
@@ -28,6 +29,7 @@ from steward.breaches import drafts, service
 from steward.breaches.tables import Incident, LetterDispatch
 from steward.config import Settings
 from steward.datastores.affected import AffectedSubjects, Contact, affected_subjects
+from steward.lib import i18n
 from steward.notify.outbox import queue
 from steward.notify.sms import SmsFailed, send_sms
 from steward.register import Register
@@ -65,7 +67,7 @@ def plan(register: Register | None, contacts: list[Contact], sms_gateway: bool) 
 
 def letter_language(register: Register, contact: Contact) -> str:
     """The subject's own language when known and written in; else the operator's first."""
-    if contact.lang and contact.lang in drafts.LETTER:
+    if contact.lang and contact.lang in i18n.LANGUAGES:
         return contact.lang
     return register.operator.languages[0]
 
@@ -76,9 +78,9 @@ def letter_languages(register: Register | None) -> list[str]:
     if register is None:
         return ["en"]
     first = register.operator.languages[0]
-    first = first if first in drafts.LETTER else "en"
+    first = drafts.letter_lang(first)
     known = any(t.language_column for d in register.datastores for t in d.tables)
-    return [first] + ([lang for lang in drafts.LETTER if lang != first] if known else [])
+    return [first] + ([lang for lang in i18n.LANGUAGES if lang != first] if known else [])
 
 
 def digest(secret: bytes, value: str) -> str:

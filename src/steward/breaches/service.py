@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from steward.breaches.tables import DutyDone, Incident, IncidentEvent, LetterDispatch
 from steward.law.breaches import BreachClock, BreachTimeError, breach_clocks, check_times, duty
 from steward.ledger.audit import record
+from steward.lib.i18n import N_, Told
 from steward.register import Register
 from steward.store.registers import latest_register
 
@@ -31,8 +32,9 @@ RISKS = ("unassessed", "low", "high")
 MAX_TEXT = 20_000
 
 
-class BreachInputError(ValueError):
-    """What was given cannot describe an incident; the message says what would be right."""
+class BreachInputError(Told, ValueError):
+    """What was given cannot describe an incident; the message says what would be right
+    (English, marked ``N_``, told in the reader's language with ``i18n.told``)."""
 
 
 @dataclass
@@ -66,7 +68,12 @@ def log_event(session: Session, incident: Incident, actor: str, kind: str, summa
 def _text(name: str, value: str, limit: int = MAX_TEXT) -> str:
     value = (value or "").strip()
     if len(value) > limit:
-        raise BreachInputError(f"{name} is {len(value)} characters; keep it under {limit}")
+        raise BreachInputError(
+            N_("%(name)s is %(length)s characters; keep it under %(limit)s"),
+            name=name,
+            length=len(value),
+            limit=limit,
+        )
     return value
 
 
@@ -76,17 +83,22 @@ def _validate(register: Register | None, data: IncidentInput, now: datetime) -> 
     except BreachTimeError as exc:
         raise BreachInputError(str(exc)) from None
     if not data.nature.strip():
-        raise BreachInputError("nature is empty; say what happened (what data, how it was exposed)")
+        raise BreachInputError(
+            N_("nature is empty; say what happened (what data, how it was exposed)")
+        )
     if data.risk not in RISKS:
-        raise BreachInputError(f"risk '{data.risk}' is not one of {', '.join(RISKS)}")
+        raise BreachInputError(
+            N_("risk '%(risk)s' is not one of %(risks)s"), risk=data.risk, risks=", ".join(RISKS)
+        )
     if register is None:
         return
     stores = {d.id for d in register.datastores}
     unknown = sorted(set(data.datastores) - stores)
     if unknown:
         raise BreachInputError(
-            f"unknown datastore(s) {', '.join(unknown)}; the register has "
-            f"{', '.join(sorted(stores)) or 'none'}"
+            N_("unknown datastore(s) %(unknown)s; the register has %(known)s"),
+            unknown=", ".join(unknown),
+            known=", ".join(sorted(stores)) or "—",
         )
     declared = {
         c.category for d in register.datastores for t in d.tables for c in t.columns.values()
@@ -95,8 +107,9 @@ def _validate(register: Register | None, data: IncidentInput, now: datetime) -> 
     unknown = sorted(set(data.categories) - declared)
     if unknown:
         raise BreachInputError(
-            f"unknown categor(y/ies) {', '.join(unknown)}; the register declares "
-            f"{', '.join(sorted(declared))}"
+            N_("unknown categor(y/ies) %(unknown)s; the register declares %(known)s"),
+            unknown=", ".join(unknown),
+            known=", ".join(sorted(declared)),
         )
 
 
@@ -151,7 +164,7 @@ def report_problem(
     now = now or datetime.now(UTC)
     text = _text("description", description, 5000)
     if not text:
-        raise BreachInputError("describe the problem you noticed")
+        raise BreachInputError(N_("describe the problem you noticed"))
     incident = Incident(
         reference=_reference(now),
         status="reported",
@@ -182,7 +195,11 @@ def find(session: Session, reference: str) -> Incident | None:
 def confirm(session: Session, incident: Incident, *, actor: str) -> None:
     """A reported problem is a breach: it joins the register with its clocks from detection."""
     if incident.status != "reported":
-        raise BreachInputError(f"{incident.reference} is {incident.status}, not a new report")
+        raise BreachInputError(
+            N_("%(reference)s is %(status)s, not a new report"),
+            reference=incident.reference,
+            status=incident.status,
+        )
     incident.status = "open"
     log_event(session, incident, actor, "confirmed", "the report is a personal-data breach")
 
@@ -191,9 +208,9 @@ def assess_risk(
     session: Session, incident: Incident, risk: str, *, reason: str, actor: str
 ) -> None:
     if risk not in RISKS[1:]:
-        raise BreachInputError(f"risk must be low or high, not '{risk}'")
+        raise BreachInputError(N_("risk must be low or high, not '%(risk)s'"), risk=risk)
     if not reason.strip():
-        raise BreachInputError("give the reason of the risk assessment (it is evidence)")
+        raise BreachInputError(N_("give the reason of the risk assessment (it is evidence)"))
     incident.risk, incident.risk_reason = risk, _text("reason", reason)
     log_event(session, incident, actor, "risk-assessed", f"risk {risk}: {reason.strip()[:200]}")
 
@@ -217,7 +234,9 @@ def mark_done(
     ).first()
     if existing is not None:
         raise BreachInputError(
-            f"{chosen.recipient}: already recorded on {existing.done_at:%Y-%m-%d}"
+            N_("%(recipient)s: already recorded on %(day)s"),
+            recipient=chosen.recipient,
+            day=f"{existing.done_at:%Y-%m-%d}",
         )
     done = DutyDone(
         incident_id=incident.id,
@@ -234,9 +253,9 @@ def mark_done(
 
 def close(session: Session, incident: Incident, *, note: str, actor: str) -> None:
     if incident.status == "closed":
-        raise BreachInputError(f"{incident.reference} is already closed")
+        raise BreachInputError(N_("%(reference)s is already closed"), reference=incident.reference)
     if not note.strip():
-        raise BreachInputError("say why the incident is closed (documented under Art. 33(5))")
+        raise BreachInputError(N_("say why the incident is closed (documented under Art. 33(5))"))
     incident.status, incident.closed_at = "closed", datetime.now(UTC)
     incident.closing_note = _text("note", note)
     log_event(session, incident, actor, "closed", note.strip()[:300])
@@ -278,7 +297,7 @@ def letters(session: Session, incident: Incident) -> list[LetterDispatch]:
 def mark_called(session: Session, letter: LetterDispatch, *, actor: str) -> None:
     """An agent phoned the subject from the call list; the number is no longer kept."""
     if letter.status != "to-call":
-        raise BreachInputError("this letter is not on the call list")
+        raise BreachInputError(N_("this letter is not on the call list"))
     letter.status, letter.phone, letter.at = "called", None, datetime.now(UTC)
     incident = letter_incident(session, letter)
     if incident.subjects_notified_at is None:

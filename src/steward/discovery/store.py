@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from steward.discovery.scan import Report
 from steward.ledger.audit import record
+from steward.lib.i18n import N_, Told
 from steward.store.tables import Base, UtcDateTime, utcnow
 
 DECISIONS = ("accepted", "dismissed")
@@ -138,8 +139,8 @@ def current_findings(session: Session) -> tuple[DiscoveryScan | None, list[Disco
     return scan, sorted(rows, key=lambda r: (order.get(r.status, 3), r.level != "error", r.id))
 
 
-class DecisionRefused(ValueError):
-    """The decision cannot be taken as asked; the message says why."""
+class DecisionRefused(Told, ValueError):
+    """The decision cannot be taken as asked; the message says why (``i18n.told``)."""
 
 
 def decide(
@@ -153,15 +154,20 @@ def decide(
 ) -> DiscoveryFinding:
     """Accept a finding as declared, or dismiss it with a reason; recorded in the audit log."""
     if decision not in DECISIONS:
-        raise DecisionRefused(f"unknown decision '{decision}'; use accepted or dismissed")
+        raise DecisionRefused(
+            N_("unknown decision '%(decision)s'; use accepted or dismissed"),
+            decision=decision[:40],
+        )
     reason = reason.strip()
     if decision == "dismissed" and not reason:
-        raise DecisionRefused("a dismissal needs a reason (e.g. 'test data, not real people')")
+        raise DecisionRefused(N_("a dismissal needs a reason (e.g. 'test data, not real people')"))
     if len(reason) > 2000:
-        raise DecisionRefused("the reason is longer than 2000 characters; shorten it")
+        raise DecisionRefused(
+            N_("the reason is longer than %(limit)s characters; shorten it"), limit=2000
+        )
     row = session.get(DiscoveryFinding, finding_id)
     if row is None:
-        raise DecisionRefused(f"no finding {finding_id}")
+        raise DecisionRefused(N_("no finding %(id)s"), id=finding_id)
     row.status, row.decided_by, row.decided_at = decision, actor, utcnow()
     row.reason = reason or None
     details: dict[str, Any] = {

@@ -32,6 +32,7 @@ from steward.law.filings import (
     transfer_notification_due,
 )
 from steward.ledger import audit
+from steward.lib.i18n import N_, Told
 from steward.notify import outbox
 from steward.register.models import Register
 
@@ -41,8 +42,9 @@ REMIND_BEFORE = timedelta(days=7)
 ACTOR = "steward"
 
 
-class FilingError(ValueError):
-    """A filing action that cannot apply (unknown draft, already filed); says which."""
+class FilingError(Told, ValueError):
+    """A filing action that cannot apply (unknown draft, already filed); says which
+    (``i18n.told``)."""
 
 
 def drafts(session: Session, operator_id: str) -> list[FilingDraft]:
@@ -193,12 +195,16 @@ def mark_filed(
     """Record that the draft was filed with Roskomnadzor (date and number it gave)."""
     row = session.get(FilingDraft, draft_id)
     if row is None:
-        raise FilingError(f"no filing draft {draft_id}")
+        raise FilingError(N_("no filing draft %(id)s"), id=draft_id)
     if row.status != "draft":
-        raise FilingError(f"filing {draft_id} is {row.status}; only a draft can be filed")
+        raise FilingError(
+            N_("filing %(id)s is %(status)s; only a draft can be filed"),
+            id=draft_id,
+            status=row.status,
+        )
     number = registry_number.strip()
     if not number or len(number) > 100:
-        raise FilingError("give the number Roskomnadzor assigned (1 to 100 characters)")
+        raise FilingError(N_("give the number Roskomnadzor assigned (1 to 100 characters)"))
     row.status, row.filed_on, row.registry_number, row.filed_by = "filed", filed_on, number, actor
     audit.record(
         session,

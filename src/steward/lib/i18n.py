@@ -124,11 +124,17 @@ def say(text: str, lang: str, params: Mapping[str, Any] | None = None) -> str:
     translated = translator(lang).gettext(text) if text else text
     if not params:
         return translated
+    return fill(translated, text, params)
+
+
+def fill(translated: str, english: str, params: Mapping[str, Any]) -> str:
+    """``translated`` with ``params`` put in; ``english`` with them when the translation's
+    placeholders are wrong (logged), so a bad catalogue entry never breaks an answer."""
     try:
         return translated % dict(params)
     except (KeyError, ValueError, TypeError):  # a translation whose placeholders are wrong
-        logging.getLogger("steward.i18n").warning("translation of %r does not format", text)
-        return text % dict(params)
+        logging.getLogger("steward.i18n").warning("translation of %r does not format", english)
+        return english % dict(params)
 
 
 def words(english: dict[str, str], lang: str) -> dict[str, str]:

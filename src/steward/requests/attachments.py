@@ -97,6 +97,6 @@ def from_base64(
         content = base64.b64decode(encoded.strip(), validate=True)
     except (binascii.Error, ValueError):
         raise AttachmentRefused(
-            "attachment.content_base64 is not valid base64 (standard alphabet, with padding)"
+            N_("attachment.content_base64 is not valid base64 (standard alphabet, with padding)")
         ) from None
     return check_attachment(filename, content, max_bytes)

@@ -10,6 +10,7 @@ from datetime import date
 
 from steward.law import LAWS, Deadline, NoDeadline, RequestKind, acknowledgement_due, deadline, law
 from steward.law.counting import Period, Unit
+from steward.lib.i18n import N_
 from steward.register import Register
 from steward.requests.states import RequestError
 
@@ -34,7 +35,11 @@ def applicable(register: Register | None, stated: str | None) -> list[str]:
     found = [str(j) for j in register.operator.jurisdictions] if register else []
     if stated:
         if stated not in LAWS:
-            raise RequestError(f"'{stated}' is not a jurisdiction; known: {', '.join(LAWS)}")
+            raise RequestError(
+                N_("'%(law)s' is not a jurisdiction; known: %(known)s"),
+                law=stated,
+                known=", ".join(LAWS),
+            )
         if stated not in found:
             found.append(stated)
     return found or ["eu-gdpr"]

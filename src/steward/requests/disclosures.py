@@ -22,6 +22,7 @@ from sqlalchemy import Date, Integer, String, Text, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from steward.ledger import audit
+from steward.lib.i18n import N_
 from steward.lib.identifiers import IdentifierError, clean_account, clean_email, clean_phone
 from steward.lib.signing import identifier_digest
 from steward.register import Register
@@ -80,11 +81,15 @@ def digests(
         if value is None or not str(value).strip():
             continue
         if name not in cleaners:
-            raise DisclosureError(f"'{name}' is not an identifier; use {', '.join(DIGEST_COLUMNS)}")
+            raise DisclosureError(
+                N_("'%(name)s' is not an identifier; use %(known)s"),
+                name=name,
+                known=", ".join(DIGEST_COLUMNS),
+            )
         try:
             out[name] = identifier_digest(key, name, cleaners[name](str(value)))
         except IdentifierError as exc:
-            raise DisclosureError(str(exc)) from None
+            raise DisclosureError(exc.text, **exc.params) from None
     return out
 
 
@@ -107,38 +112,51 @@ def record(
     a category or the purpose is not the register's, the date is in the future, or no
     identifier is given."""
     if register is None:
-        raise DisclosureError("no register is loaded; set STEWARD_REGISTER_PATH")
+        raise DisclosureError(N_("no register is loaded; set STEWARD_REGISTER_PATH"))
     known = [r.id for r in register.recipients]
     if recipient not in known:
+        if not known:
+            raise DisclosureError(
+                N_(
+                    "'%(recipient)s' is not a recipient of the register; its recipients: "
+                    "none (declare them under recipients:)"
+                ),
+                recipient=recipient,
+            )
         raise DisclosureError(
-            f"'{recipient}' is not a recipient of the register; its recipients: "
-            + (", ".join(known) or "none (declare them under recipients:)")
+            N_("'%(recipient)s' is not a recipient of the register; its recipients: %(known)s"),
+            recipient=recipient,
+            known=", ".join(known),
         )
     chosen = list(dict.fromkeys(c.strip() for c in categories if c.strip()))
     if not chosen:
-        raise DisclosureError("name the categories of data disclosed (e.g. contact.email)")
+        raise DisclosureError(N_("name the categories of data disclosed (e.g. contact.email)"))
     unknown = [c for c in chosen if c not in register.all_categories]
     if unknown:
         raise DisclosureError(
-            f"'{unknown[0]}' is not a data category of the register; "
-            "use a category id such as contact.email or identity.name"
+            N_(
+                "'%(category)s' is not a data category of the register; "
+                "use a category id such as contact.email or identity.name"
+            ),
+            category=unknown[0],
         )
     if purpose is not None and purpose not in {p.id for p in register.purposes}:
         raise DisclosureError(
-            f"'{purpose}' is not a purpose of the register; its purposes: "
-            + ", ".join(p.id for p in register.purposes)
+            N_("'%(purpose)s' is not a purpose of the register; its purposes: %(known)s"),
+            purpose=purpose,
+            known=", ".join(p.id for p in register.purposes),
         )
     if disclosed_on > (today or utcnow().date()):
         raise DisclosureError(
-            f"the disclosure date {disclosed_on.isoformat()} is in the future; record a "
-            "disclosure once it is made"
+            N_("the disclosure date %(day)s is in the future; record a disclosure once it is made"),
+            day=disclosed_on.isoformat(),
         )
     if len(reference) > 500:
-        raise DisclosureError("the reference is longer than 500 characters; shorten it")
+        raise DisclosureError(N_("the reference is longer than 500 characters; shorten it"))
     hashed = digests(key, identifiers, register.operator.country)
     if not hashed:
         raise DisclosureError(
-            "give the subject's identifier: an e-mail, a telephone or an account id"
+            N_("give the subject's identifier: an e-mail, a telephone or an account id")
         )
     row = Disclosure(
         recipient=recipient,

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from steward.datastores import KINDS, ExecutionRequest, InvalidRequest
 from steward.datastores.runs import RunAlreadyOpen, open_run, submit
 from steward.datastores.tables import ExecutionExport, ExecutionRun, ExecutionStep
+from steward.lib.i18n import N_
 from steward.requests import (
     emails,
     kinds,
@@ -85,7 +86,7 @@ def parse_rectification(text: str) -> dict[str, str]:
         key, sep, value = line.partition("=")
         if not sep or not key.strip():
             raise RequestError(
-                "write each correction on its own line as category=value or table.column=value"
+                N_("write each correction on its own line as category=value or table.column=value")
             )
         values[key.strip()] = value.strip()
     return values
@@ -99,8 +100,10 @@ def identifiers_of(request: SubjectRequest) -> dict[str, str]:
     proven = verification.proven(request)
     if not proven:
         raise RequestError(
-            "no identifier of this request is proven; nothing is searched. Confirm the "
-            "identifiers you checked (an agent's check) or have the subject enter their code"
+            N_(
+                "no identifier of this request is proven; nothing is searched. Confirm the "
+                "identifiers you checked (an agent's check) or have the subject enter their code"
+            )
         )
     return {k: v for k, v in verification.identifiers_of(request).items() if k in proven}
 
@@ -261,7 +264,7 @@ class Fulfilment:
             preview = session.get(ExecutionRun, ask.preview_run) if ask.preview_run else None
             if preview is None or preview.status != "done":
                 raise RequestError(
-                    "the preview has not finished yet; approve once it shows what will change"
+                    N_("the preview has not finished yet; approve once it shows what will change")
                 )
             ask.decision, ask.decided_by, ask.decided_at = "approved", approver.name, utcnow()
             ask.reason = reason.strip()
@@ -285,7 +288,7 @@ class Fulfilment:
     def reject(self, request_id: int, approver: Actor, reason: str) -> None:
         """Refuse the pending ask, with a reason; nothing runs and the request stays open."""
         if not reason.strip():
-            raise RequestError("a refusal needs a reason for the record")
+            raise RequestError(N_("a refusal needs a reason for the record"))
         with transaction(self.sessions) as session:
             found = service.get(session, request_id)
             ask = self._decidable(session, found, approver)
@@ -388,11 +391,13 @@ class Fulfilment:
         """The register's recipients and the disclosures recorded for the proven identifiers,
         attached as the result and told in the completion e-mail; the request completes."""
         if found.verification_required and found.verified_at is None:
-            raise RequestError("the subject's identity is not verified; nothing is answered")
+            raise RequestError(N_("the subject's identity is not verified; nothing is answered"))
         if found.state in {s.value for s in CLOSED}:
-            raise RequestError(f"the request is {found.state}; nothing is answered")
+            raise RequestError(
+                N_("the request is %(state)s; nothing is answered"), state=found.state
+            )
         if self.register_path is None:
-            raise RequestError("no register is loaded; set STEWARD_REGISTER_PATH; nothing runs")
+            raise RequestError(N_("no register is loaded; set STEWARD_REGISTER_PATH; nothing runs"))
         register, _ = record_register(session, self.register_path)
         answer = transfers.answer(
             session,
@@ -418,16 +423,16 @@ class Fulfilment:
         from steward.consent.service import ConsentService
 
         if self.register_path is None or self.consent_keys is None:
-            raise RequestError("no register is loaded; set STEWARD_REGISTER_PATH; nothing runs")
+            raise RequestError(N_("no register is loaded; set STEWARD_REGISTER_PATH; nothing runs"))
         register = record_register(session, self.register_path)[0]
         return ConsentService(register, self.consent_keys, webhook_url=self.webhook_url)
 
     def _ledger_kind(self, session: Session, found: SubjectRequest, actor: Actor) -> None:
         """An objection that stops purposes, or a withdrawal: done in the store, completed."""
         if found.verification_required and found.verified_at is None:
-            raise RequestError("the subject's identity is not verified; nothing is executed")
+            raise RequestError(N_("the subject's identity is not verified; nothing is executed"))
         if found.state in {s.value for s in CLOSED}:
-            raise RequestError(f"the request is {found.state}; nothing runs")
+            raise RequestError(N_("the request is %(state)s; nothing runs"), state=found.state)
         ids, consents = identifiers_of(found), self._consents(session)
         if found.kind == "objection":
             done = kinds.object_to(session, consents, found, ids, actor.name)
@@ -455,7 +460,7 @@ class Fulfilment:
         """The stored register the run uses (its id), how many datastores it has and the
         subject kind the request is for."""
         if self.register_path is None:
-            raise RequestError("no register is loaded; set STEWARD_REGISTER_PATH; nothing runs")
+            raise RequestError(N_("no register is loaded; set STEWARD_REGISTER_PATH; nothing runs"))
         register, loaded = record_register(session, self.register_path)
         return loaded.id, len(register.datastores), service.subject_kind_of(register, found)
 
@@ -473,14 +478,15 @@ class Fulfilment:
         kind = "erasure" if self.changes_data(session, found) == "erasure" else found.kind
         if kind not in EXECUTABLE:
             raise RequestError(
-                f"'{found.kind}' requests are answered by an agent; nothing runs on the databases"
+                N_("'%(kind)s' requests are answered by an agent; nothing runs on the databases"),
+                kind=found.kind,
             )
         if found.verification_required and found.verified_at is None:
-            raise RequestError("the subject's identity is not verified; nothing is executed")
+            raise RequestError(N_("the subject's identity is not verified; nothing is executed"))
         if found.state in {s.value for s in CLOSED}:
-            raise RequestError(f"the request is {found.state}; nothing runs")
+            raise RequestError(N_("the request is %(state)s; nothing runs"), state=found.state)
         if not checked and not dry_run and kind in DESTRUCTIVE:
-            raise RequestError("a change to the operator's data runs only once approved")
+            raise RequestError(N_("a change to the operator's data runs only once approved"))
         values = rectify_values
         if values is None:
             values = parse_rectification(rectify) if found.kind == "rectification" else {}
@@ -503,7 +509,8 @@ class Fulfilment:
             raise RequestError(str(exc)) from None
         except IntegrityError:  # another face submitted at the same moment
             raise RequestError(
-                f"request {found.reference} already has a run queued or running; wait for it"
+                N_("request %(reference)s already has a run queued or running; wait for it"),
+                reference=found.reference,
             ) from None
         except InvalidRequest as exc:
             raise RequestError(str(exc)) from None
@@ -514,7 +521,7 @@ class Fulfilment:
         if asked is not None:
             preview = session.get(ExecutionRun, asked.preview_run) if asked.preview_run else None
             if preview is not None and preview.status != "failed":
-                raise RequestError("approval is already asked for; an approver decides")
+                raise RequestError(N_("approval is already asked for; an approver decides"))
             # the attached preview stopped for good: the ask gets a new one
             values = json.loads(asked.rectify)
             run_id = self._submit(session, found, actor, dry_run=True, rectify_values=values)
@@ -552,14 +559,16 @@ class Fulfilment:
         self, session: Session, found: SubjectRequest, approver: Actor
     ) -> RequestApproval:
         if not approver.approver:
-            raise RequestError("deciding needs requests.approve (a DPO or an owner)")
+            raise RequestError(N_("deciding needs requests.approve (a DPO or an owner)"))
         ask = pending_approval(session, found)
         if ask is None or found.state != State.AWAITING_APPROVAL:
-            raise RequestError("nothing awaits approval on this request")
+            raise RequestError(N_("nothing awaits approval on this request"))
         if ask.asked_by == approver.name and not self.self_approval:
             raise RequestError(
-                "the person who asked cannot approve their own request; another approver "
-                "decides (STEWARD_REQUESTS_SELF_APPROVAL allows it)"
+                N_(
+                    "the person who asked cannot approve their own request; another approver "
+                    "decides (STEWARD_REQUESTS_SELF_APPROVAL allows it)"
+                )
             )
         return ask
 
@@ -567,7 +576,9 @@ class Fulfilment:
         self, session: Session, found: SubjectRequest, actor: Actor, data: bytes, kind: str
     ) -> None:
         if found.kind not in RESULT_KINDS:
-            raise RequestError(f"a '{found.kind}' request has no result file to attach")
+            raise RequestError(
+                N_("a '%(kind)s' request has no result file to attach"), kind=found.kind
+            )
         found.result, found.result_type = data, kind
         found.result_nonce = secrets.token_hex(16)
         service.record_event(
@@ -639,11 +650,11 @@ class Fulfilment:
         run that made it or an approver's reason; anything else refuses (no skipping the gate)."""
         if no_run_reason is not None:
             if not actor.approver:
-                raise RequestError("only an approver (DPO or owner) may complete without a run")
+                raise RequestError(N_("only an approver (DPO or owner) may complete without a run"))
             if not no_run_reason.strip():
-                raise RequestError("say why no run is needed; the reason is kept on the record")
+                raise RequestError(N_("say why no run is needed; the reason is kept on the record"))
             if open_run(session, found.id) is not None:
-                raise RequestError("a run is queued or running; wait for it")
+                raise RequestError(N_("a run is queued or running; wait for it"))
             ask = pending_approval(session, found)
             if ask is None:
                 ask = RequestApproval(
@@ -659,12 +670,18 @@ class Fulfilment:
             result = _run_result(run) if run is not None and run.status == "done" else None
         if result is None:
             raise RequestError(
-                f"this {found.kind} has no successful run: execute it (an approver approves), or "
-                "an approver completes it with the reason no run is needed"
+                N_(
+                    "this %(kind)s has no successful run: execute it (an approver approves), or "
+                    "an approver completes it with the reason no run is needed"
+                ),
+                kind=found.kind,
             )
         if not result.complete:
             raise RequestError(
-                f"the run left {result.residual} identifying row(s); look into them and run "
-                "again, or an approver completes with the reason"
+                N_(
+                    "the run left %(num)s identifying row(s); look into them and run "
+                    "again, or an approver completes with the reason"
+                ),
+                num=result.residual,
             )
         return result.describe(), report.of(result, found.lang)

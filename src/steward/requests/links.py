@@ -8,6 +8,7 @@ another person.
 
 from __future__ import annotations
 
+from steward.lib.i18n import N_
 from steward.lib.signing import Signer, TokenExpired, TokenInvalid
 from steward.requests.states import RequestError
 
@@ -28,9 +29,9 @@ def load(secret: str, salt: str, token: str, max_age: int) -> object:
     try:
         return _s(secret, salt).loads(token, max_age=max_age)
     except TokenExpired:
-        raise LinkError("this link has expired; ask us for a new one") from None
+        raise LinkError(N_("this link has expired; ask us for a new one")) from None
     except TokenInvalid:
-        raise LinkError("this link is not valid") from None
+        raise LinkError(N_("this link is not valid")) from None
 
 
 def result_token(secret: str, request_id: int, nonce: str) -> str:
@@ -40,7 +41,7 @@ def result_token(secret: str, request_id: int, nonce: str) -> str:
 def result_claims(secret: str, token: str, max_age: int) -> tuple[int, str]:
     value = load(secret, "result", token, max_age)
     if not (isinstance(value, list) and len(value) == 2):
-        raise LinkError("this link is not valid")
+        raise LinkError(N_("this link is not valid"))
     return int(value[0]), str(value[1])
 
 

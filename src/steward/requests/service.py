@@ -239,13 +239,16 @@ def file_request(
     try:
         received_on = now.astimezone(ZoneInfo(zone)).date()
     except (ZoneInfoNotFoundError, ValueError):
-        raise RequestError(f"'{zone}' is not an IANA time zone (e.g. Europe/Moscow)") from None
+        raise RequestError(
+            N_("'%(zone)s' is not an IANA time zone (e.g. Europe/Moscow)"), zone=zone
+        ) from None
     try:
         kind = RequestKind(intake.kind)
     except ValueError:
         raise RequestError(
-            f"'{intake.kind}' is not a kind of request; kinds: "
-            + ", ".join(k.value for k in RequestKind)
+            N_("'%(kind)s' is not a kind of request; kinds: %(kinds)s"),
+            kind=intake.kind,
+            kinds=", ".join(k.value for k in RequestKind),
         ) from None
     jurisdictions = clock.applicable(register, intake.jurisdiction or None)
     if kind not in clock.kinds_allowed(register, jurisdictions):
@@ -348,11 +351,11 @@ def transition(
     if not gate:
         _refuse_gated(request.state, target)
     if target is State.REJECTED and not why.strip():
-        raise RequestError("a rejection needs a reason the subject will read")
+        raise RequestError(N_("a rejection needs a reason the subject will read"))
     if target in (State.IN_PROGRESS, State.AWAITING_APPROVAL, State.COMPLETED) and (
         request.verification_required and request.verified_at is None
     ):
-        raise RequestError("the subject's identity is not verified yet")
+        raise RequestError(N_("the subject's identity is not verified yet"))
     previous = request.state
     request.state = target.value
     request.updated_at = utcnow()
@@ -379,13 +382,15 @@ def transition(
 def _refuse_gated(current: str, target: State) -> None:
     if target is State.COMPLETED:
         raise RequestError(
-            "use Complete: it checks that the run succeeded or that an approver recorded why "
-            "no run was needed"
+            N_(
+                "use Complete: it checks that the run succeeded or that an approver recorded why "
+                "no run was needed"
+            )
         )
     if target is State.AWAITING_APPROVAL:
-        raise RequestError("use Execute: it asks for approval with the preview attached")
+        raise RequestError(N_("use Execute: it asks for approval with the preview attached"))
     if current == State.AWAITING_APPROVAL and target is State.IN_PROGRESS:
-        raise RequestError("only an approver's decision (approve or reject) ends the wait")
+        raise RequestError(N_("only an approver's decision (approve or reject) ends the wait"))
 
 
 def _close_duplicates(session: Session, original: SubjectRequest, actor: str) -> None:
@@ -471,22 +476,29 @@ def extend(
     """Apply the extension the law allows, once, with the reason sent to the subject."""
     today = today or utcnow().date()
     if request.state in {s.value for s in CLOSED}:
-        raise RequestError("the request is closed; nothing to extend")
+        raise RequestError(N_("the request is closed; nothing to extend"))
     if not reason.strip():
-        raise RequestError("an extension needs a reason: the subject is told why")
+        raise RequestError(N_("an extension needs a reason: the subject is told why"))
     found = recompute(register, request)
-    if request.extended or not found.extension_allowed:
-        why = found.rule
+    if request.extended:
+        raise RequestError(N_("no extension is available: it was already extended once"))
+    if not found.extension_allowed:
         if "operator's promise" in found.rule:
-            why += "; the operator's promise is not extended, and no law's extension moves the date"
-        raise RequestError(
-            "no extension is available: "
-            + ("it was already extended once" if request.extended else why)
-        )
+            raise RequestError(
+                N_(
+                    "no extension is available: %(rule)s; the operator's promise is not "
+                    "extended, and no law's extension moves the date"
+                ),
+                rule=found.rule,
+            )
+        raise RequestError(N_("no extension is available: %(rule)s"), rule=found.rule)
     if request.due_on is not None and today > request.due_on:
         raise RequestError(
-            f"the deadline {request.due_on} has passed; the law allows an extension only when "
-            "the subject is told before it"
+            N_(
+                "the deadline %(due)s has passed; the law allows an extension only when "
+                "the subject is told before it"
+            ),
+            due=str(request.due_on),
         )
     request.extended, request.extension_reason = True, reason.strip()
     recompute(register, request)
@@ -509,13 +521,16 @@ def pause(
     found = recompute(register, request)
     if not found.pausable:
         raise RequestError(
-            f"the clock cannot stop under {', '.join(jurisdictions_of(request))}; "
-            "it keeps running while you wait for the subject"
+            N_(
+                "the clock cannot stop under %(laws)s; "
+                "it keeps running while you wait for the subject"
+            ),
+            laws=", ".join(jurisdictions_of(request)),
         )
     if request.paused_since is not None:
-        raise RequestError("the clock is already paused")
+        raise RequestError(N_("the clock is already paused"))
     if not reason.strip():
-        raise RequestError("a pause needs a reason (e.g. awaiting the subject's clarification)")
+        raise RequestError(N_("a pause needs a reason (e.g. awaiting the subject's clarification)"))
     rules = [law(j).rule_for(RequestKind(request.kind)) for j in jurisdictions_of(request)]
     citation = next((r.citation for r in rules if r is not None and r.pausable), "")
     row = RequestPause(
@@ -531,7 +546,7 @@ def resume(
     session: Session, request: SubjectRequest, *, actor: str, register: Register | None
 ) -> None:
     if request.paused_since is None:
-        raise RequestError("the clock is not paused")
+        raise RequestError(N_("the clock is not paused"))
     row = session.scalars(
         select(RequestPause).where(
             RequestPause.request_id == request.id, RequestPause.ended_at.is_(None)
@@ -579,7 +594,7 @@ def change_subject_kind(
 
 def add_note(session: Session, request: SubjectRequest, *, note: str, actor: str) -> None:
     if not note.strip():
-        raise RequestError("the note is empty")
+        raise RequestError(N_("the note is empty"))
     record_event(session, request, actor, "note", note.strip()[:5000])
 
 
@@ -591,7 +606,7 @@ def get(session: Session, reference_or_id: str | int) -> SubjectRequest:
             select(SubjectRequest).where(SubjectRequest.reference == str(reference_or_id))
         ).first()
     if found is None:
-        raise RequestError(f"no request {reference_or_id}")
+        raise RequestError(N_("no request %(reference)s"), reference=reference_or_id)
     return found
 
 

@@ -73,7 +73,9 @@ def check_transition(current: str, wanted: str) -> State:
         target = State(wanted)
     except ValueError:
         raise RequestError(
-            f"'{wanted}' is not a request state; states: {', '.join(s.value for s in State)}"
+            N_("'%(state)s' is not a request state; states: %(states)s"),
+            state=wanted[:40],
+            states=", ".join(s.value for s in State),
         ) from None
     if target not in ALLOWED[State(current)]:
         raise InvalidTransition(current, wanted)

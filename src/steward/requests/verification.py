@@ -107,17 +107,25 @@ def prove(
     carried = identifiers_of(request)
     if not wanted:
         raise RequestError(
-            "say which identifiers you checked (e-mail, telephone, account id); "
-            "only those are searched"
+            N_(
+                "say which identifiers you checked (e-mail, telephone, account id); "
+                "only those are searched"
+            )
         )
     unknown = [name for name in wanted if name not in carried]
     if unknown:
+        if not carried:
+            raise RequestError(
+                N_("the request carries no %(unknown)s; it carries no identifier"),
+                unknown=", ".join(unknown),
+            )
         raise RequestError(
-            f"the request carries no {', '.join(unknown)}; it carries "
-            + (", ".join(carried) or "no identifier")
+            N_("the request carries no %(unknown)s; it carries %(carried)s"),
+            unknown=", ".join(unknown),
+            carried=", ".join(carried),
         )
     if request.state in {s.value for s in CLOSED}:
-        raise RequestError("the request is closed; nothing more can be proven")
+        raise RequestError(N_("the request is closed; nothing more can be proven"))
     already = proven(request)
     new = [name for name in wanted if name not in already]
     for name in new:
@@ -308,11 +316,11 @@ def verify_assertion(
     try:
         claims = Signer(operator_secret, ASSERTION_PURPOSE).loads(token, max_age=ASSERTION_MAX_AGE)
     except TokenExpired:
-        raise RequestError("the operator's assertion has expired; sign a fresh one") from None
+        raise RequestError(N_("the operator's assertion has expired; sign a fresh one")) from None
     except TokenInvalid:
-        raise RequestError("the operator's assertion is not validly signed") from None
+        raise RequestError(N_("the operator's assertion is not validly signed")) from None
     if not isinstance(claims, dict):
-        raise RequestError("the operator's assertion is not validly signed")
+        raise RequestError(N_("the operator's assertion is not validly signed"))
     named = {
         "email": normalise_email(claims.get("email")),
         "phone": normalise_phone(claims.get("phone"), None),
@@ -321,7 +329,7 @@ def verify_assertion(
     carried = identifiers_of(request)
     matches = [name for name, value in named.items() if value and carried.get(name) == value]
     if not matches:
-        raise RequestError("the assertion names another subject than the request's")
+        raise RequestError(N_("the assertion names another subject than the request's"))
     prove(session, request, matches, how="operator-assertion", actor=actor, register=register)
 
 

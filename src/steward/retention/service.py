@@ -30,6 +30,7 @@ from steward.datastores.sweep import TableSwept, destroy_rows, plan_table, sweep
 from steward.datastores.tables import Restriction
 from steward.law.counting import due_before
 from steward.ledger.audit import record
+from steward.lib.i18n import N_, Told
 from steward.register import Register
 from steward.register.models import Datastore, Table
 from steward.retention.tables import RetentionHold, RetentionRun
@@ -37,8 +38,9 @@ from steward.retention.tables import RetentionHold, RetentionRun
 Progress = Callable[[str, int | None], Callable[[int], None]]
 
 
-class HoldError(ValueError):
-    """A hold that cannot be placed or released as asked; the message says why."""
+class HoldError(Told, ValueError):
+    """A hold that cannot be placed or released as asked; the message says why (English,
+    marked ``N_``, told in the reader's language with ``i18n.told``)."""
 
 
 @dataclass
@@ -352,24 +354,31 @@ def place_hold(
 ) -> RetentionHold:
     """Hold one record (its key as JSON, e.g. ``[42]``) or a whole table (``*``)."""
     if register is None:
-        raise HoldError("no register is loaded; holds name a datastore and a table of it")
+        raise HoldError(N_("no register is loaded; holds name a datastore and a table of it"))
     store = next((d for d in register.datastores if d.id == datastore), None)
     if store is None:
-        raise HoldError(f"no datastore '{datastore}' in the register")
+        raise HoldError(N_("no datastore '%(datastore)s' in the register"), datastore=datastore)
     if not any(_key(t) == table for t in store.tables):
-        raise HoldError(f"datastore '{datastore}' declares no table '{table}'")
+        raise HoldError(
+            N_("datastore '%(datastore)s' declares no table '%(table)s'"),
+            datastore=datastore,
+            table=table,
+        )
     if not reason.strip():
-        raise HoldError("give the reason of the hold (it is evidence)")
+        raise HoldError(N_("give the reason of the hold (it is evidence)"))
     if row_key != "*":
         try:
             parsed = json.loads(row_key)
         except ValueError:
             raise HoldError(
-                f"the record key {row_key[:40]!r} is not JSON; write the key as a list, "
-                'e.g. [42] or ["a-17"], or * for the whole table'
+                N_(
+                    "the record key %(key)r is not JSON; write the key as a list, "
+                    'e.g. [42] or ["a-17"], or * for the whole table'
+                ),
+                key=row_key[:40],
             ) from None
         if not isinstance(parsed, list) or not parsed:
-            raise HoldError("the record key is a JSON list of its key values, e.g. [42]")
+            raise HoldError(N_("the record key is a JSON list of its key values, e.g. [42]"))
         from steward.ledger.chain import canonical_json
 
         row_key = canonical_json(parsed)
@@ -402,7 +411,7 @@ def place_hold(
 
 def release_hold(session: Session, hold: RetentionHold, *, actor: str) -> None:
     if hold.released_at is not None:
-        raise HoldError("this hold is already released")
+        raise HoldError(N_("this hold is already released"))
     hold.released_at, hold.released_by = datetime.now(UTC), actor
     record(
         session,

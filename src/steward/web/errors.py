@@ -127,11 +127,16 @@ def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
 
 
-def _validation_message(exc: RequestValidationError) -> str:
+def _validation_message(exc: RequestValidationError, lang: str) -> str:
+    """The first five problems, each as ``where: what`` (``where`` is pydantic's ``loc``, for
+    machines; ``what`` its ``msg`` told in ``lang``, ``web/validation.py``)."""
+    from steward.web import validation
+
     parts = []
     for problem in exc.errors()[:5]:
         where = ".".join(str(p) for p in problem.get("loc", ()) if p != "body")
-        parts.append(f"{where}: {problem.get('msg', 'invalid')}" if where else problem["msg"])
+        what = validation.told(problem, lang)
+        parts.append(f"{where}: {what}" if where else what)
     return "; ".join(parts) or N_("The request is not valid.")
 
 
@@ -215,4 +220,4 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        return respond(request, 422, "invalid", _validation_message(exc), None)
+        return respond(request, 422, "invalid", _validation_message(exc, error_lang(request)), None)

@@ -19,7 +19,7 @@ from steward.web.auth import csrf_token_for
 from steward.web.security import CSRF_COOKIE
 
 from ...conftest import EXAMPLES
-from ...personas import api_token, sign_in_as
+from ...personas import PASSWORD, api_token, sign_in_as
 
 
 @pytest.fixture
@@ -116,3 +116,74 @@ def test_the_admins_error_page_and_charts_follow_the_admins_language(app) -> Non
     assert "Audit log entries per day" in english.text
     dashboard = client.get("/admin/", headers=ru)
     assert dashboard.status_code == 200 and title in dashboard.text
+
+
+def test_an_api_422_tells_each_field_in_the_accept_language_keeping_where_and_the_code(
+    app,
+) -> None:
+    client = TestClient(app)
+    token = api_token(app, {"breaches:write"})
+    body = {"nature": "x" * 20_001, "datastores": "app", "risk": "bad", "extra": 1}
+    auth = {"Authorization": f"Bearer {token}"}
+    en = client.post("/api/v1/breaches", json=body, headers={**auth, "Accept-Language": "en"})
+    ru = client.post("/api/v1/breaches", json=body, headers={**auth, "Accept-Language": "ru"})
+    assert en.status_code == ru.status_code == 422
+    assert _error(en) == _error(ru) | {"message": _error(en)["message"]}  # same code, same keys
+    assert _error(en)["code"] == _error(ru)["code"] == "invalid"
+    english = _error(en)["message"].split("; ")
+    russian = _error(ru)["message"].split("; ")
+    assert english == [  # pydantic's English, unchanged
+        "detected_at: Field required",
+        "nature: String should have at most 20000 characters",
+        "datastores: Input should be a valid list",
+        "risk: String should match pattern '^(unassessed|low|high)$'",
+        "extra: Extra inputs are not permitted",
+    ]
+    # each field where it was (the loc is for machines), its message in Russian
+    assert [part.split(": ", 1)[0] for part in russian] == [
+        "detected_at",
+        "nature",
+        "datastores",
+        "risk",
+        "extra",
+    ]
+    assert russian[0] == "detected_at: Обязательное поле"
+    assert russian[1] == "nature: Строка должна быть не длиннее 20000 символов"
+    assert "Input should" not in _error(ru)["message"]
+    assert "'^(unassessed|low|high)$'" in russian[3]
+
+
+def test_a_russian_admin_reads_the_services_refusals_in_russian(app) -> None:
+    client = TestClient(app, follow_redirects=False)
+    csrf = sign_in_as(client, "owner")
+    client.post("/admin/account/language", data={"csrf_token": csrf, "language": "ru"})
+    short = {"csrf_token": csrf, "current": PASSWORD, "new": "short", "new_again": "short"}
+    answer = client.post("/admin/account/password", data=short)
+    russian = i18n.say(
+        "Use at least %(min)s characters; a few unrelated words make a good password.",
+        "ru",
+        {"min": 12},
+    )
+    assert russian != "Use at least 12 characters; a few unrelated words make a good password."
+    assert russian in answer.text and "Use at least" not in answer.text
+    # a hold that cannot be placed, told in Russian
+    hold = {"csrf_token": csrf, "table": "app:customers", "record": "*", "reason": ""}
+    answer = client.post("/admin/retention/holds", data=hold)
+    assert answer.status_code == 400
+    assert "укажите причину удержания" in answer.text
+    assert "give the reason" not in answer.text
+    # the last owner cannot step down
+    with app.state.sessions() as session:
+        from steward.accounts.people import find_person
+
+        me = find_person(session, "owner@example.com")
+        assert me is not None
+        owner_id = me.id
+    answer = client.post(
+        f"/admin/people/{owner_id}/role", data={"csrf_token": csrf, "role": "agent"}
+    )
+    assert "единственный владелец" in answer.text and "last owner" not in answer.text
+    # and the English admin still reads English
+    client.post("/admin/account/language", data={"csrf_token": csrf, "language": "en"})
+    answer = client.post("/admin/account/password", data=short)
+    assert "Use at least 12 characters" in answer.text

@@ -14,6 +14,7 @@ from steward.accounts.passwords import password_problem
 from steward.accounts.people import AccountError, change_role, create_person, sign_in
 from steward.accounts.tables import ApiToken, SignInSession
 from steward.accounts.totp import check_code, qr_svg
+from steward.lib import i18n
 from steward.store.db import make_engine, session_factory, transaction, upgrade
 from steward.store.tables import utcnow
 
@@ -39,7 +40,9 @@ def store(tmp_path: Path):
 )
 def test_weak_passwords_are_refused_with_a_reason(password: str, fragment: str) -> None:
     problem = password_problem(password, email="johnsmith@example.com")
-    assert problem is not None and fragment in problem
+    assert problem is not None and fragment in str(problem)  # the English, for logs and CLI
+    russian = i18n.told(problem, "ru")  # the admin's language, from the catalogue
+    assert russian != str(problem) and russian == i18n.say(problem.text, "ru", problem.params)
 
 
 def test_a_totp_code_works_once_and_only_near_its_time() -> None:

@@ -248,7 +248,10 @@ def file_request(body: NewRequest, request: Request, who: Writer) -> RequestOut:
                 secret = request.app.state.settings.requests_operator_secret
                 if secret is None:
                     raise RequestError(
-                        "assertions are off: set STEWARD_REQUESTS_OPERATOR_SECRET to accept them"
+                        N_(
+                            "assertions are off: set STEWARD_REQUESTS_OPERATOR_SECRET to "
+                            "accept them"
+                        )
                     )
                 verification.verify_assertion(
                     session,

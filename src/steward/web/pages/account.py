@@ -18,7 +18,7 @@ from steward.lib import i18n
 from steward.lib.i18n import N_
 from steward.web.auth import Principal, require
 from steward.web.errors import ApiError
-from steward.web.pages.common import admin_gettext, see_other, store
+from steward.web.pages.common import admin_gettext, admin_lang, see_other, store
 from steward.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -72,7 +72,7 @@ def change_password(
             try:
                 set_password(person, new)
             except AccountError as exc:
-                error = str(exc)
+                error = i18n.told(exc, admin_lang(request))
             else:
                 error = None
                 revoke_all(session, person.id, keep=who.session_id)

@@ -25,10 +25,11 @@ from steward.breaches import drafts, evidence, letters, service
 from steward.breaches.service import BreachInputError, IncidentInput
 from steward.breaches.tables import Incident, LetterDispatch
 from steward.jobs import enqueue
+from steward.lib import i18n
 from steward.lib.i18n import N_
 from steward.web.auth import Principal, require
 from steward.web.errors import ApiError
-from steward.web.pages.common import admin_gettext, pdf_download, see_other, store
+from steward.web.pages.common import admin_gettext, admin_lang, pdf_download, see_other, store
 from steward.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -58,7 +59,9 @@ def parse_moment(value: str, zone: ZoneInfo, name: str) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise BreachInputError(
-            f"{name} '{value[:40]}' is not a date and time; write it as 2026-11-27T23:00"
+            N_("%(name)s '%(value)s' is not a date and time; write it as 2026-11-27T23:00"),
+            name=name,
+            value=value[:40],
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
@@ -120,7 +123,7 @@ async def record_page(request: Request, who: Writer) -> Response:
     try:
         detected = parse_moment(text.get("detected_at", ""), zone, "detected_at")
         if detected is None:
-            raise BreachInputError("detected_at is required: when did you learn of the breach?")
+            raise BreachInputError(N_("detected_at is required: when did you learn of the breach?"))
         data = IncidentInput(
             detected_at=detected,
             occurred_at=parse_moment(text.get("occurred_at", ""), zone, "occurred_at"),
@@ -141,7 +144,7 @@ async def record_page(request: Request, who: Writer) -> Response:
             )
             reference = incident.reference
     except BreachInputError as exc:
-        return breaches_page(request, who, error=str(exc))
+        return breaches_page(request, who, error=i18n.told(exc, admin_lang(request)))
     return see_other(f"/admin/breaches/{reference}")
 
 
@@ -216,21 +219,25 @@ async def incident_action(request: Request, reference: str, who: Writer) -> Resp
             elif action == "called":
                 letter = session.get(LetterDispatch, int(str(form.get("letter", "0")) or 0))
                 if letter is None or letter.incident_id != incident.id:
-                    raise BreachInputError("no such letter on this incident's call list")
+                    raise BreachInputError(N_("no such letter on this incident's call list"))
                 service.mark_called(session, letter, actor=who.actor)
             elif action == "close":
                 service.close(session, incident, note=text, actor=who.actor)
             elif action in ("count", "letters"):
                 if incident.status != "open":
-                    raise BreachInputError(f"{incident.reference} is {incident.status}, not open")
+                    raise BreachInputError(
+                        N_("%(reference)s is %(status)s, not open"),
+                        reference=incident.reference,
+                        status=incident.status,
+                    )
                 if action == "count":
                     incident.count_state = "queued"
                 service.log_event(session, incident, who.actor, f"{action}-asked", "job queued")
                 incident_id = incident.id
             else:
-                raise BreachInputError(f"unknown action '{action}'")
+                raise BreachInputError(N_("unknown action '%(action)s'"), action=action[:40])
     except BreachInputError as exc:
-        return incident_page(request, reference, who, error=str(exc))
+        return incident_page(request, reference, who, error=i18n.told(exc, admin_lang(request)))
     if action in ("count", "letters"):
         enqueue(f"breaches.{action}", incident_id=incident_id)
     return see_other(f"/admin/breaches/{reference}?done={action}")

@@ -88,7 +88,7 @@ def search(
         try:
             subject = service.subject(session, identifiers={kind: value})
         except IdentifierError as exc:
-            return _page(request, 400, error=str(exc), kind=kind)
+            return _page(request, 400, error=i18n.told(exc, admin_lang(request)), kind=kind)
         if subject is None:
             return _page(request, 200, searched=True, kind=kind)
         who.record(session, "consent.lookup", object_type="consent-subject", object_id=subject)

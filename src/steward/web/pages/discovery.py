@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from steward.discovery.store import DecisionRefused, current_findings, decide
+from steward.lib import i18n
 from steward.web.auth import Principal, require
-from steward.web.pages.common import see_other, store
+from steward.web.pages.common import admin_lang, see_other, store
 from steward.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -60,5 +61,5 @@ def decide_finding(
         with store(request) as session:
             decide(session, finding_id, decision, actor=who.actor, reason=reason, ip=who.ip)
     except DecisionRefused as exc:
-        return _page(request, error=str(exc))
+        return _page(request, error=i18n.told(exc, admin_lang(request)))
     return see_other("/admin/discovery")

@@ -21,13 +21,14 @@ from steward.filings.rkn import Draft
 from steward.filings.service import KIND_NAMES, FilingError, drafts, mark_filed, regenerate
 from steward.filings.tables import FilingDraft
 from steward.law.filings import FilingDue, FilingKind
+from steward.lib import i18n
 from steward.lib.i18n import N_
 from steward.register.models import Register
 from steward.store.registers import latest_register
 from steward.store.tables import utcnow
 from steward.web.auth import Principal, require
 from steward.web.errors import ApiError
-from steward.web.pages.common import pdf_download, see_other, store
+from steward.web.pages.common import admin_lang, pdf_download, see_other, store
 from steward.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -143,12 +144,13 @@ def record_filing(
     try:
         day = date.fromisoformat(filed_on)
     except ValueError:
-        return filings_page(request, who, f"'{filed_on}' is not a date; give it as YYYY-MM-DD.")
+        error = N_("'%(value)s' is not a date; give it as YYYY-MM-DD.")
+        return filings_page(request, who, i18n.say(error, admin_lang(request), {"value": filed_on}))
     try:
         with store(request) as session:
             mark_filed(
                 session, draft_id, filed_on=day, registry_number=registry_number, actor=who.actor
             )
     except FilingError as exc:
-        return filings_page(request, who, str(exc))
+        return filings_page(request, who, i18n.told(exc, admin_lang(request)))
     return see_other("/admin/filings")

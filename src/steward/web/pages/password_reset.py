@@ -16,10 +16,11 @@ from steward.accounts.sessions import revoke_all
 from steward.accounts.tables import Person
 from steward.jobs.registry import enqueue
 from steward.ledger.audit import record
+from steward.lib import i18n
 from steward.lib.i18n import N_
 from steward.web.auth import client_ip, csrf_protect
 from steward.web.errors import ApiError
-from steward.web.pages.common import admin_gettext, see_other, store
+from steward.web.pages.common import admin_gettext, admin_lang, see_other, store
 from steward.web.security import rate_limit
 from steward.web.templating import templates
 
@@ -98,12 +99,12 @@ def new_password(
             raise ApiError(404, "not_found", N_("This link is used or expired; ask for a new one."))
         error = None
         if password != password_again:
-            error = "The two passwords differ; type the same one twice."
+            error = admin_gettext(request)("The two passwords differ; type the same one twice.")
         else:
             try:
                 set_password(person, password)
             except AccountError as exc:
-                error = str(exc)
+                error = i18n.told(exc, admin_lang(request))
             else:
                 revoke_all(session, person.id)
                 record(

@@ -13,11 +13,12 @@ from steward.accounts.people import AccountError, change_role, deactivate
 from steward.accounts.sessions import revoke_all
 from steward.accounts.tables import ROLE_LABELS, ROLES, Person
 from steward.ledger.audit import record
+from steward.lib import i18n
 from steward.lib.i18n import N_
 from steward.notify.outbox import queue
 from steward.web.auth import Principal, client_ip, csrf_protect, require
 from steward.web.errors import ApiError
-from steward.web.pages.common import see_other, store
+from steward.web.pages.common import admin_gettext, admin_lang, see_other, store
 from steward.web.security import rate_limit
 from steward.web.templating import templates
 
@@ -72,8 +73,9 @@ def invite(
                 details={"role": row.role},
             )
     except AccountError as exc:
-        return _people_page(request, who, error=str(exc))
-    return _people_page(request, who, flash=f"Invitation sent to {row.email}.", invite_link=link)
+        return _people_page(request, who, error=i18n.told(exc, admin_lang(request)))
+    flash = i18n.say(N_("Invitation sent to %(email)s."), admin_lang(request), {"email": row.email})
+    return _people_page(request, who, flash=flash, invite_link=link)
 
 
 @router.post("/admin/people/{person_id}/role")
@@ -99,7 +101,7 @@ def set_role(
                     details={"from": before, "to": role},
                 )
     except AccountError as exc:
-        return _people_page(request, who, error=str(exc))
+        return _people_page(request, who, error=i18n.told(exc, admin_lang(request)))
     return see_other("/admin/people")
 
 
@@ -118,7 +120,7 @@ def deactivate_person(
             revoke_all(session, person.id)
             who.record(session, "person.deactivate", object_type="person", object_id=person.id)
     except AccountError as exc:
-        return _people_page(request, who, error=str(exc))
+        return _people_page(request, who, error=i18n.told(exc, admin_lang(request)))
     return see_other("/admin/people")
 
 
@@ -178,12 +180,12 @@ def invitation_accept(
             )
         error = None
         if password != password_again:
-            error = "The two passwords differ; type the same one twice."
+            error = admin_gettext(request)("The two passwords differ; type the same one twice.")
         else:
             try:
                 person = invitations.accept(session, token, name=name, password=password)
             except AccountError as exc:
-                error = str(exc)
+                error = i18n.told(exc, admin_lang(request))
             else:
                 record(
                     session,

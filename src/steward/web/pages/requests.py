@@ -188,7 +188,9 @@ async def _act(request: Request, request_id: int, who: Principal, form: Any) -> 
     if action == "complete" and isinstance(upload, UploadFile) and upload.filename:
         data = await upload.read(MAX_RESULT_BYTES + 1)
         if len(data) > MAX_RESULT_BYTES:
-            return _detail(request, request_id, "the result file is larger than 50 MiB", who)
+            too_large = N_("the result file is larger than %(mib)s MiB")
+            error = i18n.say(too_large, admin_lang(request), {"mib": MAX_RESULT_BYTES >> 20})
+            return _detail(request, request_id, error, who)
         result_file = (data, upload.content_type or "application/octet-stream")
     try:
         # the store work is blocking: it runs in a worker thread, never on the event loop
@@ -197,7 +199,8 @@ async def _act(request: Request, request_id: int, who: Principal, form: Any) -> 
             _apply, request, request_id, who, action, text, result_file, checked
         )
     except RequestError as exc:
-        return await run_in_threadpool(_detail, request, request_id, str(exc), who)
+        error = i18n.told(exc, admin_lang(request))
+        return await run_in_threadpool(_detail, request, request_id, error, who)
     return see_other(f"/admin/requests/{request_id}?done={quote(action)}")
 
 
@@ -245,10 +248,10 @@ def _apply(
         elif action == "verify":
             if not checked:
                 raise RequestError(
-                    "say which identifiers you checked (tick them); only those are searched"
+                    N_("say which identifiers you checked (tick them); only those are searched")
                 )
             if not text:
-                raise RequestError("say how you confirmed the subject's identity")
+                raise RequestError(N_("say how you confirmed the subject's identity"))
             verification.prove(
                 session, found, checked, how="agent", actor=who.actor, register=register, ip=who.ip
             )
@@ -266,7 +269,7 @@ def _apply(
         elif action == "note":
             service.add_note(session, found, note=text, actor=who.actor)
         else:
-            raise RequestError(f"unknown action '{action}'")
+            raise RequestError(N_("unknown action '%(action)s'"), action=action[:40])
 
 
 @router.get("/admin/requests/{request_id}/attachments/{attachment_id}")

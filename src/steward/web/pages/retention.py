@@ -22,12 +22,13 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from steward.jobs import enqueue
+from steward.lib import i18n
 from steward.lib.i18n import N_
 from steward.retention import acts, service
 from steward.retention.tables import RetentionHold
 from steward.web.auth import Principal, require
 from steward.web.errors import ApiError
-from steward.web.pages.common import pdf_download, see_other, store
+from steward.web.pages.common import admin_lang, pdf_download, see_other, store
 from steward.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -90,6 +91,16 @@ def run_now(request: Request, who: Manager) -> Response:
     return see_other("/admin/retention")
 
 
+def _day(text: str) -> date | None:
+    """The hold's end date from the form (``YYYY-MM-DD``), or None when left empty."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        raise service.HoldError(
+            N_("'%(value)s' is not a date; give it as YYYY-MM-DD."), value=text[:40]
+        ) from None
+
+
 @router.post("/admin/retention/holds", response_class=HTMLResponse)
 async def place(request: Request, who: Manager) -> Response:
     form = await request.form()
@@ -97,7 +108,7 @@ async def place(request: Request, who: Manager) -> Response:
     datastore, _, table = target.partition(":")
     until_text = str(form.get("until", "")).strip()
     try:
-        until = date.fromisoformat(until_text) if until_text else None
+        until = _day(until_text)
         with store(request) as session:
             service.place_hold(
                 session,
@@ -109,8 +120,8 @@ async def place(request: Request, who: Manager) -> Response:
                 until=until,
                 actor=who.actor,
             )
-    except ValueError as exc:
-        return retention_page(request, who, error=str(exc))
+    except ValueError as exc:  # a HoldError, told in the admin's language
+        return retention_page(request, who, error=i18n.told(exc, admin_lang(request)))
     return see_other("/admin/retention")
 
 
@@ -123,7 +134,7 @@ def release(request: Request, hold_id: int, who: Manager) -> Response:
                 raise ApiError(404, "not_found", N_("No hold %(id)s."), id=hold_id)
             service.release_hold(session, hold, actor=who.actor)
     except service.HoldError as exc:
-        return retention_page(request, who, error=str(exc))
+        return retention_page(request, who, error=i18n.told(exc, admin_lang(request)))
     return see_other("/admin/retention")
 
 

@@ -13,11 +13,12 @@ from steward.accounts.tables import ApiToken
 from steward.accounts.tokens import SCOPES, all_tokens, create_token, revoke_token
 from steward.jobs.schedule import periodic_jobs
 from steward.jobs.scheduler import schedule_rows
+from steward.lib import i18n
 from steward.lib.i18n import N_
 from steward.notify.jobs import send_test, where_of
 from steward.web.auth import Principal, require
 from steward.web.errors import ApiError
-from steward.web.pages.common import admin_gettext, see_other, store
+from steward.web.pages.common import admin_gettext, admin_lang, see_other, store
 from steward.web.templating import templates
 
 # Each periodic job's description (its docstring's first line, ``jobs/schedule.py``) marked
@@ -171,8 +172,9 @@ async def new_token(
                 details={"scopes": sorted(row.scope_set), "name": row.name},
             )
     except AccountError as exc:
-        return _settings_page(request, who, error=str(exc))
-    return _settings_page(request, who, new_token=raw, flash=f"Token {row.name!r} created.")
+        return _settings_page(request, who, error=i18n.told(exc, admin_lang(request)))
+    flash = i18n.say(N_("Token %(name)r created."), admin_lang(request), {"name": row.name})
+    return _settings_page(request, who, new_token=raw, flash=flash)
 
 
 @router.post("/admin/settings/tokens/{token_id}/revoke")
