@@ -18,7 +18,6 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
-    EmailStr,
     Field,
     model_validator,
 )
@@ -26,6 +25,7 @@ from stdnum.ru import inn as ru_inn
 from stdnum.ru import ogrn as ru_ogrn
 
 from steward.register.duration import Duration
+from steward.register.email_address import checked_email
 from steward.register.taxonomy import (
     BUILTIN_CATEGORIES,
     Category,
@@ -86,6 +86,8 @@ def _to_str(value: Any) -> Any:
 
 
 Country = Annotated[str, AfterValidator(_country)]
+# pydantic's EmailStr, importing email_validator only for an address that is not plain
+Email = Annotated[str, AfterValidator(checked_email)]
 Localized = dict[LangCode, Annotated[str, Field(min_length=1)]]
 
 
@@ -95,12 +97,12 @@ class Model(BaseModel):
 
 class Dpo(Model):
     name: str | None = None
-    email: EmailStr
+    email: Email
     phone: str | None = None
 
 
 class Contacts(Model):
-    privacy_email: EmailStr
+    privacy_email: Email
     postal_address: Localized | str
     phone: str | None = None
     website: str | None = None
