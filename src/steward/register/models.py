@@ -12,7 +12,6 @@ from datetime import date
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-import pycountry
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -21,9 +20,8 @@ from pydantic import (
     Field,
     model_validator,
 )
-from stdnum.ru import inn as ru_inn
-from stdnum.ru import ogrn as ru_ogrn
 
+from steward.register.countries import is_country_code
 from steward.register.duration import Duration
 from steward.register.email_address import checked_email
 from steward.register.taxonomy import (
@@ -76,7 +74,7 @@ EnvVar = Annotated[str, Field(pattern=_ENV_PATTERN, description="an environment 
 
 def _country(value: str) -> str:
     code = value.upper()
-    if pycountry.countries.get(alpha_2=code) is None:
+    if not is_country_code(code):
         raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code (RU, DE, US, ...)")
     return code
 
@@ -109,13 +107,18 @@ class Contacts(Model):
     dpo: Dpo | None = None
 
 
+# python-stdnum is imported only for a number to check (stdnum.util imports ssl and pydoc)
 def _check_inn(value: str) -> str:
+    from stdnum.ru import inn as ru_inn
+
     if not ru_inn.is_valid(value):
         raise ValueError(f"'{value}' is not a valid INN (10 or 12 digits with a correct checksum)")
     return ru_inn.compact(value)
 
 
 def _check_ogrn(value: str) -> str:
+    from stdnum.ru import ogrn as ru_ogrn
+
     if not ru_ogrn.is_valid(value):
         raise ValueError(
             f"'{value}' is not a valid OGRN/OGRNIP (13 or 15 digits with a correct checksum)"
