@@ -16,6 +16,8 @@ from typing import Any
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from steward.env_setting import DEFAULT_BASE_URL, setting_file
+
 DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - refused outside dev mode
 _SECRET_OPTIONAL: ContextVar[bool] = ContextVar("steward_secret_optional", default=False)
 
@@ -36,7 +38,7 @@ class Settings(BaseSettings):
     )
     dev: bool = Field(False, description="Development mode: allows the built-in secret key.")
     base_url: str = Field(
-        "http://127.0.0.1:8000", description="Public URL of this Steward, used in e-mailed links."
+        DEFAULT_BASE_URL, description="Public URL of this Steward, used in e-mailed links."
     )
     broker_url: str | None = Field(
         None, description="Celery broker (Redis or RabbitMQ). Unset: jobs run in-process."
@@ -206,7 +208,7 @@ class Settings(BaseSettings):
         for name in cls.model_fields:
             file_var = f"STEWARD_{name.upper()}_FILE"
             if name not in data and file_var in os.environ:
-                data[name] = Path(os.environ[file_var]).read_text(encoding="utf-8").strip()
+                data[name] = setting_file(file_var)
         return data
 
     def identifier_key(self) -> bytes:

@@ -12,20 +12,18 @@ from datetime import date
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-import pycountry
 from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
-    EmailStr,
     Field,
     model_validator,
 )
-from stdnum.ru import inn as ru_inn
-from stdnum.ru import ogrn as ru_ogrn
 
+from steward.register.countries import is_country_code
 from steward.register.duration import Duration
+from steward.register.email_address import checked_email
 from steward.register.taxonomy import (
     BUILTIN_CATEGORIES,
     Category,
@@ -76,7 +74,7 @@ EnvVar = Annotated[str, Field(pattern=_ENV_PATTERN, description="an environment 
 
 def _country(value: str) -> str:
     code = value.upper()
-    if pycountry.countries.get(alpha_2=code) is None:
+    if not is_country_code(code):
         raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code (RU, DE, US, ...)")
     return code
 
@@ -86,6 +84,8 @@ def _to_str(value: Any) -> Any:
 
 
 Country = Annotated[str, AfterValidator(_country)]
+# pydantic's EmailStr, importing email_validator only for an address that is not plain
+Email = Annotated[str, AfterValidator(checked_email)]
 Localized = dict[LangCode, Annotated[str, Field(min_length=1)]]
 
 
@@ -95,25 +95,30 @@ class Model(BaseModel):
 
 class Dpo(Model):
     name: str | None = None
-    email: EmailStr
+    email: Email
     phone: str | None = None
 
 
 class Contacts(Model):
-    privacy_email: EmailStr
+    privacy_email: Email
     postal_address: Localized | str
     phone: str | None = None
     website: str | None = None
     dpo: Dpo | None = None
 
 
+# python-stdnum is imported only for a number to check (stdnum.util imports ssl and pydoc)
 def _check_inn(value: str) -> str:
+    from stdnum.ru import inn as ru_inn
+
     if not ru_inn.is_valid(value):
         raise ValueError(f"'{value}' is not a valid INN (10 or 12 digits with a correct checksum)")
     return ru_inn.compact(value)
 
 
 def _check_ogrn(value: str) -> str:
+    from stdnum.ru import ogrn as ru_ogrn
+
     if not ru_ogrn.is_valid(value):
         raise ValueError(
             f"'{value}' is not a valid OGRN/OGRNIP (13 or 15 digits with a correct checksum)"

@@ -41,3 +41,16 @@ def test_diff_exits_3_on_a_material_change(tmp_path: Path) -> None:
     result = runner.invoke(app, ["notice", "diff", str(old), str(new)])
     assert result.exit_code == 3, result.output
     assert result.stdout.startswith("! ")
+
+
+def test_notice_links_to_the_configured_base_url_without_a_secret(tmp_path: Path) -> None:
+    register = str(EXAMPLES / "demo" / "register.yaml")
+    env = {
+        "STEWARD_SECRET_KEY": None,
+        "STEWARD_DEV": None,
+        "steward_base_url": "https://p.example/",
+    }
+    result = runner.invoke(app, ["notice", register, "--lang", "en"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "https://p.example/" in result.stdout
+    assert "127.0.0.1" not in result.stdout
