@@ -206,9 +206,11 @@ _Plan = tuple[
     tuple[int, ...],  # total[j] - total[i]: the digits of groups i..j-1
     tuple[tuple[int, bool], ...],  # where three groups have a date's shape; the year first?
     tuple[tuple[int, int], ...],  # groups i..j-1 grouped as a card is, in the order tried
+    tuple[tuple[int, ...], ...],  # from each group i, the ends j of the candidates i..j-1
 ]
 _PLANS: dict[bytes, _Plan | None] = {}
 _MAX_PLANS = 4096  # shapes kept (a run of many groups is worked out each time once full)
+_UNKNOWN = object()  # a shape not worked out yet
 
 
 def _plan(shape: bytes) -> _Plan | None:
@@ -248,7 +250,18 @@ def _plan(shape: bytes) -> _Plan | None:
                         grouping in _CARD_GROUPS or set(grouping[:-1]) == {4}
                     ):
                         cards.append((i, j))
-        plan = (offsets, sizes, (0, *accumulate(sizes)), tuple(dates), tuple(cards))
+        total = (0, *accumulate(sizes))
+        # a candidate spans at most _MAX_GROUPS groups and holds 7 to 19 digits; the longest
+        # is tried first
+        trials = tuple(
+            tuple(
+                j
+                for j in range(min(count, i + _MAX_GROUPS), i, -1)
+                if 7 <= total[j] - total[i] <= 19
+            )
+            for i in range(count)
+        )
+        plan = (offsets, sizes, total, tuple(dates), tuple(cards), trials)
     if len(_PLANS) < _MAX_PLANS:
         _PLANS[shape] = plan
     return plan
@@ -371,63 +384,61 @@ class Scanner:
         """What a run of digit groups holds: dates first, then cards, then the longest runs of
         groups that are a value (see _Plan for the order)."""
         shape = data[start:end].translate(_SHAPE)
-        plan = _PLANS.get(shape)
-        if plan is None:
+        plan: Any = _PLANS.get(shape, _UNKNOWN)
+        if plan is _UNKNOWN:
             plan = _plan(shape)
         if plan is None:
             return []  # a dotted quad: an IPv4 address (its own pattern) or a version
-        offsets, sizes, total, dates, cards = plan
-        count = len(sizes)
+        offsets, sizes, total, dates, cards, trials = plan
         groups = [(start + s, start + e) for s, e in offsets]
         found: list[Hit] = []
-        taken = [False] * count
+        taken: list[bool] | None = None  # the groups a date or a card took, once one has
         left = total[-1]  # the digits of the groups no date took
         if dates:  # a date is a date, never part of a phone number
-            i = 0
+            resume = 0
             for d, year_first in dates:
-                if d < i:
+                if d < resume:
                     continue
                 date = self._date(data, groups[d : d + 3], year_first, mode, ctx)
                 if date is None:
                     continue
                 found.extend(date)
+                if taken is None:
+                    taken = [False] * len(sizes)
                 taken[d : d + 3] = (True, True, True)
                 left -= total[d + 3] - total[d]
-                i = d + 3
-        if left < 7:  # what is left holds no candidate: the run was a date, or a timestamp
-            return found
-        if cards:  # cards first, wherever they start: "13:36:27 6517 3914 6081 2148"
-            done = -1  # the first group of the last card found
-            for i, j in cards:
-                if i == done or True in taken[i:j]:
-                    continue
-                first, last = groups[i][0], groups[j - 1][1]
-                digits = data[first:last].translate(None, _NON_DIGIT_BYTES).decode("ascii")
-                if v.card(digits):
-                    found.append(Hit("card", "financial.card", first, last, digits))
-                    taken[i:j] = [True] * (j - i)
-                    done = i
+                resume = d + 3
+            if left < 7:  # what is left holds no candidate: the run was a date, or a timestamp
+                return found
+        for i, j in cards:  # cards first, wherever they start: "13:36:27 6517 3914 6081 2148"
+            if taken is not None and (taken[i] or True in taken[i:j]):
+                continue  # (a card found at i took group i)
+            first, last = groups[i][0], groups[j - 1][1]
+            digits = data[first:last].translate(None, _NON_DIGIT_BYTES).decode("ascii")
+            if v.card(digits):
+                found.append(Hit("card", "financial.card", first, last, digits))
+                if taken is None:
+                    taken = [False] * len(sizes)
+                taken[i:j] = [True] * (j - i)
+        count = len(sizes)
         i = 0
         while i < count:
-            if taken[i]:
+            ends = trials[i]
+            if not ends or (taken is not None and taken[i]):
                 i += 1
                 continue
-            stop = min(count, i + _MAX_GROUPS)  # up to the next group taken, or fewer
-            if True in taken[i:stop]:
-                stop = taken.index(True, i, stop)
-            matched = False
-            for j in range(stop, i, -1):
-                n = total[j] - total[i]
-                if n < 7:  # fewer groups hold fewer digits: none of them is a candidate
-                    break
-                if n > 19:
+            stop = count
+            if taken is not None and True in taken[i:]:
+                stop = taken.index(True, i)  # a candidate ends before the next group taken
+            for j in ends:
+                if j > stop:
                     continue
                 hits = self._classify(data, groups[i][0], groups[j - 1][1], sizes[i:j], mode, ctx)
                 if hits:
                     found.extend(hits)
-                    i, matched = j, True
+                    i = j
                     break
-            if not matched:
+            else:
                 i += 1
         return found
 
