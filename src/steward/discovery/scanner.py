@@ -246,9 +246,7 @@ def _plan(shape: bytes) -> _Plan | None:
                 for j in range(min(count, i + 5), i + 1, -1):
                     grouping = sizes[i:j]
                     n = sum(grouping)
-                    if 12 <= n <= 19 and (
-                        grouping in _CARD_GROUPS or set(grouping[:-1]) == {4}
-                    ):
+                    if 12 <= n <= 19 and (grouping in _CARD_GROUPS or set(grouping[:-1]) == {4}):
                         cards.append((i, j))
         total = (0, *accumulate(sizes))
         # a candidate spans at most _MAX_GROUPS groups and holds 7 to 19 digits; the longest
@@ -505,14 +503,15 @@ class Scanner:
                 nearest = _nearest([*checked, "phone"] if phoneish else checked, assume, near)
             if nearest is not None and nearest != "phone":
                 return [Hit(nearest, KINDS[nearest].category, first, last, digits)]
-        if n >= 12 and (k == 1 or sizes in _CARD_GROUPS or set(sizes[:-1]) == {4}):
-            if v.card(digits):
-                return [Hit("card", "financial.card", first, last, digits)]
+        card_shape = k == 1 or sizes in _CARD_GROUPS or set(sizes[:-1]) == {4}
+        if n >= 12 and card_shape and v.card(digits):
+            return [Hit("card", "financial.card", first, last, digits)]
         if snils_printed and "snils" in checked:
             return [Hit("snils", "identity.insurance_number", first, last, digits)]
-        if phoneish and (plus or k >= 3 or phone_word):  # written as a phone number is written
-            if v.phone_digits(digits, before == 43, self.regions):
-                return [Hit("phone", "contact.phone", first - plus, last, digits)]
+        # written as a phone number is written, or after its word
+        written_as_phone = plus or k >= 3 or phone_word
+        if phoneish and written_as_phone and v.phone_digits(digits, before == 43, self.regions):
+            return [Hit("phone", "contact.phone", first - plus, last, digits)]
         if not bare or not checked:
             return []
         return [Hit(kind, KINDS[kind].category, first, last, digits, False) for kind in checked]
