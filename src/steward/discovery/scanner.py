@@ -54,7 +54,7 @@ SEPARATOR = "\x1e"  # between column values scanned in one pass; context never c
 _SEPARATOR_BYTE = SEPARATOR.encode()
 _GROUP = re.compile(rb"\d+")
 _DIGIT_BYTES = b"0123456789"
-_ONLY_DIGITS = bytes(b if 48 <= b <= 57 else 32 for b in range(256))  # the rest: spaces
+_PLUS = (43, 40)  # '+' and '(' before a number: written as a telephone number is
 _DATE_SEPARATORS = frozenset((b".", b"-", b"/"))
 _NON_DIGIT_BYTES = bytes(b for b in range(256) if not 48 <= b <= 57)
 _EXTENSION = re.compile(rb" ?(?:x|ext\.?) ?\d{1,5}$")
@@ -156,12 +156,113 @@ def _inside(intervals: list[tuple[int, int]], offset: int) -> bool:
     return at >= 0 and intervals[at][0] <= offset < intervals[at][1]
 
 
+_NONE: dict[str, int] = {}  # no context words (never written to)
+
+
+def _context(data: bytes, at: int, ctx: _Words) -> dict[str, int]:
+    """The context words that count for a value at ``at``: of each kind, where its word that
+    starts last within the 48 bytes before ``at`` starts (on the value's line, in its value)."""
+    low = at - _WINDOW
+    near: dict[str, int] = {}
+    cut = -1  # the last line or value boundary before ``at``: words before it do not count
+    for start, end, kind in ctx:
+        if low <= start and end <= at and near.get(kind, -1) < start:
+            if cut < 0:
+                floor = max(low, 0)
+                cut = max(data.rfind(b"\n", floor, at), data.rfind(_SEPARATOR_BYTE, floor, at))
+                cut = max(cut, low - 1)
+            if start > cut:
+                near[kind] = start
+    return near
+
+
+def _nearest(kinds: list[str], assume: frozenset[str], near: dict[str, int]) -> str | None:
+    """Of ``kinds``, an assumed one (the first listed), else the one whose context word stands
+    nearest (starts last; on a tie, the kind listed first), else None."""
+    best, where = None, -1
+    for kind in kinds:
+        if kind in assume:
+            return kind
+        position = near.get(kind, -1)
+        if position > where:
+            best, where = kind, position
+    return best
+
+
 _CARD_GROUPS = ((4, 6, 5), (4, 6, 4))
 _PASSPORT_GROUPS = ((2, 2, 6), (4, 6), (10,))
 # the kinds needing context that a number of each length may be (ten digits: a passport only
 # when grouped as one, see _classify)
 _SHAPED = {10: ("inn", "passport"), 12: ("inn",), 13: ("ogrn",), 15: ("ogrn",), 11: ("snils",)}
 _CONTEXT_VALIDATORS = {"inn": v.inn, "ogrn": v.ogrn, "snils": v.snils, "passport": v.passport_ru}
+
+
+# A run of digit groups, digits written as '0': what the run's groups, dates and card groupings
+# are depends on that shape only, so it is worked out once per shape (_plan) and kept
+_SHAPE = bytes.maketrans(b"123456789", b"000000000")
+_Plan = tuple[
+    tuple[tuple[int, int], ...],  # the digit groups: offsets in the run (an extension cut off)
+    tuple[int, ...],  # their sizes
+    tuple[int, ...],  # total[j] - total[i]: the digits of groups i..j-1
+    tuple[tuple[int, bool], ...],  # where three groups have a date's shape; the year first?
+    tuple[tuple[int, int], ...],  # groups i..j-1 grouped as a card is, in the order tried
+    tuple[tuple[int, ...], ...],  # from each group i, the ends j of the candidates i..j-1
+]
+_PLANS: dict[bytes, _Plan | None] = {}
+_MAX_PLANS = 4096  # shapes kept (a run of many groups is worked out each time once full)
+_UNKNOWN = object()  # a shape not worked out yet
+
+
+def _plan(shape: bytes) -> _Plan | None:
+    """The plan of a run of this shape; None for a dotted quad (an IPv4 address or a version:
+    no candidate)."""
+    body = shape
+    if b"x" in shape:
+        extension = _EXTENSION.search(shape)
+        if extension:
+            body = shape[: extension.start()]
+    offsets = tuple((m.start(), m.end()) for m in _GROUP.finditer(body))
+    sizes = tuple(e - s for s, e in offsets)
+    count = len(sizes)
+    plan: _Plan | None = None
+    if not (count == 4 and body.count(b".") == 3 and len(body) <= 15):
+        dates = []
+        for i in range(count - 2):
+            a, b, c = sizes[i : i + 3]
+            # only a year of four digits and two groups of one or two, one separator twice
+            if not (b <= 2 and ((a == 4 and c <= 2) or (c == 4 and a <= 2))):
+                continue
+            separator = body[offsets[i][1] : offsets[i + 1][0]]
+            if separator in _DATE_SEPARATORS and body[offsets[i + 1][1] : offsets[i + 2][0]] == (
+                separator
+            ):
+                dates.append((i, a == 4))
+        cards = []
+        if count > 1 and sum(sizes) >= 12:
+            for i in range(count):
+                # every card grouping starts with a group of four digits (4-6-5, 4-6-4, 4-4-...)
+                if sizes[i] != 4:
+                    continue
+                for j in range(min(count, i + 5), i + 1, -1):
+                    grouping = sizes[i:j]
+                    n = sum(grouping)
+                    if 12 <= n <= 19 and (grouping in _CARD_GROUPS or set(grouping[:-1]) == {4}):
+                        cards.append((i, j))
+        total = (0, *accumulate(sizes))
+        # a candidate spans at most _MAX_GROUPS groups and holds 7 to 19 digits; the longest
+        # is tried first
+        trials = tuple(
+            tuple(
+                j
+                for j in range(min(count, i + _MAX_GROUPS), i, -1)
+                if 7 <= total[j] - total[i] <= 19
+            )
+            for i in range(count)
+        )
+        plan = (offsets, sizes, total, tuple(dates), tuple(cards), trials)
+    if len(_PLANS) < _MAX_PLANS:
+        _PLANS[shape] = plan
+    return plan
 
 
 class Scanner:
@@ -218,16 +319,25 @@ class Scanner:
                 continue
             covered_until[ident] = end
             if ident == _DIGITS:
-                n = end - start
-                if n >= 16 and data[start:end].isdigit():
+                span = data[start:end]
+                if not span.isdigit():  # digit groups
+                    hits.extend(self._digits(data, start, end, mode, ctx))
+                    continue
+                n = end - start  # one run of digits, the commonest case
+                if n >= 16:
                     # 16 to 19 digits in one run can only be a card (what _classify decides)
-                    if n <= 19 and v.card(digits := data[start:end].decode("ascii")):
+                    if n <= 19 and v.card(digits := span.decode("ascii")):
                         hits.append(Hit("card", "financial.card", start, end, digits))
-                elif data[start:end].isdigit():  # one run of digits, the commonest case
-                    hits.extend(self._classify(data, [(start, end)], (end - start,), mode, ctx))
+                elif (
+                    mode is _FREE_TEXT
+                    and (not start or data[start - 1] not in _PLUS)
+                    and (not ctx or not _context(data, start, ctx))
+                ):
+                    # no context word before it, no '+' or '(': a card or nothing (_classify)
+                    if n >= 12 and v.card(digits := span.decode("ascii")):
+                        hits.append(Hit("card", "financial.card", start, end, digits))
                 else:
-                    date = self._whole_date(data, start, end, mode, ctx) if n <= 10 else None
-                    hits.extend(self._digits(data, start, end, mode, ctx) if date is None else date)
+                    hits.extend(self._classify(data, start, end, (n,), mode, ctx))
             elif ident == _IPV6:
                 span = data[start:end]
                 # what v.ipv6 refuses first: no "::" and not eight groups
@@ -268,158 +378,80 @@ class Scanner:
                 return True
         return False
 
-    @staticmethod
-    def _nearest(kinds: list[str], data: bytes, at: int, mode: _Mode, ctx: _Words) -> str | None:
-        """Of ``kinds``, the one whose context word stands nearest before ``at`` (the word
-        that starts last; on a tie, the kind listed first)."""
-        low = at - _WINDOW
-        last: dict[str, int] = {}
-        for start, end, found in ctx:
-            if (
-                low <= start
-                and end <= at
-                and last.get(found, -1) < start
-                and data.find(b"\n", start, at) < 0
-                and data.find(_SEPARATOR_BYTE, start, at) < 0
-            ):
-                last[found] = start
-        best, where = None, -1
-        for kind in kinds:
-            if kind in mode.assume:
-                return kind
-            position = last.get(kind, -1)
-            if position > where:
-                best, where = kind, position
-        return best
-
-    def _whole_date(
-        self, data: bytes, start: int, end: int, mode: _Mode, ctx: _Words
-    ) -> list[Hit] | None:
-        """What ``_digits`` finds in a run of 8 to 10 bytes that is one calendar date (three
-        groups of a date's shape, one separator), the commonest grouped run, without splitting
-        it into groups; None when the run is not that."""
-        span = data[start:end]
-        parts = span.translate(_ONLY_DIGITS).split()
-        if len(parts) != 3:
-            return None
-        a, b, c = len(parts[0]), len(parts[1]), len(parts[2])
-        if not (b <= 2 and ((a == 4 and c <= 2) or (c == 4 and a <= 2))):
-            return None
-        if a + b + c + 2 != end - start:  # one byte between the groups, and nothing around
-            return None
-        s1 = start + a + 1
-        s2 = s1 + b + 1
-        return self._date(data, [(start, start + a), (s1, s1 + b), (s2, end)], mode, ctx)
-
     def _digits(self, data: bytes, start: int, end: int, mode: _Mode, ctx: _Words) -> list[Hit]:
-        span = data[start:end]
-        if span.isdigit():  # one run of digits, the commonest case: no groups to combine
-            return self._classify(data, [(start, end)], (end - start,), mode, ctx)
-        if b"x" in span:
-            extension = _EXTENSION.search(span)
-            if extension:
-                span = span[: extension.start()]
-                end = start + extension.start()
-        # the groups of digits and their sizes, without the re module's cost per match: the
-        # digit runs are what is left between the rest turned into spaces; each starts at the
-        # first occurrence of its digits after the previous one (only non-digits lie between)
-        parts = span.translate(_ONLY_DIGITS).split()
-        groups = []
-        at = start
-        for part in parts:
-            at = data.find(part, at)
-            groups.append((at, at + len(part)))
-            at += len(part)
-        count = len(groups)
-        if count == 4 and span.count(b".") == 3 and len(span) <= 15:
+        """What a run of digit groups holds: dates first, then cards, then the longest runs of
+        groups that are a value (see _Plan for the order)."""
+        shape = data[start:end].translate(_SHAPE)
+        plan: Any = _PLANS.get(shape, _UNKNOWN)
+        if plan is _UNKNOWN:
+            plan = _plan(shape)
+        if plan is None:
             return []  # a dotted quad: an IPv4 address (its own pattern) or a version
+        offsets, sizes, total, dates, cards, trials = plan
+        groups = [(start + s, start + e) for s, e in offsets]
         found: list[Hit] = []
-        taken = [False] * count
-        sizes = tuple(map(len, parts))
-        total = [0, *accumulate(sizes)]  # total[j] - total[i]: the digits of groups i..j-1
-        if count >= 3:  # a date is a date, never part of a phone number
-            left = total[-1]  # the digits of the groups no date took
-            i = 0
-            while i + 3 <= count:
-                a, b, c = sizes[i : i + 3]
-                # only a year of four digits and two groups of one or two make a date
-                if not (b <= 2 and ((a == 4 and c <= 2) or (c == 4 and a <= 2))):
-                    i += 1
+        taken: list[bool] | None = None  # the groups a date or a card took, once one has
+        left = total[-1]  # the digits of the groups no date took
+        if dates:  # a date is a date, never part of a phone number
+            resume = 0
+            for d, year_first in dates:
+                if d < resume:
                     continue
-                date = self._date(data, groups[i : i + 3], mode, ctx)
+                date = self._date(data, groups[d : d + 3], year_first, mode, ctx)
                 if date is None:
-                    i += 1
                     continue
                 found.extend(date)
-                taken[i : i + 3] = [True] * 3
-                left -= total[i + 3] - total[i]
-                i += 3
+                if taken is None:
+                    taken = [False] * len(sizes)
+                taken[d : d + 3] = (True, True, True)
+                left -= total[d + 3] - total[d]
+                resume = d + 3
             if left < 7:  # what is left holds no candidate: the run was a date, or a timestamp
                 return found
-        if count > 1 and total[-1] >= 12:  # cards first, wherever they start: "13:36:27 6517
-            self._cards(data, groups, sizes, taken, found)  # 3914 6081 2148"
+        for i, j in cards:  # cards first, wherever they start: "13:36:27 6517 3914 6081 2148"
+            if taken is not None and (taken[i] or True in taken[i:j]):
+                continue  # (a card found at i took group i)
+            first, last = groups[i][0], groups[j - 1][1]
+            digits = data[first:last].translate(None, _NON_DIGIT_BYTES).decode("ascii")
+            if v.card(digits):
+                found.append(Hit("card", "financial.card", first, last, digits))
+                if taken is None:
+                    taken = [False] * len(sizes)
+                taken[i:j] = [True] * (j - i)
+        count = len(sizes)
         i = 0
         while i < count:
-            if taken[i]:
+            ends = trials[i]
+            if not ends or (taken is not None and taken[i]):
                 i += 1
                 continue
-            stop = min(count, i + _MAX_GROUPS)  # up to the next group taken, or fewer
-            if True in taken[i:stop]:
-                stop = taken.index(True, i, stop)
-            matched = False
-            for j in range(stop, i, -1):
-                n = total[j] - total[i]
-                if n < 7:  # fewer groups hold fewer digits: none of them is a candidate
-                    break
-                if n > 19:
+            stop = count
+            if taken is not None and True in taken[i:]:
+                stop = taken.index(True, i)  # a candidate ends before the next group taken
+            for j in ends:
+                if j > stop:
                     continue
-                hits = self._classify(data, groups[i:j], sizes[i:j], mode, ctx)
+                hits = self._classify(data, groups[i][0], groups[j - 1][1], sizes[i:j], mode, ctx)
                 if hits:
                     found.extend(hits)
-                    i, matched = j, True
+                    i = j
                     break
-            if not matched:
+            else:
                 i += 1
         return found
-
-    def _cards(
-        self,
-        data: bytes,
-        groups: list[tuple[int, int]],
-        sizes: tuple[int, ...],
-        taken: list[bool],
-        found: list[Hit],
-    ) -> None:
-        for i in range(len(groups)):
-            # every card grouping starts with a group of four digits (4-6-5, 4-6-4, 4-4-...)
-            if sizes[i] != 4 or taken[i]:
-                continue
-            for j in range(min(len(groups), i + 5), i + 1, -1):
-                if any(taken[i:j]):
-                    continue
-                shape = sizes[i:j]
-                n = sum(shape)
-                if not (12 <= n <= 19 and (shape in _CARD_GROUPS or set(shape[:-1]) == {4})):
-                    continue
-                digits = b"".join(data[s:e] for s, e in groups[i:j]).decode("ascii")
-                if v.card(digits):
-                    found.append(
-                        Hit("card", "financial.card", groups[i][0], groups[j - 1][1], digits)
-                    )
-                    taken[i:j] = [True] * (j - i)
-                    break
 
     def _classify(
         self,
         data: bytes,
-        groups: list[tuple[int, int]],
+        first: int,
+        last: int,
         sizes: tuple[int, ...],
         mode: _Mode,
         ctx: _Words,
     ) -> list[Hit]:
-        """The value that these consecutive digit groups (of these ``sizes``) are, if any."""
-        k = len(groups)
-        first, last = groups[0][0], groups[-1][1]
+        """The value that the consecutive digit groups written in ``data[first:last]`` (of these
+        ``sizes``) are, if any."""
+        k = len(sizes)
         if k == 1:
             n = last - first
             if n < 7 or n > 19:
@@ -436,40 +468,39 @@ class Scanner:
             digits = written.translate(None, _NON_DIGIT_BYTES).decode("ascii")
         before = data[first - 1] if first else 0
         plus = before == 43 or before == 40  # written after '+' or '('
+        at = first - plus  # context words stand before this
+        bare, assume = mode.bare, mode.assume
+        # the context words before the number, once: kind -> where its nearest word starts
+        near = _context(data, at, ctx) if ctx else _NONE
         snils_printed = sizes == (3, 3, 3, 2)
         shaped: Sequence[str] = _SHAPED.get(n, ())
-        if n == 10 and (
-            sizes not in _PASSPORT_GROUPS or (mode.bare and "passport" not in mode.assume)
-        ):
+        if n == 10 and (sizes not in _PASSPORT_GROUPS or (bare and "passport" not in assume)):
             shaped = ("inn",)
-        at = first - plus  # context words stand before this
         checked = []
         if not shaped:
             pass
-        elif mode.bare or snils_printed:
+        elif bare or snils_printed:
             for kind in shaped:
                 if _CONTEXT_VALIDATORS[kind](digits):
                     checked.append(kind)
-        elif ctx or mode.assume:
+        elif near or assume:
             # in free text these kinds count only after a context word: look for the words
             # first, they are cheaper than the checksums
             for kind in shaped:
-                if self._has_context(kind, data, at, mode, ctx) and _CONTEXT_VALIDATORS[kind](
-                    digits
-                ):
+                if (kind in near or kind in assume) and _CONTEXT_VALIDATORS[kind](digits):
                     checked.append(kind)
         phoneish = n <= 15 and not snils_printed
+        phone_word = "phone" in near or "phone" in assume
         if checked:  # the nearest context word decides between the kinds a number may be
             if (
                 len(checked) == 1
-                and not mode.bare
+                and not bare
                 and not snils_printed  # then every checked kind has its context word
-                and (not phoneish or not self._has_context("phone", data, at, mode, ctx))
+                and (not phoneish or not phone_word)
             ):
                 nearest: str | None = checked[0]  # no rival: no need to find which is nearer
             else:
-                kinds = [*checked, "phone"] if phoneish else checked
-                nearest = self._nearest(kinds, data, at, mode, ctx)
+                nearest = _nearest([*checked, "phone"] if phoneish else checked, assume, near)
             if nearest is not None and nearest != "phone":
                 return [Hit(nearest, KINDS[nearest].category, first, last, digits)]
         card_shape = k == 1 or sizes in _CARD_GROUPS or set(sizes[:-1]) == {4}
@@ -477,17 +508,11 @@ class Scanner:
             return [Hit("card", "financial.card", first, last, digits)]
         if snils_printed and "snils" in checked:
             return [Hit("snils", "identity.insurance_number", first, last, digits)]
-        if phoneish:
-            international = before == 43
-            if plus or k >= 3:  # written as a phone number is written
-                if v.phone_digits(digits, international, self.regions):
-                    return [Hit("phone", "contact.phone", first - plus, last, digits)]
-            else:
-                if self._has_context("phone", data, at, mode, ctx) and v.phone_digits(
-                    digits, international, self.regions
-                ):
-                    return [Hit("phone", "contact.phone", first - plus, last, digits)]
-        if not mode.bare or not checked:
+        # written as a phone number is written, or after its word
+        written_as_phone = plus or k >= 3 or phone_word
+        if phoneish and written_as_phone and v.phone_digits(digits, before == 43, self.regions):
+            return [Hit("phone", "contact.phone", first - plus, last, digits)]
+        if not bare or not checked:
             return []
         return [Hit(kind, KINDS[kind].category, first, last, digits, False) for kind in checked]
 
@@ -503,30 +528,24 @@ class Scanner:
         self,
         data: bytes,
         groups: list[tuple[int, int]],
+        year_first: bool,
         mode: _Mode,
         ctx: _Words,
     ) -> list[Hit] | None:
-        """None when the three groups are not a calendar date; else the date of birth it is
-        (after its context word), or nothing."""
+        """None when the three groups (of a date's shape, see _plan) are not a calendar date;
+        else the date of birth it is (after its context word), or nothing."""
         (s0, e0), (s1, e1), (s2, e2) = groups
-        separator = data[e0:s1]
-        if separator not in _DATE_SEPARATORS or data[e1:s2] != separator:
-            return None
-        a, b, c = e0 - s0, e1 - s1, e2 - s2
-        if a == 4 and b <= 2 and c <= 2:
+        if year_first:
             year, month, day = int(data[s0:e0]), int(data[s1:e1]), int(data[s2:e2])
-        elif c == 4 and a <= 2 and b <= 2:
+        else:
             day, month, year = int(data[s0:e0]), int(data[s1:e1]), int(data[s2:e2])
             if month > 12 and day <= 12:  # month first, as in the United States
                 day, month = month, day
-        else:
-            return None
         if not (1 <= month <= 12 and 1 <= day <= 31 and 1800 <= year <= 2200):
             return None
-        first, last = s0, e2
-        if not self._has_context("birth_date", data, first, mode, ctx):
+        if not self._has_context("birth_date", data, s0, mode, ctx):
             return []
         if not v.birth_date(day, month, year):
             return []
         text = f"{year:04d}-{month:02d}-{day:02d}"
-        return [Hit("birth_date", "identity.birth_date", first, last, text)]
+        return [Hit("birth_date", "identity.birth_date", s0, e2, text)]

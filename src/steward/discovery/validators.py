@@ -201,14 +201,53 @@ def ipv4(text: str) -> bool:
     return all(int(p) <= 255 for p in parts) and parts != ["0", "0", "0", "0"]
 
 
+_HEX_AND_COLON = "0123456789abcdefABCDEF:"
+
+
 def ipv6(text: str) -> bool:
+    """An IPv6 address, as ``ipaddress.IPv6Address`` accepts it; text of hex digits and colons
+    only (what the scanner finds) is checked here by the same rules, without the exception an
+    invalid address costs there."""
     if "::" not in text and text.count(":") != 7:
         return False
+    if not text.strip(_HEX_AND_COLON):
+        return _hextets(text)
     try:
         ipaddress.IPv6Address(text)
     except ValueError:
         return False
     return True
+
+
+def _hextets(text: str) -> bool:
+    """``ipaddress``'s rules for hex digits and colons: 3 to 9 parts, at most one "::" (an
+    empty part inside), a leading or trailing ':' only as part of it, at least one group left
+    out by it, else exactly eight groups; every group at most four digits."""
+    parts = text.split(":")
+    n = len(parts)
+    if n < 3 or n > 9:
+        return False
+    skip = -1
+    for i in range(1, n - 1):
+        if not parts[i]:
+            if skip >= 0:
+                return False
+            skip = i
+    if skip >= 0:
+        high, low = skip, n - skip - 1
+        if not parts[0]:
+            high -= 1
+            if high:
+                return False
+        if not parts[-1]:
+            low -= 1
+            if low:
+                return False
+        if high + low > 7:
+            return False
+    elif n != 8 or not parts[0] or not parts[-1]:
+        return False
+    return all(len(part) <= 4 for part in parts)
 
 
 @lru_cache(maxsize=64)

@@ -4,7 +4,7 @@ identifier with its checksum broken is not found as that kind."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 import phonenumbers
 from hypothesis import HealthCheck, assume, given, settings
@@ -199,3 +199,16 @@ def test_a_date_of_birth_after_its_word_is_found_in_any_form(day, form, word, ta
 @given(st.sampled_from(["31.02.1990", "1990-13-01", "00.05.1990", "1990/02/30"]), filler)
 def test_what_is_not_a_calendar_date_is_not_a_date_of_birth(written, before) -> None:
     assert _birth_dates(f"{before} born {written}") == []
+
+
+@FAST
+@given(
+    st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2199, 12, 31)),
+    st.uuids(),
+    st.sampled_from(["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y %H:%M", "%H:%M:%S"]),
+    filler,
+)
+def test_timestamps_and_uuids_alone_are_no_hits(when, ident, form, before) -> None:
+    assume(not any(w in before.lower() for w in _WORDS["birth_date"]))
+    text = f"{before} at {when.strftime(form)} request {ident} done"
+    assert SCANNER.scan(text) == []

@@ -102,3 +102,20 @@ def test_the_snils_check_is_the_published_rule(digits) -> None:
         len(digits) == 11 and int(digits[:9]) > 1001998 and snils_check(digits[:9]) == digits[9:]
     )
     assert v.snils(digits) == expected
+
+
+_HEXTET = st.sampled_from(["", "0", "1", "ab", "fFf", "ffff", "12345", "db8", "a0b"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(_HEXTET, min_size=0, max_size=11), st.sampled_from(["", ":", "::"]))
+def test_ipv6_of_hex_and_colons_says_what_ipaddress_says(groups, edge) -> None:
+    import ipaddress
+
+    text = edge + ":".join(groups)
+    try:
+        ipaddress.IPv6Address(text)
+        expected = "::" in text or text.count(":") == 7
+    except ValueError:
+        expected = False
+    assert v.ipv6(text) == expected
