@@ -25,6 +25,7 @@ from sqlalchemy import CursorResult, ForeignKey, Integer, String, Text, select, 
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from steward.jobs.schedule import periodic
+from steward.lib.i18n import N_
 from steward.requests.states import RequestError
 from steward.store.tables import Base, UtcDateTime, utcnow
 
@@ -107,7 +108,7 @@ def _submit(session: Session, row_id: int, moment: datetime) -> int | None:
     purposes = tuple(json.loads(row.purposes))
     stored = register_in_force(session)
     if stored is None:
-        raise RequestError("no register is loaded; the destruction waits for one")
+        raise RequestError(N_("no register is loaded; the destruction waits for one"))
     register, loaded = stored
     order = ExecutionRequest(
         kind="erasure",

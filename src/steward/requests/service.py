@@ -576,13 +576,15 @@ def change_subject_kind(
     from steward.datastores.runs import open_run
 
     if register is None:
-        raise RequestError("no register is loaded; load one before changing the subject kind")
+        raise RequestError(N_("no register is loaded; load one before changing the subject kind"))
     if State(request.state) in CLOSED:
-        raise RequestError("the request is closed; its subject kind stays as it was")
+        raise RequestError(N_("the request is closed; its subject kind stays as it was"))
     if State(request.state) is State.AWAITING_APPROVAL or open_run(session, request.id):
         raise RequestError(
-            "an execution of this request is waiting for approval or running; refuse it or "
-            "let it finish before changing the subject kind"
+            N_(
+                "an execution of this request is waiting for approval or running; refuse it or "
+                "let it finish before changing the subject kind"
+            )
         )
     chosen = _subject_kind(register, kind)
     before = request.subject_kind or register.default_subject()
