@@ -76,7 +76,8 @@ def next_steps(
 
     ``changes``: the change to the operator's data the request makes once approved
     (``fulfil.data_change``: an erasure for an objection where the register says so).
-    ``kinds``: the register's subject kinds (id, name); ``kind``: the one the request is for."""
+    ``kinds``: the register's subject kinds (id, name); ``kind``: the one the request is for
+    (None for a request filed before kinds were recorded: the register's default)."""
     state = State(r.state)
     nexts = ALLOWED[state]
     if state.value in ("completed", "rejected", "withdrawn"):
@@ -189,7 +190,8 @@ def next_steps(
     if r.paused_since:
         steps.append(Step("resume", N_("Resume the clock")))
     declared = {value for value, _ in kinds}
-    if (len(kinds) > 1 or kind not in declared) and kinds and state is not State.AWAITING_APPROVAL:
+    gone = kind is not None and kind not in declared  # None: filed before kinds, the default
+    if kinds and (len(kinds) > 1 or gone) and state is not State.AWAITING_APPROVAL:
         steps.append(
             Step(
                 "subject-kind",
