@@ -129,17 +129,22 @@ def test_the_api_refuses_a_kind_the_register_does_not_declare_and_stores_nothing
     assert filed.json()["subject_kind"] == "employee"
 
 
+def _rename_employee_kind(app: Any) -> None:
+    """The register's kind ``employee`` becomes ``worker``, reloaded by an owner in the admin."""
+    register = Path(app.state.settings.register_path)
+    register.write_text(register.read_text().replace("employee", "worker"), encoding="utf-8")
+    owner = Staff(app, "owner")
+    reloaded = owner.client.post("/admin/register/reload", data={"csrf_token": owner.csrf})
+    assert reloaded.status_code == 200 and "worker" in register.read_text(), reloaded.text[:500]
+
+
 def test_a_request_whose_kind_the_register_dropped_runs_nothing_and_says_why(
     shop: Any,
 ) -> None:
     app, engine = shop
     before = _snapshot(engine)
     _, request_id = file_and_verify(app, "erasure", "sam@shop.example", subject_kind="employee")
-    register = Path(app.state.settings.register_path)
-    register.write_text(register.read_text().replace("employee", "worker"), encoding="utf-8")
-    owner = Staff(app, "owner")
-    reloaded = owner.client.post("/admin/register/reload", data={"csrf_token": owner.csrf})
-    assert reloaded.status_code == 200 and "worker" in register.read_text(), reloaded.text[:500]
+    _rename_employee_kind(app)
     agent = Staff(app, "agent")
     for action in ("preview", "execute"):
         answer = agent.client.post(
@@ -160,10 +165,7 @@ def test_an_agent_corrects_the_kind_of_a_request_the_register_renamed_and_it_run
     app, engine = shop
     before = _snapshot(engine)
     _, request_id = file_and_verify(app, "erasure", "sam@shop.example", subject_kind="employee")
-    register = Path(app.state.settings.register_path)
-    register.write_text(register.read_text().replace("employee", "worker"), encoding="utf-8")
-    owner = Staff(app, "owner")
-    owner.client.post("/admin/register/reload", data={"csrf_token": owner.csrf})
+    _rename_employee_kind(app)
     agent = Staff(app, "agent")
     detail = agent.client.get(f"/admin/requests/{request_id}").text
     offered = re.search(r'<form[^>]*id="step-subject-kind".*?</form>', detail, re.S)
