@@ -176,6 +176,11 @@ def test_an_agent_corrects_the_kind_of_a_request_the_register_renamed_and_it_run
         data={"csrf_token": agent.csrf, "action": "subject-kind", "text": "robot"},
     )
     assert refused.status_code == 400 and "robot" in refused.text
+    unchosen = agent.client.post(  # no kind chosen is no kind, not the register's default
+        f"/admin/requests/{request_id}",
+        data={"csrf_token": agent.csrf, "action": "subject-kind", "text": " "},
+    )
+    assert unchosen.status_code == 400 and "choose the subject kind" in unchosen.text
     assert re.search(
         r'id="subject-kind">employee<', agent.client.get(f"/admin/requests/{request_id}").text
     )

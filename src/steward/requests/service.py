@@ -586,6 +586,8 @@ def change_subject_kind(
                 "let it finish before changing the subject kind"
             )
         )
+    if not kind.strip():  # no choice is not the register's default
+        raise RequestError(N_("choose the subject kind this request is for"))
     chosen = _subject_kind(register, kind)
     before = request.subject_kind or register.default_subject()
     if chosen == before and request.subject_kind:
