@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from steward.notices import phrases
 from steward.notices.measures import security_measures
+from steward.register.countries import country_name
 from steward.register.models import Purpose, Recipient, Register
 from steward.register.taxonomy import RecipientRole
 
@@ -87,12 +88,12 @@ def _abroad(register: Register, recipient: Recipient) -> bool:
 def _transfer(register: Register, recipient: Recipient) -> str:
     basis = recipient.transfer_basis
     safeguard = phrases.TRANSFER_BASIS["en"][basis] if basis else "safeguard " + NOT_DECLARED
-    return f"{recipient.name}: {phrases.country_name(recipient.country, 'en')} ({safeguard})"
+    return f"{recipient.name}: {country_name(recipient.country, 'en')} ({safeguard})"
 
 
 def _recipient_line(recipient: Recipient) -> str:
     role = phrases.ROLE["en"][recipient.role]
-    return f"{recipient.name} ({role}, {phrases.country_name(recipient.country, 'en')})"
+    return f"{recipient.name} ({role}, {country_name(recipient.country, 'en')})"
 
 
 def _erasure(register: Register, purpose: Purpose) -> str:
@@ -156,7 +157,7 @@ def build_record(register: Register) -> Record:
         )
         record.processors.append(
             {
-                "processor": f"{recipient.name} ({phrases.country_name(recipient.country, 'en')})",
+                "processor": f"{recipient.name} ({country_name(recipient.country, 'en')})",
                 "controller": contacts,
                 "processing": processing or "no purpose of the register names this processor",
                 "transfers": _transfer(register, recipient)

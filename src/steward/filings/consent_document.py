@@ -17,9 +17,10 @@ from dataclasses import dataclass
 
 from steward.filings.documents import environment
 from steward.filings.rkn import BASE_ACTIONS
-from steward.notices.phrases import country_name, retention_phrase
+from steward.notices.phrases import retention_phrase
 from steward.notices.plural import duration_phrase
 from steward.notices.render import md_escape
+from steward.register.countries import country_name
 from steward.register.models import Register
 from steward.register.taxonomy import RecipientRole
 

@@ -26,8 +26,9 @@ from steward.filings.rkn import Draft
 from steward.law.filings import NOTIFICATION_FORMS_RU, FilingDue, FilingKind
 from steward.lib.cells import safe_cell
 from steward.lib.pdf import html_to_pdf
-from steward.notices.phrases import country_name, long_date
+from steward.notices.phrases import long_date
 from steward.notices.plural import duration_phrase
+from steward.register.countries import country_name
 from steward.register.duration import Duration
 
 TEMPLATES = Path(__file__).parent / "templates"

@@ -20,6 +20,7 @@ from steward.notices import phrases
 from steward.notices.lawfacts import RIGHTS, jurisdiction_facts, right_id
 from steward.notices.measures import security_measures
 from steward.notices.plural import Case, count_phrase, duration_phrase
+from steward.register.countries import country_name
 from steward.register.models import Register
 from steward.register.taxonomy import LegalBasis, Sensitivity, Source, category_sensitivity
 
@@ -196,7 +197,7 @@ def _operator(register: Register, lang: str) -> OperatorInfo:
     return OperatorInfo(
         name=_text(op.names, lang) or op.legal_name,
         legal_name=op.legal_name,
-        country=phrases.country_name(op.country, lang),
+        country=country_name(op.country, lang),
         address=_text(contacts.postal_address, lang) or "",
         email=str(contacts.privacy_email),
         phone=contacts.phone,
@@ -296,7 +297,7 @@ def _recipients(register: Register, lang: str) -> list[RecipientLine]:
             RecipientLine(
                 name=_text(recipient.names, lang) or recipient.name,
                 role=phrases.ROLE[lang][recipient.role],
-                country=phrases.country_name(recipient.country, lang),
+                country=country_name(recipient.country, lang),
                 cross_border=recipient.country != home,
                 transfer_basis=phrases.TRANSFER_BASIS[lang][basis] if basis else None,
                 description=_text(recipient.descriptions, lang),
@@ -383,7 +384,7 @@ def _ages(register: Register, lang: str) -> list[AgeLine]:
 def _storage(register: Register, lang: str) -> list[StorageLine]:
     return [
         StorageLine(
-            country=phrases.country_name(store.location, lang),
+            country=country_name(store.location, lang),
             code=store.location,
             description=_text(store.descriptions, lang),
         )

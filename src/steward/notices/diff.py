@@ -25,6 +25,7 @@ from steward.notices import phrases
 from steward.notices.change import Change, Names
 from steward.notices.plural import count_phrase, duration_phrase
 from steward.notices.policy_diff import policy_changes
+from steward.register.countries import country_name
 from steward.register.duration import Duration
 from steward.register.models import Purpose, Register
 from steward.register.taxonomy import LegalBasis, Party, RetentionStart
@@ -304,7 +305,7 @@ def _value(change: Change, value: Any, lang: str) -> str:
         case = "gen" if lang == "ru" and not change.kind.endswith("-set") else "nom"
         return duration_phrase(Duration.parse(value), lang, case=case)
     if change.kind in _COUNTRY_KINDS:
-        return phrases.country_name(value, lang)
+        return country_name(value, lang)
     if change.kind == "purpose-basis-changed":
         label = phrases.BASIS[lang][LegalBasis(value)]
         return label[:1].lower() + label[1:] if lang == "en" else label

@@ -13,12 +13,8 @@ vocabulary value has a label in every language.
 
 from __future__ import annotations
 
-import gettext
 from datetime import date
-from functools import cache
 from typing import Final
-
-import pycountry
 
 from steward.lib.i18n import NC_, Vocabulary
 from steward.notices.plural import duration_phrase
@@ -246,22 +242,6 @@ def long_date(day: date, lang: str) -> str:
     if lang == "ru":
         return str(format_date(day, "long", locale="ru")).replace("\u202f", " ")
     return str(format_date(day, "d MMMM y", locale="en"))
-
-
-@cache
-def _country_translation(lang: str) -> gettext.NullTranslations:
-    if lang == "en":
-        return gettext.NullTranslations()
-    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
-
-
-def country_name(code: str, lang: str) -> str:
-    """The country's name in ``lang`` from the ISO 3166 translations pycountry ships."""
-    country = pycountry.countries.get(alpha_2=code)
-    if country is None:
-        return code
-    name = getattr(country, "common_name", None) or country.name
-    return _country_translation(lang).gettext(country.name) if lang != "en" else name
 
 
 def retention_phrase(duration: Duration | None, start: RetentionStart | None, lang: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml import events
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
@@ -70,7 +71,7 @@ def _pos(node: yaml.Node) -> Position:
 
 def _scalar(node: yaml.ScalarNode) -> Any:
     text: str = node.value
-    if node.style is not None:  # quoted or block scalars are always strings
+    if node.style:  # quoted or block scalars are always strings (libyaml marks plain ones "")
         return text
     if text in _NULL:
         return None
@@ -180,6 +181,48 @@ def decode(raw: bytes) -> str:
     return text
 
 
+# libyaml, when PyYAML was built with it: the same parser, a tenth of the time (a register's
+# `steward check` spends most of its parsing here). None falls back to the Python parser.
+_FAST_LOADER: type | None = getattr(yaml, "CSafeLoader", None)
+_FAST_LOADER_DEPTH = 1000  # far below where libyaml's recursion overflows the C stack
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The document's node tree, by libyaml when it is there, else by PyYAML's own parser.
+
+    libyaml's composer recurses in C without a limit, so a document nested thousands deep would
+    crash the process: the nesting is counted on its event stream first (the builder applies
+    ``MAX_DEPTH`` itself, at the value that crosses it). Whatever libyaml refuses is
+    parsed again by the Python parser, so that a syntax error reads the same on every machine.
+    """
+    if _FAST_LOADER is not None:
+        try:
+            _refuse_deep_nesting(text, _FAST_LOADER)
+            return yaml.compose(text, Loader=_FAST_LOADER)
+        except yaml.YAMLError:
+            pass
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
+def _refuse_deep_nesting(text: str, loader: type) -> None:
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, events.CollectionStartEvent):
+            depth += 1
+            if depth > _FAST_LOADER_DEPTH:
+                mark = event.start_mark
+                where = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
+                raise YamlSourceError(
+                    SourceIssue(
+                        where,
+                        "Y004",
+                        f"nesting deeper than {MAX_DEPTH} levels",
+                    )
+                )
+        elif isinstance(event, events.CollectionEndEvent):
+            depth -= 1
+
+
 def load(raw: bytes) -> tuple[Any, SourceMap, list[SourceIssue]]:
     """Parse one YAML document. Returns the data, its source map and non-fatal issues.
 
@@ -189,7 +232,7 @@ def load(raw: bytes) -> tuple[Any, SourceMap, list[SourceIssue]]:
     smap = SourceMap()
     duplicates: list[SourceIssue] = []
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)

@@ -68,7 +68,7 @@ def test_read_commands_import_no_database_or_web_layer(argv: list[str]) -> None:
         (["check", "examples/acrcloud/register.yaml"], ("stdnum",)),
         (
             ["notice", "examples/demo/register.yaml", "--lang", "ru"],
-            ("rich", "markdown_it", "click", "email_validator", "pydantic_settings"),
+            ("rich", "markdown_it", "click", "email_validator", "pydantic_settings", "pycountry"),
         ),
     ],
 )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from steward.register import check_bytes
+from steward.register import check_bytes, yamlsource
 
 BASE = (Path(__file__).parent / "data" / "base.yaml").read_bytes()
 BASE_LINES = BASE.decode().splitlines(keepends=True)
@@ -134,3 +136,72 @@ def test_norway_stays_a_country() -> None:
     assert result.ok, [p.format() for p in result.problems]
     assert result.register is not None
     assert result.register.recipient("courier").country == "NO"
+
+
+def _load_with(fast: bool, raw: bytes) -> object:
+    """What ``yamlsource.load`` answers, with libyaml or with PyYAML's Python parser only."""
+    saved = yamlsource._FAST_LOADER
+    yamlsource._FAST_LOADER = saved if fast else None
+    try:
+        return yamlsource.load(raw)
+    except yamlsource.YamlSourceError as exc:
+        return exc.issue
+    finally:
+        yamlsource._FAST_LOADER = saved
+
+
+@PROPERTY_SETTINGS
+@given(
+    st.one_of(
+        st.builds(
+            lambda value, flow, width: yaml.safe_dump(
+                value, allow_unicode=True, default_flow_style=flow, width=width
+            ).encode(),
+            yaml_values | register_like,
+            st.sampled_from([False, True, None]),
+            st.integers(20, 200),
+        ),
+        st.lists(st.sampled_from(BASE_LINES), max_size=40).map(lambda ls: "".join(ls).encode()),
+    )
+)
+def test_libyaml_reads_every_document_as_the_python_parser_does(raw: bytes) -> None:
+    """Data, source positions, duplicate keys and the error for a broken document: the same."""
+    assert _load_with(True, raw) == _load_with(False, raw)
+
+
+@PROPERTY_SETTINGS
+@given(st.text(alphabet="ab:-[]{}&*!'\"|>#\n\t ,?<%@", max_size=60).map(str.encode))
+def test_libyaml_on_yaml_soup_refuses_nothing_the_python_parser_reads(raw: bytes) -> None:
+    """On arbitrary punctuation, whatever PyYAML reads, libyaml reads to the same data and
+    positions (an explicit ``?`` key's missing value aside: libyaml places it after the key's
+    line). What PyYAML refuses, libyaml refuses with the same error, or reads (it allows a tab
+    after a value and a comment right after a block scalar's ``|``) and the builder judges."""
+    fast, python = _load_with(True, raw), _load_with(False, raw)
+    if isinstance(python, yamlsource.SourceIssue):
+        assert fast == python or getattr(fast, "code", None) != "Y010"
+    elif b"?" in raw or raw.strip() == b"---":
+        assert isinstance(fast, tuple) and fast[0] == python[0]  # type: ignore[index]
+    else:
+        assert fast == python
+
+
+def test_real_registers_read_the_same_with_libyaml() -> None:
+    registers = sorted(Path(__file__).parents[3].glob("examples/**/*.yaml"))
+    assert registers
+    for path in registers:
+        raw = path.read_bytes()
+        assert _load_with(True, raw) == _load_with(False, raw), path
+
+
+def test_nesting_a_million_deep_is_refused_without_crashing() -> None:
+    """libyaml's composer recurses in C: unchecked, this document kills the process."""
+    script = (
+        "from steward.register import check_bytes\n"
+        "r = check_bytes(b'[' * 1_000_000 + b']' * 1_000_000, 'deep.yaml')\n"
+        "print(r.problems[0].code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.strip() == "Y004"
