@@ -21,15 +21,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from steward.config import Settings
 from steward.lib import identifiers
-from steward.lib.identifiers import normalise_phone
+from steward.lib.i18n import N_
+from steward.lib.identifiers import IdentifierError, normalise_phone
 from steward.lib.signing import derive, digest, identifier_digest, identifier_key
 from steward.register import Register
 
 IDENTIFIER_KINDS = ("email", "phone", "account-id", "visitor", "guardian", "other")
-
-
-class IdentifierError(ValueError):
-    """An identifier of an unknown kind or an empty value."""
 
 
 def normalise(kind: str, value: str, region: str | None = None) -> str:
@@ -38,11 +35,13 @@ def normalise(kind: str, value: str, region: str | None = None) -> str:
     as its digits."""
     if kind not in IDENTIFIER_KINDS:
         raise IdentifierError(
-            f"unknown identifier kind '{kind}'; use one of {', '.join(IDENTIFIER_KINDS)}"
+            N_("Unknown identifier kind '%(kind)s'; use one of %(kinds)s."),
+            kind=kind,
+            kinds=", ".join(IDENTIFIER_KINDS),
         )
     text = value.strip()
     if not text:
-        raise IdentifierError(f"the {kind} identifier is empty")
+        raise IdentifierError(N_("The %(kind)s identifier is empty."), kind=kind)
     if kind == "phone":
         return normalise_phone(text, region) or "".join(
             ch for ch in text if ch.isdigit() or ch == "+"

@@ -112,3 +112,14 @@ def _search_status(client: TestClient, kind: str, value: str) -> int:
     return client.post(
         "/admin/consents", data={"kind": kind, "value": value, "csrf_token": token}
     ).status_code
+
+
+def test_an_empty_identifier_is_refused_in_the_admins_language(app) -> None:
+    with _signed_in(app) as admin:
+        admin.headers["Accept-Language"] = "ru"
+        token = _csrf(admin.get("/admin/consents").text)
+        answer = admin.post(
+            "/admin/consents", data={"kind": "phone", "value": "   ", "csrf_token": token}
+        )
+    assert answer.status_code == 400
+    assert "Идентификатор phone пуст" in unescape(answer.text)

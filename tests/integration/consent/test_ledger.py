@@ -232,7 +232,7 @@ def test_bad_input_gets_a_clear_error_and_records_nothing(store_engine, consents
     sessions = session_factory(store_engine)
     with transaction(sessions) as s, pytest.raises(ConsentRuleError, match="no consent item"):
         consents.record(s, identifiers=ANNA, action="given", item="nope")
-    with transaction(sessions) as s, pytest.raises(ValueError, match="unknown identifier kind"):
+    with transaction(sessions) as s, pytest.raises(ValueError, match="Unknown identifier kind"):
         consents.record(s, identifiers={"passport": "x"}, action="given", item="registration")
     with transaction(sessions) as s, pytest.raises(ValueError, match="action must be"):
         consents.record(s, identifiers=ANNA, action="maybe", item="registration")

@@ -21,7 +21,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import func, select
 
 from steward.consent import evidence
-from steward.consent.identity import ConsentKeys, IdentifierError
+from steward.consent.identity import ConsentKeys
+from steward.lib.identifiers import IdentifierError
 from steward.consent.receipts import build_receipt
 from steward.consent.tables import ConsentEvent, ConsentSubject
 from steward.lib import i18n
