@@ -22,12 +22,11 @@ from sqlalchemy import func, select
 
 from steward.consent import evidence
 from steward.consent.identity import ConsentKeys
-from steward.lib.identifiers import IdentifierError
 from steward.consent.receipts import build_receipt
 from steward.consent.tables import ConsentEvent, ConsentSubject
 from steward.lib import i18n
 from steward.lib.i18n import N_
-from steward.lib.identifiers import KINDS
+from steward.lib.identifiers import KINDS, IdentifierError
 from steward.requests import verification
 from steward.web.auth import Principal, require
 from steward.web.consent_runtime import consent_service
