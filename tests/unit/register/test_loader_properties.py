@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from steward.register import check_bytes, yamlsource
@@ -169,20 +169,45 @@ def test_libyaml_reads_every_document_as_the_python_parser_does(raw: bytes) -> N
     assert _load_with(True, raw) == _load_with(False, raw)
 
 
+def _written(loaded: object) -> object:
+    """A load's data and positions, but not where an empty value (``a:``) is placed: the two
+    parsers put it a column apart in flow style (``{a: }``), or on the next line after an
+    explicit ``?`` key."""
+    if not isinstance(loaded, tuple):
+        return loaded
+    data, smap, duplicates = loaded
+
+    def empty(path: tuple[object, ...]) -> bool:
+        value = data
+        for part in path:
+            if part == "<key>":
+                return False
+            try:
+                value = value[part]
+            except (KeyError, IndexError, TypeError):
+                return False
+        return value is None
+
+    values = {path: at for path, at in smap.values.items() if not empty(path)}
+    return data, values, smap.keys, duplicates
+
+
 @PROPERTY_SETTINGS
 @given(st.text(alphabet="ab:-[]{}&*!'\"|>#\n\t ,?<%@", max_size=60).map(str.encode))
+@example(b"{a: }")
+@example(b"? a")
+@example(b"a: b\t")
+@example(b"|#\n")
 def test_libyaml_on_yaml_soup_refuses_nothing_the_python_parser_reads(raw: bytes) -> None:
     """On arbitrary punctuation, whatever PyYAML reads, libyaml reads to the same data and
-    positions (an explicit ``?`` key's missing value aside: libyaml places it after the key's
-    line). What PyYAML refuses, libyaml refuses with the same error, or reads (it allows a tab
-    after a value and a comment right after a block scalar's ``|``) and the builder judges."""
+    positions (an empty value's aside). What PyYAML refuses, libyaml refuses with the same
+    error, or reads (it allows a tab after a value and a comment right after a block scalar's
+    ``|``) and the builder judges."""
     fast, python = _load_with(True, raw), _load_with(False, raw)
     if isinstance(python, yamlsource.SourceIssue):
         assert fast == python or getattr(fast, "code", None) != "Y010"
-    elif b"?" in raw or raw.strip() == b"---":
-        assert isinstance(fast, tuple) and fast[0] == python[0]  # type: ignore[index]
     else:
-        assert fast == python
+        assert _written(fast) == _written(python)
 
 
 def test_real_registers_read_the_same_with_libyaml() -> None:
