@@ -181,8 +181,8 @@ def decode(raw: bytes) -> str:
     return text
 
 
-# libyaml, when PyYAML was built with it: the same parser, a tenth of the time (a register's
-# `steward check` spends most of its parsing here). None falls back to the Python parser.
+# libyaml, when PyYAML was built with it: a tenth of the Python parser's time (most of a
+# register's parsing in `steward check`). None: the Python parser alone.
 _FAST_LOADER: type | None = getattr(yaml, "CSafeLoader", None)
 _FAST_LOADER_DEPTH = 1000  # far below where libyaml's recursion overflows the C stack
 
@@ -192,8 +192,11 @@ def _compose(text: str) -> yaml.Node | None:
 
     libyaml's composer recurses in C without a limit, so a document nested thousands deep would
     crash the process: the nesting is counted on its event stream first (the builder applies
-    ``MAX_DEPTH`` itself, at the value that crosses it). Whatever libyaml refuses is
-    parsed again by the Python parser, so that a syntax error reads the same on every machine.
+    ``MAX_DEPTH`` itself, at the value that crosses it). Whatever libyaml refuses is parsed
+    again by the Python parser, so that a syntax error reads the same on every machine. The
+    two read every document alike, except that libyaml also accepts a tab after a value and a
+    comment straight after a block scalar's ``|`` (PyYAML's syntax errors), and places an
+    empty value (``{a: }``) a column later.
     """
     if _FAST_LOADER is not None:
         try:
