@@ -226,7 +226,7 @@ class Phrase:
         """The phrase ``dump`` gave (stored JSON, parsed)."""
         if isinstance(data, list):
             return cls(parts=[p if isinstance(p, str) else cls.load(p) for p in data])
-        values = {
+        values: dict[str, Any] = {
             k: cls.load(v) if isinstance(v, dict | list) else v
             for k, v in dict(data.get("v") or {}).items()
         }
