@@ -17,13 +17,15 @@ import pytest
 from playwright.sync_api import Page
 from sqlalchemy import select
 
+from steward.accounts.people import create_person
 from steward.notify.outbox import OutboxMessage
-from steward.store.db import make_engine, session_factory, upgrade
+from steward.store.db import make_engine, session_factory, transaction, upgrade
 
 from ..conftest import EXAMPLES
 from ..smtp_server import Inbox, free_port
 
 pytestmark = pytest.mark.browser
+PASSWORD = "tea kettle lantern 7"
 
 
 @pytest.fixture
@@ -43,6 +45,7 @@ def steward_serve(tmp_path: Path, smtp_inbox: Inbox) -> Iterator[tuple[str, str]
         STEWARD_SMTP_URL=smtp_inbox.url,
         STEWARD_MAIL_FROM="privacy@demo.example",
         STEWARD_BASE_URL=base,
+        STEWARD_TOTP_ROLES="",  # the owner who invites signs in with a password alone here
     )
     log = (tmp_path / "serve.log").open("wb")
     process = subprocess.Popen(
@@ -115,3 +118,36 @@ def test_a_filed_request_e_mails_its_code_by_itself_and_the_code_verifies(
     assert sent and len(sent) == len(rows), [(r.kind, r.status, r.error) for r in rows]
     assert all(r.body_text == "" and r.to_address == "" and r.to_digest for r in sent)
     assert not any(code in r.body_text for r in rows)
+
+
+def test_an_owner_reading_the_admin_in_russian_invites_a_colleague_in_russian(
+    steward_serve: tuple[str, str], smtp_inbox: Inbox, page: Page
+) -> None:
+    """The invitation is written in the inviter's admin language (the invited person has no
+    account, so no language of their own yet): the owner reads the admin in Russian, the
+    colleague gets the e-mail in Russian, at a real SMTP server, sent by ``steward serve``."""
+    base, database = steward_serve
+    engine = make_engine(database)
+    with transaction(session_factory(engine)) as session:
+        owner = create_person(
+            session, "olga@demo.example", role="owner", password=PASSWORD, name="Ольга"
+        )
+        owner.language = "ru"
+    engine.dispose()
+    page.goto(base + "/admin/sign-in")
+    page.locator("#email").fill("olga@demo.example")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.goto(base + "/admin/people")
+    page.locator("#invite-email").fill("ivan@demo.example")
+    page.locator("#invite-role").select_option("agent")
+    page.get_by_role("button", name="Отправить приглашение").click()
+    link = page.locator("#invite-link").inner_text()
+
+    (message,) = smtp_inbox.wait(1, timeout=20)
+    assert message["To"] == "ivan@demo.example"
+    assert message["Subject"] == "Приглашение в Steward"
+    body = smtp_inbox.body(0)
+    assert "Ольга приглашает вас в Steward" in body and "«агент»" in body, body
+    assert link in body and "72 часов" in body
+    assert "invited you" not in body and "within 72 hours" not in body

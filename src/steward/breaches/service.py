@@ -22,7 +22,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from steward.breaches.tables import DutyDone, Incident, IncidentEvent, LetterDispatch
-from steward.law.breaches import BreachClock, BreachTimeError, breach_clocks, check_times, duty
+from steward.law.breaches import (
+    BreachClock,
+    BreachTimeError,
+    UnknownDuty,
+    breach_clocks,
+    check_times,
+    duty,
+)
 from steward.ledger.audit import record
 from steward.lib.i18n import N_, Told
 from steward.register import Register
@@ -81,7 +88,7 @@ def _validate(register: Register | None, data: IncidentInput, now: datetime) -> 
     try:
         check_times(data.detected_at, data.occurred_at, now=now)
     except BreachTimeError as exc:
-        raise BreachInputError(str(exc)) from None
+        raise BreachInputError(exc.text, **exc.params) from None
     if not data.nature.strip():
         raise BreachInputError(
             N_("nature is empty; say what happened (what data, how it was exposed)")
@@ -227,8 +234,8 @@ def mark_done(
     """Record that a notification duty was carried out (sent to the authority, filed...)."""
     try:
         chosen = duty(duty_id)
-    except KeyError as exc:
-        raise BreachInputError(str(exc.args[0])) from None
+    except UnknownDuty as exc:
+        raise BreachInputError(exc.text, **exc.params) from None
     existing = session.scalars(
         select(DutyDone).where(DutyDone.incident_id == incident.id, DutyDone.duty_id == duty_id)
     ).first()

@@ -20,6 +20,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from steward.law.calendars import calendar_for
+from steward.lib.i18n import N_, Told
 
 
 class Addressee(StrEnum):
@@ -182,8 +183,16 @@ class BreachClock:
         return bool(self.applies and self.due is not None and now > self.due)
 
 
-class BreachTimeError(ValueError):
-    """Times that cannot be those of a real breach (in the future, detected before it happened)."""
+class BreachTimeError(Told, ValueError):
+    """Times that cannot be those of a real breach (in the future, detected before it happened);
+    English marked ``N_`` with its values apart, told in the reader's language (``i18n.told``)."""
+
+
+class UnknownDuty(Told, KeyError):
+    """No breach duty has the id asked for; the message names the known ones."""
+
+    def __str__(self) -> str:  # the message, not KeyError's quoted repr of it
+        return str(self.args[0]) if self.args else ""
 
 
 def check_times(
@@ -193,16 +202,25 @@ def check_times(
     now = now or datetime.now(UTC)
     for name, value in (("detected_at", detected_at), ("occurred_at", occurred_at)):
         if value is not None and value.tzinfo is None:
-            raise BreachTimeError(f"{name} needs a time zone, e.g. 2026-11-27T23:00+03:00")
+            raise BreachTimeError(
+                N_("%(name)s needs a time zone, e.g. 2026-11-27T23:00+03:00"), name=name
+            )
     if detected_at > now + timedelta(minutes=5):
         raise BreachTimeError(
-            f"detected_at {detected_at.isoformat()} is in the future; give the moment the "
-            "breach was detected, which is now or earlier"
+            N_(
+                "detected_at %(detected)s is in the future; give the moment the breach was "
+                "detected, which is now or earlier"
+            ),
+            detected=detected_at.isoformat(),
         )
     if occurred_at is not None and occurred_at > detected_at:
         raise BreachTimeError(
-            f"occurred_at {occurred_at.isoformat()} is after detected_at "
-            f"{detected_at.isoformat()}; a breach is detected when or after it happens"
+            N_(
+                "occurred_at %(occurred)s is after detected_at %(detected)s; a breach is "
+                "detected when or after it happens"
+            ),
+            occurred=occurred_at.isoformat(),
+            detected=detected_at.isoformat(),
         )
 
 
@@ -229,7 +247,9 @@ def clock_for(
 ) -> BreachClock:
     """The clock of one duty for a breach detected at ``detected_at`` (time-zone aware)."""
     if detected_at.tzinfo is None:
-        raise BreachTimeError("detected_at needs a time zone")
+        raise BreachTimeError(
+            N_("%(name)s needs a time zone, e.g. 2026-11-27T23:00+03:00"), name="detected_at"
+        )
     applies: bool | None = True
     note = f"{duty.period()} from {duty.counts_from.value}"
     if duty.condition is Condition.HIGH_RISK:
@@ -282,4 +302,8 @@ def duty(duty_id: str) -> BreachDuty:
     for candidate in DUTIES:
         if candidate.id == duty_id:
             return candidate
-    raise KeyError(f"no breach duty '{duty_id}'; known: {sorted(d.id for d in DUTIES)}")
+    raise UnknownDuty(
+        N_("no breach duty '%(duty)s'; known: %(known)s"),
+        duty=duty_id,
+        known=", ".join(sorted(d.id for d in DUTIES)),
+    )

@@ -137,6 +137,116 @@ def fill(translated: str, english: str, params: Mapping[str, Any]) -> str:
         return english % dict(params)
 
 
+class Phrase:
+    """Text Steward writes for the record (a request's timeline): its English message id
+    (marked with ``N_``) and values, kept apart so that each reader gets it in their language.
+
+        p = Phrase(N_("run %(run)s"), run=7)
+        p.say("ru"), str(p)                                  # "запуск 7", "run 7"
+        Phrase.ngettext("%(num)s reminder", "%(num)s reminders", 2)
+        Phrase.join(p, ": ", Phrase.of(error))                # parts in a row
+        Phrase.join(*counts, sep=", ")
+        Phrase.load(p.dump()) == p
+
+    A value may itself be a ``Phrase`` (said in the same language); any other value (a
+    reference, a count, an agent's text, a driver's error) is put in as it is. ``dump`` is
+    JSON-ready: ``{"t": text, "v": values}`` (with ``"pl"``, the plural, counted by ``"num"``),
+    a joined row as a list of parts."""
+
+    __slots__ = ("params", "parts", "plural", "text")
+
+    def __init__(
+        self,
+        text: str = "",
+        /,
+        *,
+        plural: str | None = None,
+        parts: Sequence[Phrase | str] | None = None,
+        **params: Any,
+    ) -> None:
+        self.text, self.params, self.plural = text, params, plural
+        self.parts = tuple(parts) if parts is not None else None
+
+    @classmethod
+    def ngettext(cls, singular: str, plural: str, num: int, /, **params: Any) -> Phrase:
+        """A phrase with plural forms, chosen by ``num`` (its ``%(num)s``)."""
+        return cls(singular, plural=plural, num=num, **params)
+
+    @classmethod
+    def join(cls, *parts: Phrase | str, sep: str = "") -> Phrase:
+        """``parts`` said one after the other, ``sep`` between them (empty strings dropped)."""
+        kept = [p for p in parts if not (isinstance(p, str) and not p)]
+        row: list[Phrase | str] = []
+        for part in kept:
+            if row and sep:
+                row.append(sep)
+            row.append(part)
+        return cls(parts=row)
+
+    @classmethod
+    def of(cls, exc: BaseException) -> Phrase | str:
+        """A ``Told`` error's text and values as a phrase; any other error's message as it is."""
+        return cls(exc.text, **exc.params) if isinstance(exc, Told) else str(exc)
+
+    def say(self, lang: str) -> str:
+        if self.parts is not None:
+            return "".join(p.say(lang) if isinstance(p, Phrase) else p for p in self.parts)
+        values = {k: v.say(lang) if isinstance(v, Phrase) else v for k, v in self.params.items()}
+        if self.plural is None:
+            return say(self.text, lang, values)
+        n = int(self.params.get("num", 0))
+        return fill(translator(lang).ngettext(self.text, self.plural, n), self.text, values)
+
+    def __str__(self) -> str:
+        return self.say(LANGUAGES[0])
+
+    def __repr__(self) -> str:
+        return f"Phrase({self.dump()!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Phrase) and self.dump() == other.dump()
+
+    def __hash__(self) -> int:
+        return hash(repr(self))
+
+    def dump(self) -> Any:
+        if self.parts is not None:
+            return [p.dump() if isinstance(p, Phrase) else p for p in self.parts]
+        data: dict[str, Any] = {"t": self.text}
+        if self.params:
+            data["v"] = {
+                k: v.dump() if isinstance(v, Phrase) else v for k, v in self.params.items()
+            }
+        if self.plural is not None:
+            data["pl"] = self.plural
+        return data
+
+    @classmethod
+    def load(cls, data: Any) -> Phrase:
+        """The phrase ``dump`` gave (stored JSON, parsed)."""
+        if isinstance(data, list):
+            return cls(parts=[p if isinstance(p, str) else cls.load(p) for p in data])
+        values: dict[str, Any] = {
+            k: cls.load(v) if isinstance(v, dict | list) else v
+            for k, v in dict(data.get("v") or {}).items()
+        }
+        return cls(str(data.get("t", "")), plural=data.get("pl"), **values)
+
+
+def recorded(message: str | None, stored: str, lang: str) -> str:
+    """A record's line in ``lang``: its phrase (``message``, JSON of ``Phrase.dump``) when
+    Steward wrote one, else the text as stored (typed by a person, or written before phrases
+    were kept)."""
+    if not message:
+        return stored
+    import json
+
+    try:
+        return Phrase.load(json.loads(message)).say(lang)
+    except (ValueError, TypeError, AttributeError):  # a row no phrase can be read from
+        return stored
+
+
 def words(english: dict[str, str], lang: str) -> dict[str, str]:
     """A page's phrase book in ``lang``: each value of ``english`` (marked with ``N_``)
     translated, keyed as before (templates read ``w.title``)."""

@@ -25,7 +25,7 @@ from sqlalchemy import CursorResult, ForeignKey, Integer, String, Text, select, 
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from steward.jobs.schedule import periodic
-from steward.lib.i18n import N_
+from steward.lib.i18n import N_, Phrase
 from steward.requests.states import RequestError
 from steward.store.tables import Base, UtcDateTime, utcnow
 
@@ -136,8 +136,13 @@ def _submit(session: Session, row_id: int, moment: datetime) -> int | None:
         found,
         ACTOR,
         "destruction-queued",
-        f"destruction run {run.id}: the data of {', '.join(purposes)} ({row.rule}), "
-        f"due {row.due_at.date().isoformat()}",
+        Phrase(
+            N_("destruction run %(run)s: the data of %(purposes)s (%(rule)s), due %(due)s"),
+            run=run.id,
+            purposes=", ".join(purposes),
+            rule=row.rule,
+            due=row.due_at.date().isoformat(),
+        ),
     )
     record(
         session,
@@ -198,12 +203,16 @@ def _note_waiting(session: Session, row_id: int, reason: RequestError) -> str:
     row = session.get(ScheduledDestruction, row_id)
     found = session.get(SubjectRequest, row.request_id) if row else None
     assert row is not None and found is not None
-    note = f"the destruction due {row.due_at.date().isoformat()} waits: {reason}"
+    note = Phrase(
+        N_("the destruction due %(due)s waits: %(reason)s"),
+        due=row.due_at.date().isoformat(),
+        reason=Phrase.of(reason),
+    )
     said = session.scalar(
         select(RequestEvent.id).where(
             RequestEvent.request_id == found.id,
             RequestEvent.action == "destruction-waiting",
-            RequestEvent.note == note,
+            RequestEvent.note == str(note),
         )
     )
     if said is None:

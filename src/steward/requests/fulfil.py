@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from steward.datastores import KINDS, ExecutionRequest, InvalidRequest
 from steward.datastores.runs import RunAlreadyOpen, open_run, submit
 from steward.datastores.tables import ExecutionExport, ExecutionRun, ExecutionStep
-from steward.lib.i18n import N_
+from steward.lib.i18n import N_, Phrase
 from steward.requests import (
     emails,
     kinds,
@@ -65,6 +65,8 @@ RESULT_KINDS = frozenset({"access", "portability", "information"})
 # done in Steward's store when executed (the consent ledger, the restriction list, a schedule)
 LEDGER_KINDS = frozenset({"objection", "withdraw-consent"})
 WORKER = "steward:worker"
+WORKING, EXECUTING = Phrase(N_("working")), Phrase(N_("executing"))
+"""Why Steward moved a request on by itself, on the timeline."""
 WAITING = "waiting for a worker: the job queue cannot be reached; the run is kept and handed over"
 
 
@@ -227,7 +229,8 @@ class Fulfilment:
         with transaction(self.sessions) as session:
             found = service.get(session, request_id)
             run_id = self._submit(session, found, actor, dry_run=True, rectify=text)
-            service.record_event(session, found, actor.name, "preview-queued", f"run {run_id}")
+            queued = Phrase(N_("run %(run)s"), run=run_id)
+            service.record_event(session, found, actor.name, "preview-queued", queued)
         dispatch(self.sessions, run_id)
         return run_id
 
@@ -249,10 +252,11 @@ class Fulfilment:
             else:
                 if found.state == State.VERIFIED:
                     service.transition(
-                        session, found, State.IN_PROGRESS, actor=actor.name, why="executing"
+                        session, found, State.IN_PROGRESS, actor=actor.name, why=EXECUTING
                     )
                 run_id = self._submit(session, found, actor, dry_run=False, rectify=text)
-                service.record_event(session, found, actor.name, "run-queued", f"run {run_id}")
+                queued = Phrase(N_("run %(run)s"), run=run_id)
+                service.record_event(session, found, actor.name, "run-queued", queued)
         dispatch(self.sessions, run_id)
         return run_id
 
@@ -273,7 +277,11 @@ class Fulfilment:
                 found,
                 State.IN_PROGRESS,
                 actor=approver.name,
-                why=f"approved: {reason.strip() or 'as previewed'}",
+                why=(
+                    Phrase(N_("approved: %(reason)s"), reason=reason.strip())
+                    if reason.strip()
+                    else Phrase(N_("approved: as previewed"))
+                ),
                 ip=approver.ip,
                 gate=True,
             )
@@ -281,7 +289,8 @@ class Fulfilment:
             run_id = self._submit(
                 session, found, approver, dry_run=False, rectify_values=rectify, checked=True
             )
-            service.record_event(session, found, approver.name, "run-queued", f"run {run_id}")
+            queued = Phrase(N_("run %(run)s"), run=run_id)
+            service.record_event(session, found, approver.name, "run-queued", queued)
         dispatch(self.sessions, run_id)
         return run_id
 
@@ -299,7 +308,7 @@ class Fulfilment:
                 found,
                 State.IN_PROGRESS,
                 actor=approver.name,
-                why=f"approval refused: {reason.strip()}",
+                why=Phrase(N_("approval refused: %(reason)s"), reason=reason.strip()),
                 ip=approver.ip,
                 gate=True,
             )
@@ -344,44 +353,57 @@ class Fulfilment:
             found = session.get(SubjectRequest, run.request_id, with_for_update=True)
             if found is None:
                 return
-            key = f"run {run.id} attempt {run.attempts}"
-            if self._recorded(session, found, key):
+            key = Phrase(N_("run %(run)s attempt %(attempt)s"), run=run.id, attempt=run.attempts)
+            if self._recorded(session, found, str(key)):
                 return  # a job that ran twice reports once
             what = "preview" if run.dry_run else "run"
             if run.status in ("retry", "failed"):
-                tail = "; tried again later" if run.status == "retry" else "; it will not retry"
-                service.record_event(
-                    session, found, WORKER, f"{what}-stopped", f"{key}: {run.error}{tail}"
+                tail = Phrase(
+                    N_("; tried again later")
+                    if run.status == "retry"
+                    else N_("; it will not retry")
                 )
+                stopped = Phrase.join(key, ": ", run.error or "", tail)
+                service.record_event(session, found, WORKER, f"{what}-stopped", stopped)
                 return
             result = _run_result(run)
             if run.status != "done" or result is None:
                 return
             if run.dry_run:
-                service.record_event(
-                    session, found, WORKER, "previewed", f"{key}: {result.describe()}"
-                )
+                previewed = Phrase.join(key, ": ", result.phrase())
+                service.record_event(session, found, WORKER, "previewed", previewed)
                 return
-            described = result.describe() + verification.not_searched_note(found)
+            described = Phrase.join(result.phrase(), verification.not_searched_note(found))
             if found.state in {s.value for s in CLOSED}:
                 # a run after completion (a scheduled destruction): its result goes on the
                 # timeline; the outcome the subject was told stays
-                service.record_event(session, found, WORKER, "executed", f"{key}: {described}")
+                executed = Phrase.join(key, ": ", described)
+                service.record_event(session, found, WORKER, "executed", executed)
                 return
-            found.outcome = described
+            found.outcome = str(described)
             export = session.get(ExecutionExport, run.id) if result.export else None
             if export is not None:
                 found.result, found.result_type = export.content, "application/zip"
                 found.result_nonce = secrets.token_hex(16)
-            service.record_event(session, found, WORKER, "executed", f"{key}: {found.outcome}")
+            executed = Phrase.join(key, ": ", described)
+            service.record_event(session, found, WORKER, "executed", executed)
             if not result.complete:
                 service.record_event(
                     session,
                     found,
                     WORKER,
                     "not-completed",
-                    f"{key}: the re-search still found {result.residual} identifying row(s); "
-                    "an agent looks before the request is completed",
+                    Phrase.join(
+                        key,
+                        ": ",
+                        Phrase(
+                            N_(
+                                "the re-search still found %(num)s identifying row(s); an agent "
+                                "looks before the request is completed"
+                            ),
+                            num=result.residual,
+                        ),
+                    ),
                 )
                 return
             self._complete(session, found, Actor(WORKER), outcome="", result=result)
@@ -409,7 +431,7 @@ class Fulfilment:
         )
         found.result, found.result_type = answer.document(), "application/json"
         found.result_nonce = secrets.token_hex(16)
-        recorded = answer.describe() + verification.not_searched_note(found)
+        recorded = Phrase.join(answer.phrase(), verification.not_searched_note(found))
         service.record_event(session, found, actor.name, "answered", recorded)
         self._complete(session, found, actor, outcome=recorded, told=answer.text(found.lang))
 
@@ -526,12 +548,11 @@ class Fulfilment:
             values = json.loads(asked.rectify)
             run_id = self._submit(session, found, actor, dry_run=True, rectify_values=values)
             asked.preview_run = run_id
-            service.record_event(
-                session, found, actor.name, "preview-queued", f"run {run_id} (preview again)"
-            )
+            again = Phrase(N_("run %(run)s (preview again)"), run=run_id)
+            service.record_event(session, found, actor.name, "preview-queued", again)
             return run_id
         if found.state == State.VERIFIED:
-            service.transition(session, found, State.IN_PROGRESS, actor=actor.name, why="working")
+            service.transition(session, found, State.IN_PROGRESS, actor=actor.name, why=WORKING)
         values = parse_rectification(text) if found.kind == "rectification" else {}
         run_id = self._submit(session, found, actor, dry_run=True, rectify_values=values)
         session.add(
@@ -549,7 +570,11 @@ class Fulfilment:
             found,
             State.AWAITING_APPROVAL,
             actor=actor.name,
-            why=f"the {found.kind} changes the operator's data; preview run {run_id} attached",
+            why=Phrase(
+                N_("the %(kind)s changes the operator's data; preview run %(run)s attached"),
+                kind=found.kind,
+                run=run_id,
+            ),
             ip=actor.ip,
             gate=True,
         )
@@ -581,9 +606,8 @@ class Fulfilment:
             )
         found.result, found.result_type = data, kind
         found.result_nonce = secrets.token_hex(16)
-        service.record_event(
-            session, found, actor.name, "result-attached", f"result file ({len(data)} bytes)"
-        )
+        attached = Phrase(N_("result file (%(size)s bytes)"), size=len(data))
+        service.record_event(session, found, actor.name, "result-attached", attached)
 
     def _complete(
         self,
@@ -591,12 +615,13 @@ class Fulfilment:
         found: SubjectRequest,
         actor: Actor,
         *,
-        outcome: str,
+        outcome: str | Phrase,
         no_run_reason: str | None = None,
         result: RunResult | None = None,
         told: str | None = None,
     ) -> str | None:
         # ``recorded``: the staff's line (counts, holds); ``told``: the subject's, in their language
+        recorded: Phrase | str
         changes = self.changes_data(session, found)
         if changes:
             recorded, told = self._destructive_outcome(session, found, actor, result, no_run_reason)
@@ -606,12 +631,14 @@ class Fulfilment:
                 added = kinds.restrict(
                     session, self._consents(session), found, identifiers_of(found)
                 )
-                recorded += f"; restriction list: {added} identifier(s), every purpose"
+                listed = N_("; restriction list: %(num)s identifier(s), every purpose")
+                recorded = Phrase.join(recorded, Phrase(listed, num=added))
         elif result is not None:
-            recorded, told = result.describe(), report.of(result, found.lang)
+            recorded, told = result.phrase(), report.of(result, found.lang)
         else:
-            recorded = outcome.strip() or found.outcome or "done"
-            told = told or recorded
+            typed = outcome if isinstance(outcome, Phrase) else outcome.strip()
+            recorded = typed or found.outcome or Phrase(N_("done"))
+            told = told or str(recorded)
         if found.kind == "portability" and self.register_path is not None:
             register = record_register(session, self.register_path)[0]
             left_out = kinds.portability_excluded(
@@ -620,14 +647,14 @@ class Fulfilment:
             if left_out:
                 tables = "; ".join(f"{t} ({bases})" for t, bases in left_out)
                 told += "\n" + kinds.words(found.lang)["portability-left-out"].format(tables=tables)
-        if result is not None and "not searched" not in recorded:
-            recorded += verification.not_searched_note(found)
+        if result is not None and "not searched" not in str(recorded):
+            recorded = Phrase.join(recorded, verification.not_searched_note(found))
         if found.state == State.VERIFIED:
-            service.transition(session, found, State.IN_PROGRESS, actor=actor.name, why="working")
+            service.transition(session, found, State.IN_PROGRESS, actor=actor.name, why=WORKING)
         service.transition(
             session, found, State.COMPLETED, actor=actor.name, why=recorded, ip=actor.ip, gate=True
         )
-        found.outcome = recorded
+        found.outcome = str(recorded)
         link, link_text = None, ""
         if found.kind in RESULT_KINDS and found.result is not None:
             if found.result_nonce is None:
@@ -645,7 +672,7 @@ class Fulfilment:
         actor: Actor,
         result: RunResult | None,
         no_run_reason: str | None,
-    ) -> tuple[str, str]:
+    ) -> tuple[Phrase, str]:
         """The completion texts (recorded, told) of a change to the operator's data, from the
         run that made it or an approver's reason; anything else refuses (no skipping the gate)."""
         if no_run_reason is not None:
@@ -664,7 +691,8 @@ class Fulfilment:
             ask.decision, ask.decided_by, ask.decided_at = "no-run", actor.name, utcnow()
             ask.reason = no_run_reason.strip()
             why = no_run_reason.strip()
-            return f"completed without a run: {why}", report.no_run(why, found.lang)
+            without = Phrase(N_("completed without a run: %(reason)s"), reason=why)
+            return without, report.no_run(why, found.lang)
         if result is None:
             run = newest_run(session, found, dry_run=False)
             result = _run_result(run) if run is not None and run.status == "done" else None
@@ -684,4 +712,4 @@ class Fulfilment:
                 ),
                 num=result.residual,
             )
-        return result.describe(), report.of(result, found.lang)
+        return result.phrase(), report.of(result, found.lang)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from steward.lib.i18n import N_, Phrase
+
 
 @dataclass(frozen=True)
 class Hold:
@@ -111,23 +113,52 @@ class RunResult:
 
     def describe(self) -> str:
         """One line for the timeline: counts, holds and the re-search; never personal data."""
-        counts = ", ".join(f"{k} {v}" for k, v in self.totals.items() if v)
-        text = f"{self.kind}{' (dry run)' if self.dry_run else ''}: {counts or 'nothing found'}"
+        return str(self.phrase())
+
+    def phrase(self) -> Phrase:
+        """``describe``'s line as a phrase, said in each reader's language."""
+        counts = [Phrase(TOTALS[k], num=v) for k, v in self.totals.items() if v]
+        found = Phrase.join(*counts, sep=", ") if counts else Phrase(N_("nothing found"))
+        head = N_("%(kind)s (dry run): %(counts)s") if self.dry_run else N_("%(kind)s: %(counts)s")
+        parts: list[Phrase | str] = [Phrase(head, kind=self.kind, counts=found)]
         if self.holds:
-            text += "; held: " + "; ".join(
-                f"{h.table} until {h.until.isoformat() if h.until else '?'} ({h.purpose})"
+            held = [
+                Phrase(
+                    N_("%(table)s until %(until)s (%(purpose)s)"),
+                    table=h.table,
+                    until=h.until.isoformat() if h.until else "?",
+                    purpose=h.purpose,
+                )
                 for h in self.holds
-            )
+            ]
+            parts.append(Phrase(N_("; held: %(holds)s"), holds=Phrase.join(*held, sep="; ")))
         outside = [t for t in self.tables if t.out_of_scope]
         if outside:
-            text += "; left for other purposes: " + ", ".join(
-                f"{t.table} {t.out_of_scope}" for t in outside
-            )
+            tables = ", ".join(f"{t.table} {t.out_of_scope}" for t in outside)
+            parts.append(Phrase(N_("; left for other purposes: %(tables)s"), tables=tables))
         if self.residual is not None:
-            text += f"; re-search found {self.residual} identifying row(s) left"
+            parts.append(
+                Phrase(N_("; re-search found %(num)s identifying row(s) left"), num=self.residual)
+            )
         if self.reconciled:
-            text += "; reconciled after a crash: " + ", ".join(self.reconciled)
-        return text
+            parts.append(
+                Phrase(
+                    N_("; reconciled after a crash: %(datastores)s"),
+                    datastores=", ".join(self.reconciled),
+                )
+            )
+        return Phrase.join(*parts)
+
+
+TOTALS = {
+    "found": N_("found %(num)s"),
+    "erased": N_("erased %(num)s"),
+    "masked": N_("masked %(num)s"),
+    "held": N_("held %(num)s"),
+    "restricted": N_("restricted %(num)s"),
+    "rectified": N_("rectified %(num)s"),
+}
+"""Each of a run's totals as the timeline says it."""
 
 
 @dataclass(frozen=True)

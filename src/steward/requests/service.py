@@ -7,6 +7,7 @@ Errors are ``RequestError`` subclasses whose message says what is wrong and what
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from steward.law import LAWS, RequestKind, law
 from steward.ledger import audit
-from steward.lib.i18n import N_
+from steward.lib.i18n import N_, Phrase
 from steward.lib.identifiers import IdentifierError, clean_account, clean_email, clean_phone
 from steward.register import Register
 from steward.requests import clock, emails
@@ -106,13 +107,18 @@ def record_event(
     request: SubjectRequest,
     actor: str,
     action: str,
-    note: str = "",
+    note: str | Phrase = "",
     *,
     from_state: str | None = None,
     ip: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    """Append one entry to the request's timeline and to the audit log (no identifiers)."""
+    """Append one entry to the request's timeline and to the audit log (no identifiers).
+
+    ``note``: a person's text as typed (a ``str``), or Steward's own line as a ``Phrase``,
+    kept as its message id and values (``message``) beside its English (``note``) so that the
+    admin says it in the reader's language."""
+    message = json.dumps(note.dump(), ensure_ascii=False) if isinstance(note, Phrase) else None
     session.add(
         RequestEvent(
             request_id=request.id,
@@ -120,7 +126,8 @@ def record_event(
             action=action,
             from_state=from_state,
             to_state=request.state,
-            note=note,
+            note=str(note),
+            message=message,
             at=utcnow(),
         )
     )
@@ -211,8 +218,10 @@ def link_duplicate(session: Session, request: SubjectRequest, *, actor: str) -> 
     if original is None:
         return
     request.duplicate_of = original.id
-    record_event(session, request, actor, "duplicate-of", f"answered with {original.reference}")
-    record_event(session, original, actor, "duplicate-linked", f"{request.reference} linked")
+    answered = Phrase(N_("answered with %(reference)s"), reference=original.reference)
+    record_event(session, request, actor, "duplicate-of", answered)
+    linked = Phrase(N_("%(reference)s linked"), reference=request.reference)
+    record_event(session, original, actor, "duplicate-linked", linked)
 
 
 def file_request(
@@ -324,7 +333,7 @@ def file_request(
             request,
             "steward",
             "verification-waived",
-            "the law requires no identity check for this kind",
+            Phrase(N_("the law requires no identity check for this kind")),
             from_state="received",
         )
     return request
@@ -336,7 +345,7 @@ def transition(
     to: str,
     *,
     actor: str,
-    why: str = "",
+    why: str | Phrase = "",
     ip: str | None = None,
     register: Register | None = None,
     gate: bool = False,
@@ -350,7 +359,7 @@ def transition(
     target = check_transition(request.state, to)
     if not gate:
         _refuse_gated(request.state, target)
-    if target is State.REJECTED and not why.strip():
+    if target is State.REJECTED and not str(why).strip():
         raise RequestError(N_("a rejection needs a reason the subject will read"))
     if target in (State.IN_PROGRESS, State.AWAITING_APPROVAL, State.COMPLETED) and (
         request.verification_required and request.verified_at is None
@@ -361,7 +370,7 @@ def transition(
     request.updated_at = utcnow()
     if target in CLOSED:
         request.closed_at = utcnow()
-        request.outcome = why or request.outcome
+        request.outcome = str(why) or request.outcome
         if request.paused_since is not None:
             resume(session, request, actor=actor, register=register)
     record_event(session, request, actor, f"to-{target.value}", why, from_state=previous, ip=ip)
@@ -373,7 +382,7 @@ def transition(
             session,
             request,
             "rejected",
-            outcome=why,
+            outcome=why.say(request.lang) if isinstance(why, Phrase) else why,
             authority=authority.get(request.lang, authority["en"]),
         )
     return request
@@ -415,7 +424,11 @@ def _close_duplicates(session: Session, original: SubjectRequest, actor: str) ->
                 duplicate,
                 actor,
                 "unlinked",
-                f"{original.reference} closed as {original.state}; answered on its own",
+                Phrase(
+                    N_("%(reference)s closed as %(state)s; answered on its own"),
+                    reference=original.reference,
+                    state=original.state,
+                ),
             )
             continue
         previous = duplicate.state
@@ -457,7 +470,7 @@ def mark_verified(
         request,
         actor,
         "verified",
-        f"identity confirmed by {how}",
+        Phrase(N_("identity confirmed by %(how)s"), how=how),
         from_state=previous,
         ip=ip,
     )
@@ -563,7 +576,7 @@ def resume(
 
 def assign(session: Session, request: SubjectRequest, *, assignee: str | None, actor: str) -> None:
     request.assignee = (assignee or "").strip() or None
-    record_event(session, request, actor, "assigned", request.assignee or "unassigned")
+    record_event(session, request, actor, "assigned", request.assignee or Phrase(N_("unassigned")))
 
 
 def change_subject_kind(
@@ -593,13 +606,17 @@ def change_subject_kind(
     if chosen == before and request.subject_kind:
         return
     request.subject_kind = chosen
-    record_event(session, request, actor, "subject-kind", f"{before} → {chosen}")
+    changed = Phrase(N_("%(before)s → %(after)s"), before=before, after=chosen)
+    record_event(session, request, actor, "subject-kind", changed)
 
 
-def add_note(session: Session, request: SubjectRequest, *, note: str, actor: str) -> None:
-    if not note.strip():
+def add_note(session: Session, request: SubjectRequest, *, note: str | Phrase, actor: str) -> None:
+    """A note on the timeline: a person's text, or a ``Phrase`` framing it."""
+    if not str(note).strip():
         raise RequestError(N_("the note is empty"))
-    record_event(session, request, actor, "note", note.strip()[:5000])
+    record_event(
+        session, request, actor, "note", note if isinstance(note, Phrase) else note.strip()[:5000]
+    )
 
 
 def get(session: Session, reference_or_id: str | int) -> SubjectRequest:
@@ -683,9 +700,8 @@ def send_reminders(
             emails.remind(session, request, to, left)
         if recipients:
             request.reminded_on = today
-            record_event(
-                session, request, "steward:scheduler", "reminded", f"{len(recipients)} reminder(s)"
-            )
+            sent_to = Phrase.ngettext("%(num)s reminder", "%(num)s reminders", len(recipients))
+            record_event(session, request, "steward:scheduler", "reminded", sent_to)
             sent += 1
     return sent
 

@@ -99,6 +99,10 @@ class RequestEvent(Base):
     from_state: Mapped[str | None] = mapped_column(String(30), nullable=True)
     to_state: Mapped[str | None] = mapped_column(String(30), nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
+    """The line in English (the API and the CLI show it): as typed, or Steward's own phrase."""
+    message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """Steward's own line as its phrase (``lib.i18n.Phrase.dump``, JSON), said in the reader's
+    language by the admin; NULL for a person's text and for entries older than phrases."""
 
 
 class RequestPause(Base):

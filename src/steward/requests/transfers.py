@@ -65,10 +65,18 @@ class TransfersAnswer:
         ).encode()
 
     def describe(self) -> str:
-        return (
-            f"information: {len(self.recipients)} recipient(s) in the register, "
-            f"{len(self.disclosures)} disclosure(s) recorded for the proven identifiers "
-            f"({', '.join(self.searched)})"
+        return str(self.phrase())
+
+    def phrase(self) -> i18n.Phrase:
+        """The timeline's line, said in each reader's language."""
+        return i18n.Phrase(
+            N_(
+                "information: %(recipients)s recipient(s) in the register, %(disclosures)s "
+                "disclosure(s) recorded for the proven identifiers (%(searched)s)"
+            ),
+            recipients=len(self.recipients),
+            disclosures=len(self.disclosures),
+            searched=", ".join(self.searched),
         )
 
     def text(self, lang: str) -> str:

@@ -29,7 +29,7 @@ from enum import StrEnum
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from steward.lib.i18n import N_
+from steward.lib.i18n import N_, Phrase
 from steward.lib.identifiers import normalise_account, normalise_email, normalise_phone
 from steward.lib.signing import Signer, TokenExpired, TokenInvalid, digest
 from steward.register import Register
@@ -81,11 +81,13 @@ def proven(request: SubjectRequest) -> dict[str, str]:
     return out
 
 
-def not_searched_note(request: SubjectRequest) -> str:
+def not_searched_note(request: SubjectRequest) -> Phrase | str:
     """ "; not searched (not proven): phone" for a result summary, or "" when all are proven."""
     proven_now = proven(request)
     left = [name for name in identifiers_of(request) if name not in proven_now]
-    return f"; not searched (not proven): {', '.join(left)}" if left else ""
+    if not left:
+        return ""
+    return Phrase(N_("; not searched (not proven): %(identifiers)s"), identifiers=", ".join(left))
 
 
 def prove(
@@ -130,7 +132,8 @@ def prove(
     new = [name for name in wanted if name not in already]
     for name in new:
         request.proofs.append(RequestProof(identifier=name, how=how, actor=actor, at=utcnow()))
-        service.record_event(session, request, actor, "proven", f"{name} by {how}", ip=ip)
+        by = Phrase(N_("%(identifier)s by %(how)s"), identifier=name, how=how)
+        service.record_event(session, request, actor, "proven", by, ip=ip)
     session.flush()
     service.mark_verified(session, request, how=how, actor=actor, register=register, ip=ip)
     if new:
@@ -203,7 +206,12 @@ def _check_code(
     if not hmac.compare_digest(_hash(secret, request.id, candidate, purpose), row.code_hash):
         row.attempts += 1
         service.record_event(
-            session, request, "subject", "code-wrong", f"try {row.attempts}", ip=ip
+            session,
+            request,
+            "subject",
+            "code-wrong",
+            Phrase(N_("try %(num)s"), num=row.attempts),
+            ip=ip,
         )
         return Outcome.LOCKED if row.attempts >= MAX_ATTEMPTS else Outcome.WRONG
     row.used_at = now
@@ -280,7 +288,12 @@ def verify_result_code(
     outcome = _check_code(session, request, code, secret, RESULT, ip)
     if outcome == Outcome.OK:
         service.record_event(
-            session, request, "subject", "result-reverified", "e-mail code, another browser", ip=ip
+            session,
+            request,
+            "subject",
+            "result-reverified",
+            Phrase(N_("e-mail code, another browser")),
+            ip=ip,
         )
     return outcome
 

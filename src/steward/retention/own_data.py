@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from steward.config import Settings
 from steward.datastores.tables import ExecutionExport, ExecutionRun
 from steward.ledger.audit import record
+from steward.lib.i18n import N_, Phrase
 from steward.notify.delivery import purge_delivered
 from steward.requests.service import record_event
 from steward.requests.states import CLOSED
@@ -85,8 +86,14 @@ def _results(session: Session, link_ends: datetime, link_days: int) -> int:
             found,
             ACTOR,
             "result-purged",
-            f"result file deleted ({size} bytes): its download link expired after {link_days} "
-            "day(s)",
+            Phrase(
+                N_(
+                    "result file deleted (%(size)s bytes): its download link expired after "
+                    "%(days)s day(s)"
+                ),
+                size=size,
+                days=link_days,
+            ),
         )
     return len(done)
 
@@ -131,8 +138,15 @@ def _attachments(session: Session, before: datetime, days: int) -> int:
             found,
             ACTOR,
             "attachment-purged",
-            f"attachment deleted ({attachment.size} bytes, sha256 {attachment.sha256}): kept "
-            f"{days} day(s) after the request was closed",
+            Phrase(
+                N_(
+                    "attachment deleted (%(size)s bytes, sha256 %(sha256)s): kept %(days)s "
+                    "day(s) after the request was closed"
+                ),
+                size=attachment.size,
+                sha256=attachment.sha256,
+                days=days,
+            ),
         )
         session.delete(attachment)
     return len(rows)

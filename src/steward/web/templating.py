@@ -126,4 +126,10 @@ def _duration(context: Any, value: Any) -> str:
     return i18n.format_duration(value, lang_of_context(context))
 
 
-templates.env.filters.update(when=_when, day=_day, number=_number, duration=_duration)
+@pass_context
+def _said(context: Any, entry: Any) -> str:
+    """A record's line (a timeline entry: ``note`` and ``message``) in the reader's language."""
+    return i18n.recorded(entry.message, entry.note, lang_of_context(context))
+
+
+templates.env.filters.update(when=_when, day=_day, number=_number, duration=_duration, said=_said)

@@ -518,3 +518,45 @@ def test_the_dpo_is_reminded_once_before_and_once_after_a_clock_runs_out(
     assert len(reminders()) == 2
     detail = client.get(f"/admin/breaches/{reference}")
     assert "RKN-1" in detail.text
+
+
+def test_the_clocks_own_refusals_reach_a_russian_reader_in_russian(
+    make_app: Callable[..., Any],
+) -> None:
+    """Times out of order and an unknown duty are refused by ``law/breaches.py`` itself; the
+    admin and the API tell them in the reader's language, with the same values."""
+    app = make_app()
+    client = TestClient(app, follow_redirects=False)
+    csrf = sign_in_as(client, "dpo")
+    ru = {"Accept-Language": "ru"}
+    future = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    data = {
+        "csrf_token": csrf,
+        "detected_at": future,
+        "nature": "A backup of the users table was readable from the internet.",
+    }
+    refused = client.post("/admin/breaches", data=data, headers=ru)
+    assert refused.status_code == 400
+    assert "в будущем" in refused.text and "is in the future" not in refused.text
+    token = api_token(app, {"breaches:write"})
+    headers = {"Authorization": f"Bearer {token}", **ru}
+    detected = datetime.now(UTC) - timedelta(hours=1)
+    body = {
+        "detected_at": detected.isoformat(),
+        "occurred_at": (detected + timedelta(minutes=30)).isoformat(),
+        "nature": "x",
+    }
+    answer = client.post("/api/v1/breaches", json=body, headers=headers)
+    message = answer.json()["error"]["message"]
+    assert answer.status_code == 422 and "позже detected_at" in message, message
+    assert (detected + timedelta(minutes=30)).isoformat() in message
+    made = client.post("/api/v1/breaches", json={**body, "occurred_at": None}, headers=headers)
+    reference = made.json()["reference"]
+    done = client.post(
+        f"/admin/breaches/{reference}",
+        data={"csrf_token": csrf, "action": "done", "duty": "no-such-duty"},
+        headers=ru,
+    )
+    assert done.status_code == 400
+    assert "обязанности уведомления «no-such-duty» нет" in done.text, done.text[-3000:]
+    assert "no breach duty" not in done.text

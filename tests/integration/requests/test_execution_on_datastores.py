@@ -3,6 +3,7 @@ page queues the run, the embedded worker runs it, the request carries the typed 
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import sqlite3
@@ -208,3 +209,59 @@ def test_dashboard_charts_open_requests_by_days_to_deadline(setup) -> None:
     chart = client.get("/admin/charts/requests-deadline.svg")
     assert chart.status_code == 200 and chart.text.lstrip().startswith("<?xml")
     assert "verified" in chart.text
+
+
+def _timeline(page: str) -> list[str]:
+    found = re.search(r'<ol id="timeline">(.*?)</ol>', page, re.S)
+    assert found, "the request page shows no timeline"
+    items = re.findall(r"<li>(.*?)</li>", found[1], re.S)
+    return [html.unescape(re.sub(r"<[^>]+>", "", li)).strip() for li in items]
+
+
+def test_the_timeline_speaks_the_readers_language_and_keeps_typed_text(setup) -> None:
+    """Steward's own lines (transitions, runs, results) follow the viewer's language; what a
+    person typed stays as typed, and a line stored before phrases were kept shows as stored.
+    The API keeps the English."""
+    client, app_db = setup
+    _, email = _customer(app_db)
+    request_id = _verified_request(client, "erasure", email)
+    csrf = sign_in_as(client, "agent")
+    url = f"/admin/requests/{request_id}"
+    # typed by the agent: an English text that is also one of Steward's message ids
+    client.post(url, data={"csrf_token": csrf, "action": "in-progress", "text": "working"})
+    client.post(url, data={"csrf_token": csrf, "action": "note", "text": "called back, fine"})
+    assert client.post(url, data={"csrf_token": csrf, "action": "execute"}).status_code == 303
+    drain()
+    client.cookies.clear()
+    csrf = sign_in_as(client, "dpo")
+    assert client.post(url, data={"csrf_token": csrf, "action": "approve"}).status_code == 303
+    drain()
+    with store_transaction(client.app.state.sessions) as session:
+        found = session.get(SubjectRequest, request_id)
+        assert found.state == "completed", found.outcome
+        old = service.RequestEvent(
+            request_id=request_id, actor="steward", action="reminded", note="2 reminder(s)"
+        )
+        session.add(old)
+
+    english = _timeline(client.get(url, headers={"Accept-Language": "en"}).text)
+    russian = _timeline(client.get(url, headers={"Accept-Language": "ru"}).text)
+    assert len(english) == len(russian)
+    joined = "\n".join(russian)
+    for line in (
+        "changes the operator's data; preview run",
+        "(dry run)",
+        "identity confirmed by",
+        "approved: as previewed",
+        "re-search found",
+    ):
+        assert any(line in e for e in english), (line, english)
+        assert line not in joined, (line, joined)
+    assert "(пробный запуск)" in joined and "повторный поиск нашёл 0" in joined, joined
+    assert "одобрено: как в предпросмотре" in joined, joined
+    assert "— working" in joined and "— called back, fine" in joined  # as typed
+    assert russian[-1].endswith("— 2 reminder(s)")  # stored before phrases: as stored
+    api = client.app.state.sessions
+    with api() as session:
+        notes = [e.note for e in service.timeline(session, session.get(SubjectRequest, request_id))]
+    assert any("re-search found 0" in n for n in notes)  # the API's and the CLI's English

@@ -118,3 +118,18 @@ def test_every_duty_has_a_citation_and_is_found_by_id() -> None:
         assert each.citation and duty(each.id) is each
     with pytest.raises(KeyError):
         duty("nope")
+
+
+def test_the_clocks_refusals_are_told_errors_with_their_values_apart() -> None:
+    from steward.lib import i18n
+
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    with pytest.raises(BreachTimeError) as refused:
+        check_times(now - timedelta(hours=2), now - timedelta(hours=1), now=now)
+    assert isinstance(refused.value, i18n.Told)
+    assert "after detected_at" in str(refused.value)
+    assert "позже detected_at" in i18n.told(refused.value, "ru")
+    with pytest.raises(KeyError) as unknown:
+        duty("nope")
+    assert isinstance(unknown.value, i18n.Told) and str(unknown.value).startswith("no breach duty")
+    assert i18n.told(unknown.value, "ru").startswith("обязанности уведомления «nope» нет")

@@ -136,3 +136,39 @@ def test_dates_and_numbers_follow_the_language() -> None:
     assert i18n.format_datetime(moment, "ru").startswith("2 дек. 2026")
     assert i18n.format_number(1234567.5, "en") == "1,234,567.5"
     assert i18n.format_number(1234567.5, "ru") == "1\xa0234\xa0567,5"
+
+
+_values = st.one_of(st.integers(-5, 10_000), st.text(max_size=12), st.none())
+_phrases = st.recursive(
+    st.builds(
+        lambda text, values: i18n.Phrase(text, **values),
+        st.sampled_from(["run %(run)s", "found %(num)s", "try %(num)s", "identity: %(how)s"]),
+        st.fixed_dictionaries({"run": _values, "num": st.integers(0, 99), "how": _values}),
+    ),
+    lambda inner: st.lists(st.one_of(inner, st.text(max_size=5)), max_size=4).map(
+        lambda parts: i18n.Phrase.join(*parts, sep=", ")
+    ),
+    max_leaves=6,
+)
+
+
+@given(_phrases)
+def test_a_stored_phrase_reads_back_the_same_in_every_language(phrase: i18n.Phrase) -> None:
+    import json
+
+    stored = json.dumps(phrase.dump(), ensure_ascii=False)
+    assert i18n.Phrase.load(json.loads(stored)) == phrase
+    for lang in i18n.LANGUAGES:
+        assert i18n.recorded(stored, "as stored", lang) == phrase.say(lang)
+    assert str(phrase) == phrase.say("en")
+
+
+def test_a_phrase_is_said_in_russian_with_its_plural_and_nested_values() -> None:
+    run = i18n.Phrase("run %(run)s attempt %(attempt)s", run=7, attempt=2)
+    line = i18n.Phrase.join(run, ": ", i18n.Phrase("found %(num)s", num=3), "; typed as is")
+    assert str(line) == "run 7 attempt 2: found 3; typed as is"
+    assert line.say("ru") == "запуск 7, попытка 2: найдено 3; typed as is"
+    sent = i18n.Phrase.ngettext("%(num)s reminder", "%(num)s reminders", 5)
+    assert (str(sent), sent.say("ru")) == ("5 reminders", "5 напоминаний")
+    assert i18n.recorded(None, "typed by a person", "ru") == "typed by a person"
+    assert i18n.recorded("{not json", "kept as stored", "ru") == "kept as stored"

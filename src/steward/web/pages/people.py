@@ -11,7 +11,7 @@ from sqlalchemy import select
 from steward.accounts import invitations
 from steward.accounts.people import AccountError, change_role, deactivate
 from steward.accounts.sessions import revoke_all
-from steward.accounts.tables import ROLE_LABELS, ROLES, Person
+from steward.accounts.tables import ROLE_LABELS, ROLE_NAMES, ROLES, Person
 from steward.ledger.audit import record
 from steward.lib import i18n
 from steward.lib.i18n import N_
@@ -23,6 +23,17 @@ from steward.web.security import rate_limit
 from steward.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
+
+INVITATION = (
+    N_("You are invited to Steward"),
+    N_(
+        "%(name)s invited you to Steward as %(role)s.\n\n"
+        "Create your account within 72 hours: %(link)s\n\n"
+        "The link works once. If you did not expect this, ignore this message."
+    ),
+)
+"""The invitation e-mail's subject and body, English here, each other language from the
+catalogue; in the inviter's admin language."""
 
 
 def _people_page(request: Request, who: Principal, **extra: object) -> Response:
@@ -53,15 +64,20 @@ def invite(
         with store(request) as session:
             raw, row = invitations.invite(session, email, role=role, invited_by=who.id)
             link = f"{request.app.state.settings.base_url.rstrip('/')}/admin/invitations/{raw}"
+            # the invited person has no account, so no language yet: the invitation is in
+            # the language the inviter reads the admin in, who knows the person invited
+            lang = admin_lang(request)
+            values = {
+                "name": who.display_name,
+                "role": i18n.say(ROLE_NAMES.get(row.role, row.role), lang),
+                "link": link,
+            }
             queue(
                 session,
                 to=row.email,
-                subject="You are invited to Steward",
-                text=(
-                    f"{who.display_name} invited you to Steward as {row.role}.\n\n"
-                    f"Create your account within 72 hours: {link}\n\n"
-                    "The link works once. If you did not expect this, ignore this message."
-                ),
+                subject=i18n.say(INVITATION[0], lang),
+                text=i18n.say(INVITATION[1], lang, values),
+                lang=lang,
                 kind="admin.invitation",
                 related=f"invitation:{row.id}",
             )

@@ -255,7 +255,8 @@ def _apply(
             verification.prove(
                 session, found, checked, how="agent", actor=who.actor, register=register, ip=who.ip
             )
-            service.add_note(session, found, note=f"identity: {text}", actor=who.actor)
+            checked_how = i18n.Phrase(N_("identity: %(how)s"), how=text)
+            service.add_note(session, found, note=checked_how, actor=who.actor)
         elif action in ("in-progress", "awaiting-approval", "rejected", "withdrawn"):
             service.transition(
                 session, found, action, actor=who.actor, why=text, ip=who.ip, register=register
