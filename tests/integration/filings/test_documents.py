@@ -20,8 +20,8 @@ from openpyxl import load_workbook
 from steward.filings.art30 import CONTROLLER_COLUMNS, PROCESSOR_COLUMNS, build_record
 from steward.filings.documents import draft_html, pdf, record_csv, record_html, record_xlsx
 from steward.filings.rkn import intention_draft, transfer_draft, under_152fz
-from steward.notices.phrases import country_name
 from steward.register import load_register
+from steward.register.countries import country_name
 from steward.register.models import Register
 from steward.register.taxonomy import RecipientRole
 

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from steward.notices.phrases import country_name, long_date
+from steward.notices.phrases import long_date
 from steward.notices.plural import duration_phrase
 from steward.notices.render import render_notice
 from steward.register import load_register
+from steward.register.countries import country_name
 from steward.register.models import Register
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
