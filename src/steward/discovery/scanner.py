@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
@@ -189,12 +188,36 @@ def _nearest(kinds: list[str], assume: frozenset[str], near: dict[str, int]) -> 
     return best
 
 
+_TWO_DIGITS = tuple(f"{n:02d}" for n in range(32))
 _CARD_GROUPS = ((4, 6, 5), (4, 6, 4))
 _PASSPORT_GROUPS = ((2, 2, 6), (4, 6), (10,))
 # the kinds needing context that a number of each length may be (ten digits: a passport only
 # when grouped as one, see _classify)
 _SHAPED = {10: ("inn", "passport"), 12: ("inn",), 13: ("ogrn",), 15: ("ogrn",), 11: ("snils",)}
 _CONTEXT_VALIDATORS = {"inn": v.inn, "ogrn": v.ogrn, "snils": v.snils, "passport": v.passport_ru}
+
+# What _classify needs to know of a candidate's digit groups that their sizes alone decide,
+# worked out once per sizes: how many groups, how many digits, whether printed as a SNILS is,
+# the kinds needing context it may be (before the mode has its say, see _classify), whether
+# it may be a phone number, and whether it is grouped as a card is
+_Shape = tuple[int, int, bool, tuple[str, ...], bool, bool]
+_SHAPES: dict[tuple[int, ...], _Shape] = {}
+
+
+def _shape_of(sizes: tuple[int, ...]) -> _Shape:
+    known = _SHAPES.get(sizes)
+    if known is not None:
+        return known
+    k, n = len(sizes), sum(sizes)
+    snils_printed = sizes == (3, 3, 3, 2)
+    shaped = _SHAPED.get(n, ())
+    if n == 10 and sizes not in _PASSPORT_GROUPS:
+        shaped = ("inn",)
+    card_shape = k == 1 or sizes in _CARD_GROUPS or set(sizes[:-1]) == {4}
+    shape = (k, n, snils_printed, shaped, n <= 15 and not snils_printed, card_shape)
+    if len(_SHAPES) < _MAX_PLANS:
+        _SHAPES[sizes] = shape
+    return shape
 
 
 # A run of digit groups, digits written as '0': what the run's groups, dates and card groupings
@@ -206,7 +229,8 @@ _Plan = tuple[
     tuple[int, ...],  # total[j] - total[i]: the digits of groups i..j-1
     tuple[tuple[int, bool], ...],  # where three groups have a date's shape; the year first?
     tuple[tuple[int, int], ...],  # groups i..j-1 grouped as a card is, in the order tried
-    tuple[tuple[int, ...], ...],  # from each group i, the ends j of the candidates i..j-1
+    # from each group i, the candidates i..j-1 to try: their end j and their _Shape
+    tuple[tuple[tuple[int, _Shape], ...], ...],
 ]
 _PLANS: dict[bytes, _Plan | None] = {}
 _MAX_PLANS = 4096  # shapes kept (a run of many groups is worked out each time once full)
@@ -253,7 +277,7 @@ def _plan(shape: bytes) -> _Plan | None:
         # is tried first
         trials = tuple(
             tuple(
-                j
+                (j, _shape_of(sizes[i:j]))
                 for j in range(min(count, i + _MAX_GROUPS), i, -1)
                 if 7 <= total[j] - total[i] <= 19
             )
@@ -328,16 +352,16 @@ class Scanner:
                     # 16 to 19 digits in one run can only be a card (what _classify decides)
                     if n <= 19 and v.card(digits := span.decode("ascii")):
                         hits.append(Hit("card", "financial.card", start, end, digits))
-                elif (
-                    mode is _FREE_TEXT
-                    and (not start or data[start - 1] not in _PLUS)
-                    and (not ctx or not _context(data, start, ctx))
-                ):
-                    # no context word before it, no '+' or '(': a card or nothing (_classify)
-                    if n >= 12 and v.card(digits := span.decode("ascii")):
+                elif mode is _FREE_TEXT and (not start or data[start - 1] not in _PLUS):
+                    near = _context(data, start, ctx) if ctx else _NONE
+                    if near:
+                        shape = _shape_of((n,))
+                        hits.extend(self._classify(data, start, end, shape, mode, ctx, near))
+                    elif n >= 12 and v.card(digits := span.decode("ascii")):
+                        # no context word before it, no '+' or '(': a card or nothing (_classify)
                         hits.append(Hit("card", "financial.card", start, end, digits))
                 else:
-                    hits.extend(self._classify(data, start, end, (n,), mode, ctx))
+                    hits.extend(self._classify(data, start, end, _shape_of((n,)), mode, ctx))
             elif ident == _IPV6:
                 span = data[start:end]
                 # what v.ipv6 refuses first: no "::" and not eight groups
@@ -388,7 +412,6 @@ class Scanner:
         if plan is None:
             return []  # a dotted quad: an IPv4 address (its own pattern) or a version
         offsets, sizes, total, dates, cards, trials = plan
-        groups = [(start + s, start + e) for s, e in offsets]
         found: list[Hit] = []
         taken: list[bool] | None = None  # the groups a date or a card took, once one has
         left = total[-1]  # the digits of the groups no date took
@@ -397,7 +420,7 @@ class Scanner:
             for d, year_first in dates:
                 if d < resume:
                     continue
-                date = self._date(data, groups[d : d + 3], year_first, mode, ctx)
+                date = self._date(data, start, offsets[d : d + 3], year_first, mode, ctx)
                 if date is None:
                     continue
                 found.extend(date)
@@ -411,7 +434,7 @@ class Scanner:
         for i, j in cards:  # cards first, wherever they start: "13:36:27 6517 3914 6081 2148"
             if taken is not None and (taken[i] or True in taken[i:j]):
                 continue  # (a card found at i took group i)
-            first, last = groups[i][0], groups[j - 1][1]
+            first, last = start + offsets[i][0], start + offsets[j - 1][1]
             digits = data[first:last].translate(None, _NON_DIGIT_BYTES).decode("ascii")
             if v.card(digits):
                 found.append(Hit("card", "financial.card", first, last, digits))
@@ -428,10 +451,11 @@ class Scanner:
             stop = count
             if taken is not None and True in taken[i:]:
                 stop = taken.index(True, i)  # a candidate ends before the next group taken
-            for j in ends:
+            for j, candidate in ends:
                 if j > stop:
                     continue
-                hits = self._classify(data, groups[i][0], groups[j - 1][1], sizes[i:j], mode, ctx)
+                first, last = start + offsets[i][0], start + offsets[j - 1][1]
+                hits = self._classify(data, first, last, candidate, mode, ctx)
                 if hits:
                     found.extend(hits)
                     i = j
@@ -445,22 +469,20 @@ class Scanner:
         data: bytes,
         first: int,
         last: int,
-        sizes: tuple[int, ...],
+        shape: _Shape,
         mode: _Mode,
         ctx: _Words,
+        near: dict[str, int] | None = None,
     ) -> list[Hit]:
-        """The value that the consecutive digit groups written in ``data[first:last]`` (of these
-        ``sizes``) are, if any."""
-        k = len(sizes)
+        """The value that the consecutive digit groups written in ``data[first:last]`` (of this
+        shape, see _shape_of) are, if any (``near``: its context words, when the caller has
+        found them)."""
+        k, n, snils_printed, shaped, phoneish, card_shape = shape
+        if n < 7 or n > 19:
+            return []
         if k == 1:
-            n = last - first
-            if n < 7 or n > 19:
-                return []
             digits = data[first:last].decode("ascii")
         else:
-            n = sum(sizes)
-            if n < 7 or n > 19:
-                return []
             written = data[first:last]
             # the groups are the maximal runs of digits in there: deleting the rest joins them
             if k == 4 and written.translate(None, _DIGIT_BYTES) == b"...":
@@ -471,10 +493,9 @@ class Scanner:
         at = first - plus  # context words stand before this
         bare, assume = mode.bare, mode.assume
         # the context words before the number, once: kind -> where its nearest word starts
-        near = _context(data, at, ctx) if ctx else _NONE
-        snils_printed = sizes == (3, 3, 3, 2)
-        shaped: Sequence[str] = _SHAPED.get(n, ())
-        if n == 10 and (sizes not in _PASSPORT_GROUPS or (bare and "passport" not in assume)):
+        if near is None:
+            near = _context(data, at, ctx) if ctx else _NONE
+        if n == 10 and bare and "passport" not in assume:
             shaped = ("inn",)
         checked = []
         if not shaped:
@@ -489,7 +510,6 @@ class Scanner:
             for kind in shaped:
                 if (kind in near or kind in assume) and _CONTEXT_VALIDATORS[kind](digits):
                     checked.append(kind)
-        phoneish = n <= 15 and not snils_printed
         phone_word = "phone" in near or "phone" in assume
         if checked:  # the nearest context word decides between the kinds a number may be
             if (
@@ -503,7 +523,6 @@ class Scanner:
                 nearest = _nearest([*checked, "phone"] if phoneish else checked, assume, near)
             if nearest is not None and nearest != "phone":
                 return [Hit(nearest, KINDS[nearest].category, first, last, digits)]
-        card_shape = k == 1 or sizes in _CARD_GROUPS or set(sizes[:-1]) == {4}
         if n >= 12 and card_shape and v.card(digits):
             return [Hit("card", "financial.card", first, last, digits)]
         if snils_printed and "snils" in checked:
@@ -527,18 +546,23 @@ class Scanner:
     def _date(
         self,
         data: bytes,
-        groups: list[tuple[int, int]],
+        start: int,
+        groups: tuple[tuple[int, int], ...],
         year_first: bool,
         mode: _Mode,
         ctx: _Words,
     ) -> list[Hit] | None:
-        """None when the three groups (of a date's shape, see _plan) are not a calendar date;
-        else the date of birth it is (after its context word), or nothing."""
+        """None when the three groups (of a date's shape, see _plan; offsets from ``start``)
+        are not a calendar date; else the date of birth it is (after its context word), or
+        nothing."""
         (s0, e0), (s1, e1), (s2, e2) = groups
+        s0 += start
+        e2 += start
+        first, second, third = int(data[s0 : start + e0]), int(data[start + s1 : start + e1]), int(data[start + s2 : e2])
         if year_first:
-            year, month, day = int(data[s0:e0]), int(data[s1:e1]), int(data[s2:e2])
+            year, month, day = first, second, third
         else:
-            day, month, year = int(data[s0:e0]), int(data[s1:e1]), int(data[s2:e2])
+            day, month, year = first, second, third
             if month > 12 and day <= 12:  # month first, as in the United States
                 day, month = month, day
         if not (1 <= month <= 12 and 1 <= day <= 31 and 1800 <= year <= 2200):
@@ -547,5 +571,5 @@ class Scanner:
             return []
         if not v.birth_date(day, month, year):
             return []
-        text = f"{year:04d}-{month:02d}-{day:02d}"
+        text = f"{year}-{_TWO_DIGITS[month]}-{_TWO_DIGITS[day]}"  # (the year has four digits)
         return [Hit("birth_date", "identity.birth_date", s0, e2, text)]
