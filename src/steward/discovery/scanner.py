@@ -251,7 +251,9 @@ _Plan = tuple[
     tuple[tuple[int, int], ...],  # the digit groups: offsets in the run (an extension cut off)
     tuple[int, ...],  # their sizes
     tuple[int, ...],  # total[j] - total[i]: the digits of groups i..j-1
-    tuple[tuple[int, bool], ...],  # where three groups have a date's shape; the year first?
+    # where three groups have a date's shape (the first one, the year first?, their offsets)
+    tuple[tuple[int, bool, tuple[tuple[int, int], ...]], ...],
+    bool,  # one date, and the other groups too few digits for a candidate: a date or not
     tuple[tuple[int, int], ...],  # groups i..j-1 grouped as a card is, in the order tried
     # from each group i, the candidates i..j-1 to try: their end j and their _Shape
     tuple[tuple[tuple[int, _Shape], ...], ...],
@@ -259,6 +261,7 @@ _Plan = tuple[
 _PLANS: dict[bytes, _Plan | None] = {}
 _MAX_PLANS = 4096  # shapes kept (a run of many groups is worked out each time once full)
 _UNKNOWN = object()  # a shape not worked out yet
+_SINGLE = [_shape_of((n,)) for n in range(16)]  # one run of n digits (16 and more: a card)
 
 
 def _plan(shape: bytes) -> _Plan | None:
@@ -284,7 +287,7 @@ def _plan(shape: bytes) -> _Plan | None:
             if separator in _DATE_SEPARATORS and body[offsets[i + 1][1] : offsets[i + 2][0]] == (
                 separator
             ):
-                dates.append((i, a == 4))
+                dates.append((i, a == 4, offsets[i : i + 3]))
         cards = []
         if count > 1 and sum(sizes) >= 12:
             for i in range(count):
@@ -307,7 +310,8 @@ def _plan(shape: bytes) -> _Plan | None:
             )
             for i in range(count)
         )
-        plan = (offsets, sizes, total, tuple(dates), tuple(cards), trials)
+        lone = len(dates) == 1 and total[-1] - (total[dates[0][0] + 3] - total[dates[0][0]]) < 7
+        plan = (offsets, sizes, total, tuple(dates), lone, tuple(cards), trials)
     if len(_PLANS) < _MAX_PLANS:
         _PLANS[shape] = plan
     return plan
@@ -371,7 +375,7 @@ class Scanner:
             if ident == _DIGITS:
                 span = data[start:end]
                 if not span.isdigit():  # digit groups
-                    hits.extend(self._digits(data, start, end, mode, ctx))
+                    self._digits(hits, data, start, end, mode, ctx)
                     continue
                 n = end - start  # one run of digits, the commonest case
                 if n >= 16:
@@ -381,13 +385,12 @@ class Scanner:
                 elif mode is _FREE_TEXT and (not start or data[start - 1] not in _PLUS):
                     near = _context(data, start, ctx) if ctx else _NONE
                     if near:
-                        shape = _shape_of((n,))
-                        hits.extend(self._classify(data, start, end, shape, mode, ctx, near))
+                        self._classify(hits, data, start, end, _SINGLE[n], mode, ctx, near)
                     elif n >= 12 and v.card(digits := span.decode("ascii")):
                         # no context word before it, no '+' or '(': a card or nothing (_classify)
                         hits.append(Hit("card", "financial.card", start, end, digits))
                 else:
-                    hits.extend(self._classify(data, start, end, _shape_of((n,)), mode, ctx))
+                    self._classify(hits, data, start, end, _SINGLE[n], mode, ctx)
             elif ident == _IPV6:
                 span = data[start:end]  # eight groups, or "::" in it (_IPV6_EXPRESSIONS)
                 if v.ipv6(span.decode("ascii")):
@@ -398,7 +401,7 @@ class Scanner:
                 if v.ipv4(value):
                     hits.append(Hit("ipv4", "device.ip_address", start, end, value))
             elif ident == _PASSPORT:
-                hits.extend(self._passport(data, start, end, mode, ctx))
+                self._passport(hits, data, start, end, mode, ctx)
             else:  # _EMAIL
                 value = data[start:end].decode("ascii")
                 if v.email(value):
@@ -427,35 +430,38 @@ class Scanner:
                 return True
         return False
 
-    def _digits(self, data: bytes, start: int, end: int, mode: _Mode, ctx: _Words) -> list[Hit]:
-        """What a run of digit groups holds: dates first, then cards, then the longest runs of
-        groups that are a value (see _Plan for the order)."""
+    def _digits(
+        self, found: list[Hit], data: bytes, start: int, end: int, mode: _Mode, ctx: _Words
+    ) -> None:
+        """Adds to ``found`` what a run of digit groups holds: dates first, then cards, then the
+        longest runs of groups that are a value (see _Plan for the order)."""
         shape = data[start:end].translate(_SHAPE)
         plan: Any = _PLANS.get(shape, _UNKNOWN)
         if plan is _UNKNOWN:
             plan = _plan(shape)
         if plan is None:
-            return []  # a dotted quad: an IPv4 address (its own pattern) or a version
-        offsets, sizes, total, dates, cards, trials = plan
-        found: list[Hit] = []
+            return  # a dotted quad: an IPv4 address (its own pattern) or a version
+        offsets, sizes, total, dates, lone, cards, trials = plan
         taken: list[bool] | None = None  # the groups a date or a card took, once one has
         left = total[-1]  # the digits of the groups no date took
-        if dates:  # a date is a date, never part of a phone number
+        if lone:  # the commonest: "12.05.1990", "2024-05-01 13", or not a calendar date
+            _d, year_first, groups = dates[0]
+            if self._date(found, data, start, groups, year_first, mode, ctx):
+                return
+        elif dates:  # a date is a date, never part of a phone number
             resume = 0
-            for d, year_first in dates:
+            for d, year_first, groups in dates:
                 if d < resume:
                     continue
-                date = self._date(data, start, offsets[d : d + 3], year_first, mode, ctx)
-                if date is None:
+                if not self._date(found, data, start, groups, year_first, mode, ctx):
                     continue
-                found.extend(date)
                 if taken is None:
                     taken = [False] * len(sizes)
                 taken[d : d + 3] = (True, True, True)
                 left -= total[d + 3] - total[d]
                 resume = d + 3
             if left < 7:  # what is left holds no candidate: the run was a date, or a timestamp
-                return found
+                return
         for i, j in cards:  # cards first, wherever they start: "13:36:27 6517 3914 6081 2148"
             if taken is not None and (taken[i] or True in taken[i:j]):
                 continue  # (a card found at i took group i)
@@ -480,17 +486,15 @@ class Scanner:
                 if j > stop:
                     continue
                 first, last = start + offsets[i][0], start + offsets[j - 1][1]
-                hits = self._classify(data, first, last, candidate, mode, ctx)
-                if hits:
-                    found.extend(hits)
+                if self._classify(found, data, first, last, candidate, mode, ctx):
                     i = j
                     break
             else:
                 i += 1
-        return found
 
     def _classify(
         self,
+        found: list[Hit],
         data: bytes,
         first: int,
         last: int,
@@ -498,20 +502,20 @@ class Scanner:
         mode: _Mode,
         ctx: _Words,
         near: dict[str, int] | None = None,
-    ) -> list[Hit]:
-        """The value that the consecutive digit groups written in ``data[first:last]`` (of this
-        shape, see _shape_of) are, if any (``near``: its context words, when the caller has
-        found them)."""
+    ) -> bool:
+        """Adds to ``found`` the value that the consecutive digit groups written in
+        ``data[first:last]`` (of this shape, see _shape_of) are, if any; whether there was one
+        (``near``: its context words, when the caller has found them)."""
         k, n, snils_printed, shaped, phoneish, card_shape = shape
         if n < 7 or n > 19:
-            return []
+            return False
         if k == 1:
             digits = data[first:last].decode("ascii")
         else:
             written = data[first:last]
             # the groups are the maximal runs of digits in there: deleting the rest joins them
             if k == 4 and written.translate(None, _DIGIT_BYTES) == b"...":
-                return []  # a dotted quad: an IPv4 address (its own pattern) or a version
+                return False  # a dotted quad: an IPv4 address (its own pattern) or a version
             digits = written.translate(None, _NON_DIGIT_BYTES).decode("ascii")
         before = data[first - 1] if first else 0
         plus = before == 43 or before == 40  # written after '+' or '('
@@ -547,39 +551,44 @@ class Scanner:
             else:
                 nearest = _nearest([*checked, "phone"] if phoneish else checked, assume, near)
             if nearest is not None and nearest != "phone":
-                return [Hit(nearest, KINDS[nearest].category, first, last, digits)]
+                found.append(Hit(nearest, KINDS[nearest].category, first, last, digits))
+                return True
         if n >= 12 and card_shape and v.card(digits):
-            return [Hit("card", "financial.card", first, last, digits)]
+            found.append(Hit("card", "financial.card", first, last, digits))
+            return True
         if snils_printed and "snils" in checked:
-            return [Hit("snils", "identity.insurance_number", first, last, digits)]
+            found.append(Hit("snils", "identity.insurance_number", first, last, digits))
+            return True
         # written as a phone number is written, or after its word
         written_as_phone = plus or k >= 3 or phone_word
         if phoneish and written_as_phone and v.phone_digits(digits, before == 43, self.regions):
-            return [Hit("phone", "contact.phone", first - plus, last, digits)]
+            found.append(Hit("phone", "contact.phone", first - plus, last, digits))
+            return True
         if not bare or not checked:
-            return []
-        return [Hit(kind, KINDS[kind].category, first, last, digits, False) for kind in checked]
+            return False
+        found.extend(Hit(kind, KINDS[kind].category, first, last, digits, False) for kind in checked)
+        return True
 
-    def _passport(self, data: bytes, start: int, end: int, mode: _Mode, ctx: _Words) -> list[Hit]:
+    def _passport(
+        self, found: list[Hit], data: bytes, start: int, end: int, mode: _Mode, ctx: _Words
+    ) -> None:
         digits = "".join(m.group().decode() for m in _GROUP.finditer(data[start:end]))
-        if not v.passport_ru(digits):
-            return []
-        if not self._has_context("passport", data, start, mode, ctx):
-            return []
-        return [Hit("passport", "identity.document", start, end, digits)]
+        if v.passport_ru(digits) and self._has_context("passport", data, start, mode, ctx):
+            found.append(Hit("passport", "identity.document", start, end, digits))
 
     def _date(
         self,
+        found: list[Hit],
         data: bytes,
         start: int,
         groups: tuple[tuple[int, int], ...],
         year_first: bool,
         mode: _Mode,
         ctx: _Words,
-    ) -> list[Hit] | None:
-        """None when the three groups (of a date's shape, see _plan; offsets from ``start``)
-        are not a calendar date; else the date of birth it is (after its context word), or
-        nothing."""
+    ) -> bool:
+        """Whether the three groups (of a date's shape, see _plan; offsets from ``start``) are
+        a calendar date; if so, adds to ``found`` the date of birth it is (after its context
+        word), if it is one."""
         (s0, e0), (s1, e1), (s2, e2) = groups
         s0 += start
         e2 += start
@@ -591,10 +600,8 @@ class Scanner:
             if month > 12 and day <= 12:  # month first, as in the United States
                 day, month = month, day
         if not (1 <= month <= 12 and 1 <= day <= 31 and 1800 <= year <= 2200):
-            return None
-        if not self._has_context("birth_date", data, s0, mode, ctx):
-            return []
-        if not v.birth_date(day, month, year):
-            return []
-        text = f"{year}-{_TWO_DIGITS[month]}-{_TWO_DIGITS[day]}"  # (the year has four digits)
-        return [Hit("birth_date", "identity.birth_date", s0, e2, text)]
+            return False
+        if self._has_context("birth_date", data, s0, mode, ctx) and v.birth_date(day, month, year):
+            text = f"{year}-{_TWO_DIGITS[month]}-{_TWO_DIGITS[day]}"  # (the year has four digits)
+            found.append(Hit("birth_date", "identity.birth_date", s0, e2, text))
+        return True
