@@ -213,9 +213,15 @@ def iban(text: str) -> bool:
 
 def ipv4(text: str) -> bool:
     parts = text.split(".")
-    if len(parts) != 4 or any(not p or len(p) > 3 or (len(p) > 1 and p[0] == "0") for p in parts):
+    if len(parts) != 4:
         return False
-    return all(int(p) <= 255 for p in parts) and parts != ["0", "0", "0", "0"]
+    for p in parts:  # (loops, not any() over a generator: this runs per candidate)
+        if not p or len(p) > 3 or (len(p) > 1 and p[0] == "0"):
+            return False
+    for p in parts:
+        if int(p) > 255:
+            return False
+    return parts != ["0", "0", "0", "0"]
 
 
 _HEX_AND_COLON = "0123456789abcdefABCDEF:"
@@ -465,7 +471,10 @@ def email(text: str) -> bool:
     labels = domain.split(".")
     if len(labels) < 2 or not labels[-1].isalpha():
         return False
-    return all(label and label[0] != "-" and label[-1] != "-" for label in labels)
+    for label in labels:
+        if not label or label[0] == "-" or label[-1] == "-":
+            return False
+    return True
 
 
 def birth_date(day: int, month: int, year: int, today: date | None = None) -> bool:
