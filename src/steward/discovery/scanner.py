@@ -46,10 +46,11 @@ _PATTERNS: dict[int, bytes] = {
     + rb") ?\d{6}\b",
 }
 _HEX = rb"[0-9A-Fa-f]{1,4}"
-# IPv6: colon groups that can be an address, i.e. eight groups, or two to eight with "::"
-# (one pattern for each, under one id): times ("13:36:27") and other colon groups never reach
-# Python. What the plain pattern of colon groups, (\bH)?(::?H){2,7}\b, finds and the
-# address's first check keeps (tests/unit/discovery/test_scanner_patterns.py holds them equal)
+# IPv6: colon groups that can be an address, i.e. eight groups, or one to eight with "::"
+# ("::1", "fe80::1"; one pattern for each, under one id): times ("13:36:27") and other colon
+# groups never reach Python. What the plain pattern of colon groups, (\bH)?(::?H){1,7}\b,
+# finds and the address's first check keeps (tests/unit/discovery/test_scanner_patterns.py
+# holds them equal)
 _IPV6_EXPRESSIONS = (
     rb"(?:\b" + _HEX + rb")?(?::" + _HEX + rb"){7}\b",
     rb"(?:\b"
@@ -59,7 +60,7 @@ _IPV6_EXPRESSIONS = (
         (rb"(?:::?" + _HEX + rb"){%d}" % before if before else b"")
         + b"::"
         + _HEX
-        + (rb"(?:::?" + _HEX + rb"){%d,%d}" % (max(0, 1 - before), 6 - before) if before < 6 else b"")
+        + (rb"(?:::?" + _HEX + rb"){0,%d}" % (6 - before) if before < 6 else b"")
         for before in range(7)
     )
     + rb")\b",
@@ -605,7 +606,9 @@ class Scanner:
             day, month, year = first, second, third
             if month > 12 and day <= 12:  # month first, as in the United States
                 day, month = month, day
-        if not (1 <= month <= 12 and 1 <= day <= 31 and 1800 <= year <= 2200):
+        # any year of four digits (a date of 2423 is still a date, not a phone number's digits);
+        # whether it can be a date of birth is v.birth_date's to say
+        if not (1 <= month <= 12 and 1 <= day <= 31):
             return False
         if self._has_context("birth_date", data, s0, mode, ctx) and v.birth_date(day, month, year):
             text = f"{year}-{_TWO_DIGITS[month]}-{_TWO_DIGITS[day]}"  # (the year has four digits)

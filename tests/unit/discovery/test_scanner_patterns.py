@@ -14,8 +14,9 @@ from steward.discovery.scanner import Scanner
 SCANNER = Scanner(("RU", "US"))
 MANY = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-# colon groups as the scanner once matched them, every one a candidate address
-_PLAIN_IPV6 = rb"(?:\b[0-9A-Fa-f]{1,4})?(?:::?[0-9A-Fa-f]{1,4}){2,7}\b"
+# colon groups, every one a candidate address (as the scanner once matched them, except that
+# one group after "::" is enough: "fe80::1", "::1")
+_PLAIN_IPV6 = rb"(?:\b[0-9A-Fa-f]{1,4})?(?:::?[0-9A-Fa-f]{1,4}){1,7}\b"
 _PLAIN = hyperscan.Database()
 _PLAIN.compile(
     expressions=[_PLAIN_IPV6], ids=[0], elements=1, flags=[hyperscan.HS_FLAG_SOM_LEFTMOST]
@@ -74,4 +75,12 @@ def test_times_and_short_colon_groups_are_no_candidates() -> None:
     # what the plain pattern offered the validator, which refused it
     for text in ("13:36:27", "ts 2024-05-01T13:36:27+00:00", "a:b:c", "1:2:3:4:5:6:7"):
         assert _ipv6_candidates(text.encode()) == []
-    assert _ipv6_candidates(b"from fe80::1:2 at 13:36:27") == [(5, 14)]
+    found = _ipv6_candidates(b"from fe80::1:2 at 13:36:27")  # the address, not the time
+    assert {start for start, _ in found} == {5} and max(end for _, end in found) == 14
+
+
+def test_short_ipv6_forms_are_found() -> None:
+    # the pattern once needed two colon groups after the first: "fe80::1" and "::1" had one
+    for address in ("fe80::1", "::1", "2001:db8::1", "FE80::A"):
+        hits = SCANNER.scan(f"login from {address} refused")
+        assert [(h.kind, h.value) for h in hits] == [("ipv6", address.lower())]
