@@ -387,15 +387,15 @@ class Scanner:
                 n = end - start  # one run of digits, the commonest case
                 if n >= 16:
                     # 16 to 19 digits in one run can only be a card (what _classify decides)
-                    if n <= 19 and v.card(digits := span.decode("ascii")):
-                        hits.append(Hit("card", "financial.card", start, end, digits))
+                    if n <= 19 and v.card(span):
+                        hits.append(Hit("card", "financial.card", start, end, span.decode("ascii")))
                 elif mode is _FREE_TEXT and (not start or data[start - 1] not in _PLUS):
                     near = _context(data, start, ctx) if ctx else _NONE
                     if near:
                         self._classify(hits, data, start, end, _SINGLE[n], mode, ctx, near)
-                    elif n >= 12 and v.card(digits := span.decode("ascii")):
+                    elif n >= 12 and v.card(span):
                         # no context word before it, no '+' or '(': a card or nothing (_classify)
-                        hits.append(Hit("card", "financial.card", start, end, digits))
+                        hits.append(Hit("card", "financial.card", start, end, span.decode("ascii")))
                 else:
                     self._classify(hits, data, start, end, _SINGLE[n], mode, ctx)
             elif ident == _IPV6:
@@ -473,9 +473,9 @@ class Scanner:
             if taken is not None and (taken[i] or True in taken[i:j]):
                 continue  # (a card found at i took group i)
             first, last = start + offsets[i][0], start + offsets[j - 1][1]
-            digits = data[first:last].translate(None, _NON_DIGIT_BYTES).decode("ascii")
+            digits = data[first:last].translate(None, _NON_DIGIT_BYTES)
             if v.card(digits):
-                found.append(Hit("card", "financial.card", first, last, digits))
+                found.append(Hit("card", "financial.card", first, last, digits.decode("ascii")))
                 if taken is None:
                     taken = [False] * len(sizes)
                 taken[i:j] = [True] * (j - i)

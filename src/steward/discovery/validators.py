@@ -42,15 +42,17 @@ _CARD_RANGES: tuple[tuple[int, int, int, tuple[int, ...]], ...] = (
 
 
 _CARD_PREFIXES = frozenset(
-    (str(prefix), n)
+    (written, n)
     for width, low, high, lengths in _CARD_RANGES
     for prefix in range(low, high + 1)
     for n in lengths
+    for written in (str(prefix), str(prefix).encode("ascii"))
 )
 
 
-def card(digits: str) -> bool:
-    """A payment card number: a scheme's prefix and length, and the Luhn checksum."""
+def card(digits: str | bytes) -> bool:
+    """A payment card number: a scheme's prefix and length, and the Luhn checksum (digits as
+    text, or as the ASCII bytes the scanner finds them in)."""
     n = len(digits)
     if n < 12 or n > 19:
         return False
@@ -61,7 +63,7 @@ def card(digits: str) -> bool:
         or (digits[:3], n) in prefixes
         or (digits[:4], n) in prefixes
     ):
-        return _luhn(digits)
+        return _luhn(digits.encode("ascii") if isinstance(digits, str) else digits)
     return False
 
 
@@ -69,10 +71,9 @@ def card(digits: str) -> bool:
 _DOUBLED = bytes.maketrans(b"0123456789", bytes((2 * d) // 10 + (2 * d) % 10 for d in range(10)))
 
 
-def _luhn(digits: str) -> bool:
-    """The Luhn checksum of a string of digits (what ``stdnum.luhn.is_valid`` computes, without
-    its cleaning and validation of the input: the scanner's candidates are digits already)."""
-    data = digits.encode("ascii")
+def _luhn(data: bytes) -> bool:
+    """The Luhn checksum of ASCII digits (what ``stdnum.luhn.is_valid`` computes, without its
+    cleaning and validation of the input: the scanner's candidates are digits already)."""
     kept = data[-1::-2]
     total = sum(kept) - 48 * len(kept) + sum(data[-2::-2].translate(_DOUBLED))
     return total % 10 == 0
