@@ -573,7 +573,9 @@ class Scanner:
             return True
         if not bare or not checked:
             return False
-        found.extend(Hit(kind, KINDS[kind].category, first, last, digits, False) for kind in checked)
+        found.extend(
+            Hit(kind, KINDS[kind].category, first, last, digits, False) for kind in checked
+        )
         return True
 
     def _passport(
@@ -599,7 +601,11 @@ class Scanner:
         (s0, e0), (s1, e1), (s2, e2) = groups
         s0 += start
         e2 += start
-        first, second, third = int(data[s0 : start + e0]), int(data[start + s1 : start + e1]), int(data[start + s2 : e2])
+        first, second, third = (
+            int(data[s0 : start + e0]),
+            int(data[start + s1 : start + e1]),
+            int(data[start + s2 : e2]),
+        )
         if year_first:
             year, month, day = first, second, third
         else:

@@ -7,8 +7,8 @@ import hyperscan
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from steward.discovery import validators as v
 from steward.discovery import scanner
+from steward.discovery import validators as v
 from steward.discovery.scanner import Scanner
 
 SCANNER = Scanner(("RU", "US"))
