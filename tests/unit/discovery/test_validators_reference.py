@@ -8,6 +8,8 @@ published rule) on generated input, valid and invalid.
 
 from __future__ import annotations
 
+from datetime import date
+
 import phonenumbers
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -125,3 +127,9 @@ def test_ipv6_of_hex_and_colons_says_what_ipaddress_says(groups, edge) -> None:
     except ValueError:
         expected = False
     assert v.ipv6(text) == expected
+
+
+def test_the_date_kept_for_the_day_is_today() -> None:
+    before = date.today()
+    assert v.current_date() in {before, date.today()}
+    assert v.current_date() is v.current_date()  # kept, not asked of the system again
