@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
@@ -38,7 +37,6 @@ _PATTERNS: dict[int, bytes] = {
     _IPV4: rb"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b",
     _EMAIL: rb"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}\b",
     _IBAN: rb"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b",
-    _IPV6: rb"(?:\b[0-9A-Fa-f]{1,4})?(?:::?[0-9A-Fa-f]{1,4}){2,7}\b",
     # a passport's series and number written apart by the numero sign or the Russian word for
     # "number": "4510 \u2116 123456"
     _PASSPORT: rb"\b\d{2} ?\d{2} ?(?:"
@@ -47,7 +45,27 @@ _PATTERNS: dict[int, bytes] = {
     + "\u043d\u043e\u043c\u0435\u0440".encode()
     + rb") ?\d{6}\b",
 }
-assert len(_PATTERNS) == 6 and max(_PATTERNS) < _CONTEXT_BASE
+_HEX = rb"[0-9A-Fa-f]{1,4}"
+# IPv6: colon groups that can be an address, i.e. eight groups, or one to eight with "::"
+# ("::1", "fe80::1"; one pattern for each, under one id): times ("13:36:27") and other colon
+# groups never reach Python. What the plain pattern of colon groups, (\bH)?(::?H){1,7}\b,
+# finds and the address's first check keeps (tests/unit/discovery/test_scanner_patterns.py
+# holds them equal)
+_IPV6_EXPRESSIONS = (
+    rb"(?:\b" + _HEX + rb")?(?::" + _HEX + rb"){7}\b",
+    rb"(?:\b"
+    + _HEX
+    + rb")?(?:"
+    + b"|".join(
+        (rb"(?:::?" + _HEX + rb"){%d}" % before if before else b"")
+        + b"::"
+        + _HEX
+        + (rb"(?:::?" + _HEX + rb"){0,%d}" % (6 - before) if before < 6 else b"")
+        for before in range(7)
+    )
+    + rb")\b",
+)
+assert len(_PATTERNS) == 5 and max(_PATTERNS) < _CONTEXT_BASE
 _MAX_GROUPS = 8  # a candidate spans at most this many digit groups
 _WINDOW = 48  # bytes before a candidate searched for context words
 SEPARATOR = "\x1e"  # between column values scanned in one pass; context never crosses it
@@ -76,19 +94,25 @@ _SECOND = itemgetter(1)
 
 
 def _collect(ident: int, start: int, end: int, _flags: int, state: Any) -> None:
-    """Hyperscan's match handler: sorts each report into the scan's ``state`` as it comes."""
-    if ident < _CONTEXT_BASE:
-        if ident == _IBAN:
-            state[2].setdefault(start, []).append(end)
-        else:
+    """Hyperscan's match handler: sorts each report into the scan's ``state`` as it comes.
+
+    It runs once per report (some six a document), so the ids are written as numbers here
+    (_CONTEXT_BASE, _IBAN, _KEYWORD_BASE: a global's lookup would cost more than the rest)."""
+    if ident < 500:
+        if ident != 2:
             spans = state[0]
             key = (ident, start)
             if spans.get(key, -1) < end:
                 spans[key] = end
-    elif ident < _KEYWORD_BASE:
+        else:
+            state[2].setdefault(start, []).append(end)
+    elif ident < 1000:
         state[1].append((start, end, state[4][ident]))
     else:
         state[3].append((ident, start, end))
+
+
+assert (_CONTEXT_BASE, _IBAN, _KEYWORD_BASE) == (500, 2, 1000)  # as _collect writes them
 
 
 @dataclass(slots=True)
@@ -121,8 +145,8 @@ def _letter_at(data: bytes, offset: int, before: bool) -> bool:
 
 @cache
 def _database() -> tuple[Any, dict[int, tuple[str, bool]], dict[int, str]]:
-    expressions = list(_PATTERNS.values())
-    ids = list(_PATTERNS)
+    expressions = [*_PATTERNS.values(), *_IPV6_EXPRESSIONS]
+    ids = [*_PATTERNS, *(_IPV6 for _ in _IPV6_EXPRESSIONS)]
     som = hyperscan.HS_FLAG_SOM_LEFTMOST
     flags = [som] * len(ids)
     caseless = som | hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_UTF8
@@ -163,15 +187,19 @@ def _context(data: bytes, at: int, ctx: _Words) -> dict[str, int]:
     """The context words that count for a value at ``at``: of each kind, where its word that
     starts last within the 48 bytes before ``at`` starts (on the value's line, in its value)."""
     low = at - _WINDOW
-    near: dict[str, int] = {}
-    cut = -1  # the last line or value boundary before ``at``: words before it do not count
+    near = _NONE  # a dict of its own once a word counts
+    cut = -2  # the last line or value boundary before ``at``: words before it do not count
     for start, end, kind in ctx:
         if low <= start and end <= at and near.get(kind, -1) < start:
-            if cut < 0:
-                floor = max(low, 0)
-                cut = max(data.rfind(b"\n", floor, at), data.rfind(_SEPARATOR_BYTE, floor, at))
-                cut = max(cut, low - 1)
+            if cut == -2:
+                floor = low if low > 0 else 0
+                cut = data.rfind(b"\n", floor, at)
+                other = data.rfind(_SEPARATOR_BYTE, floor, at)
+                if other > cut:
+                    cut = other  # (-1 when neither: every word from ``low`` on counts)
             if start > cut:
+                if near is _NONE:
+                    near = {}
                 near[kind] = start
     return near
 
@@ -189,12 +217,36 @@ def _nearest(kinds: list[str], assume: frozenset[str], near: dict[str, int]) -> 
     return best
 
 
+_TWO_DIGITS = tuple(f"{n:02d}" for n in range(32))
 _CARD_GROUPS = ((4, 6, 5), (4, 6, 4))
 _PASSPORT_GROUPS = ((2, 2, 6), (4, 6), (10,))
 # the kinds needing context that a number of each length may be (ten digits: a passport only
 # when grouped as one, see _classify)
 _SHAPED = {10: ("inn", "passport"), 12: ("inn",), 13: ("ogrn",), 15: ("ogrn",), 11: ("snils",)}
 _CONTEXT_VALIDATORS = {"inn": v.inn, "ogrn": v.ogrn, "snils": v.snils, "passport": v.passport_ru}
+
+# What _classify needs to know of a candidate's digit groups that their sizes alone decide,
+# worked out once per sizes: how many groups, how many digits, whether printed as a SNILS is,
+# the kinds needing context it may be (before the mode has its say, see _classify), whether
+# it may be a phone number, and whether it is grouped as a card is
+_Shape = tuple[int, int, bool, tuple[str, ...], bool, bool]
+_SHAPES: dict[tuple[int, ...], _Shape] = {}
+
+
+def _shape_of(sizes: tuple[int, ...]) -> _Shape:
+    known = _SHAPES.get(sizes)
+    if known is not None:
+        return known
+    k, n = len(sizes), sum(sizes)
+    snils_printed = sizes == (3, 3, 3, 2)
+    shaped = _SHAPED.get(n, ())
+    if n == 10 and sizes not in _PASSPORT_GROUPS:
+        shaped = ("inn",)
+    card_shape = k == 1 or sizes in _CARD_GROUPS or set(sizes[:-1]) == {4}
+    shape = (k, n, snils_printed, shaped, n <= 15 and not snils_printed, card_shape)
+    if len(_SHAPES) < _MAX_PLANS:
+        _SHAPES[sizes] = shape
+    return shape
 
 
 # A run of digit groups, digits written as '0': what the run's groups, dates and card groupings
@@ -204,13 +256,17 @@ _Plan = tuple[
     tuple[tuple[int, int], ...],  # the digit groups: offsets in the run (an extension cut off)
     tuple[int, ...],  # their sizes
     tuple[int, ...],  # total[j] - total[i]: the digits of groups i..j-1
-    tuple[tuple[int, bool], ...],  # where three groups have a date's shape; the year first?
+    # where three groups have a date's shape (the first one, the year first?, their offsets)
+    tuple[tuple[int, bool, tuple[tuple[int, int], ...]], ...],
+    bool,  # one date, and the other groups too few digits for a candidate: a date or not
     tuple[tuple[int, int], ...],  # groups i..j-1 grouped as a card is, in the order tried
-    tuple[tuple[int, ...], ...],  # from each group i, the ends j of the candidates i..j-1
+    # from each group i, the candidates i..j-1 to try: their end j and their _Shape
+    tuple[tuple[tuple[int, _Shape], ...], ...],
 ]
 _PLANS: dict[bytes, _Plan | None] = {}
 _MAX_PLANS = 4096  # shapes kept (a run of many groups is worked out each time once full)
 _UNKNOWN = object()  # a shape not worked out yet
+_SINGLE = [_shape_of((n,)) for n in range(16)]  # one run of n digits (16 and more: a card)
 
 
 def _plan(shape: bytes) -> _Plan | None:
@@ -236,7 +292,7 @@ def _plan(shape: bytes) -> _Plan | None:
             if separator in _DATE_SEPARATORS and body[offsets[i + 1][1] : offsets[i + 2][0]] == (
                 separator
             ):
-                dates.append((i, a == 4))
+                dates.append((i, a == 4, offsets[i : i + 3]))
         cards = []
         if count > 1 and sum(sizes) >= 12:
             for i in range(count):
@@ -253,13 +309,14 @@ def _plan(shape: bytes) -> _Plan | None:
         # is tried first
         trials = tuple(
             tuple(
-                j
+                (j, _shape_of(sizes[i:j]))
                 for j in range(min(count, i + _MAX_GROUPS), i, -1)
                 if 7 <= total[j] - total[i] <= 19
             )
             for i in range(count)
         )
-        plan = (offsets, sizes, total, tuple(dates), tuple(cards), trials)
+        lone = len(dates) == 1 and total[-1] - (total[dates[0][0] + 3] - total[dates[0][0]]) < 7
+        plan = (offsets, sizes, total, tuple(dates), lone, tuple(cards), trials)
     if len(_PLANS) < _MAX_PLANS:
         _PLANS[shape] = plan
     return plan
@@ -270,7 +327,9 @@ class Scanner:
 
     def __init__(self, regions: tuple[str, ...] | list[str] = ("RU", "US")) -> None:
         self.regions = tuple(dict.fromkeys(r.upper() for r in regions)) or ("RU",)
-        self._database, self._keywords, self._context_kind = _database()
+        self._database, self._keywords, context_kind = _database()
+        # a context word's kind by its id (a list: indexed faster than a dict, once per report)
+        self._context_kind = [context_kind.get(i, "") for i in range(_KEYWORD_BASE)]
 
     def scan(
         self, text: str | bytes, *, bare: bool = False, assume: frozenset[str] = frozenset()
@@ -290,7 +349,9 @@ class Scanner:
         iban_ends: dict[int, list[int]] = {}
         keywords: list[tuple[int, int, int]] = []
         state = (spans, ctx, iban_ends, keywords, self._context_kind)
-        self._database.scan(data, match_event_handler=_collect, context=state)
+        # (data, match_event_handler, flags, context) by position: keywords cost half a
+        # microsecond a call to parse
+        self._database.scan(data, _collect, 0, state)
         if not spans and not iban_ends and not keywords:
             return []
         mode = _FREE_TEXT if not bare and not assume else _Mode(bare, assume)
@@ -321,27 +382,25 @@ class Scanner:
             if ident == _DIGITS:
                 span = data[start:end]
                 if not span.isdigit():  # digit groups
-                    hits.extend(self._digits(data, start, end, mode, ctx))
+                    self._digits(hits, data, start, end, mode, ctx)
                     continue
                 n = end - start  # one run of digits, the commonest case
                 if n >= 16:
                     # 16 to 19 digits in one run can only be a card (what _classify decides)
-                    if n <= 19 and v.card(digits := span.decode("ascii")):
-                        hits.append(Hit("card", "financial.card", start, end, digits))
-                elif (
-                    mode is _FREE_TEXT
-                    and (not start or data[start - 1] not in _PLUS)
-                    and (not ctx or not _context(data, start, ctx))
-                ):
-                    # no context word before it, no '+' or '(': a card or nothing (_classify)
-                    if n >= 12 and v.card(digits := span.decode("ascii")):
-                        hits.append(Hit("card", "financial.card", start, end, digits))
+                    if n <= 19 and v.card(span):
+                        hits.append(Hit("card", "financial.card", start, end, span.decode("ascii")))
+                elif mode is _FREE_TEXT and (not start or data[start - 1] not in _PLUS):
+                    near = _context(data, start, ctx) if ctx else _NONE
+                    if near:
+                        self._classify(hits, data, start, end, _SINGLE[n], mode, ctx, near)
+                    elif n >= 12 and v.card(span):
+                        # no context word before it, no '+' or '(': a card or nothing (_classify)
+                        hits.append(Hit("card", "financial.card", start, end, span.decode("ascii")))
                 else:
-                    hits.extend(self._classify(data, start, end, (n,), mode, ctx))
+                    self._classify(hits, data, start, end, _SINGLE[n], mode, ctx)
             elif ident == _IPV6:
-                span = data[start:end]
-                # what v.ipv6 refuses first: no "::" and not eight groups
-                if (b"::" in span or span.count(b":") == 7) and v.ipv6(span.decode("ascii")):
+                span = data[start:end]  # eight groups, or "::" in it (_IPV6_EXPRESSIONS)
+                if v.ipv6(span.decode("ascii")):
                     value = span.decode("ascii").lower()
                     hits.append(Hit("ipv6", "device.ip_address", start, end, value))
             elif ident == _IPV4:
@@ -349,7 +408,7 @@ class Scanner:
                 if v.ipv4(value):
                     hits.append(Hit("ipv4", "device.ip_address", start, end, value))
             elif ident == _PASSPORT:
-                hits.extend(self._passport(data, start, end, mode, ctx))
+                self._passport(hits, data, start, end, mode, ctx)
             else:  # _EMAIL
                 value = data[start:end].decode("ascii")
                 if v.email(value):
@@ -378,43 +437,45 @@ class Scanner:
                 return True
         return False
 
-    def _digits(self, data: bytes, start: int, end: int, mode: _Mode, ctx: _Words) -> list[Hit]:
-        """What a run of digit groups holds: dates first, then cards, then the longest runs of
-        groups that are a value (see _Plan for the order)."""
+    def _digits(
+        self, found: list[Hit], data: bytes, start: int, end: int, mode: _Mode, ctx: _Words
+    ) -> None:
+        """Adds to ``found`` what a run of digit groups holds: dates first, then cards, then the
+        longest runs of groups that are a value (see _Plan for the order)."""
         shape = data[start:end].translate(_SHAPE)
         plan: Any = _PLANS.get(shape, _UNKNOWN)
         if plan is _UNKNOWN:
             plan = _plan(shape)
         if plan is None:
-            return []  # a dotted quad: an IPv4 address (its own pattern) or a version
-        offsets, sizes, total, dates, cards, trials = plan
-        groups = [(start + s, start + e) for s, e in offsets]
-        found: list[Hit] = []
+            return  # a dotted quad: an IPv4 address (its own pattern) or a version
+        offsets, sizes, total, dates, lone, cards, trials = plan
         taken: list[bool] | None = None  # the groups a date or a card took, once one has
         left = total[-1]  # the digits of the groups no date took
-        if dates:  # a date is a date, never part of a phone number
+        if lone:  # the commonest: "12.05.1990", "2024-05-01 13", or not a calendar date
+            _d, year_first, groups = dates[0]
+            if self._date(found, data, start, groups, year_first, mode, ctx):
+                return
+        elif dates:  # a date is a date, never part of a phone number
             resume = 0
-            for d, year_first in dates:
+            for d, year_first, groups in dates:
                 if d < resume:
                     continue
-                date = self._date(data, groups[d : d + 3], year_first, mode, ctx)
-                if date is None:
+                if not self._date(found, data, start, groups, year_first, mode, ctx):
                     continue
-                found.extend(date)
                 if taken is None:
                     taken = [False] * len(sizes)
                 taken[d : d + 3] = (True, True, True)
                 left -= total[d + 3] - total[d]
                 resume = d + 3
             if left < 7:  # what is left holds no candidate: the run was a date, or a timestamp
-                return found
+                return
         for i, j in cards:  # cards first, wherever they start: "13:36:27 6517 3914 6081 2148"
             if taken is not None and (taken[i] or True in taken[i:j]):
                 continue  # (a card found at i took group i)
-            first, last = groups[i][0], groups[j - 1][1]
-            digits = data[first:last].translate(None, _NON_DIGIT_BYTES).decode("ascii")
+            first, last = start + offsets[i][0], start + offsets[j - 1][1]
+            digits = data[first:last].translate(None, _NON_DIGIT_BYTES)
             if v.card(digits):
-                found.append(Hit("card", "financial.card", first, last, digits))
+                found.append(Hit("card", "financial.card", first, last, digits.decode("ascii")))
                 if taken is None:
                     taken = [False] * len(sizes)
                 taken[i:j] = [True] * (j - i)
@@ -428,53 +489,49 @@ class Scanner:
             stop = count
             if taken is not None and True in taken[i:]:
                 stop = taken.index(True, i)  # a candidate ends before the next group taken
-            for j in ends:
+            for j, candidate in ends:
                 if j > stop:
                     continue
-                hits = self._classify(data, groups[i][0], groups[j - 1][1], sizes[i:j], mode, ctx)
-                if hits:
-                    found.extend(hits)
+                first, last = start + offsets[i][0], start + offsets[j - 1][1]
+                if self._classify(found, data, first, last, candidate, mode, ctx):
                     i = j
                     break
             else:
                 i += 1
-        return found
 
     def _classify(
         self,
+        found: list[Hit],
         data: bytes,
         first: int,
         last: int,
-        sizes: tuple[int, ...],
+        shape: _Shape,
         mode: _Mode,
         ctx: _Words,
-    ) -> list[Hit]:
-        """The value that the consecutive digit groups written in ``data[first:last]`` (of these
-        ``sizes``) are, if any."""
-        k = len(sizes)
+        near: dict[str, int] | None = None,
+    ) -> bool:
+        """Adds to ``found`` the value that the consecutive digit groups written in
+        ``data[first:last]`` (of this shape, see _shape_of) are, if any; whether there was one
+        (``near``: its context words, when the caller has found them)."""
+        k, n, snils_printed, shaped, phoneish, card_shape = shape
+        if n < 7 or n > 19:
+            return False
         if k == 1:
-            n = last - first
-            if n < 7 or n > 19:
-                return []
             digits = data[first:last].decode("ascii")
         else:
-            n = sum(sizes)
-            if n < 7 or n > 19:
-                return []
             written = data[first:last]
             # the groups are the maximal runs of digits in there: deleting the rest joins them
             if k == 4 and written.translate(None, _DIGIT_BYTES) == b"...":
-                return []  # a dotted quad: an IPv4 address (its own pattern) or a version
+                return False  # a dotted quad: an IPv4 address (its own pattern) or a version
             digits = written.translate(None, _NON_DIGIT_BYTES).decode("ascii")
         before = data[first - 1] if first else 0
         plus = before == 43 or before == 40  # written after '+' or '('
         at = first - plus  # context words stand before this
         bare, assume = mode.bare, mode.assume
         # the context words before the number, once: kind -> where its nearest word starts
-        near = _context(data, at, ctx) if ctx else _NONE
-        snils_printed = sizes == (3, 3, 3, 2)
-        shaped: Sequence[str] = _SHAPED.get(n, ())
-        if n == 10 and (sizes not in _PASSPORT_GROUPS or (bare and "passport" not in assume)):
+        if near is None:
+            near = _context(data, at, ctx) if ctx else _NONE
+        if n == 10 and bare and "passport" not in assume:
             shaped = ("inn",)
         checked = []
         if not shaped:
@@ -489,7 +546,6 @@ class Scanner:
             for kind in shaped:
                 if (kind in near or kind in assume) and _CONTEXT_VALIDATORS[kind](digits):
                     checked.append(kind)
-        phoneish = n <= 15 and not snils_printed
         phone_word = "phone" in near or "phone" in assume
         if checked:  # the nearest context word decides between the kinds a number may be
             if (
@@ -502,50 +558,65 @@ class Scanner:
             else:
                 nearest = _nearest([*checked, "phone"] if phoneish else checked, assume, near)
             if nearest is not None and nearest != "phone":
-                return [Hit(nearest, KINDS[nearest].category, first, last, digits)]
-        card_shape = k == 1 or sizes in _CARD_GROUPS or set(sizes[:-1]) == {4}
+                found.append(Hit(nearest, KINDS[nearest].category, first, last, digits))
+                return True
         if n >= 12 and card_shape and v.card(digits):
-            return [Hit("card", "financial.card", first, last, digits)]
+            found.append(Hit("card", "financial.card", first, last, digits))
+            return True
         if snils_printed and "snils" in checked:
-            return [Hit("snils", "identity.insurance_number", first, last, digits)]
+            found.append(Hit("snils", "identity.insurance_number", first, last, digits))
+            return True
         # written as a phone number is written, or after its word
         written_as_phone = plus or k >= 3 or phone_word
         if phoneish and written_as_phone and v.phone_digits(digits, before == 43, self.regions):
-            return [Hit("phone", "contact.phone", first - plus, last, digits)]
+            found.append(Hit("phone", "contact.phone", first - plus, last, digits))
+            return True
         if not bare or not checked:
-            return []
-        return [Hit(kind, KINDS[kind].category, first, last, digits, False) for kind in checked]
+            return False
+        found.extend(
+            Hit(kind, KINDS[kind].category, first, last, digits, False) for kind in checked
+        )
+        return True
 
-    def _passport(self, data: bytes, start: int, end: int, mode: _Mode, ctx: _Words) -> list[Hit]:
+    def _passport(
+        self, found: list[Hit], data: bytes, start: int, end: int, mode: _Mode, ctx: _Words
+    ) -> None:
         digits = "".join(m.group().decode() for m in _GROUP.finditer(data[start:end]))
-        if not v.passport_ru(digits):
-            return []
-        if not self._has_context("passport", data, start, mode, ctx):
-            return []
-        return [Hit("passport", "identity.document", start, end, digits)]
+        if v.passport_ru(digits) and self._has_context("passport", data, start, mode, ctx):
+            found.append(Hit("passport", "identity.document", start, end, digits))
 
     def _date(
         self,
+        found: list[Hit],
         data: bytes,
-        groups: list[tuple[int, int]],
+        start: int,
+        groups: tuple[tuple[int, int], ...],
         year_first: bool,
         mode: _Mode,
         ctx: _Words,
-    ) -> list[Hit] | None:
-        """None when the three groups (of a date's shape, see _plan) are not a calendar date;
-        else the date of birth it is (after its context word), or nothing."""
+    ) -> bool:
+        """Whether the three groups (of a date's shape, see _plan; offsets from ``start``) are
+        a calendar date; if so, adds to ``found`` the date of birth it is (after its context
+        word), if it is one."""
         (s0, e0), (s1, e1), (s2, e2) = groups
+        s0 += start
+        e2 += start
+        first, second, third = (
+            int(data[s0 : start + e0]),
+            int(data[start + s1 : start + e1]),
+            int(data[start + s2 : e2]),
+        )
         if year_first:
-            year, month, day = int(data[s0:e0]), int(data[s1:e1]), int(data[s2:e2])
+            year, month, day = first, second, third
         else:
-            day, month, year = int(data[s0:e0]), int(data[s1:e1]), int(data[s2:e2])
+            day, month, year = first, second, third
             if month > 12 and day <= 12:  # month first, as in the United States
                 day, month = month, day
-        if not (1 <= month <= 12 and 1 <= day <= 31 and 1800 <= year <= 2200):
-            return None
-        if not self._has_context("birth_date", data, s0, mode, ctx):
-            return []
-        if not v.birth_date(day, month, year):
-            return []
-        text = f"{year:04d}-{month:02d}-{day:02d}"
-        return [Hit("birth_date", "identity.birth_date", s0, e2, text)]
+        # any year of four digits (a date of 2423 is still a date, not a phone number's digits);
+        # whether it can be a date of birth is v.birth_date's to say
+        if not (1 <= month <= 12 and 1 <= day <= 31):
+            return False
+        if self._has_context("birth_date", data, s0, mode, ctx) and v.birth_date(day, month, year):
+            text = f"{year}-{_TWO_DIGITS[month]}-{_TWO_DIGITS[day]}"  # (the year has four digits)
+            found.append(Hit("birth_date", "identity.birth_date", s0, e2, text))
+        return True

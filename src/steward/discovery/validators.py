@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from datetime import date
+import time
+from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
 from stdnum import iban as _iban
@@ -40,15 +42,17 @@ _CARD_RANGES: tuple[tuple[int, int, int, tuple[int, ...]], ...] = (
 
 
 _CARD_PREFIXES = frozenset(
-    (str(prefix), n)
+    (written, n)
     for width, low, high, lengths in _CARD_RANGES
     for prefix in range(low, high + 1)
     for n in lengths
+    for written in (str(prefix), str(prefix).encode("ascii"))
 )
 
 
-def card(digits: str) -> bool:
-    """A payment card number: a scheme's prefix and length, and the Luhn checksum."""
+def card(digits: str | bytes) -> bool:
+    """A payment card number: a scheme's prefix and length, and the Luhn checksum (digits as
+    text, or as the ASCII bytes the scanner finds them in)."""
     n = len(digits)
     if n < 12 or n > 19:
         return False
@@ -59,7 +63,7 @@ def card(digits: str) -> bool:
         or (digits[:3], n) in prefixes
         or (digits[:4], n) in prefixes
     ):
-        return _luhn(digits)
+        return _luhn(digits.encode("ascii") if isinstance(digits, str) else digits)
     return False
 
 
@@ -67,10 +71,9 @@ def card(digits: str) -> bool:
 _DOUBLED = bytes.maketrans(b"0123456789", bytes((2 * d) // 10 + (2 * d) % 10 for d in range(10)))
 
 
-def _luhn(digits: str) -> bool:
-    """The Luhn checksum of a string of digits (what ``stdnum.luhn.is_valid`` computes, without
-    its cleaning and validation of the input: the scanner's candidates are digits already)."""
-    data = digits.encode("ascii")
+def _luhn(data: bytes) -> bool:
+    """The Luhn checksum of ASCII digits (what ``stdnum.luhn.is_valid`` computes, without its
+    cleaning and validation of the input: the scanner's candidates are digits already)."""
     kept = data[-1::-2]
     total = sum(kept) - 48 * len(kept) + sum(data[-2::-2].translate(_DOUBLED))
     return total % 10 == 0
@@ -148,13 +151,28 @@ _PASSPORT_REGIONS = frozenset(
 )
 
 
+# today's date, and the clock time (time.time()) at which it ends: the scanner asks for today
+# per candidate date or passport, and date.today() costs a microsecond
+_TODAY: list[Any] = [date.min, float("-inf")]
+
+
+def current_date() -> date:
+    """``date.today()``, asked of the system again only once the local day is over."""
+    if time.time() >= _TODAY[1]:
+        day = date.today()
+        _TODAY[0] = day  # the day first: a reader that sees the new end sees the new day
+        _TODAY[1] = datetime.combine(day + timedelta(days=1), datetime.min.time()).timestamp()
+    day_now: date = _TODAY[0]
+    return day_now
+
+
 def passport_ru(digits: str, today: date | None = None) -> bool:
     """A Russian internal passport (4-digit series, 6-digit number): a region code and a year
     of the form (1997 onwards) that exist. There is no checksum; callers need context too."""
     if len(digits) != 10 or not digits.isdigit():
         return False
     year = int(digits[2:4])
-    this_year = (today or date.today()).year % 100
+    this_year = (today or current_date()).year % 100
     plausible_year = year >= 97 or year <= this_year
     return int(digits[:2]) in _PASSPORT_REGIONS and plausible_year and digits[4:] != "000000"
 
@@ -196,9 +214,15 @@ def iban(text: str) -> bool:
 
 def ipv4(text: str) -> bool:
     parts = text.split(".")
-    if len(parts) != 4 or any(not p or len(p) > 3 or (len(p) > 1 and p[0] == "0") for p in parts):
+    if len(parts) != 4:
         return False
-    return all(int(p) <= 255 for p in parts) and parts != ["0", "0", "0", "0"]
+    for p in parts:  # (loops, not any() over a generator: this runs per candidate)
+        if not p or len(p) > 3 or (len(p) > 1 and p[0] == "0"):
+            return False
+    for p in parts:
+        if int(p) > 255:
+            return False
+    return parts != ["0", "0", "0", "0"]
 
 
 _HEX_AND_COLON = "0123456789abcdefABCDEF:"
@@ -376,6 +400,43 @@ def phone(text: str, regions: tuple[str, ...]) -> bool:
     return phone_digits(digits, text.lstrip("(").startswith("+"), regions)
 
 
+# a region's numbers as phone_digits reads them: its country code (as digits), national and
+# international prefixes, its own rules, and its country's lengths and rules (see _country)
+_National = tuple[str, str, str, "_Rules | None", frozenset[int], tuple[_Rules, ...]]
+
+
+@lru_cache(maxsize=64)
+def _national_plan(region: str) -> _National | None:
+    code, national_prefix, idd = _region(region)
+    if not code:
+        return None
+    return (str(code), national_prefix, idd, _rules(region), *_country(code))
+
+
+def _valid_national(national: str, plan: _National) -> bool:
+    """``_valid_number(code, national, region)`` for the region of ``plan``: the length that no
+    region of the code has refused first (the region's own lengths are among its country's)."""
+    if not national or len(national) > 17:
+        return False
+    nsn = str(int(national))
+    if national[0] == "0":
+        nsn = "0" + nsn
+    _code, _prefix, _idd, rules, lengths, rules_in_order = plan
+    if len(nsn) not in lengths:
+        return False
+    if rules is not None and rules.valid(nsn):
+        return True
+    if len(rules_in_order) == 1:
+        return rules_in_order[0].valid(nsn)
+    for rules in rules_in_order:
+        if rules.leading is not None:
+            if rules.leading.match(nsn):
+                return rules.valid(nsn)
+        elif rules.valid(nsn):
+            return True
+    return False
+
+
 def phone_digits(digits: str, international: bool, regions: tuple[str, ...]) -> bool:
     """``phone`` for a number already reduced to its digits (``international``: written after
     a '+')."""
@@ -384,18 +445,18 @@ def phone_digits(digits: str, international: bool, regions: tuple[str, ...]) -> 
     if international:
         return _international(digits)
     for region in regions:
-        code, national_prefix, idd = _region(region)
-        if not code:
+        plan = _national_plan(region)
+        if plan is None:
             continue
+        country, national_prefix, idd = plan[0], plan[1], plan[2]
         if idd and digits.startswith(idd) and _international(digits[len(idd) :]):
             return True
-        if _valid_number(code, digits, region):
+        if _valid_national(digits, plan):
             return True
         trunk = national_prefix and digits.startswith(national_prefix)
-        if trunk and _valid_number(code, digits[len(national_prefix) :], region):
+        if trunk and _valid_national(digits[len(national_prefix) :], plan):
             return True
-        country = str(code)
-        if digits.startswith(country) and _valid_number(code, digits[len(country) :], region):
+        if digits.startswith(country) and _valid_national(digits[len(country) :], plan):
             return True
     return False
 
@@ -411,12 +472,15 @@ def email(text: str) -> bool:
     labels = domain.split(".")
     if len(labels) < 2 or not labels[-1].isalpha():
         return False
-    return all(label and label[0] != "-" and label[-1] != "-" for label in labels)
+    for label in labels:  # noqa: SIM110 (a loop: all() over a generator costs 1 us a call)
+        if not label or label[0] == "-" or label[-1] == "-":
+            return False
+    return True
 
 
 def birth_date(day: int, month: int, year: int, today: date | None = None) -> bool:
     """A real calendar date between 120 years ago and today."""
-    today = today or date.today()
+    today = today or current_date()
     try:
         when = date(year, month, day)
     except ValueError:

@@ -212,3 +212,17 @@ def test_timestamps_and_uuids_alone_are_no_hits(when, ident, form, before) -> No
     assume(not any(w in before.lower() for w in _WORDS["birth_date"]))
     text = f"{before} at {when.strftime(form)} request {ident} done"
     assert SCANNER.scan(text) == []
+
+
+@FAST
+@given(
+    st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9999, 12, 31)),
+    st.sampled_from(["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%d.%m.%Y %H:%M", "%Y/%m/%d %H"]),
+    filler,
+)
+def test_a_date_of_any_four_digit_year_is_a_date_not_a_phone_number(when, form, before) -> None:
+    # "2423-02-01 00:00": a year past 2200 was no date, and its digits a Bahamas number
+    assume(not any(w in before.lower() for w in _WORDS["birth_date"] + _WORDS["phone"]))
+    text = f"{before} at {when.strftime(form)} done"
+    assert SCANNER.scan(text) == []
+    assert SCANNER.scan("deployed 2423-02-01 00:00") == []

@@ -8,6 +8,8 @@ published rule) on generated input, valid and invalid.
 
 from __future__ import annotations
 
+from datetime import date
+
 import phonenumbers
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,7 +19,7 @@ from stdnum.ru import inn
 
 from steward.discovery import validators as v
 
-from .strategies import iban_number, inn_number, snils_check, snils_number
+from .strategies import card, iban_number, inn_number, snils_check, snils_number
 
 MANY = settings(max_examples=600, deadline=None)
 CODES = sorted(COUNTRY_CODE_TO_REGION_CODE)
@@ -77,7 +79,13 @@ def test_a_changed_iban_digit_is_refused_as_stdnum_refuses_it(number, at, digit)
 @MANY
 @given(st.text("0123456789", min_size=12, max_size=19))
 def test_the_luhn_check_agrees_with_stdnum(digits) -> None:
-    assert v._luhn(digits) == luhn.is_valid(digits)
+    assert v._luhn(digits.encode("ascii")) == luhn.is_valid(digits)
+
+
+@MANY
+@given(st.one_of(st.text("0123456789", min_size=10, max_size=20), card()))
+def test_a_card_is_a_card_as_text_or_as_bytes(digits) -> None:
+    assert v.card(digits.encode("ascii")) == v.card(digits)
 
 
 @MANY
@@ -119,3 +127,9 @@ def test_ipv6_of_hex_and_colons_says_what_ipaddress_says(groups, edge) -> None:
     except ValueError:
         expected = False
     assert v.ipv6(text) == expected
+
+
+def test_the_date_kept_for_the_day_is_today() -> None:
+    before = date.today()
+    assert v.current_date() in {before, date.today()}
+    assert v.current_date() is v.current_date()  # kept, not asked of the system again
