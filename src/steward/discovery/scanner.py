@@ -66,6 +66,20 @@ _IPV6_EXPRESSIONS = (
     + rb")\b",
 )
 assert len(_PATTERNS) == 5 and max(_PATTERNS) < _CONTEXT_BASE
+_GLUED = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_:")
+
+
+def written_as_address(data: bytes, start: int, end: int) -> bool:
+    """Whether a short IPv6 form (``::``, fewer than eight groups) at ``data[start:end]`` is
+    written as an address, not as a name in code: ``std::1``, ``Foo::Bar`` and ``a::b`` have
+    its shape (C++, Rust, PHP, Ruby). Such a form counts only with a decimal digit in it and
+    nothing glued to its start (``fe80::1``, ``::1``; not ``dead::beef``, ``std::1``). Eight
+    groups count as written."""
+    if data.find(b"::", start, end) < 0:
+        return True
+    if start and data[start - 1] in _GLUED:
+        return False
+    return any(48 <= byte <= 57 for byte in data[start:end])
 _MAX_GROUPS = 8  # a candidate spans at most this many digit groups
 _WINDOW = 48  # bytes before a candidate searched for context words
 SEPARATOR = "\x1e"  # between column values scanned in one pass; context never crosses it
@@ -400,7 +414,7 @@ class Scanner:
                     self._classify(hits, data, start, end, _SINGLE[n], mode, ctx)
             elif ident == _IPV6:
                 span = data[start:end]  # eight groups, or "::" in it (_IPV6_EXPRESSIONS)
-                if v.ipv6(span.decode("ascii")):
+                if v.ipv6(span.decode("ascii")) and written_as_address(data, start, end):
                     value = span.decode("ascii").lower()
                     hits.append(Hit("ipv6", "device.ip_address", start, end, value))
             elif ident == _IPV4:

@@ -39,7 +39,7 @@ def _plain_ipv6(data: bytes) -> list[tuple[int, int, str]]:
             continue
         covered = end
         text = data[start:end].decode("ascii")
-        if v.ipv6(text):
+        if v.ipv6(text) and scanner.written_as_address(data, start, end):
             found.append((start, end, text.lower()))
     return found
 
@@ -77,6 +77,17 @@ def test_times_and_short_colon_groups_are_no_candidates() -> None:
         assert _ipv6_candidates(text.encode()) == []
     found = _ipv6_candidates(b"from fe80::1:2 at 13:36:27")  # the address, not the time
     assert {start for start, _ in found} == {5} and max(end for _, end in found) == 14
+
+
+def test_names_in_code_are_no_ipv6_addresses() -> None:
+    # short forms have the shape of C++, Rust, PHP and Ruby paths; eight groups stay addresses
+    for text in ("std::1", "Abc::Def", "Foo::Bar::baz()", "use a::b;", "x::1 y", "dead::beef"):
+        assert [h for h in SCANNER.scan(f"see {text} in the trace") if h.kind == "ipv6"] == []
+    hits = SCANNER.scan("peer abcd:ef01:2345:6789:abcd:ef01:2345:6789 and ::ffff:7f00:1")
+    assert [h.value for h in hits if h.kind == "ipv6"] == [
+        "abcd:ef01:2345:6789:abcd:ef01:2345:6789",
+        "::ffff:7f00:1",
+    ]
 
 
 def test_short_ipv6_forms_are_found() -> None:
