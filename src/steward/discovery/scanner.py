@@ -80,6 +80,8 @@ def written_as_address(data: bytes, start: int, end: int) -> bool:
     if start and data[start - 1] in _GLUED:
         return False
     return any(48 <= byte <= 57 for byte in data[start:end])
+
+
 _MAX_GROUPS = 8  # a candidate spans at most this many digit groups
 _WINDOW = 48  # bytes before a candidate searched for context words
 SEPARATOR = "\x1e"  # between column values scanned in one pass; context never crosses it
