@@ -18,7 +18,6 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
-from itertools import accumulate
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -26,6 +25,12 @@ import hyperscan
 
 from steward.discovery import validators as v
 from steward.discovery.detectors import KINDS, context_words, special_keywords
+from steward.discovery.digit_runs import PLANS as _PLANS
+from steward.discovery.digit_runs import SHAPE as _SHAPE
+from steward.discovery.digit_runs import SINGLE as _SINGLE
+from steward.discovery.digit_runs import UNKNOWN as _UNKNOWN
+from steward.discovery.digit_runs import Shape as _Shape
+from steward.discovery.digit_runs import plan as _plan
 
 _DIGITS, _EMAIL, _IBAN, _IPV6, _PASSPORT, _IPV4 = 0, 1, 2, 3, 4, 5
 _CONTEXT_BASE = 500  # context words: ids 500.. (fewer than 500 of them)
@@ -82,16 +87,13 @@ def written_as_address(data: bytes, start: int, end: int) -> bool:
     return any(48 <= byte <= 57 for byte in data[start:end])
 
 
-_MAX_GROUPS = 8  # a candidate spans at most this many digit groups
 _WINDOW = 48  # bytes before a candidate searched for context words
 SEPARATOR = "\x1e"  # between column values scanned in one pass; context never crosses it
 _SEPARATOR_BYTE = SEPARATOR.encode()
 _GROUP = re.compile(rb"\d+")
 _DIGIT_BYTES = b"0123456789"
 _PLUS = (43, 40)  # '+' and '(' before a number: written as a telephone number is
-_DATE_SEPARATORS = frozenset((b".", b"-", b"/"))
 _NON_DIGIT_BYTES = bytes(b for b in range(256) if not 48 <= b <= 57)
-_EXTENSION = re.compile(rb" ?(?:x|ext\.?) ?\d{1,5}$")
 
 
 # the context words found in a text: (start, end, kind), in the order Hyperscan reports them
@@ -234,108 +236,7 @@ def _nearest(kinds: list[str], assume: frozenset[str], near: dict[str, int]) -> 
 
 
 _TWO_DIGITS = tuple(f"{n:02d}" for n in range(32))
-_CARD_GROUPS = ((4, 6, 5), (4, 6, 4))
-_PASSPORT_GROUPS = ((2, 2, 6), (4, 6), (10,))
-# the kinds needing context that a number of each length may be (ten digits: a passport only
-# when grouped as one, see _classify)
-_SHAPED = {10: ("inn", "passport"), 12: ("inn",), 13: ("ogrn",), 15: ("ogrn",), 11: ("snils",)}
 _CONTEXT_VALIDATORS = {"inn": v.inn, "ogrn": v.ogrn, "snils": v.snils, "passport": v.passport_ru}
-
-# What _classify needs to know of a candidate's digit groups that their sizes alone decide,
-# worked out once per sizes: how many groups, how many digits, whether printed as a SNILS is,
-# the kinds needing context it may be (before the mode has its say, see _classify), whether
-# it may be a phone number, and whether it is grouped as a card is
-_Shape = tuple[int, int, bool, tuple[str, ...], bool, bool]
-_SHAPES: dict[tuple[int, ...], _Shape] = {}
-
-
-def _shape_of(sizes: tuple[int, ...]) -> _Shape:
-    known = _SHAPES.get(sizes)
-    if known is not None:
-        return known
-    k, n = len(sizes), sum(sizes)
-    snils_printed = sizes == (3, 3, 3, 2)
-    shaped = _SHAPED.get(n, ())
-    if n == 10 and sizes not in _PASSPORT_GROUPS:
-        shaped = ("inn",)
-    card_shape = k == 1 or sizes in _CARD_GROUPS or set(sizes[:-1]) == {4}
-    shape = (k, n, snils_printed, shaped, n <= 15 and not snils_printed, card_shape)
-    if len(_SHAPES) < _MAX_PLANS:
-        _SHAPES[sizes] = shape
-    return shape
-
-
-# A run of digit groups, digits written as '0': what the run's groups, dates and card groupings
-# are depends on that shape only, so it is worked out once per shape (_plan) and kept
-_SHAPE = bytes.maketrans(b"123456789", b"000000000")
-_Plan = tuple[
-    tuple[tuple[int, int], ...],  # the digit groups: offsets in the run (an extension cut off)
-    tuple[int, ...],  # their sizes
-    tuple[int, ...],  # total[j] - total[i]: the digits of groups i..j-1
-    # where three groups have a date's shape (the first one, the year first?, their offsets)
-    tuple[tuple[int, bool, tuple[tuple[int, int], ...]], ...],
-    bool,  # one date, and the other groups too few digits for a candidate: a date or not
-    tuple[tuple[int, int], ...],  # groups i..j-1 grouped as a card is, in the order tried
-    # from each group i, the candidates i..j-1 to try: their end j and their _Shape
-    tuple[tuple[tuple[int, _Shape], ...], ...],
-]
-_PLANS: dict[bytes, _Plan | None] = {}
-_MAX_PLANS = 4096  # shapes kept (a run of many groups is worked out each time once full)
-_UNKNOWN = object()  # a shape not worked out yet
-_SINGLE = [_shape_of((n,)) for n in range(16)]  # one run of n digits (16 and more: a card)
-
-
-def _plan(shape: bytes) -> _Plan | None:
-    """The plan of a run of this shape; None for a dotted quad (an IPv4 address or a version:
-    no candidate)."""
-    body = shape
-    if b"x" in shape:
-        extension = _EXTENSION.search(shape)
-        if extension:
-            body = shape[: extension.start()]
-    offsets = tuple((m.start(), m.end()) for m in _GROUP.finditer(body))
-    sizes = tuple(e - s for s, e in offsets)
-    count = len(sizes)
-    plan: _Plan | None = None
-    if not (count == 4 and body.count(b".") == 3 and len(body) <= 15):
-        dates = []
-        for i in range(count - 2):
-            a, b, c = sizes[i : i + 3]
-            # only a year of four digits and two groups of one or two, one separator twice
-            if not (b <= 2 and ((a == 4 and c <= 2) or (c == 4 and a <= 2))):
-                continue
-            separator = body[offsets[i][1] : offsets[i + 1][0]]
-            if separator in _DATE_SEPARATORS and body[offsets[i + 1][1] : offsets[i + 2][0]] == (
-                separator
-            ):
-                dates.append((i, a == 4, offsets[i : i + 3]))
-        cards = []
-        if count > 1 and sum(sizes) >= 12:
-            for i in range(count):
-                # every card grouping starts with a group of four digits (4-6-5, 4-6-4, 4-4-...)
-                if sizes[i] != 4:
-                    continue
-                for j in range(min(count, i + 5), i + 1, -1):
-                    grouping = sizes[i:j]
-                    n = sum(grouping)
-                    if 12 <= n <= 19 and (grouping in _CARD_GROUPS or set(grouping[:-1]) == {4}):
-                        cards.append((i, j))
-        total = (0, *accumulate(sizes))
-        # a candidate spans at most _MAX_GROUPS groups and holds 7 to 19 digits; the longest
-        # is tried first
-        trials = tuple(
-            tuple(
-                (j, _shape_of(sizes[i:j]))
-                for j in range(min(count, i + _MAX_GROUPS), i, -1)
-                if 7 <= total[j] - total[i] <= 19
-            )
-            for i in range(count)
-        )
-        lone = len(dates) == 1 and total[-1] - (total[dates[0][0] + 3] - total[dates[0][0]]) < 7
-        plan = (offsets, sizes, total, tuple(dates), lone, tuple(cards), trials)
-    if len(_PLANS) < _MAX_PLANS:
-        _PLANS[shape] = plan
-    return plan
 
 
 class Scanner:
@@ -457,7 +358,7 @@ class Scanner:
         self, found: list[Hit], data: bytes, start: int, end: int, mode: _Mode, ctx: _Words
     ) -> None:
         """Adds to ``found`` what a run of digit groups holds: dates first, then cards, then the
-        longest runs of groups that are a value (see _Plan for the order)."""
+        longest runs of groups that are a value (see digit_runs.Plan for the order)."""
         shape = data[start:end].translate(_SHAPE)
         plan: Any = _PLANS.get(shape, _UNKNOWN)
         if plan is _UNKNOWN:
@@ -527,8 +428,8 @@ class Scanner:
         near: dict[str, int] | None = None,
     ) -> bool:
         """Adds to ``found`` the value that the consecutive digit groups written in
-        ``data[first:last]`` (of this shape, see _shape_of) are, if any; whether there was one
-        (``near``: its context words, when the caller has found them)."""
+        ``data[first:last]`` (of this shape, see ``digit_runs.shape_of``) are, if any; whether
+        there was one (``near``: its context words, when the caller has found them)."""
         k, n, snils_printed, shaped, phoneish, card_shape = shape
         if n < 7 or n > 19:
             return False
