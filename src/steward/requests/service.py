@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from steward.law import LAWS, RequestKind, law
 from steward.ledger import audit
+from steward.lib import i18n
 from steward.lib.i18n import N_, Phrase
 from steward.lib.identifiers import IdentifierError, clean_account, clean_email, clean_phone
 from steward.register import Register
@@ -102,15 +103,10 @@ def _cleaned(clean: Callable[[str], str], value: str | None) -> str | None:
         raise RequestError(exc.text, **exc.params) from None
 
 
-def phrase_json(text: str | Phrase) -> str | None:
-    """The JSON kept beside a line's English: its phrase when Steward wrote it, else None."""
-    return json.dumps(text.dump(), ensure_ascii=False) if isinstance(text, Phrase) else None
-
-
 def set_outcome(request: SubjectRequest, outcome: str | Phrase) -> None:
     """Put what was done on the request: its English (``outcome``) and, when Steward wrote it,
     its phrase (``outcome_message``), so the admin says it in the reader's language."""
-    request.outcome, request.outcome_message = str(outcome), phrase_json(outcome)
+    request.outcome, request.outcome_message = str(outcome), i18n.phrase_json(outcome)
 
 
 def outcome_of(request: SubjectRequest) -> str | Phrase | None:
@@ -139,7 +135,7 @@ def record_event(
     ``note``: a person's text as typed (a ``str``), or Steward's own line as a ``Phrase``,
     kept as its message id and values (``message``) beside its English (``note``) so that the
     admin says it in the reader's language."""
-    message = phrase_json(note)
+    message = i18n.phrase_json(note)
     session.add(
         RequestEvent(
             request_id=request.id,
