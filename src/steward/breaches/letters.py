@@ -240,6 +240,6 @@ def send_letters(
         if incident.subjects_notified_at is None and (outcome["email"] or outcome["sms"]):
             incident.subjects_notified_at = datetime.now(UTC)
         sent = [Phrase(OUTCOMES[k], num=v) for k, v in outcome.items() if v]
-        written = Phrase.join(*sent, sep=", ") if sent else Phrase(N_("nobody left to write to"))
-        service.log_event(session, incident, "steward", "letters", written)
+        round_said = Phrase.join(*sent, sep=", ") if sent else Phrase(N_("nobody left to write to"))
+        service.log_event(session, incident, "steward", "letters", round_said)
     return outcome

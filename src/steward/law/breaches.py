@@ -279,10 +279,7 @@ def clock_for(
         applies = None if residents_affected is None else residents_affected > 500
         if residents_affected is None:
             note = Phrase(
-                N_(
-                    "applies if more than 500 residents are notified: count the affected "
-                    "subjects"
-                )
+                N_("applies if more than 500 residents are notified: count the affected subjects")
             )
         elif not applies:
             note = Phrase(

@@ -77,9 +77,7 @@ ACTIONS: dict[str, str] = {
     "execution.portability.datastore": NC_("audit action", "Run on a datastore: portability"),
     "execution.erasure.datastore": NC_("audit action", "Run on a datastore: erasure"),
     "execution.restriction.datastore": NC_("audit action", "Run on a datastore: restriction"),
-    "execution.rectification.datastore": NC_(
-        "audit action", "Run on a datastore: rectification"
-    ),
+    "execution.rectification.datastore": NC_("audit action", "Run on a datastore: rectification"),
     "requests.destruction": NC_("audit action", "Scheduled destruction run"),
     # a request's life (its timeline's actions)
     "request.file": NC_("audit action", "Request: filed"),

@@ -20,7 +20,9 @@ from ...personas import sign_in_as
 
 def _actions(page: str) -> list[str]:
     cells = re.findall(r'<td class="action" data-action="([^"]+)">(.*?)</td>', page, re.S)
-    return [f"{code}|{html.unescape(re.sub(r'<[^>]+>', ' ', cell)).split()}" for code, cell in cells]
+    return [
+        f"{code}|{html.unescape(re.sub(r'<[^>]+>', ' ', cell)).split()}" for code, cell in cells
+    ]
 
 
 def test_the_audit_page_labels_actions_in_the_readers_language_and_keeps_the_codes(

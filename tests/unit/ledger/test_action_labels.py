@@ -10,8 +10,8 @@ import pytest
 
 import steward
 from steward.law.breaches import DUTIES
-from steward.lib.i18n import LANGUAGES
 from steward.ledger.actions import ACTIONS, REMINDERS, action_label
+from steward.lib.i18n import LANGUAGES
 from steward.requests.states import State
 
 SRC = Path(steward.__file__).parent
