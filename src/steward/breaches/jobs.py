@@ -79,11 +79,7 @@ def remind_due(session: Session, now: datetime, base_url: str) -> int:
                 due=due,
                 hours=hours,
             )
-            when = (
-                f"OVERDUE since {clock.due:%Y-%m-%d %H:%M} UTC"
-                if stage == "overdue"
-                else f"due {clock.due:%Y-%m-%d %H:%M} UTC (in {hours} h)"
-            )
+            when = f"OVERDUE since {due}" if stage == "overdue" else f"due {due} (in {hours} h)"
             queue(
                 session,
                 to=to,
