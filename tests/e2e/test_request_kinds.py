@@ -512,3 +512,60 @@ def test_a_destruction_that_cannot_run_waits_with_its_reason_and_holds_up_no_oth
     timeline = agent.page(requests[0]).timeline
     assert timeline.count("no longer declares the subject kind 'former-member'") == 1, timeline
     assert "1 destruction(s) waiting" in last, last
+
+
+# --- the lines Steward writes about them, in the reader's language ---------------------------
+
+
+def _said(agent: Staff, request_id: int, lang: str) -> tuple[str, str]:
+    """The request page's *Outcome* and its timeline as text, read in ``lang``."""
+    import html
+    import re
+
+    shown = agent.client.get(
+        f"/admin/requests/{request_id}", headers={"Accept-Language": lang}
+    ).text
+    outcome = re.search(r'<dd id="outcome">(.*?)</dd>', shown, re.S)
+    timeline = re.search(r'<ol id="timeline">(.*?)</ol>', shown, re.S)
+    assert outcome and timeline, shown[-2000:]
+    return html.unescape(outcome[1]), html.unescape(re.sub(r"<[^>]+>", " ", timeline[1]))
+
+
+def test_the_objection_lines_are_told_in_the_readers_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An objection's result line on the request page (its *Outcome* and the timeline) is
+    Steward's sentence: Russian for a Russian reader, the purposes' ids put in as they are;
+    English for an English reader."""
+    demo = build_demo("activecloud", tmp_path, monkeypatch)
+    person = demo.person_with("billing", "SELECT 1 FROM accounts WHERE email = :email")
+    _, request_id = file_and_verify(demo.app, "objection", person.email)
+    agent = Staff(demo.app, "agent")
+    assert agent.act(request_id, "execute").state == "completed"
+    outcome, timeline = _said(agent, request_id, "ru")
+    assert outcome.startswith("возражение: остановлены ") and "mailings" in outcome, outcome
+    assert "реестр ограничений" in outcome and "objection" not in outcome, outcome
+    assert "возражение: остановлены" in timeline and "objection: stopped" not in timeline
+    english, _ = _said(agent, request_id, "en")
+    assert english.startswith("objection: stopped ") and "mailings" in english, english
+
+
+def test_the_withdrawal_lines_are_told_in_the_readers_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A withdrawal's result line, the destruction it schedules included, in each reader's
+    language; its date as it is."""
+    demo = build_demo("softvendor", tmp_path, monkeypatch)
+    person = demo.person_with("app", "SELECT 1 FROM users WHERE email = :email")
+    _, request_id = file_and_verify(demo.app, "withdraw-consent", person.email, signed_scan=True)
+    agent = Staff(demo.app, "agent")
+    agent.act(request_id, "execute")
+    agent.wait_for(request_id, lambda p: p.state == "completed", "completed")
+    day = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    outcome, timeline = _said(agent, request_id, "ru")
+    assert outcome.startswith("отзыв согласия:"), outcome
+    assert f"уничтожение назначено на {day}" in outcome, outcome
+    assert "withdrawal" not in outcome and "destruction scheduled" not in outcome, outcome
+    assert "destruction scheduled" not in timeline, timeline
+    english, _ = _said(agent, request_id, "en")
+    assert f"destruction scheduled on {day}" in english, english

@@ -24,6 +24,7 @@ from steward.accounts.passwords import (
     verify_password,
 )
 from steward.accounts.tables import ROLES, AdminSetting, Person
+from steward.lib import i18n
 from steward.lib.i18n import N_, Told
 from steward.lib.identifiers import IdentifierError, clean_email
 from steward.lib.identifiers import normalise_email as lenient_email
@@ -66,6 +67,26 @@ def check_role(role: str) -> str:
 def find_person(session: Session, email: str) -> Person | None:
     address = lenient_email(email)
     return session.scalars(select(Person).where(Person.email == address)).first()
+
+
+def staff_language(session: Session, person: Person | None) -> str:
+    """The language Steward writes to a member of staff in, outside a page (the password reset
+    and the deadline reminder e-mails): their admin language (Account -> Language) where they
+    chose one, else the operator's first language Steward writes (the register in force),
+    else English. A job has no browser to ask, and the reset form is filled by whoever types
+    the address, so no browser chooses for the account's owner."""
+    from steward.register import RegisterError
+    from steward.store.registers import register_in_force
+
+    chosen = person.language if person is not None else None
+    if chosen in i18n.LANGUAGES:
+        return str(chosen)
+    try:
+        found = register_in_force(session)
+    except RegisterError:  # a stored register this Steward no longer reads: English
+        found = None
+    declared = found[0].operator.languages if found else []
+    return next((lang for lang in declared if lang in i18n.LANGUAGES), i18n.LANGUAGES[0])
 
 
 def create_person(

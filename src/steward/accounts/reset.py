@@ -15,16 +15,28 @@ import hashlib
 
 from sqlalchemy.orm import Session
 
-from steward.accounts.people import find_person
+from steward.accounts.people import find_person, staff_language
 from steward.accounts.tables import Person
 from steward.jobs.registry import job, store_sessions
 from steward.ledger.audit import record
+from steward.lib import i18n
+from steward.lib.i18n import N_
 from steward.lib.signing import Signer, TokenInvalid
 from steward.notify.outbox import queue
 from steward.store.db import transaction
 
 MAX_AGE = 3600
 PURPOSE = "steward.password-reset"
+RESET_EMAIL = (
+    N_("Set a new Steward password"),
+    N_(
+        "Someone asked to reset the password of your Steward account.\n\n"
+        "Set a new one within an hour: %(link)s\n\n"
+        "If it was not you, ignore this message; your password stays as it is."
+    ),
+)
+"""The reset e-mail's subject and body, English here, each other language from the catalogue;
+in the account's own language (``people.staff_language``)."""
 
 
 def _signer(secret_key: str) -> Signer:
@@ -44,15 +56,13 @@ def send_link(
         return False
     token = _signer(secret_key).dumps({"p": person.id, "b": _binding(person)})
     link = f"{base_url.rstrip('/')}/admin/password-reset/{token}"
+    lang = staff_language(session, person)
     queue(
         session,
         to=person.email,
-        subject="Set a new Steward password",
-        text=(
-            "Someone asked to reset the password of your Steward account.\n\n"
-            f"Set a new one within an hour: {link}\n\n"
-            "If it was not you, ignore this message; your password stays as it is."
-        ),
+        subject=i18n.say(RESET_EMAIL[0], lang),
+        text=i18n.say(RESET_EMAIL[1], lang, {"link": link}),
+        lang=lang,
         kind="admin.password_reset",
         related=f"person:{person.id}",
     )

@@ -18,6 +18,7 @@ from steward.breaches.tables import Incident, IncidentEvent
 from steward.config import get_settings
 from steward.jobs.registry import job
 from steward.jobs.schedule import periodic
+from steward.lib.i18n import N_, Phrase
 from steward.notify.outbox import queue
 from steward.store.db import make_engine, session_factory
 from steward.store.registers import stored_register
@@ -69,11 +70,16 @@ def remind_due(session: Session, now: datetime, base_url: str) -> int:
             if not stage or kind in sent:
                 continue
             hours = int((clock.due - now).total_seconds() // 3600)
-            when = (
-                f"OVERDUE since {clock.due:%Y-%m-%d %H:%M} UTC"
+            due = f"{clock.due:%Y-%m-%d %H:%M} UTC"
+            said = Phrase(
+                N_("%(duty)s: OVERDUE since %(due)s")
                 if stage == "overdue"
-                else f"due {clock.due:%Y-%m-%d %H:%M} UTC (in {hours} h)"
+                else N_("%(duty)s: due %(due)s (in %(hours)s h)"),
+                duty=clock.duty.id,
+                due=due,
+                hours=hours,
             )
+            when = f"OVERDUE since {due}" if stage == "overdue" else f"due {due} (in {hours} h)"
             queue(
                 session,
                 to=to,
@@ -86,7 +92,7 @@ def remind_due(session: Session, now: datetime, base_url: str) -> int:
                 kind="breach.reminder",
                 related=f"breach:{incident.reference}",
             )
-            service.log_event(session, incident, "steward", kind, f"{clock.duty.id}: {when}")
+            service.log_event(session, incident, "steward", kind, said)
             queued += 1
     return queued
 

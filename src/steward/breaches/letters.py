@@ -30,10 +30,20 @@ from steward.breaches.tables import Incident, LetterDispatch
 from steward.config import Settings
 from steward.datastores.affected import AffectedSubjects, Contact, affected_subjects
 from steward.lib import i18n
+from steward.lib.i18n import N_, Phrase
 from steward.notify.outbox import queue
 from steward.notify.sms import SmsFailed, send_sms
 from steward.register import Register
 from steward.store.registers import stored_register
+
+OUTCOMES = {
+    "email": N_("e-mail %(num)s"),
+    "sms": N_("SMS %(num)s"),
+    "call": N_("to call %(num)s"),
+    "failed": N_("failed %(num)s"),
+    "skipped": N_("skipped %(num)s"),
+}
+"""Each count of a round of letters as the incident's timeline says it."""
 
 
 @dataclass
@@ -119,10 +129,18 @@ def count(factory: sessionmaker[Session], incident_id: int, *, sms_gateway: bool
         incident.count_problems = json.dumps(found.problems, sort_keys=True)
         incident.count_state = "complete" if found.complete else "incomplete"
         incident.counted_at = datetime.now(UTC)
-        note = f"{len(found.contacts)} subject(s), records {found.records}"
+        counted = Phrase.ngettext(
+            "%(num)s subject, records %(records)s",
+            "%(num)s subjects, records %(records)s",
+            len(found.contacts),
+            records=str(found.records),
+        )
         if found.problems:
-            note += f"; not counted: {', '.join(sorted(found.problems))}"
-        service.log_event(session, incident, "steward", "counted", note)
+            missing = Phrase(
+                N_("; not counted: %(datastores)s"), datastores=", ".join(sorted(found.problems))
+            )
+            counted = Phrase.join(counted, missing)
+        service.log_event(session, incident, "steward", "counted", counted)
 
 
 def send_letters(
@@ -221,11 +239,7 @@ def send_letters(
             )
         if incident.subjects_notified_at is None and (outcome["email"] or outcome["sms"]):
             incident.subjects_notified_at = datetime.now(UTC)
-        service.log_event(
-            session,
-            incident,
-            "steward",
-            "letters",
-            ", ".join(f"{k} {v}" for k, v in outcome.items() if v) or "nobody left to write to",
-        )
+        sent = [Phrase(OUTCOMES[k], num=v) for k, v in outcome.items() if v]
+        round_said = Phrase.join(*sent, sep=", ") if sent else Phrase(N_("nobody left to write to"))
+        service.log_event(session, incident, "steward", "letters", round_said)
     return outcome

@@ -31,7 +31,8 @@ from steward.law.breaches import (
     duty,
 )
 from steward.ledger.audit import record
-from steward.lib.i18n import N_, Told
+from steward.lib import i18n
+from steward.lib.i18n import N_, Phrase, Told
 from steward.register import Register
 from steward.store.registers import latest_register
 
@@ -60,15 +61,26 @@ class IncidentInput:
     source: str = "admin"
 
 
-def log_event(session: Session, incident: Incident, actor: str, kind: str, summary: str) -> None:
-    session.add(IncidentEvent(incident_id=incident.id, actor=actor, kind=kind, summary=summary))
+def log_event(
+    session: Session, incident: Incident, actor: str, kind: str, summary: str | Phrase
+) -> None:
+    """Append one step to the incident's timeline and to the audit log. ``summary``: a person's
+    text as typed (a ``str``), or Steward's own line as a ``Phrase``, kept as its message id and
+    values (``message``) beside its English so that the admin says it in the reader's language.
+    """
+    english, message = str(summary), i18n.phrase_json(summary)
+    session.add(
+        IncidentEvent(
+            incident_id=incident.id, actor=actor, kind=kind, summary=english, message=message
+        )
+    )
     record(
         session,
         actor=actor,
         action=f"breach.{kind}",
         object_type="breach",
         object_id=incident.reference,
-        details={"summary": summary[:300]},
+        details={"summary": english[:300]},
     )
 
 
@@ -157,7 +169,8 @@ def record_incident(
     )
     session.add(incident)
     session.flush()
-    log_event(session, incident, actor, "recorded", f"recorded from {data.source}")
+    recorded = Phrase(N_("recorded from %(source)s"), source=data.source)
+    log_event(session, incident, actor, "recorded", recorded)
     return incident
 
 
@@ -184,9 +197,8 @@ def report_problem(
     )
     session.add(incident)
     session.flush()
-    log_event(
-        session, incident, "privacy-center", "reported", "reported through the Privacy Center"
-    )
+    reported = Phrase(N_("reported through the Privacy Center"))
+    log_event(session, incident, "privacy-center", "reported", reported)
     return incident
 
 
@@ -208,7 +220,8 @@ def confirm(session: Session, incident: Incident, *, actor: str) -> None:
             status=incident.status,
         )
     incident.status = "open"
-    log_event(session, incident, actor, "confirmed", "the report is a personal-data breach")
+    confirmed = Phrase(N_("the report is a personal-data breach"))
+    log_event(session, incident, actor, "confirmed", confirmed)
 
 
 def assess_risk(
@@ -219,7 +232,8 @@ def assess_risk(
     if not reason.strip():
         raise BreachInputError(N_("give the reason of the risk assessment (it is evidence)"))
     incident.risk, incident.risk_reason = risk, _text("reason", reason)
-    log_event(session, incident, actor, "risk-assessed", f"risk {risk}: {reason.strip()[:200]}")
+    assessed = Phrase(N_("risk %(risk)s: %(reason)s"), risk=risk, reason=reason.strip()[:200])
+    log_event(session, incident, actor, "risk-assessed", assessed)
 
 
 def mark_done(
@@ -309,7 +323,8 @@ def mark_called(session: Session, letter: LetterDispatch, *, actor: str) -> None
     incident = letter_incident(session, letter)
     if incident.subjects_notified_at is None:
         incident.subjects_notified_at = letter.at
-    log_event(session, incident, actor, "called", f"called subject {letter.recipient_digest[:8]}")
+    called = Phrase(N_("called subject %(subject)s"), subject=letter.recipient_digest[:8])
+    log_event(session, incident, actor, "called", called)
 
 
 def letter_incident(session: Session, letter: LetterDispatch) -> Incident:

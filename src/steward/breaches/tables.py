@@ -57,6 +57,10 @@ class IncidentEvent(Base):
     actor: Mapped[str] = mapped_column(String(320))
     kind: Mapped[str] = mapped_column(String(80), index=True)
     summary: Mapped[str] = mapped_column(Text, default="")
+    """The step in English (the evidence, the audit log): as typed, or Steward's own line."""
+    message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """Steward's own line as its phrase (``lib.i18n.Phrase.dump``, JSON), said in the reader's
+    language by the admin; NULL for a person's text and for rows older than migration 0043."""
 
 
 class DutyDone(Base):

@@ -20,7 +20,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from steward.law.calendars import calendar_for
-from steward.lib.i18n import N_, Told
+from steward.lib.i18n import N_, Phrase, Told
 
 
 class Addressee(StrEnum):
@@ -61,13 +61,21 @@ class BreachDuty:
         return any(v is not None for v in (self.hours, self.business_days, self.calendar_days))
 
     def period(self) -> str:
+        return str(self.period_phrase())
+
+    def period_phrase(self) -> Phrase:
+        """How long the duty gives, said in each reader's language ("72 hours")."""
         if self.hours is not None:
-            return f"{self.hours} hours"
+            return Phrase.ngettext("%(num)s hour", "%(num)s hours", self.hours)
         if self.business_days is not None:
-            return f"{self.business_days} business days"
+            return Phrase.ngettext(
+                "%(num)s business day", "%(num)s business days", self.business_days
+            )
         if self.calendar_days is not None:
-            return f"{self.calendar_days} calendar days"
-        return "without undue delay"
+            return Phrase.ngettext(
+                "%(num)s calendar day", "%(num)s calendar days", self.calendar_days
+            )
+        return Phrase(N_("without undue delay"))
 
 
 DUTIES: tuple[BreachDuty, ...] = (
@@ -177,7 +185,12 @@ class BreachClock:
     duty: BreachDuty
     applies: bool | None  # None: depends on a fact not yet assessed
     due: datetime | None  # UTC; None when no fixed time or its start is not known yet
-    note: str  # why it does not apply, what it waits for, or how it is counted
+    phrase: Phrase  # why it does not apply, what it waits for, or how it is counted
+
+    @property
+    def note(self) -> str:
+        """``phrase`` in English (the API, the evidence)."""
+        return str(self.phrase)
 
     def overdue(self, now: datetime) -> bool:
         return bool(self.applies and self.due is not None and now > self.due)
@@ -251,27 +264,44 @@ def clock_for(
             N_("%(name)s needs a time zone, e.g. 2026-11-27T23:00+03:00"), name="detected_at"
         )
     applies: bool | None = True
-    note = f"{duty.period()} from {duty.counts_from.value}"
+    note = Phrase(COUNTED_FROM[duty.counts_from], period=duty.period_phrase())
     if duty.condition is Condition.HIGH_RISK:
         applies = high_risk
         if high_risk is None:
-            note = "applies if the breach is likely to result in a high risk: assess the risk"
+            note = Phrase(
+                N_("applies if the breach is likely to result in a high risk: assess the risk")
+            )
         elif not high_risk:
-            note = "not owed: the breach was assessed as not likely to result in a high risk"
+            note = Phrase(
+                N_("not owed: the breach was assessed as not likely to result in a high risk")
+            )
     elif duty.condition is Condition.OVER_500_RESIDENTS:
         applies = None if residents_affected is None else residents_affected > 500
         if residents_affected is None:
-            note = "applies if more than 500 residents are notified: count the affected subjects"
+            note = Phrase(
+                N_("applies if more than 500 residents are notified: count the affected subjects")
+            )
         elif not applies:
-            note = f"not owed: {residents_affected} residents (500 or fewer) are notified"
+            note = Phrase(
+                N_("not owed: %(num)s residents (500 or fewer) are notified"),
+                num=residents_affected,
+            )
     if not duty.fixed:
-        return BreachClock(duty, applies, None, note if applies is not True else duty.period())
+        kept = note if applies is not True else duty.period_phrase()
+        return BreachClock(duty, applies, None, kept)
     if duty.counts_from is CountsFrom.SUBJECTS_NOTIFIED:
         if subjects_notified_at is None:
-            waiting = "starts when the subjects are notified"
-            return BreachClock(duty, applies, None, f"{note}; {waiting}")
+            waiting = Phrase(N_("; starts when the subjects are notified"))
+            return BreachClock(duty, applies, None, Phrase.join(note, waiting))
         return BreachClock(duty, applies, _due(duty, subjects_notified_at), note)
     return BreachClock(duty, applies, _due(duty, detected_at), note)
+
+
+COUNTED_FROM = {
+    CountsFrom.DETECTION: N_("%(period)s from detection"),
+    CountsFrom.SUBJECTS_NOTIFIED: N_("%(period)s from the subjects' notification"),
+}
+"""How a duty's clock is counted, as its note says it."""
 
 
 def breach_clocks(

@@ -233,6 +233,16 @@ class Phrase:
         return cls(str(data.get("t", "")), plural=data.get("pl"), **values)
 
 
+def phrase_json(text: str | Phrase) -> str | None:
+    """What a record keeps beside a line's English (``recorded`` reads it back): the JSON of
+    its phrase when Steward wrote it, None for a person's text."""
+    if not isinstance(text, Phrase):
+        return None
+    import json
+
+    return json.dumps(text.dump(), ensure_ascii=False)
+
+
 def recorded(message: str | None, stored: str, lang: str) -> str:
     """A record's line in ``lang``: its phrase (``message``, JSON of ``Phrase.dump``) when
     Steward wrote one, else the text as stored (typed by a person, or written before phrases

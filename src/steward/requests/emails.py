@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from steward.law import KIND_NAMES, RequestKind
 from steward.lib import i18n
-from steward.lib.i18n import N_
+from steward.lib.i18n import N_, Phrase
 from steward.notify import outbox
 from steward.requests.tables import SubjectRequest
 
@@ -117,21 +117,56 @@ def send(session: Session, request: SubjectRequest, what: str, **values: object)
 
 
 def remind(session: Session, request: SubjectRequest, to: str, days_left: int) -> None:
-    """Remind ``to`` (the assignee or a DPO) of a request due soon or overdue."""
-    when = (
-        f"is overdue by {-days_left} day(s) (it was due on {request.due_on})"
-        if days_left < 0
-        else f"is due in {days_left} day(s), on {request.due_on}"
-    )
+    """Remind ``to`` (the assignee or a DPO) of a request due soon or overdue, in their own
+    language (``accounts.people.staff_language``); the clock's rule stays the law's words."""
+    from steward.accounts.people import find_person, staff_language
+    from steward.requests.states import STATE_NAMES
+
+    lang = staff_language(session, find_person(session, to))
+    values = {
+        "ref": request.reference,
+        "kind": kind_name(request.kind, lang),
+        "state": i18n.say(STATE_NAMES.get(request.state, request.state), lang),
+        "due": request.due_on.isoformat() if request.due_on else "-",
+        "rule": request.clock_rule,
+    }
+    days = abs(days_left)
+    if days_left < 0:
+        subject = Phrase.ngettext(
+            "Request %(ref)s is overdue by %(num)s day",
+            "Request %(ref)s is overdue by %(num)s days",
+            days,
+            **values,
+        )
+        text = Phrase.ngettext(
+            "Request %(ref)s (%(kind)s, state: %(state)s) is overdue by %(num)s day (it was "
+            "due on %(due)s), under %(rule)s.\n",
+            "Request %(ref)s (%(kind)s, state: %(state)s) is overdue by %(num)s days (it was "
+            "due on %(due)s), under %(rule)s.\n",
+            days,
+            **values,
+        )
+    else:
+        subject = Phrase.ngettext(
+            "Request %(ref)s is due in %(num)s day",
+            "Request %(ref)s is due in %(num)s days",
+            days,
+            **values,
+        )
+        text = Phrase.ngettext(
+            "Request %(ref)s (%(kind)s, state: %(state)s) is due in %(num)s day, on %(due)s, "
+            "under %(rule)s.\n",
+            "Request %(ref)s (%(kind)s, state: %(state)s) is due in %(num)s days, on %(due)s, "
+            "under %(rule)s.\n",
+            days,
+            **values,
+        )
     outbox.queue(
         session,
         to=to,
-        subject=f"Request {request.reference} {when.split(' (')[0].split(', on')[0]}",
-        text=(
-            f"Request {request.reference} ({request.kind}, state {request.state}) {when}, "
-            f"under {request.clock_rule}.\n"
-        ),
+        subject=subject.say(lang),
+        text=text.say(lang),
         kind="request.reminder",
-        lang="en",
+        lang=lang,
         related=f"request:{request.id}",
     )

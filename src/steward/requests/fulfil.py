@@ -380,7 +380,7 @@ class Fulfilment:
                 executed = Phrase.join(key, ": ", described)
                 service.record_event(session, found, WORKER, "executed", executed)
                 return
-            found.outcome = str(described)
+            service.set_outcome(found, described)
             export = session.get(ExecutionExport, run.id) if result.export else None
             if export is not None:
                 found.result, found.result_type = export.content, "application/zip"
@@ -637,8 +637,8 @@ class Fulfilment:
             recorded, told = result.phrase(), report.of(result, found.lang)
         else:
             typed = outcome if isinstance(outcome, Phrase) else outcome.strip()
-            recorded = typed or found.outcome or Phrase(N_("done"))
-            told = told or str(recorded)
+            recorded = typed or service.outcome_of(found) or Phrase(N_("done"))
+            told = told or (recorded.say(found.lang) if isinstance(recorded, Phrase) else recorded)
         if found.kind == "portability" and self.register_path is not None:
             register = record_register(session, self.register_path)[0]
             left_out = kinds.portability_excluded(
@@ -654,7 +654,7 @@ class Fulfilment:
         service.transition(
             session, found, State.COMPLETED, actor=actor.name, why=recorded, ip=actor.ip, gate=True
         )
-        found.outcome = str(recorded)
+        service.set_outcome(found, recorded)
         link, link_text = None, ""
         if found.kind in RESULT_KINDS and found.result is not None:
             if found.result_nonce is None:

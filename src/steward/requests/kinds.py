@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from steward.lib import i18n
-from steward.lib.i18n import N_
+from steward.lib.i18n import N_, Phrase
 from steward.register.models import Purpose, Register
 from steward.register.taxonomy import LegalBasis, RetentionStart
 from steward.requests import destructions, restrictions
@@ -94,7 +94,7 @@ def objectable(register: Register, kind: str | None = None) -> list[Purpose]:
 class Done:
     """What ran, for the timeline (``recorded``) and the subject's e-mail (``told``)."""
 
-    recorded: str
+    recorded: Phrase
     lines: list[tuple[str, dict[str, str]]] = field(default_factory=list)
 
     def told(self, lang: str) -> str:
@@ -121,7 +121,8 @@ def object_to(
     register = consents.register
     stopped = [p.id for p in objectable(register, subject_kind_of(register, found))]
     if not stopped:
-        return Done("objection: no purpose an objection stops", [("nothing-to-stop", {})])
+        nothing = Phrase(N_("objection: no purpose an objection stops"))
+        return Done(nothing, [("nothing-to-stop", {})])
     subject = consents.subject(session, identifiers=identifiers, create=True)
     for purpose in stopped:
         consents.record(
@@ -142,11 +143,13 @@ def object_to(
         reason="objection",
         reference=found.reference,
     )
-    return Done(
-        f"objection: stopped {', '.join(stopped)} (ledger: withdrawn; restriction list: "
-        f"{len(stopped)} purpose(s))",
-        [("stopped", {"purposes": _names(register, stopped, found.lang)})],
+    recorded = Phrase.ngettext(
+        "objection: stopped %(purposes)s (ledger: withdrawn; restriction list: %(num)s purpose)",
+        "objection: stopped %(purposes)s (ledger: withdrawn; restriction list: %(num)s purposes)",
+        len(stopped),
+        purposes=", ".join(stopped),
     )
+    return Done(recorded, [("stopped", {"purposes": _names(register, stopped, found.lang)})])
 
 
 def restrict(
@@ -194,12 +197,18 @@ def withdraw_all(
         )
     withdrawn = sorted({e.purpose_id for e in given})
     if given:
+        recorded = Phrase.ngettext(
+            "withdrawal: withdrew %(num)s consent in the ledger (%(purposes)s)",
+            "withdrawal: withdrew %(num)s consents in the ledger (%(purposes)s)",
+            len(given),
+            purposes=", ".join(withdrawn),
+        )
         done = Done(
-            f"withdrawal: withdrew {len(given)} consent(s) in the ledger ({', '.join(withdrawn)})",
-            [("withdrawn", {"purposes": _names(register, withdrawn, found.lang)})],
+            recorded, [("withdrawn", {"purposes": _names(register, withdrawn, found.lang)})]
         )
     else:
-        done = Done("withdrawal: no consent was given in the ledger", [("no-consent", {})])
+        none_given = Phrase(N_("withdrawal: no consent was given in the ledger"))
+        done = Done(none_given, [("no-consent", {})])
     kind = subject_kind_of(register, found)
     moment = at or utcnow()
     by_due: dict[datetime, list[Purpose]] = defaultdict(list)
@@ -218,7 +227,12 @@ def withdraw_all(
         )
         destructions.schedule(session, found.id, ids, due, rule)
         day = due.date().isoformat()
-        done.recorded += f"; destruction scheduled on {day} ({', '.join(ids)})"
+        scheduled = Phrase(
+            N_("; destruction scheduled on %(day)s (%(purposes)s)"),
+            day=day,
+            purposes=", ".join(ids),
+        )
+        done.recorded = Phrase.join(done.recorded, scheduled)
         done.lines.append(
             ("scheduled", {"purposes": _names(register, ids, found.lang), "date": day})
         )

@@ -176,18 +176,43 @@ class Progress:
     result: RunResult | None = field(default=None, compare=False)
 
     def describe(self) -> str:
-        what = "preview" if self.dry_run else "run"
-        total = self.steps_total
+        """The line in English (the API's ``progress``)."""
+        return str(self.phrase())
+
+    def phrase(self) -> Phrase:
+        """Where the run is, said in each reader's language (the request page)."""
+        preview, total = self.dry_run, self.steps_total
         if self.status == "queued":
-            return f"{what} queued: waiting for a worker" + (
-                f" ({self.error})" if self.error else ""
+            waiting = (
+                N_("preview queued: waiting for a worker")
+                if preview
+                else N_("run queued: waiting for a worker")
             )
+            return Phrase.join(Phrase(waiting), f" ({self.error})" if self.error else "")
         if self.status == "running":
             step = min(self.steps_done + 1, total) if total else self.steps_done + 1
-            return f"{what} running: datastore {step} of {total or '?'}"
+            running = (
+                N_("preview running: datastore %(step)s of %(total)s")
+                if preview
+                else N_("run running: datastore %(step)s of %(total)s")
+            )
+            return Phrase(running, step=step, total=total or "?")
         if self.status == "retry":
-            when = self.next_attempt_at.strftime("%H:%M:%S UTC") if self.next_attempt_at else "soon"
-            return f"{what} stopped: {self.error}; tried again at {when}"
+            when: Phrase | str = (
+                self.next_attempt_at.strftime("%H:%M:%S UTC")
+                if self.next_attempt_at
+                else Phrase(N_("soon"))
+            )
+            retry = (
+                N_("preview stopped: %(error)s; tried again at %(when)s")
+                if preview
+                else N_("run stopped: %(error)s; tried again at %(when)s")
+            )
+            return Phrase(retry, error=self.error, when=when)
         if self.status == "failed":
-            return f"{what} stopped: {self.error}"
-        return f"{what} done" + (f": {self.result.describe()}" if self.result else "")
+            failed = N_("preview stopped: %(error)s") if preview else N_("run stopped: %(error)s")
+            return Phrase(failed, error=self.error)
+        if self.result is None:
+            return Phrase(N_("preview done") if preview else N_("run done"))
+        done = N_("preview done: %(result)s") if preview else N_("run done: %(result)s")
+        return Phrase(done, result=self.result.phrase())

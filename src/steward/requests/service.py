@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from steward.law import LAWS, RequestKind, law
 from steward.ledger import audit
+from steward.lib import i18n
 from steward.lib.i18n import N_, Phrase
 from steward.lib.identifiers import IdentifierError, clean_account, clean_email, clean_phone
 from steward.register import Register
@@ -102,6 +103,22 @@ def _cleaned(clean: Callable[[str], str], value: str | None) -> str | None:
         raise RequestError(exc.text, **exc.params) from None
 
 
+def set_outcome(request: SubjectRequest, outcome: str | Phrase) -> None:
+    """Put what was done on the request: its English (``outcome``) and, when Steward wrote it,
+    its phrase (``outcome_message``), so the admin says it in the reader's language."""
+    request.outcome, request.outcome_message = str(outcome), i18n.phrase_json(outcome)
+
+
+def outcome_of(request: SubjectRequest) -> str | Phrase | None:
+    """The outcome ``set_outcome`` put on the request: its phrase when kept, else as stored."""
+    if request.outcome_message:
+        try:
+            return Phrase.load(json.loads(request.outcome_message))
+        except (ValueError, TypeError, AttributeError):  # no phrase can be read: as stored
+            pass
+    return request.outcome
+
+
 def record_event(
     session: Session,
     request: SubjectRequest,
@@ -118,7 +135,7 @@ def record_event(
     ``note``: a person's text as typed (a ``str``), or Steward's own line as a ``Phrase``,
     kept as its message id and values (``message``) beside its English (``note``) so that the
     admin says it in the reader's language."""
-    message = json.dumps(note.dump(), ensure_ascii=False) if isinstance(note, Phrase) else None
+    message = i18n.phrase_json(note)
     session.add(
         RequestEvent(
             request_id=request.id,
@@ -370,7 +387,8 @@ def transition(
     request.updated_at = utcnow()
     if target in CLOSED:
         request.closed_at = utcnow()
-        request.outcome = str(why) or request.outcome
+        if str(why):
+            set_outcome(request, why)
         if request.paused_since is not None:
             resume(session, request, actor=actor, register=register)
     record_event(session, request, actor, f"to-{target.value}", why, from_state=previous, ip=ip)
@@ -433,7 +451,9 @@ def _close_duplicates(session: Session, original: SubjectRequest, actor: str) ->
             continue
         previous = duplicate.state
         duplicate.state, duplicate.closed_at = original.state, utcnow()
-        duplicate.outcome = f"answered with {original.reference}"
+        set_outcome(
+            duplicate, Phrase(N_("answered with %(reference)s"), reference=original.reference)
+        )
         record_event(
             session,
             duplicate,

@@ -57,6 +57,10 @@ class SubjectRequest(Base):
     )
     assignee: Mapped[str | None] = mapped_column(String(320), nullable=True, index=True)
     outcome: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """What was done, in English (the API and the CLI show it): as typed, or Steward's line."""
+    outcome_message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """The outcome as its phrase when Steward wrote it (``lib.i18n.Phrase.dump``, JSON), said in
+    the reader's language by the admin; NULL for a person's text and older requests."""
     result: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     result_type: Mapped[str | None] = mapped_column(String(100), nullable=True)
     result_nonce: Mapped[str | None] = mapped_column(String(64), nullable=True)

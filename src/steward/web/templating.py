@@ -127,9 +127,14 @@ def _duration(context: Any, value: Any) -> str:
 
 
 @pass_context
-def _said(context: Any, entry: Any) -> str:
-    """A record's line (a timeline entry: ``note`` and ``message``) in the reader's language."""
-    return i18n.recorded(entry.message, entry.note, lang_of_context(context))
+def _said(context: Any, value: Any, message: str | None = None) -> str:
+    """Steward's own text in the reader's language: a ``Phrase`` (``{{ run.phrase() | said }}``),
+    or a record's line as stored with its phrase (``{{ e.note | said(e.message) }}``: the
+    phrase when Steward wrote one, else the text as stored)."""
+    lang = lang_of_context(context)
+    if isinstance(value, i18n.Phrase):
+        return value.say(lang)
+    return i18n.recorded(message, value or "", lang)
 
 
 templates.env.filters.update(when=_when, day=_day, number=_number, duration=_duration, said=_said)

@@ -560,3 +560,46 @@ def test_the_clocks_own_refusals_reach_a_russian_reader_in_russian(
     assert done.status_code == 400
     assert "обязанности уведомления «no-such-duty» нет" in done.text, done.text[-3000:]
     assert "no breach duty" not in done.text
+
+
+def _section(page: str, element_id: str) -> str:
+    import html
+    import re
+
+    found = re.search(rf'id="{element_id}"[^>]*>(.*?)</(?:ol|table)>', page, re.S)
+    assert found, f"the incident page shows no #{element_id}"
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", found[1])).split())
+
+
+def test_the_incident_timeline_and_clock_notes_speak_the_readers_language(
+    make_app: Callable[..., Any],
+) -> None:
+    """Steward's own lines on an incident's timeline (recorded, confirmed, a job queued, the
+    risk assessed) and its clocks' notes (how each is counted, why one is not owed) are told
+    in the reader's language; a person's text and the law's citations stay as they are."""
+    app = make_app()
+    client = TestClient(app, follow_redirects=False)
+    csrf = sign_in_as(client, "dpo")
+    answer = _record(client, csrf)
+    assert answer.status_code == 303, answer.text
+    reference = answer.headers["location"].rsplit("/", 1)[1]
+    url = f"/admin/breaches/{reference}"
+    waiting = _section(client.get(url, headers={"Accept-Language": "ru"}).text, "clocks")
+    assert "применяется, если инцидент может повлечь высокий риск" in waiting, waiting
+    client.post(url, data={"csrf_token": csrf, "action": "count"})
+    _wait(app, reference, lambda i: i.count_state in ("complete", "incomplete"))
+    assessed = {"csrf_token": csrf, "action": "assess", "risk": "low", "text": "encrypted backup"}
+    assert client.post(url, data=assessed).status_code == 303
+
+    ru, en = {"Accept-Language": "ru"}, {"Accept-Language": "en"}
+    timeline = _section(client.get(url, headers=ru).text, "timeline")
+    for english in ("recorded from", "job queued", "subject", "risk low"):
+        assert english not in timeline, (english, timeline)
+    assert "задание поставлено в очередь" in timeline, timeline
+    assert "encrypted backup" in timeline  # typed: as typed
+    clocks = _section(client.get(url, headers=ru).text, "clocks")
+    assert "152-FZ Art. 21 p.3.1(1)" in clocks  # the law's citation as it is
+    assert "не требуется" in clocks and "not owed" not in clocks, clocks
+    english = _section(client.get(url, headers=en).text, "clocks")
+    assert "not owed: not owed" not in english and "not owed: the breach was assessed" in english
+    assert "job queued" in _section(client.get(url, headers=en).text, "timeline")

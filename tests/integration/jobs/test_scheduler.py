@@ -130,7 +130,7 @@ def test_reminders_reach_the_assignee_and_the_dpos_before_the_deadline_and_when_
         ).all()
         assert sorted(m.to_address for m in sent) == ["agent@example.com", "dpo@example.com"]
         assert all(m.related == f"request:{due_id}" for m in sent)
-        assert "is due in 2 day(s)" in sent[0].subject
+        assert "is due in 2 days" in sent[0].subject
         late = service.get(session, due_id)
     with transaction(app.state.sessions) as session:
         late = service.get(session, due_id)

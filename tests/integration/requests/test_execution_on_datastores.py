@@ -265,3 +265,42 @@ def test_the_timeline_speaks_the_readers_language_and_keeps_typed_text(setup) ->
     with api() as session:
         notes = [e.note for e in service.timeline(session, session.get(SubjectRequest, request_id))]
     assert any("re-search found 0" in n for n in notes)  # the API's and the CLI's English
+
+
+def _field(page: str, element_id: str) -> str:
+    found = re.search(rf'id="{element_id}"[^>]*>(.*?)</(?:dd|p|span)>', page, re.S)
+    assert found, f"the request page shows no #{element_id}"
+    return html.unescape(re.sub(r"<[^>]+>", "", found[1])).strip()
+
+
+def test_the_outcome_and_the_run_progress_speak_the_readers_language(setup) -> None:
+    """The request page's *Outcome* and its run and preview lines are Steward's own text: a
+    Russian reader reads them in Russian, an English one in English; the API keeps English."""
+    client, app_db = setup
+    _, email = _customer(app_db)
+    request_id = _verified_request(client, "erasure", email)
+    csrf = sign_in_as(client, "agent")
+    url = f"/admin/requests/{request_id}"
+    ru, en = {"Accept-Language": "ru"}, {"Accept-Language": "en"}
+    assert client.post(url, data={"csrf_token": csrf, "action": "execute"}).status_code == 303
+    drain()
+    waiting = client.get(url, headers=ru).text
+    preview = _field(waiting, "preview")
+    assert preview.startswith("предпросмотр завершён: erasure (пробный запуск): "), preview
+    assert "found" not in preview and "dry run" not in preview, preview
+    assert _field(client.get(url, headers=en).text, "preview").startswith("preview done: ")
+    client.cookies.clear()
+    csrf = sign_in_as(client, "dpo")
+    assert client.post(url, data={"csrf_token": csrf, "action": "approve"}).status_code == 303
+    drain()
+    russian, english = client.get(url, headers=ru).text, client.get(url, headers=en).text
+    outcome, progress = _field(russian, "outcome"), _field(russian, "run-progress")
+    assert "повторный поиск нашёл 0" in outcome and "re-search" not in outcome, outcome
+    assert "найдено" in outcome and "found" not in outcome, outcome
+    assert progress.startswith("запуск завершён: erasure: "), progress
+    assert "run done" not in progress and "re-search" not in progress, progress
+    assert "re-search found 0" in _field(english, "outcome")
+    assert _field(english, "run-progress").startswith("run done: erasure: ")
+    api = client.app.state.sessions
+    with api() as session:
+        assert "re-search found 0" in (session.get(SubjectRequest, request_id).outcome or "")

@@ -1,4 +1,6 @@
-"""The audit log: filter, page back, export as CSV or JSON Lines, see whether the chain holds."""
+"""The audit log: filter, page back, export as CSV or JSON Lines, see whether the chain holds.
+Each entry's action is shown by its label in the reader's language beside its code
+(``ledger/actions.py``); the filter and the exports match and hold the codes."""
 
 from __future__ import annotations
 
@@ -10,13 +12,14 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from steward.consent.identity import ConsentKeys
+from steward.ledger.actions import action_label
 from steward.ledger.anchors import sign_head
 from steward.ledger.audit import AuditEntry, verify
 from steward.ledger.audit_query import AuditFilter, iter_filtered, search, to_csv, to_jsonl
 from steward.ledger.chain import canonical_json
 from steward.store.tables import utcnow
 from steward.web.auth import Principal, require
-from steward.web.pages.common import store
+from steward.web.pages.common import admin_lang, store
 from steward.web.templating import templates
 
 HEAD_HEADER = "Steward-Chain-Head"  # the signed head of the audit log at export time
@@ -53,11 +56,13 @@ def audit_log(
     more = len(rows) > PAGE
     rows = rows[:PAGE]
     kept = [p for p in request.url.query.split("&") if not p.startswith(("before=", "check="))]
+    lang = admin_lang(request)
     return templates.TemplateResponse(
         request,
         "admin/audit.html",
         {
             "rows": rows,
+            "labels": {e.action: action_label(e.action, lang) for e in rows},
             "where": where,
             "next_before": rows[-1].id if more and rows else None,
             "checked": check,

@@ -232,7 +232,8 @@ async def incident_action(request: Request, reference: str, who: Writer) -> Resp
                     )
                 if action == "count":
                     incident.count_state = "queued"
-                service.log_event(session, incident, who.actor, f"{action}-asked", "job queued")
+                queued = i18n.Phrase(N_("job queued"))
+                service.log_event(session, incident, who.actor, f"{action}-asked", queued)
                 incident_id = incident.id
             else:
                 raise BreachInputError(N_("unknown action '%(action)s'"), action=action[:40])

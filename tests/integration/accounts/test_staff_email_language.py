@@ -1,0 +1,109 @@
+"""The e-mails Steward writes to its own staff, the password reset and the deadline reminder,
+are in the person's admin language (Account -> Language) where they chose one, else in the
+operator's first language Steward writes, else English. Sent by the product's own jobs to a
+real SMTP server (aiosmtpd)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from steward.accounts.tables import Person
+from steward.jobs import registry
+from steward.requests import service
+from steward.store.db import transaction
+
+from ...jobs_app import drain, embedded_app
+from ...personas import ensure_person
+from ...smtp_server import Inbox
+
+
+def _choose(app, email: str, language: str | None) -> None:  # type: ignore[no-untyped-def]
+    person_id = ensure_person(app, "agent", email)
+    with transaction(app.state.sessions) as session:
+        person = session.get(Person, person_id)
+        assert person is not None
+        person.language = language
+
+
+def _ask_for_reset(client: TestClient, email: str) -> None:
+    page = client.get("/admin/password-reset").text
+    csrf = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page).group(1)  # type: ignore[union-attr]
+    answer = client.post("/admin/password-reset", data={"csrf_token": csrf, "email": email})
+    assert answer.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("operator", "language", "expected"),
+    [
+        ("demo", "ru", "ru"),  # the person's choice wins over the operator's first language
+        ("activecloud", "en", "en"),
+        ("activecloud", None, "ru"),  # no choice: the operator writes in Russian
+        ("demo", None, "en"),  # no choice: the demo operator's first language is English
+    ],
+)
+def test_the_reset_e_mail_is_in_the_persons_language_else_the_operators(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    smtp_inbox: Inbox,
+    operator: str,
+    language: str | None,
+    expected: str,
+) -> None:
+    app = embedded_app(tmp_path, monkeypatch, operator, smtp_url=smtp_inbox.url)
+    with TestClient(app) as client:
+        _choose(app, "olga@example.com", language)
+        # the browser asking is a stranger's as far as the account knows: it does not choose
+        _ask_for_reset(client, "olga@example.com")
+        drain()
+        (message,) = smtp_inbox.wait(1, timeout=20)
+    body = smtp_inbox.body(0)
+    assert message["To"] == "olga@example.com"
+    assert "/admin/password-reset/" in body
+    if expected == "ru":
+        assert message["Subject"] == "Задайте новый пароль Steward", message["Subject"]
+        assert "в течение часа" in body and "within an hour" not in body, body
+    else:
+        assert message["Subject"] == "Set a new Steward password"
+        assert "within an hour" in body, body
+
+
+def test_the_reminder_is_in_each_recipients_language_with_the_days_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, smtp_inbox: Inbox
+) -> None:
+    app = embedded_app(
+        tmp_path, monkeypatch, "activecloud", smtp_url=smtp_inbox.url, requests_remind_days="3"
+    )
+    with TestClient(app):
+        _choose(app, "agent@example.com", "en")  # chose English
+        ensure_person(app, "dpo", "dpo@example.com")  # chose nothing: the operator's Russian
+        with transaction(app.state.sessions) as session:
+            found = service.file_request(
+                session, app.state.register, service.Intake(kind="access", email="a@example.com")
+            )
+            service.assign(session, found, assignee="agent@example.com", actor="dpo")
+            found.due_on = date.today() + timedelta(days=2)
+            reference = found.reference
+        registry.call("requests.remind", {})
+        drain()
+        received = smtp_inbox.wait(3, timeout=20)  # the subject's receipt, two reminders
+    by_address = {m["To"]: m for m in received if m["To"] != "a@example.com"}
+    assert sorted(by_address) == ["agent@example.com", "dpo@example.com"], [
+        (m["To"], m["Subject"]) for m in received
+    ]
+    english, russian = by_address["agent@example.com"], by_address["dpo@example.com"]
+    assert english["Subject"] == f"Request {reference} is due in 2 days", english["Subject"]
+    text = english.get_body(preferencelist=("plain",)).get_content()
+    assert f"Request {reference} (Access to your data, state: received) is due in 2 days" in text
+    assert "under " in text, text
+    assert russian["Subject"] == f"Срок ответа на запрос {reference} — через 2 дня", russian[
+        "Subject"
+    ]
+    text = russian.get_body(preferencelist=("plain",)).get_content()
+    assert "Доступ к своим данным" in text and "состояние: получено" in text, text
+    assert "через 2 дня" in text, text
+    assert "day(s)" not in text and "is due" not in text, text
