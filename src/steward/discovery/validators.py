@@ -354,6 +354,13 @@ def _valid_number(country_code: int, national: str, region: str | None = None) -
     lengths, rules_in_order = _country(country_code)
     if len(nsn) not in lengths:
         return False
+    return _valid_in_country(nsn, rules_in_order)
+
+
+def _valid_in_country(nsn: str, rules_in_order: tuple[_Rules, ...]) -> bool:
+    """By the region phonenumbers' ``is_valid_number`` picks among those sharing a country
+    code: the first whose leading digits match, or, for a region without them, whose rules
+    accept the number."""
     if len(rules_in_order) == 1:
         return rules_in_order[0].valid(nsn)
     for rules in rules_in_order:
@@ -426,15 +433,7 @@ def _valid_national(national: str, plan: _National) -> bool:
         return False
     if rules is not None and rules.valid(nsn):
         return True
-    if len(rules_in_order) == 1:
-        return rules_in_order[0].valid(nsn)
-    for rules in rules_in_order:
-        if rules.leading is not None:
-            if rules.leading.match(nsn):
-                return rules.valid(nsn)
-        elif rules.valid(nsn):
-            return True
-    return False
+    return _valid_in_country(nsn, rules_in_order)
 
 
 def phone_digits(digits: str, international: bool, regions: tuple[str, ...]) -> bool:
