@@ -239,6 +239,11 @@ KIND_NAMES = {
 }
 
 
+def kind_name(kind: str, lang: str) -> str:
+    """A draft's kind as a reader of ``lang`` names it (an unknown kind: its code)."""
+    return i18n.say(KIND_NAMES[kind], lang) if kind in KIND_NAMES else kind
+
+
 def remind(session: Session, register: Register, *, today: date, base_url: str = "") -> int:
     """Queue one reminder per open draft due within a week (or overdue), at most once a day.
 
@@ -265,7 +270,7 @@ def remind(session: Session, register: Register, *, today: date, base_url: str =
         if row.due_on - today > REMIND_BEFORE or row.reminded_on == today:
             continue
         values = {
-            "kind": i18n.say(KIND_NAMES[row.kind], lang) if row.kind in KIND_NAMES else row.kind,
+            "kind": kind_name(row.kind, lang),
             "operator": register.operator.id,
             "operator_name": register.operator.legal_name,
             "due": row.due_on.isoformat(),
