@@ -1,9 +1,9 @@
 """The e-mails Steward writes to its own staff (the password reset, the request deadline
-reminder, the breach clock reminder and the filing reminder) are in the person's admin language (Account -> Language) where they chose one, else in the
-operator's first language Steward writes, else English; a reminder sent to an address no
-account has (a register's privacy address) is in the operator's first language. Sent by the
-product's own jobs, fired by the real scheduler where they are periodic, to a real SMTP server
-(aiosmtpd)."""
+reminder, the breach clock reminder and the filing reminder) are in the person's admin
+language (Account -> Language) where they chose one, else in the operator's first language
+Steward writes, else English; a reminder sent to an address no account has (a register's
+privacy address) is in the operator's first language. Sent by the product's own jobs, fired by
+the real scheduler where they are periodic, to a real SMTP server (aiosmtpd)."""
 
 from __future__ import annotations
 
