@@ -2,12 +2,14 @@
 
     app = embedded_app(tmp_path, monkeypatch)       # STEWARD_* set for the app and its jobs
     drain()                                          # wait until every queued job has run
+    fire(app, "breaches.clocks")                     # one scheduler tick with only that job due
 
 The embedded runner's jobs read the same environment as the app, as they do in production.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ import pytest
 
 from steward.config import get_settings
 from steward.jobs import registry
-from steward.store.db import make_engine, upgrade
+from steward.store.db import make_engine, transaction, upgrade
 from steward.web.app import create_app
 
 from .conftest import EXAMPLES
@@ -42,3 +44,23 @@ def drain(timeout: float = 60.0) -> None:
     runner = registry.runner()
     assert isinstance(runner, registry.EmbeddedRunner)
     runner.join(timeout)
+
+
+def fire(app: Any, name: str, timeout: float = 60.0) -> None:
+    """One tick of the real scheduler with only the periodic job ``name`` due (every other one
+    pushed a month on), then wait for the worker to run what it queued."""
+    from steward.jobs.schedule import periodic_jobs
+    from steward.jobs.scheduler import Scheduler
+    from steward.jobs.tables import ScheduledJob
+
+    now = datetime.now(UTC)
+    with transaction(app.state.sessions) as session:
+        for job in periodic_jobs():
+            row = session.get(ScheduledJob, job.name) or ScheduledJob(
+                name=job.name, every_seconds=int(job.every.total_seconds()), runs=0
+            )
+            due = job.name == name
+            row.next_run_at = now - timedelta(seconds=1) if due else now + timedelta(days=30)
+            session.add(row)
+    assert Scheduler(app.state.sessions).tick() == [name]
+    drain(timeout)

@@ -13,17 +13,37 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from steward.accounts.people import find_person, staff_language
 from steward.breaches import letters, service
 from steward.breaches.tables import Incident, IncidentEvent
 from steward.config import get_settings
 from steward.jobs.registry import job
 from steward.jobs.schedule import periodic
+from steward.lib import i18n
 from steward.lib.i18n import N_, Phrase
 from steward.notify.outbox import queue
 from steward.store.db import make_engine, session_factory
 from steward.store.registers import stored_register
 
 REMIND_BEFORE = timedelta(hours=6)
+REMINDER = {
+    "soon": (
+        N_("[%(ref)s] %(recipient)s: due %(due)s (in %(hours)s h)"),
+        N_(
+            "Breach %(ref)s: the notice to %(recipient)s (%(citation)s) is due %(due)s "
+            "(in %(hours)s h).\n\n%(what)s.\n\nRecord it once sent: %(link)s\n"
+        ),
+    ),
+    "overdue": (
+        N_("[%(ref)s] %(recipient)s: OVERDUE since %(due)s"),
+        N_(
+            "Breach %(ref)s: the notice to %(recipient)s (%(citation)s) is OVERDUE since "
+            "%(due)s.\n\n%(what)s.\n\nRecord it once sent: %(link)s\n"
+        ),
+    ),
+}
+"""The reminder e-mail's subject and body by stage, English here, each other language from
+the catalogue."""
 
 
 def _factory() -> sessionmaker[Session]:
@@ -43,7 +63,12 @@ def send_letters(incident_id: int) -> None:
 
 
 def remind_due(session: Session, now: datetime, base_url: str) -> int:
-    """Queue the reminders now owed for every open incident; returns how many were queued."""
+    """Queue the reminders now owed for every open incident; returns how many were queued.
+
+    Each goes to the register's DPO, else its privacy address, in that person's language
+    (``accounts.people.staff_language``: the language chosen by the account on that address,
+    else the operator's first language, else English); the duty's recipient, content and
+    citation stay the law's words."""
     queued = 0
     for incident in session.scalars(select(Incident).where(Incident.status == "open")):
         register = stored_register(session, incident.register_id)
@@ -51,6 +76,7 @@ def remind_due(session: Session, now: datetime, base_url: str) -> int:
             continue
         contacts = register.operator.contacts
         to = str(contacts.dpo.email) if contacts.dpo else str(contacts.privacy_email)
+        lang = staff_language(session, find_person(session, to))
         sent = {
             e.kind
             for e in session.scalars(
@@ -79,17 +105,23 @@ def remind_due(session: Session, now: datetime, base_url: str) -> int:
                 due=due,
                 hours=hours,
             )
-            when = f"OVERDUE since {due}" if stage == "overdue" else f"due {due} (in {hours} h)"
+            subject, text = REMINDER[stage]
+            values = {
+                "ref": incident.reference,
+                "recipient": clock.duty.recipient,
+                "citation": clock.duty.citation,
+                "what": clock.duty.what,
+                "due": due,
+                "hours": hours,
+                "link": f"{base_url}/admin/breaches/{incident.reference}",
+            }
             queue(
                 session,
                 to=to,
-                subject=f"[{incident.reference}] {clock.duty.recipient}: {when}",
-                text=(
-                    f"Breach {incident.reference}: the notice to {clock.duty.recipient} "
-                    f"({clock.duty.citation}) is {when}.\n\n{clock.duty.what}.\n\n"
-                    f"Record it once sent: {base_url}/admin/breaches/{incident.reference}\n"
-                ),
+                subject=i18n.say(subject, lang, values),
+                text=i18n.say(text, lang, values),
                 kind="breach.reminder",
+                lang=lang,
                 related=f"breach:{incident.reference}",
             )
             service.log_event(session, incident, "steward", kind, said)

@@ -32,6 +32,7 @@ from steward.law.filings import (
     transfer_notification_due,
 )
 from steward.ledger import audit
+from steward.lib import i18n
 from steward.lib.i18n import N_, Told
 from steward.notify import outbox
 from steward.register.models import Register
@@ -218,22 +219,44 @@ def mark_filed(
     return row
 
 
-SUBJECT = "Filing due {due}: {kind} ({operator})"
-KIND_NAMES = {
-    FilingKind.INTENTION.value: "152-FZ Art. 22 notification of intention to process",
-    FilingKind.CHANGE.value: "152-FZ Art. 22 notification of changes",
-    FilingKind.CESSATION.value: "152-FZ Art. 22 notification of cessation",
-    FilingKind.TRANSFER.value: "152-FZ Art. 12 cross-border transfer notification",
+SUBJECT = N_("Filing due %(due)s: %(kind)s (%(operator)s)")
+REMINDER_TEXT = {
+    "due": N_(
+        "The %(kind)s for %(operator_name)s is due by %(due)s (%(citation)s).\n\nThe draft, "
+        "with the fields still to complete, is on the Filings page: %(link)s\n"
+    ),
+    "overdue": N_(
+        "The %(kind)s for %(operator_name)s is overdue since %(due)s (%(citation)s).\n\nThe "
+        "draft, with the fields still to complete, is on the Filings page: %(link)s\n"
+    ),
 }
+"""The reminder's subject and bodies, English here, each other language from the catalogue."""
+KIND_NAMES = {
+    FilingKind.INTENTION.value: N_("152-FZ Art. 22 notification of intention to process"),
+    FilingKind.CHANGE.value: N_("152-FZ Art. 22 notification of changes"),
+    FilingKind.CESSATION.value: N_("152-FZ Art. 22 notification of cessation"),
+    FilingKind.TRANSFER.value: N_("152-FZ Art. 12 cross-border transfer notification"),
+}
+
+
+def kind_name(kind: str, lang: str) -> str:
+    """A draft's kind as a reader of ``lang`` names it (an unknown kind: its code)."""
+    return i18n.say(KIND_NAMES[kind], lang) if kind in KIND_NAMES else kind
 
 
 def remind(session: Session, register: Register, *, today: date, base_url: str = "") -> int:
     """Queue one reminder per open draft due within a week (or overdue), at most once a day.
 
-    Sent to the DPO when the register names one, else to the privacy address.
+    Sent to the DPO when the register names one, else to the privacy address, in that
+    person's language (``accounts.people.staff_language``: the language chosen by the account
+    on that address, else the operator's first language, else English); the draft's citation
+    stays the law's text.
     """
+    from steward.accounts.people import find_person, staff_language
+
     contacts = register.operator.contacts
     to = str(contacts.dpo.email) if contacts.dpo else str(contacts.privacy_email)
+    lang = staff_language(session, find_person(session, to))
     rows = session.scalars(
         select(FilingDraft).where(
             FilingDraft.operator_id == register.operator.id,
@@ -246,21 +269,22 @@ def remind(session: Session, register: Register, *, today: date, base_url: str =
         assert row.due_on is not None
         if row.due_on - today > REMIND_BEFORE or row.reminded_on == today:
             continue
-        kind = KIND_NAMES.get(row.kind, row.kind)
-        late = "overdue since" if row.due_on < today else "due by"
-        text = (
-            f"The {kind} for {register.operator.legal_name} is {late} {row.due_on.isoformat()} "
-            f"({row.due_citation}).\n\nThe draft, with the fields still to complete, is on the "
-            f"Filings page: {base_url.rstrip('/')}/admin/filings\n"
-        )
+        values = {
+            "kind": kind_name(row.kind, lang),
+            "operator": register.operator.id,
+            "operator_name": register.operator.legal_name,
+            "due": row.due_on.isoformat(),
+            "citation": row.due_citation,
+            "link": f"{base_url.rstrip('/')}/admin/filings",
+        }
+        text = REMINDER_TEXT["overdue" if row.due_on < today else "due"]
         outbox.queue(
             session,
             to=to,
-            subject=SUBJECT.format(
-                due=row.due_on.isoformat(), kind=kind, operator=register.operator.id
-            ),
-            text=text,
+            subject=i18n.say(SUBJECT, lang, values),
+            text=i18n.say(text, lang, values),
             kind="filing.reminder",
+            lang=lang,
             related=f"filing:{row.id}",
         )
         row.reminded_on = today

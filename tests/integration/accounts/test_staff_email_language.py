@@ -1,23 +1,26 @@
-"""The e-mails Steward writes to its own staff, the password reset and the deadline reminder,
-are in the person's admin language (Account -> Language) where they chose one, else in the
-operator's first language Steward writes, else English. Sent by the product's own jobs to a
-real SMTP server (aiosmtpd)."""
+"""The e-mails Steward writes to its own staff (the password reset, the request deadline
+reminder, the breach clock reminder and the filing reminder) are in the person's admin
+language (Account -> Language) where they chose one, else in the operator's first language
+Steward writes, else English; a reminder sent to an address no account has (a register's
+privacy address) is in the operator's first language. Sent by the product's own jobs, fired by
+the real scheduler where they are periodic, to a real SMTP server (aiosmtpd)."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from steward.accounts.tables import Person
+from steward.breaches import service as breaches
 from steward.jobs import registry
 from steward.requests import service
 from steward.store.db import transaction
 
-from ...jobs_app import drain, embedded_app
+from ...jobs_app import drain, embedded_app, fire
 from ...personas import ensure_person
 from ...smtp_server import Inbox
 
@@ -107,3 +110,98 @@ def test_the_reminder_is_in_each_recipients_language_with_the_days_counted(
     assert "Доступ к своим данным" in text and "состояние: получено" in text, text
     assert "через 2 дня" in text, text
     assert "day(s)" not in text and "is due" not in text, text
+
+
+def _account(app, email: str, language: str | None) -> None:  # type: ignore[no-untyped-def]
+    """``email`` as a member of staff who chose ``language``; "none": no account at all."""
+    if language != "none":
+        _choose(app, email, language)
+
+
+# (operator, the recipient, their account's language or "none", the e-mail's language)
+BREACH_CASES = [
+    ("demo", "dpo@polar-tea.example", "ru", "ru"),  # the DPO chose Russian; the operator: en
+    ("demo", "dpo@polar-tea.example", "none", "en"),  # the DPO has no account: the operator's en
+    ("activecloud", "privacy@activecloud.example", "none", "ru"),  # no DPO: the privacy address
+    ("activecloud", "privacy@activecloud.example", "en", "en"),  # an account on that address
+]
+
+
+@pytest.mark.parametrize(("operator", "to", "language", "expected"), BREACH_CASES)
+def test_the_breach_clock_reminder_is_in_the_recipients_language(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    smtp_inbox: Inbox,
+    operator: str,
+    to: str,
+    language: str | None,
+    expected: str,
+) -> None:
+    app = embedded_app(tmp_path, monkeypatch, operator, smtp_url=smtp_inbox.url)
+    with TestClient(app):
+        _account(app, to, language)
+        with transaction(app.state.sessions) as session:
+            detected = datetime.now(UTC) - timedelta(hours=20)  # the 24-hour notice: 4 h away
+            found = breaches.record_incident(
+                session,
+                app.state.register,
+                breaches.IncidentInput(detected_at=detected, nature="A backup was public."),
+                actor="dpo@example.com",
+            )
+            reference = found.reference
+        fire(app, "breaches.clocks")
+        (message,) = smtp_inbox.wait(1, timeout=20)
+        with transaction(app.state.sessions) as session:  # and once overdue
+            found = breaches.find(session, reference)
+            assert found is not None
+            found.detected_at = datetime.now(UTC) - timedelta(hours=25)
+        fire(app, "breaches.clocks")
+        late = smtp_inbox.wait(2, timeout=20)[1]
+    body, late_body = smtp_inbox.body(0), smtp_inbox.body(1)
+    assert message["To"] == late["To"] == to
+    assert f"/admin/breaches/{reference}" in body
+    assert message["Subject"].startswith(f"[{reference}] Roskomnadzor: "), message["Subject"]
+    assert "152-FZ Art. 21 p.3.1(1)" in body  # the law's citation as it is
+    if expected == "ru":
+        assert "срок" in message["Subject"] and "через 3 ч" in message["Subject"]
+        assert "Инцидент" in body and "через 3 ч" in body, body
+        assert "is due" not in body and "Record it" not in body, body
+        assert "ПРОСРОЧЕНО" in late["Subject"] and "ПРОСРОЧЕНО" in late_body, late_body
+    else:
+        assert message["Subject"].endswith("(in 3 h)"), message["Subject"]
+        assert f"Breach {reference}: the notice to Roskomnadzor" in body, body
+        assert "Record it once sent:" in body, body
+        assert "OVERDUE since" in late["Subject"] and "OVERDUE since" in late_body
+
+
+@pytest.mark.parametrize(("language", "expected"), [("none", "ru"), ("en", "en"), ("ru", "ru")])
+def test_the_filing_reminder_is_in_the_recipients_language(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    smtp_inbox: Inbox,
+    language: str | None,
+    expected: str,
+) -> None:
+    """ActiveCloud names no DPO: the reminder of its cross-border transfer notice (due the
+    day it is drafted) goes to its privacy address, in its Russian unless an account on that
+    address chose otherwise."""
+    to = "privacy@activecloud.example"
+    app = embedded_app(tmp_path, monkeypatch, "activecloud", smtp_url=smtp_inbox.url)
+    with TestClient(app):
+        _account(app, to, language)
+        fire(app, "filings.remind")
+        (message,) = smtp_inbox.wait(1, timeout=20)
+    body = smtp_inbox.body(0)
+    today = date.today().isoformat()
+    assert message["To"] == to
+    assert "/admin/filings" in body and today in message["Subject"]
+    assert "ч. 3 ст. 12" in body  # the draft's citation, as the law's text gives it
+    if expected == "ru":
+        assert message["Subject"].startswith(f"Срок подачи {today}: "), message["Subject"]
+        assert "трансграничной передаче" in message["Subject"], message["Subject"]
+        assert "Черновик" in body and "The draft" not in body, body
+        assert "Art. 12" not in body, body
+    else:
+        assert message["Subject"].startswith(f"Filing due {today}: 152-FZ Art. 12 cross-border")
+        assert "The 152-FZ Art. 12 cross-border transfer notification for" in body, body
+        assert "is due by" in body and "Filings page" in body, body

@@ -11,8 +11,10 @@ gateway is configured. The evidence PDF is read back as text.
 
 from __future__ import annotations
 
+import html
 import io
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -36,7 +38,7 @@ from steward.store.registers import record_register
 from steward.web.app import create_app
 
 from ...conftest import EXAMPLES
-from ...jobs_app import drain
+from ...jobs_app import drain, fire
 from ...personas import api_token, sign_in_as
 from ...smtp_server import Inbox
 
@@ -453,21 +455,7 @@ def test_anyone_can_report_a_problem_and_learns_nothing_else(
 
 def fire_clocks(app: Any) -> None:
     """One tick of the real scheduler with only the breach clocks due, then wait for the worker."""
-    from steward.jobs.schedule import periodic_jobs
-    from steward.jobs.scheduler import Scheduler
-    from steward.jobs.tables import ScheduledJob
-
-    now = datetime.now(UTC)
-    with transaction(app.state.sessions) as session:
-        for job in periodic_jobs():
-            row = session.get(ScheduledJob, job.name) or ScheduledJob(
-                name=job.name, every_seconds=int(job.every.total_seconds()), runs=0
-            )
-            due = job.name == "breaches.clocks"
-            row.next_run_at = now - timedelta(seconds=1) if due else now + timedelta(days=30)
-            session.add(row)
-    assert Scheduler(app.state.sessions).tick() == ["breaches.clocks"]
-    drain()
+    fire(app, "breaches.clocks")
 
 
 def test_the_dpo_is_reminded_once_before_and_once_after_a_clock_runs_out(
@@ -563,9 +551,6 @@ def test_the_clocks_own_refusals_reach_a_russian_reader_in_russian(
 
 
 def _section(page: str, element_id: str) -> str:
-    import html
-    import re
-
     found = re.search(rf'id="{element_id}"[^>]*>(.*?)</(?:ol|table)>', page, re.S)
     assert found, f"the incident page shows no #{element_id}"
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", found[1])).split())
@@ -603,3 +588,24 @@ def test_the_incident_timeline_and_clock_notes_speak_the_readers_language(
     english = _section(client.get(url, headers=en).text, "clocks")
     assert "not owed: not owed" not in english and "not owed: the breach was assessed" in english
     assert "job queued" in _section(client.get(url, headers=en).text, "timeline")
+
+
+def test_the_evidence_says_once_why_a_clock_is_not_owed(make_app: Callable[..., Any]) -> None:
+    """A clock not owed carries its reason, which begins "not owed: ..."; the evidence (HTML
+    and the PDF made from it) shows that reason once, not "not owed: not owed: ..."."""
+    app = make_app()
+    client = TestClient(app, follow_redirects=False)
+    csrf = sign_in_as(client, "dpo")
+    reference = _record(client, csrf).headers["location"].rsplit("/", 1)[1]
+    assessed = {"csrf_token": csrf, "action": "assess", "risk": "low", "text": "encrypted"}
+    assert client.post(f"/admin/breaches/{reference}", data=assessed).status_code == 303
+    reason = "not owed: the breach was assessed as not likely to result in a high risk"
+    clocks = client.get(f"/admin/breaches/{reference}/evidence.json").json()["clocks"]
+    assert any(c["applies"] is False and c["note"] == reason for c in clocks), clocks
+    page = client.get(f"/admin/breaches/{reference}/evidence.html")
+    assert page.status_code == 200
+    text = " ".join(re.sub(r"<[^>]+>", " ", html.unescape(page.text)).split())
+    assert reason in text, text
+    assert "not owed: not owed" not in text, text
+    pdf = pdf_text(client.get(f"/admin/breaches/{reference}/evidence.pdf").content)
+    assert "not owed: not owed" not in pdf and "not owed: the breach was assessed" in pdf, pdf

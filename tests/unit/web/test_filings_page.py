@@ -78,3 +78,13 @@ def test_dpo_records_a_filing_with_its_number_and_it_is_audited(client: TestClie
     with client.app.state.sessions() as session:
         actions = [e.action for e in session.scalars(select(AuditEntry))]
         assert "filing.filed" in actions
+
+
+def test_the_drafts_names_are_in_the_readers_language(client: TestClient) -> None:
+    sign_in_as(client, "auditor")
+    page = client.get("/admin/filings", headers={"Accept-Language": "ru"}).text
+    assert "Уведомление о трансграничной передаче персональных данных (ст. 12 152-ФЗ)" in page
+    assert "Art. 12 cross-border transfer" not in page
+    assert "Art. 22 notification of intention" not in page
+    english = client.get("/admin/filings", headers={"Accept-Language": "en"}).text
+    assert "152-FZ Art. 12 cross-border transfer notification" in english

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from steward.filings.art30 import build_record
 from steward.filings.documents import draft_html, pdf, record_csv, record_html, record_xlsx
 from steward.filings.rkn import Draft
-from steward.filings.service import KIND_NAMES, FilingError, drafts, mark_filed, regenerate
+from steward.filings.service import FilingError, drafts, kind_name, mark_filed, regenerate
 from steward.filings.tables import FilingDraft
 from steward.law.filings import FilingDue, FilingKind
 from steward.lib import i18n
@@ -53,6 +53,7 @@ def _register(request: Request) -> Register:
 def filings_page(request: Request, who: Reader, flash: str | None = None) -> Response:
     register: Register | None = request.app.state.register
     rows: list[FilingDraft] = []
+    lang = admin_lang(request)
     with store(request) as session:
         if register is not None:
             loaded = latest_register(session, register.operator.id)
@@ -62,7 +63,7 @@ def filings_page(request: Request, who: Reader, flash: str | None = None) -> Res
         history = [
             {
                 "row": row,
-                "name": KIND_NAMES.get(row.kind, row.kind),
+                "name": kind_name(row.kind, lang),
                 "missing": len(json.loads(row.missing)),
                 "changes": len(json.loads(row.changes)),
             }
