@@ -75,7 +75,7 @@ def remind_due(session: Session, now: datetime, base_url: str) -> int:
         if register is None:
             continue
         contacts = register.operator.contacts
-        to = str(contacts.dpo.email) if contacts.dpo else str(contacts.privacy_email)
+        to = contacts.staff_address
         lang = staff_language(session, find_person(session, to))
         sent = {
             e.kind

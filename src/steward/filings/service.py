@@ -255,7 +255,7 @@ def remind(session: Session, register: Register, *, today: date, base_url: str =
     from steward.accounts.people import find_person, staff_language
 
     contacts = register.operator.contacts
-    to = str(contacts.dpo.email) if contacts.dpo else str(contacts.privacy_email)
+    to = contacts.staff_address
     lang = staff_language(session, find_person(session, to))
     rows = session.scalars(
         select(FilingDraft).where(

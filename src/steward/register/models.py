@@ -106,6 +106,12 @@ class Contacts(Model):
     website: str | None = None
     dpo: Dpo | None = None
 
+    @property
+    def staff_address(self) -> str:
+        """Where Steward writes to the operator's staff (breach and filing reminders): the
+        DPO's address when the register names one, else the privacy address."""
+        return str(self.dpo.email) if self.dpo else str(self.privacy_email)
+
 
 # python-stdnum is imported only for a number to check (stdnum.util imports ssl and pydoc)
 def _check_inn(value: str) -> str:
