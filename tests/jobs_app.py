@@ -46,14 +46,15 @@ def drain(timeout: float = 60.0) -> None:
     runner.join(timeout)
 
 
-def fire(app: Any, name: str, timeout: float = 60.0) -> None:
-    """One tick of the real scheduler with only the periodic job ``name`` due (every other one
-    pushed a month on), then wait for the worker to run what it queued."""
+def fire(app: Any, name: str, now: datetime | None = None, timeout: float = 60.0) -> list[str]:
+    """One tick of the real scheduler at ``now`` (the present by default) with only the periodic
+    job ``name`` due (every other one pushed a month on), then wait for the worker to run what
+    it queued; the names the tick fired."""
     from steward.jobs.schedule import periodic_jobs
     from steward.jobs.scheduler import Scheduler
     from steward.jobs.tables import ScheduledJob
 
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     with transaction(app.state.sessions) as session:
         for job in periodic_jobs():
             row = session.get(ScheduledJob, job.name) or ScheduledJob(
@@ -62,5 +63,7 @@ def fire(app: Any, name: str, timeout: float = 60.0) -> None:
             due = job.name == name
             row.next_run_at = now - timedelta(seconds=1) if due else now + timedelta(days=30)
             session.add(row)
-    assert Scheduler(app.state.sessions).tick() == [name]
+    fired = Scheduler(app.state.sessions).tick(now)
+    assert fired == [name]
     drain(timeout)
+    return fired

@@ -11,7 +11,7 @@ the purge is fired by the real scheduler's tick and run by the embedded worker.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,33 +20,16 @@ import sqlalchemy as sa
 from sqlalchemy import select
 
 from steward.datastores.tables import ExecutionExport, ExecutionRun
-from steward.jobs.schedule import periodic_jobs
-from steward.jobs.scheduler import Scheduler
-from steward.jobs.tables import ScheduledJob
 from steward.ledger.audit import AuditEntry
 from steward.notify.outbox import OutboxMessage
 from steward.requests.tables import RequestAttachment, SubjectRequest, VerificationCode
 from steward.store.db import transaction
 
-from ..jobs_app import drain
+from ..jobs_app import fire
 from ..smtp_server import Inbox
 from .seed_operators import PrivacyCenter, Staff, build_demo, executed
 
 JOB = "retention.own_data"
-
-
-def fire(app: Any) -> None:
-    """One tick of the real scheduler with only the own-data purge due; wait for the worker."""
-    now = datetime.now(UTC)
-    with transaction(app.state.sessions) as session:
-        for job in periodic_jobs():
-            row = session.get(ScheduledJob, job.name) or ScheduledJob(
-                name=job.name, every_seconds=int(job.every.total_seconds()), runs=0
-            )
-            row.next_run_at = now - timedelta(seconds=1) if job.name == JOB else now + timedelta(30)
-            session.add(row)
-    assert Scheduler(app.state.sessions).tick() == [JOB]
-    drain()
 
 
 def days_pass(app: Any, request_id: int, days: int) -> set[int]:
@@ -118,7 +101,7 @@ def test_own_data_is_purged_by_the_scheduler_when_its_period_ends(
         )
 
     # Nothing has reached its end yet: the purge keeps everything.
-    fire(app)
+    fire(app, JOB)
     assert center.client.get(link).status_code == 200
     assert purges(app) == []
 
@@ -126,7 +109,7 @@ def test_own_data_is_purged_by_the_scheduler_when_its_period_ends(
     # three days a sent e-mail keeps its body are over; the scan is kept thirty days.
     aged = days_pass(app, request_id, 8)
     assert len(aged) >= 3
-    fire(app)
+    fire(app, JOB)
     gone = center.client.get(link)
     assert gone.status_code == 410 and "This result was deleted" in gone.text.replace("\n", " ")
     with app.state.sessions() as session:
@@ -163,7 +146,7 @@ def test_own_data_is_purged_by_the_scheduler_when_its_period_ends(
 
     # Thirty days after closing, the signed scan goes; its SHA-256 stays in the timeline.
     days_pass(app, request_id, 23)
-    fire(app)
+    fire(app, JOB)
     with app.state.sessions() as session:
         assert (
             session.scalars(
@@ -176,7 +159,7 @@ def test_own_data_is_purged_by_the_scheduler_when_its_period_ends(
     assert "attachment deleted" in agent.page(request_id).timeline
 
     # Running again purges nothing more and audits nothing.
-    fire(app)
+    fire(app, JOB)
     assert len(purges(app)) == 2
 
 
@@ -214,13 +197,13 @@ def test_destruction_acts_are_kept_three_years_then_purged_by_the_same_job(
 
     # three years less a day: both acts are kept
     age_act(old.id, 1094)
-    fire(app)
+    fire(app, JOB)
     assert purges(app) == []
     assert act_answer(old.id) == 200
 
     # a day and a minute more: the old act is gone, the young one stays
     age_act(old.id, 1 + 1 / 1440)
-    fire(app)
+    fire(app, JOB)
     with app.state.sessions() as session:
         assert session.get(RetentionRun, old.id) is None
         assert session.get(RetentionRun, young.id) is not None
@@ -236,5 +219,5 @@ def test_destruction_acts_are_kept_three_years_then_purged_by_the_same_job(
     assert sum(v for k, v in counts[0].items() if k not in ("acts", "periods_days")) == 0
 
     # running again purges nothing more
-    fire(app)
+    fire(app, JOB)
     assert len(purges(app)) == 1

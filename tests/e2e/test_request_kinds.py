@@ -22,7 +22,7 @@ from sqlalchemy import select
 from steward.notify.outbox import OutboxMessage
 from steward.store.db import transaction
 
-from ..jobs_app import drain
+from ..jobs_app import drain, fire
 from ..personas import api_token
 from .seed_operators import (
     Demo,
@@ -49,20 +49,7 @@ def _completion_mail(demo: Demo, email: str) -> str:
 
 def _fire(app: Any, job: str, now: datetime) -> list[str]:
     """One tick of the real scheduler at ``now`` with only ``job`` due; wait for the worker."""
-    from steward.jobs.schedule import periodic_jobs
-    from steward.jobs.scheduler import Scheduler
-    from steward.jobs.tables import ScheduledJob
-
-    with transaction(app.state.sessions) as session:
-        for periodic in periodic_jobs():
-            row = session.get(ScheduledJob, periodic.name) or ScheduledJob(
-                name=periodic.name, every_seconds=int(periodic.every.total_seconds()), runs=0
-            )
-            due = periodic.name == job
-            row.next_run_at = now - timedelta(seconds=1) if due else now + timedelta(days=400)
-            session.add(row)
-    fired = Scheduler(app.state.sessions).tick(now)
-    drain()
+    fired = fire(app, job, now)
     drain()  # the destruction job queues a run; the run queues nothing further
     return fired
 

@@ -24,14 +24,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
 
-from steward.jobs.schedule import periodic_jobs
-from steward.jobs.scheduler import Scheduler
-from steward.jobs.tables import ScheduledJob
 from steward.register.duration import Duration
 from steward.retention.tables import RetentionRun
-from steward.store.db import transaction
 
-from ..jobs_app import drain
+from ..jobs_app import fire
 from .seed_operators import Demo, Staff, build_demo
 
 NOW = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
@@ -94,17 +90,7 @@ def every_table(demo: Demo) -> dict[str, set[int]]:
 def sweep_by_the_scheduler(demo: Demo) -> RetentionRun:
     """One tick of the scheduler with only the daily sweep due; the run it made."""
     app = demo.app
-    now = datetime.now(UTC)
-    with transaction(app.state.sessions) as session:
-        for job in periodic_jobs():
-            row = session.get(ScheduledJob, job.name) or ScheduledJob(
-                name=job.name, every_seconds=int(job.every.total_seconds()), runs=0
-            )
-            due = job.name == "retention.sweep"
-            row.next_run_at = now - timedelta(seconds=1) if due else now + timedelta(days=30)
-            session.add(row)
-    assert Scheduler(app.state.sessions).tick() == ["retention.sweep"]
-    drain(120)
+    fire(app, "retention.sweep", timeout=120)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         with app.state.sessions() as session:
