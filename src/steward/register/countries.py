@@ -25,6 +25,7 @@ class _Country(NamedTuple):
     common_name: str | None  # "Bolivia" where ISO says "Bolivia, Plurinational State of"
 
 
+@cache
 def _pycountry_folder() -> str | None:
     spec = importlib.util.find_spec("pycountry")  # finds the package without importing it
     for folder in list(spec.submodule_search_locations or ()) if spec else []:
