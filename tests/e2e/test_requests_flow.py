@@ -110,7 +110,7 @@ def test_subject_files_verifies_and_downloads_an_access_result(
     complete.get_by_role("button", name="Complete").click()
     assert agent_page.locator("#state").inner_text() == "completed"
     timeline = agent_page.locator("#timeline").inner_text()
-    assert "to-completed" in timeline and "verified" in timeline
+    assert "Request: completed" in timeline and "Request: identity confirmed" in timeline, timeline
     agent_context.close()
 
     mailbox.wait(4)  # "verified" and "completed"

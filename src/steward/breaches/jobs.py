@@ -67,8 +67,8 @@ def remind_due(session: Session, now: datetime, base_url: str) -> int:
 
     Each goes to the register's DPO, else its privacy address, in that person's language
     (``accounts.people.staff_language``: the language chosen by the account on that address,
-    else the operator's first language, else English); the duty's recipient, content and
-    citation stay the law's words."""
+    else the operator's first language, else English), the duty's recipient and content too;
+    its citation stays as the law writes it."""
     queued = 0
     for incident in session.scalars(select(Incident).where(Incident.status == "open")):
         register = stored_register(session, incident.register_id)
@@ -108,9 +108,9 @@ def remind_due(session: Session, now: datetime, base_url: str) -> int:
             subject, text = REMINDER[stage]
             values = {
                 "ref": incident.reference,
-                "recipient": clock.duty.recipient,
+                "recipient": clock.duty.recipient_in(lang),
                 "citation": clock.duty.citation,
-                "what": clock.duty.what,
+                "what": clock.duty.what_in(lang),
                 "due": due,
                 "hours": hours,
                 "link": f"{base_url}/admin/breaches/{incident.reference}",

@@ -36,7 +36,13 @@ from steward.lib.i18n import N_, Phrase, Told
 from steward.register import Register
 from steward.store.registers import latest_register
 
-RISKS = ("unassessed", "low", "high")
+RISKS: dict[str, str] = {
+    "unassessed": N_("not assessed yet"),
+    "low": N_("low"),
+    "high": N_("high"),
+}
+"""An incident's risk to the subjects: the stored value and its word in English (the admin says
+it in the reader's language)."""
 MAX_TEXT = 20_000
 
 
@@ -227,12 +233,14 @@ def confirm(session: Session, incident: Incident, *, actor: str) -> None:
 def assess_risk(
     session: Session, incident: Incident, risk: str, *, reason: str, actor: str
 ) -> None:
-    if risk not in RISKS[1:]:
+    if risk not in ("low", "high"):
         raise BreachInputError(N_("risk must be low or high, not '%(risk)s'"), risk=risk)
     if not reason.strip():
         raise BreachInputError(N_("give the reason of the risk assessment (it is evidence)"))
     incident.risk, incident.risk_reason = risk, _text("reason", reason)
-    assessed = Phrase(N_("risk %(risk)s: %(reason)s"), risk=risk, reason=reason.strip()[:200])
+    assessed = Phrase(
+        N_("risk %(risk)s: %(reason)s"), risk=Phrase(RISKS[risk]), reason=reason.strip()[:200]
+    )
     log_event(session, incident, actor, "risk-assessed", assessed)
 
 

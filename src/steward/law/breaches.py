@@ -20,7 +20,8 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from steward.law.calendars import calendar_for
-from steward.lib.i18n import N_, Phrase, Told
+from steward.lib import i18n
+from steward.lib.i18n import N_, NC_, Phrase, Told
 
 
 class Addressee(StrEnum):
@@ -40,12 +41,19 @@ class CountsFrom(StrEnum):
     SUBJECTS_NOTIFIED = "subjects-notified"
 
 
+DUTY = "breach duty"
+"""The catalogue's context of the duties' recipients and contents: the API and the evidence keep
+the English here, the admin's pages and the reminder e-mail say them in the reader's language."""
+
+
 @dataclass(frozen=True)
 class BreachDuty:
     jurisdiction: str
     id: str
     addressee: Addressee
-    recipient: str  # who receives it, as a person would name them
+    # who receives it, as a person would name them, and what the notice must contain: English,
+    # marked NC_("breach duty", ...), said in a reader's language by recipient_in and what_in
+    recipient: str
     what: str
     citation: str
     hours: int | None = None
@@ -59,6 +67,14 @@ class BreachDuty:
     @property
     def fixed(self) -> bool:
         return any(v is not None for v in (self.hours, self.business_days, self.calendar_days))
+
+    def recipient_in(self, lang: str) -> str:
+        """``recipient`` in ``lang`` (the admin's pages, the reminder e-mail)."""
+        return i18n.translator(lang).pgettext(DUTY, self.recipient)
+
+    def what_in(self, lang: str) -> str:
+        """``what`` in ``lang``."""
+        return i18n.translator(lang).pgettext(DUTY, self.what)
 
     def period(self) -> str:
         return str(self.period_phrase())
@@ -83,9 +99,12 @@ DUTIES: tuple[BreachDuty, ...] = (
         "ru-152fz",
         "rkn-first-notice",
         Addressee.AUTHORITY,
-        "Roskomnadzor",
-        "first notice: the incident, its presumed causes, the harm to subjects' rights, the "
-        "measures taken, and the person authorised to interact with Roskomnadzor",
+        NC_("breach duty", "Roskomnadzor"),
+        NC_(
+            "breach duty",
+            "first notice: the incident, its presumed causes, the harm to subjects' rights, the "
+            "measures taken, and the person authorised to interact with Roskomnadzor",
+        ),
         "152-FZ Art. 21 p.3.1(1)",
         hours=24,
     ),
@@ -93,8 +112,12 @@ DUTIES: tuple[BreachDuty, ...] = (
         "ru-152fz",
         "rkn-investigation-results",
         Addressee.AUTHORITY,
-        "Roskomnadzor",
-        "results of the internal investigation and the persons whose actions caused the incident",
+        NC_("breach duty", "Roskomnadzor"),
+        NC_(
+            "breach duty",
+            "results of the internal investigation and the persons whose actions caused the "
+            "incident",
+        ),
         "152-FZ Art. 21 p.3.1(2)",
         hours=72,
     ),
@@ -102,9 +125,12 @@ DUTIES: tuple[BreachDuty, ...] = (
         "eu-gdpr",
         "gdpr-authority",
         Addressee.AUTHORITY,
-        "the supervisory authority",
-        "notification of the breach with the content of Art. 33(3); a later notification "
-        "gives the reasons for the delay",
+        NC_("breach duty", "the supervisory authority"),
+        NC_(
+            "breach duty",
+            "notification of the breach with the content of Art. 33(3); a later notification "
+            "gives the reasons for the delay",
+        ),
         "GDPR Art. 33(1)",
         hours=72,
     ),
@@ -112,8 +138,11 @@ DUTIES: tuple[BreachDuty, ...] = (
         "eu-gdpr",
         "gdpr-subjects",
         Addressee.SUBJECTS,
-        "the data subjects",
-        "communication in clear and plain language with the content of Art. 34(2)",
+        NC_("breach duty", "the data subjects"),
+        NC_(
+            "breach duty",
+            "communication in clear and plain language with the content of Art. 34(2)",
+        ),
         "GDPR Art. 34(1)",
         condition=Condition.HIGH_RISK,
     ),
@@ -121,8 +150,8 @@ DUTIES: tuple[BreachDuty, ...] = (
         "uk-gdpr",
         "uk-ico",
         Addressee.AUTHORITY,
-        "the Information Commissioner's Office",
-        "notification of the breach with the content of Art. 33(3)",
+        NC_("breach duty", "the Information Commissioner's Office"),
+        NC_("breach duty", "notification of the breach with the content of Art. 33(3)"),
         "UK GDPR Art. 33(1)",
         hours=72,
     ),
@@ -130,8 +159,8 @@ DUTIES: tuple[BreachDuty, ...] = (
         "uk-gdpr",
         "uk-subjects",
         Addressee.SUBJECTS,
-        "the data subjects",
-        "communication with the content of Art. 34(2)",
+        NC_("breach duty", "the data subjects"),
+        NC_("breach duty", "communication with the content of Art. 34(2)"),
         "UK GDPR Art. 34(1)",
         condition=Condition.HIGH_RISK,
     ),
@@ -139,8 +168,11 @@ DUTIES: tuple[BreachDuty, ...] = (
         "br-lgpd",
         "anpd-authority",
         Addressee.AUTHORITY,
-        "ANPD",
-        "communication of the security incident with the content of Art. 6 of the regulation",
+        NC_("breach duty", "ANPD"),
+        NC_(
+            "breach duty",
+            "communication of the security incident with the content of Art. 6 of the regulation",
+        ),
         "LGPD Art. 48; ANPD Resolution CD/ANPD No. 15/2024, Art. 6",
         business_days=3,
         country="BR",
@@ -150,8 +182,11 @@ DUTIES: tuple[BreachDuty, ...] = (
         "br-lgpd",
         "anpd-subjects",
         Addressee.SUBJECTS,
-        "the data subjects",
-        "communication to the holders with the content of Art. 9 of the regulation",
+        NC_("breach duty", "the data subjects"),
+        NC_(
+            "breach duty",
+            "communication to the holders with the content of Art. 9 of the regulation",
+        ),
         "LGPD Art. 48; ANPD Resolution CD/ANPD No. 15/2024, Art. 9",
         business_days=3,
         country="BR",
@@ -161,8 +196,11 @@ DUTIES: tuple[BreachDuty, ...] = (
         "us-ccpa",
         "ca-residents",
         Addressee.SUBJECTS,
-        "the affected California residents",
-        "notice titled 'Notice of Data Breach' with the headings of Civ. Code 1798.82(d)",
+        NC_("breach duty", "the affected California residents"),
+        NC_(
+            "breach duty",
+            "notice titled 'Notice of Data Breach' with the headings of Civ. Code 1798.82(d)",
+        ),
         "Cal. Civ. Code 1798.82(a)(2) (SB 446, from 2026-01-01)",
         calendar_days=30,
     ),
@@ -170,8 +208,8 @@ DUTIES: tuple[BreachDuty, ...] = (
         "us-ccpa",
         "ca-attorney-general",
         Addressee.ATTORNEY_GENERAL,
-        "the California Attorney General",
-        "a sample copy of the residents' notice, submitted electronically",
+        NC_("breach duty", "the California Attorney General"),
+        NC_("breach duty", "a sample copy of the residents' notice, submitted electronically"),
         "Cal. Civ. Code 1798.82(f) (SB 446, from 2026-01-01)",
         calendar_days=15,
         counts_from=CountsFrom.SUBJECTS_NOTIFIED,

@@ -26,8 +26,11 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from steward.accounts.tables import ROLE_NAMES
+from steward.breaches.service import RISKS
+from steward.ledger.actions import action_label
 from steward.lib import i18n
 from steward.requests.states import STATE_NAMES
+from steward.web.status_names import status_label
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -118,6 +121,7 @@ templates.env.globals.update(
     page_lang=_page_lang,
     role_names=ROLE_NAMES,
     state_names=STATE_NAMES,
+    risk_names=RISKS,
 )
 
 
@@ -137,4 +141,25 @@ def _said(context: Any, value: Any, message: str | None = None) -> str:
     return i18n.recorded(message, value or "", lang)
 
 
-templates.env.filters.update(when=_when, day=_day, number=_number, duration=_duration, said=_said)
+@pass_context
+def _action(context: Any, code: str) -> str:
+    """An action code's label in the reader's language (``{{ ("request." ~ e.action) | action
+    }}``), the code itself when it has none."""
+    return action_label(code, lang_of_context(context))
+
+
+@pass_context
+def _status(context: Any, code: str, kind: str) -> str:
+    """A record's state in the reader's language (``{{ i.status | status("incident") }}``)."""
+    return status_label(code, kind, lang_of_context(context))
+
+
+templates.env.filters.update(
+    when=_when,
+    day=_day,
+    number=_number,
+    duration=_duration,
+    said=_said,
+    action=_action,
+    status=_status,
+)

@@ -160,12 +160,14 @@ def test_the_breach_clock_reminder_is_in_the_recipients_language(
     body, late_body = smtp_inbox.body(0), smtp_inbox.body(1)
     assert message["To"] == late["To"] == to
     assert f"/admin/breaches/{reference}" in body
-    assert message["Subject"].startswith(f"[{reference}] Roskomnadzor: "), message["Subject"]
+    recipient = "Роскомнадзор" if expected == "ru" else "Roskomnadzor"
+    assert message["Subject"].startswith(f"[{reference}] {recipient}: "), message["Subject"]
     assert "152-FZ Art. 21 p.3.1(1)" in body  # the law's citation as it is
     if expected == "ru":
         assert "срок" in message["Subject"] and "через 3 ч" in message["Subject"]
         assert "Инцидент" in body and "через 3 ч" in body, body
         assert "is due" not in body and "Record it" not in body, body
+        assert "первичное уведомление" in body and "first notice" not in body, body
         assert "ПРОСРОЧЕНО" in late["Subject"] and "ПРОСРОЧЕНО" in late_body, late_body
     else:
         assert message["Subject"].endswith("(in 3 h)"), message["Subject"]

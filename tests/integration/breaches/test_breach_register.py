@@ -341,7 +341,7 @@ def test_without_a_gateway_phones_go_on_a_call_list(make_app: Callable[..., Any]
     _wait(app, reference, lambda i: i.subjects_notified_at is not None)
     drain()
     page = client.get(f"/admin/breaches/{reference}")
-    assert "+79123456701" in page.text and "to-call" in page.text
+    assert "+79123456701" in page.text and "to call" in page.text
     with app.state.sessions() as session:
         letter = session.scalars(
             select(LetterDispatch).where(LetterDispatch.status == "to-call")
@@ -610,3 +610,37 @@ def test_the_evidence_says_once_why_a_clock_is_not_owed(make_app: Callable[..., 
     assert "not owed: not owed" not in text, text
     pdf = pdf_text(client.get(f"/admin/breaches/{reference}/evidence.pdf").content)
     assert "not owed: not owed" not in pdf and "not owed: the breach was assessed" in pdf, pdf
+
+
+def test_a_russian_reader_reads_the_duties_the_risk_and_each_step_in_russian(
+    make_app: Callable[..., Any],
+) -> None:
+    """The incident pages name each duty's recipient and what it asks in the reader's
+    language, the assessed risk as a word of it and each timeline step by its label; the stored
+    codes (``risk-assessed``, ``high``) and the law's citation stay as they are."""
+    app = make_app()
+    client = TestClient(app, follow_redirects=False)
+    csrf = sign_in_as(client, "dpo")
+    reference = _record(client, csrf).headers["location"].rsplit("/", 1)[1]
+    url = f"/admin/breaches/{reference}"
+    assessed = {"csrf_token": csrf, "action": "assess", "risk": "high", "text": "passwords"}
+    assert client.post(url, data=assessed).status_code == 303
+    ru, en = {"Accept-Language": "ru"}, {"Accept-Language": "en"}
+    page = client.get(url, headers=ru).text
+    clocks = _section(page, "clocks")
+    assert "Роскомнадзор" in clocks and "первичное уведомление" in clocks, clocks
+    for english in ("Roskomnadzor", "first notice", "the data subjects", "internal investigation"):
+        assert english not in clocks, (english, clocks)
+    assert "152-FZ Art. 21 p.3.1(1)" in clocks
+    risk = re.search(r'id="risk">(.*?)</dd>', page, re.S)
+    assert risk and risk[1].startswith("высокий"), risk
+    timeline = _section(page, "timeline")
+    assert "Инцидент: записан" in timeline and "Инцидент: риск оценён" in timeline, timeline
+    assert "risk-assessed" not in timeline and "recorded" not in timeline, timeline
+    listed = client.get("/admin/breaches", headers=ru).text
+    assert "Роскомнадзор" in listed and "Roskomnadzor" not in listed
+    english_page = client.get(url, headers=en).text
+    assert "Roskomnadzor" in _section(english_page, "clocks")
+    assert "Breach: risk assessed" in _section(english_page, "timeline")
+    evidence = client.get(f"{url}/evidence.json").json()["clocks"]
+    assert "Roskomnadzor" in {c["recipient"] for c in evidence}  # the evidence: English

@@ -261,6 +261,10 @@ def test_the_timeline_speaks_the_readers_language_and_keeps_typed_text(setup) ->
     assert "одобрено: как в предпросмотре" in joined, joined
     assert "— working" in joined and "— called back, fine" in joined  # as typed
     assert russian[-1].endswith("— 2 reminder(s)")  # stored before phrases: as stored
+    # each step by its label in the reader's language, not its code ("to-completed")
+    assert any("Запрос: выполнен" in line for line in russian), joined
+    assert not any(re.search(r": (to-[a-z-]+|executed|previewed|reminded)\b", e) for e in russian)
+    assert any("Request: completed" in line for line in english), english
     api = client.app.state.sessions
     with api() as session:
         notes = [e.note for e in service.timeline(session, session.get(SubjectRequest, request_id))]
