@@ -70,11 +70,7 @@ def _categories(register: Register | None, incident: Incident, lang: str) -> str
     ids = json.loads(incident.categories or "[]")
     if not ids:
         return i18n.say(MISSING, lang)
-    known = register.all_categories if register else {}
-    names = []
-    for category in ids:
-        entry = known.get(category)
-        names.append((entry.ru if lang == "ru" else entry.en) if entry else category)
+    names = [register.category_name(c, lang) if register else c for c in ids]
     return ", ".join(names)
 
 

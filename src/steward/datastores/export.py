@@ -300,11 +300,6 @@ def _recipients(register: Register, purposes: list[Purpose], lang: str) -> list[
     )
 
 
-def _category_name(register: Register, category: str, lang: str) -> str:
-    known = register.all_categories.get(category)
-    return (getattr(known, lang, None) or known.en) if known else category
-
-
 def _category_rows(
     register: Register, seen: dict[str, list[str]], lang: str, subject: str
 ) -> tuple[list[dict[str, Any]], list[Purpose]]:
@@ -316,7 +311,7 @@ def _category_rows(
         rows.append(
             {
                 "id": category,
-                "name": _category_name(register, category, lang),
+                "name": register.category_name(category, lang),
                 "purposes": [_name(p.names, lang, p.id) for p in purposes],
                 "recipients": _recipients(register, purposes, lang),
                 "retention": [
@@ -339,7 +334,7 @@ def _purpose_rows(register: Register, purposes: list[Purpose], lang: str) -> lis
             "basis": phrases.BASIS[lang][p.basis],
             "basis_reference": p.basis_reference,
             "retention": _retention(p, lang),
-            "data": [_category_name(register, c, lang) for c in p.categories],
+            "data": [register.category_name(c, lang) for c in p.categories],
             "recipients": _recipients(register, [p], lang),
         }
         for p in purposes

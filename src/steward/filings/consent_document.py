@@ -102,12 +102,7 @@ def consent_document(register: Register, item_id: str, lang: str) -> ConsentDocu
     actions = [a for a in BASE_ACTIONS if a in ACTIONS[lang]]
     if purpose.recipients:
         actions.insert(actions.index("blocking"), "transfer")
-    categories = [
-        (register.category(c).ru if lang == "ru" else register.category(c).en)
-        if c in register.all_categories
-        else c
-        for c in purpose.categories
-    ]
+    categories = [register.category_name(c, lang) for c in purpose.categories]
     retention = purpose.retention
     md = md_escape
     text = (

@@ -183,13 +183,6 @@ def _text(localized: dict[str, str] | str | None, lang: str) -> str | None:
     return localized.get(lang) or localized.get("en") or next(iter(localized.values()), None)
 
 
-def _category_name(register: Register, category_id: str, lang: str) -> str:
-    category = register.all_categories.get(category_id)
-    if category is None:  # a check already refuses unknown ids; stay readable regardless
-        return category_id
-    return category.ru if lang == "ru" else category.en
-
-
 def _operator(register: Register, lang: str) -> OperatorInfo:
     op = register.operator
     contacts = op.contacts
@@ -222,7 +215,7 @@ def _groups(register: Register, lang: str) -> tuple[list[CategoryGroup], list[st
         groups.setdefault(root, []).append(
             CategoryLine(
                 id=category_id,
-                name=_category_name(register, category_id, lang),
+                name=register.category_name(category_id, lang),
                 sources=[phrases.SOURCE[lang][s] for s in order],
                 special=category_sensitivity(category_id, register.all_categories)
                 is not Sensitivity.ORDINARY,
@@ -231,7 +224,7 @@ def _groups(register: Register, lang: str) -> tuple[list[CategoryGroup], list[st
     used = {s for found in sources.values() for s in found}
     return (
         [
-            CategoryGroup(_category_name(register, root, lang), items)
+            CategoryGroup(register.category_name(root, lang), items)
             for root, items in groups.items()
         ],
         [phrases.SOURCE[lang][s] for s in Source if s in used],
@@ -248,7 +241,7 @@ def _processing(register: Register, lang: str) -> list[ProcessingRow]:
                 purpose_id=purpose.id,
                 purpose=_text(purpose.names, lang) or purpose.id,
                 description=_text(purpose.descriptions, lang) or "",
-                data=[_category_name(register, c, lang) for c in purpose.categories],
+                data=[register.category_name(c, lang) for c in purpose.categories],
                 subjects=[subject_names.get(s, s) for s in purpose.subjects],
                 basis=phrases.BASIS[lang][purpose.basis],
                 basis_reference=purpose.basis_reference,
@@ -272,7 +265,7 @@ def _storage_limits(register: Register, lang: str) -> list[StorageLimit]:
                 continue
             names: list[str] = []
             for spec in table.columns.values():
-                name = _category_name(register, spec.category, lang)
+                name = register.category_name(spec.category, lang)
                 if name not in names:
                     names.append(name)
             limits.append(

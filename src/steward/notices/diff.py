@@ -37,10 +37,7 @@ def _names(localized: dict[str, str] | None, fallback: str) -> Names:
 
 
 def _category_names(register: Register, category_id: str) -> Names:
-    category = register.all_categories.get(category_id)
-    if category is None:
-        return dict.fromkeys(phrases.LANGUAGES, category_id)
-    return {"en": category.en, "ru": category.ru}
+    return {lang: register.category_name(category_id, lang) for lang in phrases.LANGUAGES}
 
 
 def _longer(old: Duration, new: Duration) -> bool:

@@ -539,6 +539,12 @@ class Register(Model):
     def category(self, category_id: str) -> Category:
         return self.all_categories[category_id]
 
+    def category_name(self, category_id: str, lang: str) -> str:
+        """A category's name in ``lang``; its id when neither the register nor the built-in
+        taxonomy has it (a check refuses unknown ids, but a stored record may predate one)."""
+        category = self.all_categories.get(category_id)
+        return category.name(lang) if category is not None else category_id
+
     def default_subject(self) -> str:
         """The subject kind a request is for when it does not say (the Privacy Center's)."""
         if self.policy.requests is not None and self.policy.requests.subject:

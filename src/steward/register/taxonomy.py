@@ -31,6 +31,10 @@ class Category:
     ru: str
     sensitivity: Sensitivity = Sensitivity.ORDINARY
 
+    def name(self, lang: str) -> str:
+        """The category's name in ``lang`` (Russian, else English)."""
+        return self.ru if lang == "ru" else self.en
+
     @property
     def parent(self) -> str | None:
         head, _, tail = self.id.rpartition(".")

@@ -99,8 +99,7 @@ def _categories(register: Register, datastore_id: str, table: str, lang: str) ->
         return "—"
     names = []
     for column in spec.columns.values():
-        category = register.all_categories.get(column.category)
-        label = (category.ru if lang == "ru" else category.en) if category else column.category
+        label = register.category_name(column.category, lang)
         if label not in names:
             names.append(label)
     return ", ".join(names) or "—"

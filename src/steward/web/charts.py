@@ -28,6 +28,7 @@ from steward.lib import i18n
 from steward.lib.i18n import N_
 from steward.notify.outbox import OutboxMessage
 from steward.store.tables import utcnow
+from steward.web.status_names import status_label
 
 STYLE = Style(
     background="#ffffff",
@@ -43,7 +44,8 @@ STYLE = Style(
 @dataclass(frozen=True)
 class PanelData:
     kind: str  # "bar", "line", "pie"
-    labels: Sequence[str | date]  # a day, or a name the catalogue translates
+    # a day, a name the catalogue translates, or a record's state (code, kind: status_names)
+    labels: Sequence[str | date | tuple[str, str]]
     series: dict[str, list[float]]
     x_title: str = ""
     empty: str = ""  # shown instead of a chart when there is nothing to draw
@@ -65,11 +67,15 @@ class Panel:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def label_text(label: str | date, lang: str) -> str:
+def label_text(label: str | date | tuple[str, str], lang: str) -> str:
     """A chart's label in ``lang``: a day as the language abbreviates it ("02 Dec", "02 дек."),
-    a bucket or a series name from the catalogue (a name it lacks, as it is)."""
+    a record's state by its kind's label, a bucket or a series name from the catalogue (a name
+    it lacks, as it is)."""
     if isinstance(label, date):
         return i18n.format_date(label, lang, "dd MMM")
+    if isinstance(label, tuple):
+        code, kind = label
+        return status_label(code, kind, lang)
     return i18n.translator(lang).gettext(label)
 
 
@@ -126,7 +132,7 @@ def outbox_status(session: Session) -> PanelData:
     rows = sorted(rows)
     return PanelData(
         "pie",
-        [str(status) for status, _ in rows],
+        [(str(status), "message") for status, _ in rows],
         {N_("messages"): [int(count) for _, count in rows]},
         empty=N_("No e-mail yet."),
         label_title=N_("Status"),

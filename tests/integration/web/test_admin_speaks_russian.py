@@ -118,3 +118,22 @@ def test_every_admin_page_of_a_russian_operator_speaks_russian(app) -> None:
     assert re.search(r'<td class="status">открыт</td>', listed), listed[-3000:]
     english = client.get(incident, headers={"Accept-Language": "en"}).text
     assert _cell(english, "status") == "open"  # the stored code's English word
+
+    # the register in force: each purpose's basis, categories and retention in words
+    purposes = re.search(
+        r'<table id="purposes">(.*?)</table>', client.get("/admin/register", headers=RU).text, re.S
+    )
+    assert purposes, "the register page shows no purposes"
+    rows = re.findall(r"<tr id=\"purpose-[^\"]+\">(.*?)</tr>", purposes[1], re.S)
+    assert rows
+    for row in rows:
+        cells = [
+            " ".join(html.unescape(re.sub(r"<[^>]+>", " ", c)).split())
+            for c in re.findall(r"<td>(.*?)</td>", row, re.S)
+        ]
+        name, basis, categories, retention, _recipients = cells
+        for cell in (name, basis, categories):
+            assert re.search(r"[А-Яа-яЁё]", cell), cells
+        assert not re.search(r"\bP\d+[YMWD]\b| from ", retention), retention
+    form = client.get("/admin/breaches", headers=RU).text
+    assert '<option value="contact.email">Адрес электронной почты (contact.email)</option>' in form

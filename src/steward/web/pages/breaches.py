@@ -108,7 +108,12 @@ def breaches_page(request: Request, who: Reader, error: str | None = None) -> Re
             "error": error,
             "zone": request.app.state.settings.requests_timezone,
             "datastores": [d.id for d in register.datastores] if register else [],
-            "categories": sorted(register.all_categories) if register else [],
+            "categories": [
+                (c, register.category_name(c, admin_lang(request)))
+                for c in sorted(register.all_categories)
+            ]
+            if register
+            else [],
             "can_write": who.can("breaches.write"),
         },
         status_code=400 if error else 200,
@@ -163,7 +168,10 @@ def _context(request: Request, session: Any, incident: Incident) -> dict[str, An
         "events": service.timeline(session, incident),
         "letters": service.letters(session, incident),
         "datastores": service.listed(incident.datastores),
-        "categories": service.listed(incident.categories),
+        "categories": [
+            register.category_name(c, admin_lang(request)) if register else c
+            for c in service.listed(incident.categories)
+        ],
         "counts": json.loads(incident.counts or "{}"),
         "channels": json.loads(incident.channels or "{}"),
         "problems": json.loads(incident.count_problems or "{}"),

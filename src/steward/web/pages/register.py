@@ -7,15 +7,17 @@ force stays. Every reload, accepted or refused, is written to the audit log.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from steward.lib import i18n
+from steward.notices import phrases
 from steward.register import CheckResult, Register, RegisterError, check_file
 from steward.store.registers import latest_register, record_register
 from steward.web.auth import Principal, require
-from steward.web.pages.common import store
+from steward.web.pages.common import admin_lang, store
 from steward.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -46,6 +48,7 @@ def _render(
         "admin/register.html",
         {
             "register": register,
+            "purposes": _purposes(register, admin_lang(request)) if register else [],
             "loaded": loaded_facts,
             "problems": result.problems if result else [],
             "source": _source(request),
@@ -54,6 +57,28 @@ def _render(
         },
         status_code=422 if result is not None and not result.ok and flash else 200,
     )
+
+
+def _purposes(register: Register, lang: str) -> list[dict[str, Any]]:
+    """Each purpose as the reader reads it: its name, legal basis, categories and retention in
+    their language (the notice's own phrases), the register's ids beside them."""
+    names = {
+        r.id: i18n.localized(r.names, lang) if r.names else r.name for r in register.recipients
+    }
+    return [
+        {
+            "id": p.id,
+            "name": i18n.localized(p.names, lang),
+            "basis": phrases.BASIS[lang][p.basis],
+            "basis_code": str(p.basis),
+            "categories": [register.category_name(c, lang) for c in p.categories],
+            "retention": phrases.retention_phrase(p.retention.duration, p.retention.from_, lang)
+            if p.retention
+            else None,
+            "recipients": [names.get(r, r) for r in p.recipients],
+        }
+        for p in register.purposes
+    ]
 
 
 @router.get("/admin/register", response_class=HTMLResponse)
