@@ -28,7 +28,7 @@ from steward.lib import i18n
 from steward.lib.i18n import N_
 from steward.notify.outbox import OutboxMessage
 from steward.store.tables import utcnow
-from steward.web.status_names import status_label
+from steward.web.code_labels import code_label
 
 STYLE = Style(
     background="#ffffff",
@@ -44,7 +44,7 @@ STYLE = Style(
 @dataclass(frozen=True)
 class PanelData:
     kind: str  # "bar", "line", "pie"
-    # a day, a name the catalogue translates, or a record's state (code, kind: status_names)
+    # a day, a name the catalogue translates, or a stored code and its kind (web/code_labels)
     labels: Sequence[str | date | tuple[str, str]]
     series: dict[str, list[float]]
     x_title: str = ""
@@ -69,13 +69,13 @@ class Panel:
 
 def label_text(label: str | date | tuple[str, str], lang: str) -> str:
     """A chart's label in ``lang``: a day as the language abbreviates it ("02 Dec", "02 дек."),
-    a record's state by its kind's label, a bucket or a series name from the catalogue (a name
+    a stored code by its kind's label, a bucket or a series name from the catalogue (a name
     it lacks, as it is)."""
     if isinstance(label, date):
         return i18n.format_date(label, lang, "dd MMM")
     if isinstance(label, tuple):
         code, kind = label
-        return status_label(code, kind, lang)
+        return code_label(code, kind, lang)
     return i18n.translator(lang).gettext(label)
 
 
@@ -132,7 +132,7 @@ def outbox_status(session: Session) -> PanelData:
     rows = sorted(rows)
     return PanelData(
         "pie",
-        [(str(status), "message") for status, _ in rows],
+        [(str(status), "message status") for status, _ in rows],
         {N_("messages"): [int(count) for _, count in rows]},
         empty=N_("No e-mail yet."),
         label_title=N_("Status"),

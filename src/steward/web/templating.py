@@ -30,7 +30,7 @@ from steward.breaches.service import RISKS
 from steward.ledger.actions import action_label
 from steward.lib import i18n
 from steward.requests.states import STATE_NAMES
-from steward.web.status_names import status_label
+from steward.web.code_labels import code_label
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -149,9 +149,10 @@ def _action(context: Any, code: str) -> str:
 
 
 @pass_context
-def _status(context: Any, code: str, kind: str) -> str:
-    """A record's state in the reader's language (``{{ i.status | status("incident") }}``)."""
-    return status_label(code, kind, lang_of_context(context))
+def _label(context: Any, code: str, kind: str) -> str:
+    """A stored code's word in the reader's language (``{{ i.status | label("incident status")
+    }}``, ``web/code_labels.py``)."""
+    return code_label(code, kind, lang_of_context(context))
 
 
 templates.env.filters.update(
@@ -161,5 +162,5 @@ templates.env.filters.update(
     duration=_duration,
     said=_said,
     action=_action,
-    status=_status,
+    label=_label,
 )

@@ -135,5 +135,9 @@ def test_every_admin_page_of_a_russian_operator_speaks_russian(app) -> None:
         for cell in (name, basis, categories):
             assert re.search(r"[А-Яа-яЁё]", cell), cells
         assert not re.search(r"\bP\d+[YMWD]\b| from ", retention), retention
+    queue = client.get("/admin/requests", headers=RU).text
+    request_page = re.search(r'href="(/admin/requests/\d+)"', queue)
+    assert request_page, "the queue lists no request"
+    assert "канал: Центр конфиденциальности" in client.get(request_page[1], headers=RU).text
     form = client.get("/admin/breaches", headers=RU).text
     assert '<option value="contact.email">Адрес электронной почты (contact.email)</option>' in form

@@ -1,0 +1,51 @@
+"""Each stored code a page shows has a label in every language (``web/code_labels.py``), and
+each kind lists the codes its records are stored with."""
+
+from __future__ import annotations
+
+import pytest
+
+from steward.discovery.findings import ERROR, WARNING
+from steward.discovery.store import DECISIONS
+from steward.filings.tables import STATUSES as FILING_STATUSES
+from steward.lib.i18n import LANGUAGES
+from steward.register.problems import Severity
+from steward.web.code_labels import CODE_LABELS, code_label
+
+LABELS = [(kind, code) for kind, codes in CODE_LABELS.items() for code in codes]
+
+
+@pytest.mark.parametrize(("kind", "code"), LABELS)
+def test_every_code_has_a_label_in_every_language(kind: str, code: str) -> None:
+    english = code_label(code, kind, "en")
+    assert english == CODE_LABELS[kind][code]
+    for lang in LANGUAGES[1:]:
+        assert code_label(code, kind, lang) != english, (kind, code, lang)
+
+
+def test_a_code_without_a_label_is_shown_as_it_is() -> None:
+    assert code_label("something-new", "incident status", "ru") == "something-new"
+    assert code_label("open", "no-such-kind", "ru") == "open"
+
+
+def test_the_same_code_reads_as_its_record_asks() -> None:
+    assert code_label("open", "incident status", "ru") == "открыт"
+    assert code_label("open", "finding status", "ru") == "не разобрана"
+
+
+def test_the_kinds_list_the_codes_their_records_are_stored_with() -> None:
+    assert set(CODE_LABELS["filing status"]) == set(FILING_STATUSES)
+    assert set(CODE_LABELS["finding status"]) == {"open", *DECISIONS}
+    assert set(CODE_LABELS["severity"]) == {ERROR, WARNING} == {str(s) for s in Severity}
+
+
+def test_every_channel_a_request_can_come_by_has_a_label() -> None:
+    from steward.requests.tables import SubjectRequest
+    from steward.web.api.requests import NewRequest
+
+    pattern = next(
+        m.pattern for m in NewRequest.model_fields["channel"].metadata if hasattr(m, "pattern")
+    )
+    api = set(pattern.strip("^$()").split("|"))
+    default = SubjectRequest.__table__.c.channel.default.arg  # the Privacy Center's form
+    assert api | {default} == set(CODE_LABELS["request channel"])
