@@ -18,6 +18,7 @@ each in the page's language.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -87,11 +88,6 @@ def _day(context: Any, value: Any) -> Markup:
 
 
 @pass_context
-def _number(context: Any, value: Any) -> str:
-    return i18n.format_number(value, lang_of_context(context))
-
-
-@pass_context
 def _csrf_field(context: Any) -> Markup:
     from steward.web.auth import csrf_field
 
@@ -125,9 +121,14 @@ templates.env.globals.update(
 )
 
 
-@pass_context
-def _duration(context: Any, value: Any) -> str:
-    return i18n.format_duration(value, lang_of_context(context))
+def _in_reader_lang(say: Callable[..., str]) -> Callable[..., str]:
+    """A filter that says ``value`` in the page's language: ``say(value, *args, lang)``."""
+
+    @pass_context
+    def apply(context: Any, value: Any, *args: Any) -> str:
+        return say(value, *args, lang_of_context(context))
+
+    return apply
 
 
 @pass_context
@@ -141,26 +142,14 @@ def _said(context: Any, value: Any, message: str | None = None) -> str:
     return i18n.recorded(message, value or "", lang)
 
 
-@pass_context
-def _action(context: Any, code: str) -> str:
-    """An action code's label in the reader's language (``{{ ("request." ~ e.action) | action
-    }}``), the code itself when it has none."""
-    return action_label(code, lang_of_context(context))
-
-
-@pass_context
-def _label(context: Any, code: str, kind: str) -> str:
-    """A stored code's word in the reader's language (``{{ i.status | label("incident status")
-    }}``, ``web/code_labels.py``)."""
-    return code_label(code, kind, lang_of_context(context))
-
-
 templates.env.filters.update(
     when=_when,
     day=_day,
-    number=_number,
-    duration=_duration,
+    number=_in_reader_lang(i18n.format_number),
+    duration=_in_reader_lang(i18n.format_duration),
     said=_said,
-    action=_action,
-    label=_label,
+    # an audit action code's label, the code when it has none: ("request." ~ e.action) | action
+    action=_in_reader_lang(action_label),
+    # a stored code's word (web/code_labels.py): i.status | label("incident status")
+    label=_in_reader_lang(code_label),
 )

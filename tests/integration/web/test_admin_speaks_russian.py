@@ -18,13 +18,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from steward.config import Settings
-from steward.store.db import make_engine, upgrade
-from steward.web.app import create_app
 from steward.web.auth import csrf_token_for
 from steward.web.security import CSRF_COOKIE
 
-from ...conftest import EXAMPLES
+from ...apps import fresh_app
 from ...personas import sign_in_as
 
 RU = {"Accept-Language": "ru"}
@@ -52,12 +49,7 @@ NOT_LANGUAGE = re.compile(
 
 @pytest.fixture
 def app(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'steward.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    register = EXAMPLES / "activecloud" / "register.yaml"
-    return create_app(Settings(database_url=url, register_path=register, dev=True))
+    return fresh_app(tmp_path, "activecloud")
 
 
 def _shown(page: str) -> list[str]:

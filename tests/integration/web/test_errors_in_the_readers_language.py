@@ -11,25 +11,17 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from steward.config import Settings
 from steward.lib import i18n
-from steward.store.db import make_engine, upgrade
-from steward.web.app import create_app
 from steward.web.auth import csrf_token_for
 from steward.web.security import CSRF_COOKIE
 
-from ...conftest import EXAMPLES
+from ...apps import fresh_app
 from ...personas import PASSWORD, api_token, sign_in_as
 
 
 @pytest.fixture
 def app(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'steward.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    register = EXAMPLES / "demo" / "register.yaml"
-    return create_app(Settings(database_url=url, register_path=register, dev=True))
+    return fresh_app(tmp_path, "demo")
 
 
 def _error(answer) -> dict[str, str]:

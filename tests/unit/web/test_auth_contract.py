@@ -7,21 +7,15 @@ import pytest
 from fastapi import Depends
 from fastapi.testclient import TestClient
 
-from steward.config import Settings
-from steward.store.db import make_engine, upgrade
-from steward.web.app import create_app
 from steward.web.auth import Principal, require, require_scope
 
+from ...apps import fresh_app
 from ...personas import api_token, sign_in_as
 
 
 @pytest.fixture
 def app(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'steward.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    app = create_app(Settings(database_url=url))
+    app = fresh_app(tmp_path)
 
     @app.post("/admin/_probe")
     def probe(who: Annotated[Principal, Depends(require("requests.approve"))]) -> dict:
