@@ -1,7 +1,8 @@
 """Codes Steward stores, as staff read them: the state a record is in (an incident, a letter to
 a subject, an e-mail, a filing, a discovery finding, a scheduled destruction, a retention
-sweep, a periodic job), a problem's severity, the channel a request came by. One label per
-code and kind, in the reader's language.
+sweep, a periodic job), a problem's severity, the channel a request came by, an e-mail's kind,
+a consent's channel and the reason of a consent decision. One label per code and kind, in the
+reader's language.
 
     code_label("open", "incident status", "ru")    # "открыт"
     code_label("sent", "message status", "en")     # "sent"
@@ -75,6 +76,42 @@ CODE_LABELS: dict[str, dict[str, str]] = {
         "phone": NC_("request channel", "telephone"),
         "post": NC_("request channel", "post"),
         "in-app": NC_("request channel", "the operator's app"),
+    },
+    "message kind": {
+        "admin.invitation": NC_("message kind", "staff invitation"),
+        "admin.password_reset": NC_("message kind", "password reset"),
+        "breach.letter": NC_("message kind", "breach letter to a subject"),
+        "breach.reminder": NC_("message kind", "breach clock reminder"),
+        "consents.center-link": NC_("message kind", "link to the consent settings"),
+        "filing.reminder": NC_("message kind", "filing reminder"),
+        "notice.announcement": NC_("message kind", "notice change announced"),
+        "request.reminder": NC_("message kind", "request deadline reminder"),
+        "settings.test": NC_("message kind", "test e-mail"),
+        "request.code": NC_("message kind", "request: confirmation code"),
+        "request.completed": NC_("message kind", "request: completed"),
+        "request.extended": NC_("message kind", "request: deadline extended"),
+        "request.receipt": NC_("message kind", "request: receipt"),
+        "request.rejected": NC_("message kind", "request: rejected"),
+        "request.result-code": NC_("message kind", "request: download code"),
+        "request.verified": NC_("message kind", "request: identity confirmed"),
+    },
+    "consent reason": {
+        "given": NC_("consent reason", "consent given"),
+        "refused": NC_("consent reason", "consent refused"),
+        "withdrawn": NC_("consent reason", "consent withdrawn"),
+        "expired": NC_("consent reason", "consent expired"),
+        "reconfirmation-required": NC_("consent reason", "to be confirmed again"),
+        "no-consent": NC_("consent reason", "no consent recorded"),
+    },
+    "consent channel": {
+        "any": NC_("consent channel", "any channel"),
+        "email": NC_("consent channel", "e-mail"),
+        "phone": NC_("consent channel", "telephone"),
+        "sms": NC_("consent channel", "SMS"),
+        "post": NC_("consent channel", "post"),
+        "messenger": NC_("consent channel", "messenger"),
+        "web": NC_("consent channel", "the website"),
+        "push": NC_("consent channel", "push notifications"),
     },
 }
 """Every code of each kind Steward stores, and its label in English (the kind is the context)."""

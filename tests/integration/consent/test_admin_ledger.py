@@ -63,7 +63,7 @@ def test_an_agent_finds_a_subject_and_reads_its_events_and_receipts(app, client)
         assert events.group(1).count("<tr>") == 1 + 2  # heading and both events
         assert "withdrawn" in events.group(1) and "given" in events.group(1)
         current = re.search(r'<table id="current">(.*?)</table>', page, re.S)
-        assert current is not None and ">no <small>withdrawn" in current.group(1)
+        assert current is not None and ">no <small>consent withdrawn" in current.group(1)
 
         receipts = re.findall(r'href="(/admin/consents/receipts/[0-9a-f-]+)"', page)
         assert len(receipts) == 2

@@ -106,6 +106,7 @@ def test_every_admin_page_of_a_russian_operator_speaks_russian(app) -> None:
     outbox = client.get("/admin/outbox", headers=RU).text
     states = re.findall(r'<td class="status">(.*?)</td>', outbox, re.S)
     assert states and all(s.startswith("в очереди") for s in states), states
+    assert "обращение: получено" in outbox and "request.receipt" not in outbox
     listed = client.get("/admin/breaches", headers=RU).text
     assert re.search(r'<td class="status">открыт</td>', listed), listed[-3000:]
     english = client.get(incident, headers={"Accept-Language": "en"}).text

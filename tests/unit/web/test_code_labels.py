@@ -49,3 +49,49 @@ def test_every_channel_a_request_can_come_by_has_a_label() -> None:
     api = set(pattern.strip("^$()").split("|"))
     default = SubjectRequest.__table__.c.channel.default.arg  # the Privacy Center's form
     assert api | {default} == set(CODE_LABELS["request channel"])
+
+
+def _queued_kinds() -> set[str]:
+    """The literal ``kind=`` of every ``outbox.queue(...)`` call in the source."""
+    import ast
+    from pathlib import Path
+
+    import steward
+
+    kinds: set[str] = set()
+    for path in Path(steward.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            func = getattr(node, "func", None)
+            if getattr(func, "attr", getattr(func, "id", "")) != "queue":
+                continue
+            for keyword in node.keywords:  # type: ignore[attr-defined]
+                if keyword.arg == "kind" and isinstance(keyword.value, ast.Constant):
+                    kinds.add(keyword.value.value)
+    return kinds
+
+
+def test_every_kind_of_e_mail_steward_queues_has_a_label() -> None:
+    from steward.requests.emails import TEXTS  # queued as f"request.{what}"
+
+    queued = _queued_kinds() | {f"request.{what}" for what in TEXTS}
+    assert len(queued) > 10
+    assert queued == set(CODE_LABELS["message kind"])
+
+
+def test_every_consent_channel_and_decision_has_a_label() -> None:
+    import ast
+    import inspect
+
+    from steward.consent import state
+    from steward.consent.tables import ACTIONS
+    from steward.register.taxonomy import Channel
+
+    assert set(CODE_LABELS["consent channel"]) == {str(c) for c in Channel}
+    written = {  # Decision(allowed, "reason", ...) in the state's own code
+        node.args[1].value
+        for node in ast.walk(ast.parse(inspect.getsource(state)))
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", "") == "Decision"
+        and isinstance(node.args[1], ast.Constant)
+    }
+    assert set(CODE_LABELS["consent reason"]) == written | set(ACTIONS)
