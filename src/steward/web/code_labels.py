@@ -1,8 +1,8 @@
 """Codes Steward stores, as staff read them: the state a record is in (an incident, a letter to
 a subject, an e-mail, a filing, a discovery finding, a scheduled destruction, a retention
 sweep, a periodic job), a problem's severity, the channel a request came by, an e-mail's kind,
-a consent's channel and the reason of a consent decision. One label per code and kind, in the
-reader's language.
+a consent's channel, how it was recorded and the reason of a consent decision, a discovery
+finding's kind. One label per code and kind, in the reader's language.
 
     code_label("open", "incident status", "ru")    # "открыт"
     code_label("sent", "message status", "en")     # "sent"
@@ -112,6 +112,25 @@ CODE_LABELS: dict[str, dict[str, str]] = {
         "messenger": NC_("consent channel", "messenger"),
         "web": NC_("consent channel", "the website"),
         "push": NC_("consent channel", "push notifications"),
+    },
+    "consent method": {
+        "banner": NC_("consent method", "cookie banner"),
+        "web-form": NC_("consent method", "web form"),
+        "api": NC_("consent method", "the API"),
+        "paper": NC_("consent method", "on paper"),
+        "phone": NC_("consent method", "by telephone"),
+        "gpc": NC_("consent method", "Global Privacy Control"),
+        "unsubscribe": NC_("consent method", "unsubscribe link"),
+        "system": NC_("consent method", "Steward itself"),
+    },
+    "finding kind": {
+        "unsolicited": NC_("finding kind", "data people are asked not to send"),
+        "special": NC_("finding kind", "special category not declared"),
+        "undeclared": NC_("finding kind", "not declared"),
+        "undeclared-by-name": NC_("finding kind", "not declared (by the column's name)"),
+        "wrong-category": NC_("finding kind", "another category than declared"),
+        "sparse": NC_("finding kind", "too few values to tell"),
+        "declared-empty": NC_("finding kind", "declared, none found"),
     },
 }
 """Every code of each kind Steward stores, and its label in English (the kind is the context)."""

@@ -95,3 +95,17 @@ def test_every_consent_channel_and_decision_has_a_label() -> None:
         and isinstance(node.args[1], ast.Constant)
     }
     assert set(CODE_LABELS["consent reason"]) == written | set(ACTIONS)
+
+
+def test_every_consent_method_and_finding_kind_has_a_label() -> None:
+    import re
+    from pathlib import Path
+
+    from steward.consent.tables import METHODS
+    from steward.discovery import findings
+
+    assert set(CODE_LABELS["consent method"]) == set(METHODS)
+    # the kinds findings.py documents in its table (| ``kind`` | level | when |)
+    documented = set(re.findall(r"^\| ``([a-z-]+)`` \|", findings.__doc__ or "", re.M))
+    written = set(re.findall(r'add\(\s*"([a-z-]+)"', Path(findings.__file__).read_text()))
+    assert documented == written == set(CODE_LABELS["finding kind"])
