@@ -33,6 +33,11 @@ CODE_LABELS: dict[str, dict[str, str]] = {
         "to-call": NC_("letter status", "to call"),
         "called": NC_("letter status", "called"),
     },
+    "letter channel": {
+        "email": NC_("letter channel", "e-mail"),
+        "sms": NC_("letter channel", "SMS"),
+        "call": NC_("letter channel", "telephone call"),
+    },
     "message status": {
         "queued": NC_("message status", "queued"),
         "sending": NC_("message status", "sending"),

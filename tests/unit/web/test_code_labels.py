@@ -109,3 +109,9 @@ def test_every_consent_method_and_finding_kind_has_a_label() -> None:
     documented = set(re.findall(r"^\| ``([a-z-]+)`` \|", findings.__doc__ or "", re.M))
     written = set(re.findall(r'add\(\s*"([a-z-]+)"', Path(findings.__file__).read_text()))
     assert documented == written == set(CODE_LABELS["finding kind"])
+
+
+def test_every_channel_a_breach_letter_goes_by_has_a_label() -> None:
+    from steward.breaches.letters import LetterPlan  # email, sms, call: who gets which
+
+    assert set(CODE_LABELS["letter channel"]) == set(LetterPlan().counts())
