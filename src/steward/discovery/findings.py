@@ -20,6 +20,7 @@ from typing import Any
 
 from steward.discovery.columns import CORROBORATION, ColumnResult
 from steward.discovery.detectors import ALL_KINDS, KINDS, TIER_KINDS
+from steward.lib.i18n import LANGUAGES, N_, Phrase
 from steward.register.models import Register, Table, within
 from steward.register.taxonomy import Sensitivity, category_sensitivity
 
@@ -39,9 +40,10 @@ class Finding:
     table: str  # a table's qualified name, or a file's path
     column: str  # a column's name, a JSON key path, or "" for a whole text file
     category: str
-    message: str
+    message: str  # English: what `steward scan` prints
     evidence: dict[str, Any] = field(default_factory=dict)  # counts only, never values
     line: int | None = None  # files: the first line it was seen on
+    phrase: Phrase | None = None  # the message for each reader (the discovery page)
 
     @property
     def fingerprint(self) -> str:
@@ -74,9 +76,12 @@ def _covered(found: str, declared: str) -> bool:
     return within(found, declared) or within(declared, found)
 
 
-def _label(register: Register, category: str) -> str:
-    known = register.all_categories.get(category)
-    return f"{category} ({known.en})" if known else category
+def _label(register: Register, category: str) -> dict[str, str] | str:
+    """The category as a finding names it, in each language: ``identity.document (Identity
+    document)``; the id alone when the taxonomy does not know it."""
+    if category not in register.all_categories:
+        return category
+    return {lang: f"{category} ({register.category_name(category, lang)})" for lang in LANGUAGES}
 
 
 def _evidence(result: ColumnResult, category: str, how: str) -> dict[str, Any]:
@@ -106,9 +111,21 @@ def column_findings(
     known = register.all_categories
     out: list[Finding] = []
 
-    def add(kind: str, level: str, category: str, message: str, how: str) -> None:
+    def add(kind: str, level: str, category: str, said: Phrase, how: str) -> None:
         evidence = _evidence(result, category, how)
-        out.append(Finding(kind, level, datastore, table, result.name, category, message, evidence))
+        out.append(
+            Finding(
+                kind,
+                level,
+                datastore,
+                table,
+                result.name,
+                category,
+                str(said),
+                evidence,
+                phrase=said,
+            )
+        )
 
     where = f"{datastore}.{table}.{result.name}"
     found: dict[str, str] = dict(result.categories)
@@ -116,13 +133,22 @@ def column_findings(
     for category, how in sorted(found.items()):
         label = _label(register, category)
         in_text = how == "text"
-        said = f"{result.in_text.get(category, 0)} sampled value(s) contain" if in_text else "holds"
+        said = (
+            Phrase.ngettext(
+                "%(num)s sampled value contains",
+                "%(num)s sampled values contain",
+                result.in_text.get(category, 0),
+            )
+            if in_text
+            else Phrase(N_("holds"))
+        )
         if any(within(category, u) for u in unsolicited):
+            text = N_("%(where)s %(said)s %(label)s, which the policy asks people not to send")
             add(
                 "unsolicited",
                 ERROR,
                 category,
-                f"{where} {said} {label}, which the policy asks people not to send",
+                Phrase(text, where=where, said=said, label=label),
                 how,
             )
             continue
@@ -130,26 +156,38 @@ def column_findings(
         if declared is not None and _covered(category, declared):
             continue
         if sensitive:
-            add("special", ERROR, category, f"{where} {said} {label}, not declared", how)
+            text = N_("%(where)s %(said)s %(label)s, not declared")
+            add("special", ERROR, category, Phrase(text, where=where, said=said, label=label), how)
         elif declared is None and not in_text:
             if how == "name":
+                text = N_("%(where)s is not in the register and its name suggests %(label)s")
                 add(
                     "undeclared-by-name",
                     WARNING,
                     category,
-                    f"{where} is not in the register and its name suggests {label}",
+                    Phrase(text, where=where, label=label),
                     how,
                 )
             else:
-                add("undeclared", ERROR, category, f"{where} holds {label}, not declared", how)
+                text = N_("%(where)s holds %(label)s, not declared")
+                add("undeclared", ERROR, category, Phrase(text, where=where, label=label), how)
         elif declared is None and in_text:
-            add("undeclared", ERROR, category, f"{where} is not declared and {said} {label}", how)
+            text = N_("%(where)s is not declared and %(said)s %(label)s")
+            add(
+                "undeclared",
+                ERROR,
+                category,
+                Phrase(text, where=where, said=said, label=label),
+                how,
+            )
         elif not in_text and how != "name":
+            text = N_("%(where)s is declared as %(declared)s but holds %(label)s")
+            declared_label = _label(register, declared or "")
             add(
                 "wrong-category",
                 ERROR,
                 category,
-                f"{where} is declared as {_label(register, declared or '')} but holds {label}",
+                Phrase(text, where=where, declared=declared_label, label=label),
                 how,
             )
     for category, distinct in sorted(result.sparse.items()):
@@ -159,34 +197,37 @@ def column_findings(
             "sparse",
             WARNING,
             category,
-            f"{where}: {distinct} valid {_label(register, category)} value(s) in "
-            f"{result.non_empty} sampled, too few to tag the column; review them",
+            Phrase.ngettext(
+                "%(where)s: %(num)s valid %(label)s value in %(sampled)s sampled, too few to "
+                "tag the column; review it",
+                "%(where)s: %(num)s valid %(label)s values in %(sampled)s sampled, too few to "
+                "tag the column; review them",
+                distinct,
+                where=where,
+                label=_label(register, category),
+                sampled=result.non_empty,
+            ),
             "content",
         )
     if declared is not None and result.mode != "skipped" and result.sampled:
         checkable = [k for k in KINDS.values() if within(k.category, declared)]
         none_valid = checkable and not any(k.id in result.content for k in checkable)
         if result.non_empty == 0:
-            add(
-                "declared-empty",
-                WARNING,
-                declared,
-                f"{where} is declared as {_label(register, declared)} but every sampled "
-                f"value is empty",
-                "content",
-            )
+            text = N_("%(where)s is declared as %(label)s but every sampled value is empty")
+            said_empty = Phrase(text, where=where, label=_label(register, declared))
+            add("declared-empty", WARNING, declared, said_empty, "content")
         elif (
             none_valid
             and result.mode == "values"
             and result.non_empty >= CORROBORATION
             and not any(_covered(c, declared) for c in found)
         ):
-            add(
-                "declared-empty",
-                WARNING,
-                declared,
-                f"{where} is declared as {_label(register, declared)} but none of its "
-                f"{result.non_empty} sampled values is one",
-                "content",
+            text = N_(
+                "%(where)s is declared as %(label)s but none of its %(sampled)s sampled values "
+                "is one"
             )
+            said_none = Phrase(
+                text, where=where, label=_label(register, declared), sampled=result.non_empty
+            )
+            add("declared-empty", WARNING, declared, said_none, "content")
     return out

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from steward.discovery.scan import Report
 from steward.ledger.audit import record
-from steward.lib.i18n import N_, Told
+from steward.lib.i18n import N_, Told, phrase_json
 from steward.store.tables import Base, UtcDateTime, utcnow
 
 DECISIONS = ("accepted", "dismissed")
@@ -50,7 +50,8 @@ class DiscoveryFinding(Base):
     location: Mapped[str] = mapped_column(String(500))  # table, or file path
     column: Mapped[str] = mapped_column(String(300))
     category: Mapped[str] = mapped_column(String(128))
-    message: Mapped[str] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text)  # English, as `steward scan` prints it
+    said: Mapped[str | None] = mapped_column(Text, nullable=True)  # its Phrase (migration 0044)
     evidence: Mapped[str] = mapped_column(Text, default="{}")
     first_seen: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_scan_id: Mapped[int] = mapped_column(ForeignKey("discovery_scans.id"), index=True)
@@ -102,6 +103,7 @@ def record_report(
         row.kind, row.level, row.datastore = finding.kind, finding.level, finding.datastore
         row.location, row.column, row.category = finding.table, finding.column, finding.category
         row.message = finding.message
+        row.said = phrase_json(finding.phrase) if finding.phrase is not None else None
         row.evidence = json.dumps(finding.evidence, sort_keys=True)
         row.last_scan_id = scan.id
     scan.status = "done"

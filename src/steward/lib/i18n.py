@@ -148,10 +148,11 @@ class Phrase:
         Phrase.join(*counts, sep=", ")
         Phrase.load(p.dump()) == p
 
-    A value may itself be a ``Phrase`` (said in the same language); any other value (a
+    A value may itself be a ``Phrase`` (said in the same language) or a register's text in
+    each language (``{"en": ..., "ru": ...}``, said with ``localized``); any other value (a
     reference, a count, an agent's text, a driver's error) is put in as it is. ``dump`` is
-    JSON-ready: ``{"t": text, "v": values}`` (with ``"pl"``, the plural, counted by ``"num"``),
-    a joined row as a list of parts."""
+    JSON-ready: ``{"t": text, "v": values}`` (with ``"pl"``, the plural, counted by ``"num"``;
+    a register's text as ``{"l": {...}}``), a joined row as a list of parts."""
 
     __slots__ = ("params", "parts", "plural", "text")
 
@@ -191,7 +192,7 @@ class Phrase:
     def say(self, lang: str) -> str:
         if self.parts is not None:
             return "".join(p.say(lang) if isinstance(p, Phrase) else p for p in self.parts)
-        values = {k: v.say(lang) if isinstance(v, Phrase) else v for k, v in self.params.items()}
+        values = {k: _value(v, lang) for k, v in self.params.items()}
         if self.plural is None:
             return say(self.text, lang, values)
         n = int(self.params.get("num", 0))
@@ -214,9 +215,7 @@ class Phrase:
             return [p.dump() if isinstance(p, Phrase) else p for p in self.parts]
         data: dict[str, Any] = {"t": self.text}
         if self.params:
-            data["v"] = {
-                k: v.dump() if isinstance(v, Phrase) else v for k, v in self.params.items()
-            }
+            data["v"] = {k: _dumped(v) for k, v in self.params.items()}
         if self.plural is not None:
             data["pl"] = self.plural
         return data
@@ -227,10 +226,31 @@ class Phrase:
         if isinstance(data, list):
             return cls(parts=[p if isinstance(p, str) else cls.load(p) for p in data])
         values: dict[str, Any] = {
-            k: cls.load(v) if isinstance(v, dict | list) else v
+            k: dict(v["l"])
+            if isinstance(v, dict) and "l" in v
+            else cls.load(v)
+            if isinstance(v, dict | list)
+            else v
             for k, v in dict(data.get("v") or {}).items()
         }
         return cls(str(data.get("t", "")), plural=data.get("pl"), **values)
+
+
+def _value(value: Any, lang: str) -> Any:
+    """A phrase's value said in ``lang``: a phrase, a register's text in each language."""
+    if isinstance(value, Phrase):
+        return value.say(lang)
+    if isinstance(value, Mapping):
+        return localized(value, lang)
+    return value
+
+
+def _dumped(value: Any) -> Any:
+    if isinstance(value, Phrase):
+        return value.dump()
+    if isinstance(value, Mapping):
+        return {"l": dict(value)}
+    return value
 
 
 def phrase_json(text: str | Phrase) -> str | None:

@@ -142,3 +142,42 @@ def test_record_stores_the_findings_for_the_discovery_page(
             ("customers", "passport", "identity.document", "open")
         ]
     engine.dispose()
+
+
+def test_a_recorded_finding_reads_in_the_admins_language_and_the_cli_keeps_english(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What ``steward scan`` prints stays English; the discovery page says the same finding in
+    the reader's language, the category by its name there."""
+    import html
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from steward.config import Settings, get_settings
+    from steward.web.app import create_app
+
+    from ...personas import sign_in_as
+
+    _add_passports(shop.parent)
+    store = f"sqlite:///{shop.parent / 'steward.db'}"
+    monkeypatch.setenv("STEWARD_DATABASE_URL", store)
+    get_settings.cache_clear()
+    printed = runner.invoke(app, ["scan", str(shop), "--record"])
+    assert "app.customers.passport holds identity.document (Identity document), not declared" in (
+        printed.output
+    ), printed.output
+    client = TestClient(create_app(Settings(database_url=store, register_path=shop, dev=True)))
+    sign_in_as(client, "dpo")
+
+    def findings(lang: str) -> str:
+        page = client.get("/admin/discovery", headers={"Accept-Language": lang}).text
+        table = re.search(r'<table id="findings">(.*?)</table>', page, re.S)
+        assert table, "the discovery page shows no findings"
+        return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", table[1])).split())
+
+    russian, english = findings("ru"), findings("en")
+    assert "holds" not in russian and "not declared" not in russian, russian
+    assert "app.customers.passport содержит identity.document (Документ, удостоверяющий" in russian
+    assert "не заявлено" in russian, russian
+    assert "app.customers.passport holds identity.document (Identity document)" in english

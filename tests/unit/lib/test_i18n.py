@@ -138,7 +138,11 @@ def test_dates_and_numbers_follow_the_language() -> None:
     assert i18n.format_number(1234567.5, "ru") == "1\xa0234\xa0567,5"
 
 
-_values = st.one_of(st.integers(-5, 10_000), st.text(max_size=12), st.none())
+# a register's text in each language (a category's name) is a value too
+_localized = st.fixed_dictionaries(
+    {"en": st.text(max_size=8)}, optional={"ru": st.text(max_size=8)}
+)
+_values = st.one_of(st.integers(-5, 10_000), st.text(max_size=12), st.none(), _localized)
 _phrases = st.recursive(
     st.builds(
         lambda text, values: i18n.Phrase(text, **values),
@@ -170,6 +174,10 @@ def test_a_phrase_is_said_in_russian_with_its_plural_and_nested_values() -> None
     assert line.say("ru") == "запуск 7, попытка 2: найдено 3; typed as is"
     sent = i18n.Phrase.ngettext("%(num)s reminder", "%(num)s reminders", 5)
     assert (str(sent), sent.say("ru")) == ("5 reminders", "5 напоминаний")
+    label = {"en": "contact.email (E-mail address)", "ru": "contact.email (Адрес)"}
+    holds = i18n.Phrase("%(where)s holds %(label)s, not declared", where="app.t.c", label=label)
+    assert str(holds) == "app.t.c holds contact.email (E-mail address), not declared"
+    assert holds.say("ru") == "app.t.c содержит contact.email (Адрес), не заявлено"
     assert i18n.phrase_json("typed by a person") is None  # a person's text keeps no phrase
     assert i18n.recorded(None, "typed by a person", "ru") == "typed by a person"
     assert i18n.recorded("{not json", "kept as stored", "ru") == "kept as stored"

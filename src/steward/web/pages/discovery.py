@@ -29,6 +29,7 @@ def _page(request: Request, **extra: object) -> Response:
                 "where": ".".join(p for p in (r.datastore, r.location, r.column) if p),
                 "category": r.category,
                 "message": r.message,
+                "said": r.said,
                 "evidence": json.loads(r.evidence),
                 "status": r.status,
                 "decided_by": r.decided_by,
