@@ -111,29 +111,23 @@ def column_findings(
     known = register.all_categories
     out: list[Finding] = []
 
-    def add(kind: str, level: str, category: str, said: Phrase, how: str) -> None:
+    def add(kind: str, level: str, category: str, how: str, said: Phrase) -> None:
         evidence = _evidence(result, category, how)
-        out.append(
-            Finding(
-                kind,
-                level,
-                datastore,
-                table,
-                result.name,
-                category,
-                str(said),
-                evidence,
-                phrase=said,
-            )
-        )
+        column = (datastore, table, result.name)
+        out.append(Finding(kind, level, *column, category, str(said), evidence, phrase=said))
 
     where = f"{datastore}.{table}.{result.name}"
+
+    def at(text: str, **values: Any) -> Phrase:
+        """A finding's sentence about this column (``text`` marked ``N_``)."""
+        return Phrase(text, where=where, **values)
+
     found: dict[str, str] = dict(result.categories)
     found.update({c: "text" for c in result.in_text if c not in found})
     for category, how in sorted(found.items()):
         label = _label(register, category)
         in_text = how == "text"
-        said = (
+        verb = (
             Phrase.ngettext(
                 "%(num)s sampled value contains",
                 "%(num)s sampled values contain",
@@ -144,78 +138,49 @@ def column_findings(
         )
         if any(within(category, u) for u in unsolicited):
             text = N_("%(where)s %(said)s %(label)s, which the policy asks people not to send")
-            add(
-                "unsolicited",
-                ERROR,
-                category,
-                Phrase(text, where=where, said=said, label=label),
-                how,
-            )
+            add("unsolicited", ERROR, category, how, at(text, said=verb, label=label))
             continue
         sensitive = category_sensitivity(category, known) is not Sensitivity.ORDINARY
         if declared is not None and _covered(category, declared):
             continue
         if sensitive:
             text = N_("%(where)s %(said)s %(label)s, not declared")
-            add("special", ERROR, category, Phrase(text, where=where, said=said, label=label), how)
+            add("special", ERROR, category, how, at(text, said=verb, label=label))
         elif declared is None and not in_text:
             if how == "name":
                 text = N_("%(where)s is not in the register and its name suggests %(label)s")
-                add(
-                    "undeclared-by-name",
-                    WARNING,
-                    category,
-                    Phrase(text, where=where, label=label),
-                    how,
-                )
+                add("undeclared-by-name", WARNING, category, how, at(text, label=label))
             else:
                 text = N_("%(where)s holds %(label)s, not declared")
-                add("undeclared", ERROR, category, Phrase(text, where=where, label=label), how)
+                add("undeclared", ERROR, category, how, at(text, label=label))
         elif declared is None and in_text:
             text = N_("%(where)s is not declared and %(said)s %(label)s")
-            add(
-                "undeclared",
-                ERROR,
-                category,
-                Phrase(text, where=where, said=said, label=label),
-                how,
-            )
+            add("undeclared", ERROR, category, how, at(text, said=verb, label=label))
         elif not in_text and how != "name":
             text = N_("%(where)s is declared as %(declared)s but holds %(label)s")
-            declared_label = _label(register, declared or "")
-            add(
-                "wrong-category",
-                ERROR,
-                category,
-                Phrase(text, where=where, declared=declared_label, label=label),
-                how,
-            )
+            other = _label(register, declared or "")
+            add("wrong-category", ERROR, category, how, at(text, declared=other, label=label))
     for category, distinct in sorted(result.sparse.items()):
         if category in found or (declared is not None and _covered(category, declared)):
             continue
-        add(
-            "sparse",
-            WARNING,
-            category,
-            Phrase.ngettext(
-                "%(where)s: %(num)s valid %(label)s value in %(sampled)s sampled, too few to "
-                "tag the column; review it",
-                "%(where)s: %(num)s valid %(label)s values in %(sampled)s sampled, too few to "
-                "tag the column; review them",
-                distinct,
-                where=where,
-                label=_label(register, category),
-                sampled=result.non_empty,
-            ),
-            "content",
+        few = Phrase.ngettext(
+            "%(where)s: %(num)s valid %(label)s value in %(sampled)s sampled, too few to "
+            "tag the column; review it",
+            "%(where)s: %(num)s valid %(label)s values in %(sampled)s sampled, too few to "
+            "tag the column; review them",
+            distinct,
+            where=where,
+            label=_label(register, category),
+            sampled=result.non_empty,
         )
+        add("sparse", WARNING, category, "content", few)
     if declared is not None and result.mode != "skipped" and result.sampled:
         checkable = [k for k in KINDS.values() if within(k.category, declared)]
         none_valid = checkable and not any(k.id in result.content for k in checkable)
         if result.non_empty == 0:
             text = N_("%(where)s is declared as %(label)s but every sampled value is empty")
-            said_empty = Phrase(text, where=where, label=_label(register, declared))
-            add("declared-empty", WARNING, declared, said_empty, "content")
+            empty = at(text, label=_label(register, declared))
+            add("declared-empty", WARNING, declared, "content", empty)
         elif (
             none_valid
             and result.mode == "values"
@@ -226,8 +191,6 @@ def column_findings(
                 "%(where)s is declared as %(label)s but none of its %(sampled)s sampled values "
                 "is one"
             )
-            said_none = Phrase(
-                text, where=where, label=_label(register, declared), sampled=result.non_empty
-            )
-            add("declared-empty", WARNING, declared, said_none, "content")
+            none = at(text, label=_label(register, declared), sampled=result.non_empty)
+            add("declared-empty", WARNING, declared, "content", none)
     return out
